@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { commandRegistry } from './commands/registry.js';
+import type { CommandContext } from './commands/types.js';
+import { ExitCode } from './core/errors.js';
+import { createOutput, type Output } from './core/output.js';
+import { reportError } from './core/report-error.js';
+
+const GLOBAL_HELP = `
+Global options go before or after the command: --json, --no-color (or NO_COLOR=1), --verbose.
+
+Exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 problems found (doctor), 130 interrupted.
+
+Start here:
+  wire-install init                         # the wizard: writes inventory.yaml and secrets.yaml
+  wire-install apply --plan -i inventory.yaml   # what apply would do, without touching any host
+  wire-install <command> --help             # flags and examples of one command`;
+
+function packageVersion(): string {
+  const url = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+/** The command the user asked for: the first argument that is not an option (or `help NAME`). */
+function requestedCommand(argv: string[]): string | undefined {
+  const positional = argv.filter((arg) => !arg.startsWith('-'));
+  return positional[0] === 'help' ? positional[1] : positional[0];
+}
+
+export interface MainOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream;
+  interactive?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const rawGlobals = {
+    json: argv.includes('--json'),
+    verbose: argv.includes('--verbose') || argv.includes('-v'),
+    color: !argv.includes('--no-color'),
+  };
+  const output: Output = createOutput({ ...rawGlobals, env, stdout, stderr });
+  let exitCode: number = ExitCode.ok;
+
+  const program = new Command('wire-install')
+    .description('Install and operate a self-hosted Wire backend (wire-server) on your own hosts.')
+    .version(packageVersion(), '-V, --version')
+    .option('--json', 'print machine-readable JSON lines instead of text')
+    .option('--no-color', 'no colours (also honoured: NO_COLOR=1)')
+    .option('-v, --verbose', 'show diagnostic detail')
+    .addHelpText('after', GLOBAL_HELP)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => stdout.write(text),
+      writeErr: (text) => stderr.write(text),
+      outputError: (text, write) => write(output.color.red(text)),
+    });
+
+  const wanted = requestedCommand(argv);
+  for (const entry of commandRegistry) {
+    const command = program.command(entry.name).description(entry.summary);
+    if (entry.name !== wanted) continue;
+    const module = await entry.load();
+    module.configure(command);
+    command.action(async (_opts: Record<string, unknown>, self: Command) => {
+      const context: CommandContext = {
+        output,
+        cwd: options.cwd ?? process.cwd(),
+        env,
+        interactive: options.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY),
+        signal: options.signal ?? new AbortController().signal,
+      };
+      exitCode = await module.run(self.optsWithGlobals(), context, self.args);
+    });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with code 0; every other commander error is bad usage.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+    }
+    return reportError(error, output);
+  }
+}

@@ -1,0 +1,31 @@
+import { ExitCode, isWireInstallError } from './errors.js';
+import type { Output } from './output.js';
+
+/**
+ * Prints an error the way a sysadmin wants to read it: what failed, the evidence, the next
+ * step. Never a stack trace for errors we raised on purpose; an unexpected error shows its
+ * stack only with --verbose. Returns the exit code to use.
+ */
+export function reportError(error: unknown, output: Output): number {
+  if (isWireInstallError(error)) {
+    if (output.json) {
+      output.data({ type: 'error', ...error.toJSON() });
+      return error.exitCode;
+    }
+    const c = output.color;
+    const where = error.host ? ` ${c.dim(`[${error.host}]`)}` : '';
+    output.errorLine(`${c.red('error:')}${where} ${error.what}`);
+    for (const line of error.evidence) output.errorLine(`  ${line}`);
+    if (error.next) output.errorLine(`${c.cyan('next:')} ${error.next}`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (output.json) {
+    output.data({ type: 'error', error: `internal error: ${message}`, exitCode: ExitCode.failed });
+  } else {
+    output.errorLine(`${output.color.red('internal error:')} ${message}`);
+    if (output.verbose && error instanceof Error && error.stack) output.errorLine(error.stack);
+    else output.errorLine('  (run again with --verbose for the stack trace, and report it as a bug)');
+  }
+  return ExitCode.failed;
+}
