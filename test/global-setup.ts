@@ -1,0 +1,9 @@
+import { execFileSync } from 'node:child_process';
+
+/**
+ * CLI tests run the built CLI (bin/wire-install -> dist/) as a user would, so the build must be
+ * current. Build once per test run; tsc is incremental enough at this size (about 2 s).
+ */
+export default function setup(): void {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
