@@ -1,9 +1,33 @@
 import type { Command } from 'commander';
+import { buildPlan } from '../plan/build-plan.js';
+import { renderPlan } from '../plan/render-plan.js';
+import { loadAndCheckInventory } from './inventory-check.js';
 import { notBuiltYet } from './not-built.js';
 import type { CommandContext } from './types.js';
 
-export function configure(_command: Command): void {}
+export function configure(command: Command): void {
+  command
+    .option('-i, --inventory <file>', 'inventory file', 'inventory.yaml')
+    .option('--plan', 'show the stages and steps, with the hosts each runs on, without touching any host')
+    .addHelpText(
+      'after',
+      `
+apply runs the stages in order: preflight, bootstrap-host, assets, kubernetes, databases,
+workloads, migrations, verify. It first loads the inventory and checks Wire's rules; any
+error stops it before anything is contacted (exit 2).
 
-export async function run(_options: Record<string, unknown>, context: CommandContext): Promise<number> {
-  return notBuiltYet('apply', 'issue 2', context);
+Status: --plan works from the inventory alone (no host is contacted). Running the stages
+on hosts is not built yet (issue 3) and exits 1 without changing anything.
+
+Examples:
+  wire-install apply --plan --inventory inventory.example.yaml
+  wire-install apply --plan --json | jq '.stages[].steps[].id'`,
+    );
+}
+
+export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+  const loaded = await loadAndCheckInventory(String(options.inventory), context);
+  if (!options.plan) return notBuiltYet('apply', 'issue 3; use --plan to preview', context);
+  renderPlan(buildPlan(loaded.inventory), context.output);
+  return 0;
 }

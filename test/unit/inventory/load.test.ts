@@ -83,9 +83,8 @@ describe('loading an inventory', () => {
     const error = failure(text);
     expect(error.exitCode).toBe(2);
     expect(error.evidence).toHaveLength(1);
-    const lineOfDatanode2 = text.split('\n').findIndex((l) => l.includes('disk: 800')) + 1;
     expect(error.evidence[0]).toBe(
-      `inventory.yaml:${lineOfDatanode2}:${text.split('\n')[lineOfDatanode2 - 1]?.indexOf('disk:')! + 1}: hosts[4] (datanode2).resources: unknown key "disk" (check the spelling against docs/inventory.md)`,
+      `inventory.yaml:${positionOf(text, 'disk: 800')}: hosts[4] (datanode2).resources: unknown key "disk" (check the spelling against docs/inventory.md)`,
     );
   });
 
