@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs before wire-install builds and its tests run:
+# Debian packages the tests use (tmux drives the wizard in a real terminal, openssl makes
+# real test certificates), the npm dependencies, and the build. Safe to re-run: each part
+# is skipped when already in place.
+#   usage: scripts/setup.sh [--no-apt]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_apt=1
+[ "${1:-}" = "--no-apt" ] && want_apt=0
+
+if [ "$want_apt" = 1 ]; then
+  missing=()
+  command -v tmux >/dev/null || missing+=(tmux)
+  command -v openssl >/dev/null || missing+=(openssl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "setup: need the Debian packages: ${missing[*]} (run as root, or install them)" >&2
+      exit 1
+    fi
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+# npm ci when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+npx tsc -p tsconfig.build.json

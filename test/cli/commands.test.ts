@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { commandRegistry } from '../../src/commands/registry.js';
+import { runCli } from './run-cli.js';
+
+/** Keyed to the registry, so a new command is covered as soon as it is registered. */
+describe('the wire-install command line', () => {
+  it('lists every registered command in --help, with the exit codes', async () => {
+    const result = await runCli(['--help']);
+    expect(result.exitCode).toBe(0);
+    for (const entry of commandRegistry) expect(result.stdout).toContain(entry.name);
+    expect(result.stdout).toContain('Exit codes: 0 ok, 1 failed, 2 bad usage or input');
+  });
+
+  it.each(commandRegistry.map((entry) => entry.name))('`%s --help` teaches with examples', async (name) => {
+    const result = await runCli([name, '--help']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`Usage: wire-install ${name}`);
+    expect(result.stdout).toMatch(/Examples?:/);
+    expect(result.stderr).toBe('');
+  });
+
+  it('prints its version', async () => {
+    const result = await runCli(['--version']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('exits 2 on an unknown command or option, without a stack trace', async () => {
+    const unknownCommand = await runCli(['instal']);
+    expect(unknownCommand.exitCode).toBe(2);
+    expect(unknownCommand.stderr).toContain("unknown command 'instal'");
+    const unknownOption = await runCli(['apply', '--plna']);
+    expect(unknownOption.exitCode).toBe(2);
+    expect(unknownOption.stderr).toContain("unknown option '--plna'");
+    for (const result of [unknownCommand, unknownOption]) expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each(['doctor', 'upgrade', 'status'])(
+    '`%s` says plainly that it is not built yet and exits 1',
+    async (name) => {
+      const result = await runCli([name]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(`'wire-install ${name}' is not built yet`);
+      const json = await runCli([name, '--json']);
+      expect(json.exitCode).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({ type: 'error', exitCode: 1 });
+    },
+  );
+});
