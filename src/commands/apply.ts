@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildPlan } from '../plan/build-plan.js';
 import { renderPlan } from '../plan/render-plan.js';
+import { STAGES } from '../steps/stages.js';
 import { loadAndCheckInventory } from './inventory-check.js';
 import { notBuiltYet } from './not-built.js';
 import type { CommandContext } from './types.js';
@@ -12,8 +13,8 @@ export function configure(command: Command): void {
     .addHelpText(
       'after',
       `
-apply runs the stages in order: preflight, bootstrap-host, assets, kubernetes, databases,
-workloads, migrations, verify. It first loads the inventory and checks Wire's rules; any
+apply runs the stages in order: ${STAGES.map((stage) => stage.id).join(', ')}.
+It first loads the inventory and checks Wire's rules; any
 error stops it before anything is contacted (exit 2).
 
 Status: --plan works from the inventory alone (no host is contacted). Running the stages

@@ -16,7 +16,7 @@ export async function loadAndCheckInventory(path: string, context: CommandContex
   if (hasErrors(findings)) {
     const errors = findings.filter((finding) => finding.severity === 'error').length;
     throw inputError({
-      what: `${loaded.file} breaks ${errors} of Wire's ${errors === 1 ? 'rule' : 'rules'} (listed above)`,
+      what: `${loaded.file}: ${errors} ${errors === 1 ? 'error' : 'errors'} against Wire's rules (listed above)`,
       next: 'fix the inventory and run the command again; docs/rules.md explains each rule',
     });
   }

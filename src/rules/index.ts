@@ -1,5 +1,8 @@
+import { resolve } from 'node:path';
 import type { Inventory } from '../inventory/defaults.js';
+import { requiredDnsNames } from './dns-names.js';
 import type { Finding } from './finding.js';
+import { checkInventoryStatic } from './static-rules.js';
 
 export interface CheckOptions {
   /** Directory that relative paths in the inventory (certificate files) resolve against. */
@@ -10,9 +13,24 @@ export interface CheckOptions {
 
 /**
  * Every rule that can be checked from the inventory alone (no host contacted): role counts,
- * declared hardware, addresses, calling, DNS names, and bring-your-own certificate files.
- * PLACEHOLDER: the rule modules are being written; this wiring is completed with them.
+ * declared hardware, addresses, calling, DNS names, and the bring-your-own certificate files.
+ * Errors come before warnings.
  */
-export async function checkInventory(_inventory: Inventory, _options: CheckOptions): Promise<Finding[]> {
-  return [];
+export async function checkInventory(inventory: Inventory, options: CheckOptions): Promise<Finding[]> {
+  const findings = checkInventoryStatic(inventory);
+  const certificates = inventory.certificates;
+  if (certificates.mode === 'bring-your-own') {
+    // Loaded only when needed: the certificate checks pull in node:crypto's X509 parsing.
+    const { checkCertificateFiles } = await import('../certs/check-certificate.js');
+    findings.push(
+      ...(await checkCertificateFiles({
+        certChainPath: resolve(options.baseDir, certificates.certChain),
+        keyPath: resolve(options.baseDir, certificates.key),
+        requiredNames: requiredDnsNames(inventory).map((entry) => entry.name),
+        ...(options.now ? { now: options.now } : {}),
+        path: ['certificates'],
+      })),
+    );
+  }
+  return [...findings.filter((f) => f.severity === 'error'), ...findings.filter((f) => f.severity !== 'error')];
 }

@@ -104,7 +104,7 @@ describe('bad inventories are refused with exit 2 and a message a sysadmin under
       'dup-address',
     );
     expect(result.exitCode).toBe(2);
-    expect(result.output).toMatch(/address\.duplicate/);
+    expect(result.output).toMatch(/address\.(ssh|private)-duplicate/);
     expect(result.output).toContain('192.168.122.31');
     expect(result.output).toContain('datanode1');
     expect(result.output).toContain('datanode2');

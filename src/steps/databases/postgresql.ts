@@ -1,0 +1,37 @@
+import { PRODUCTION_ONLY, type StepDefinition } from '../types.js';
+
+/**
+ * PostgreSQL 17 with repmgr: the first listed host is the primary, the others stream from it
+ * (Wire's postgresql-deploy.yml, FACTS 1c step 6.9). The password comes from secrets.yaml
+ * and goes straight into the chart values, so Wire's round trip through a Kubernetes secret
+ * is not needed and this stage does not depend on the cluster.
+ */
+export const postgresqlSteps: readonly StepDefinition[] = [
+  {
+    id: 'databases.postgresql-primary',
+    stage: 'databases',
+    title: 'Install PostgreSQL 17 and repmgr; set up the primary',
+    modes: PRODUCTION_ONLY,
+    target: { kind: 'hosts', roles: ['postgresql'] },
+    order: 'first-host-only',
+    why: 'brig (since 5.16) and galley (since 5.19) need PostgreSQL; one primary in [postgresql_rw] (FACTS 7, 2.1)',
+  },
+  {
+    id: 'databases.postgresql-standbys',
+    stage: 'databases',
+    title: 'Clone and register each standby from the primary, one at a time',
+    modes: PRODUCTION_ONLY,
+    target: { kind: 'hosts', roles: ['postgresql'] },
+    order: 'after-first-serial',
+    why: 'The standbys in [postgresql_ro] stream from the primary through repmgr (FACTS 1c step 6.9, 2.1)',
+  },
+  {
+    id: 'databases.postgresql-health',
+    stage: 'databases',
+    title: 'Check PostgreSQL: every standby streaming from the primary',
+    modes: PRODUCTION_ONLY,
+    target: { kind: 'hosts', roles: ['postgresql'] },
+    order: 'first-host-only',
+    why: 'pg_stat_replication on the primary lists each standby as streaming (FACTS 8.1 PostgreSQL)',
+  },
+];

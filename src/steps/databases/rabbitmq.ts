@@ -1,0 +1,32 @@
+import { PRODUCTION_ONLY, type StepDefinition } from '../types.js';
+
+/** RabbitMQ cluster (Wire's rabbitmq.yml; mandatory for cannon and gundeck since 5.8, FACTS 7). */
+export const rabbitmqSteps: readonly StepDefinition[] = [
+  {
+    id: 'databases.rabbitmq-install',
+    stage: 'databases',
+    title: 'Install RabbitMQ with the shared Erlang cookie from secrets.yaml',
+    modes: PRODUCTION_ONLY,
+    target: { kind: 'hosts', roles: ['rabbitmq'] },
+    order: 'parallel',
+    why: "Cluster nodes share one Erlang cookie; Wire's role hard-codes one, wire-install generates it (FACTS 1c step 6.10, 11.4)",
+  },
+  {
+    id: 'databases.rabbitmq-cluster',
+    stage: 'databases',
+    title: 'Join each node to the first (the cluster master), one at a time',
+    modes: PRODUCTION_ONLY,
+    target: { kind: 'hosts', roles: ['rabbitmq'] },
+    order: 'after-first-serial',
+    why: 'rabbitmq_cluster_master is one of the rmq hostnames; the others join it (FACTS 2.3, 1b)',
+  },
+  {
+    id: 'databases.rabbitmq-health',
+    stage: 'databases',
+    title: 'Check RabbitMQ: every node running in one cluster',
+    modes: PRODUCTION_ONLY,
+    target: { kind: 'hosts', roles: ['rabbitmq'] },
+    order: 'first-host-only',
+    why: 'brig, cannon, gundeck and background-worker need the cluster (FACTS 7 version 5.8, 8.1 RabbitMQ)',
+  },
+];

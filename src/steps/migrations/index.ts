@@ -1,0 +1,16 @@
+import { BOTH_MODES, type StepDefinition } from '../types.js';
+import { MIGRATION_JOBS, type MigrationJob } from './jobs.js';
+
+function jobStep(job: MigrationJob): StepDefinition {
+  return {
+    id: `migrations.${job.job}`,
+    stage: 'migrations',
+    title: `Confirm job ${job.job} completed (${job.hook} hook)`,
+    modes: BOTH_MODES,
+    target: { kind: 'admin' },
+    why: job.why,
+  };
+}
+
+/** One step per migration job of wire-server (jobs.ts), in Helm's order. */
+export const migrationSteps: readonly StepDefinition[] = MIGRATION_JOBS.map(jobStep);

@@ -1,0 +1,53 @@
+/**
+ * wire-server's migration jobs (FACTS 6), in the order Helm runs them: the pre-install hooks
+ * block the release until the schemas exist; the post-install hooks migrate data once the
+ * services run. Helm runs them while it installs wire-server (workloads stage); the
+ * migrations stage follows each job to its end and keeps its logs when one fails.
+ */
+export interface MigrationJob {
+  /** The Kubernetes Job name. */
+  job: string;
+  /** The wire-server sub-chart that defines it. */
+  chart: string;
+  hook: 'pre-install' | 'post-install';
+  why: string;
+}
+
+export const MIGRATION_JOBS: readonly MigrationJob[] = [
+  {
+    job: 'cassandra-migrations',
+    chart: 'cassandra-migrations',
+    hook: 'pre-install',
+    why: 'Creates the gundeck, brig, galley and spar schemas one after another; needs every Cassandra node up (FACTS 6)',
+  },
+  {
+    job: 'elasticsearch-index-create',
+    chart: 'elasticsearch-index',
+    hook: 'pre-install',
+    why: 'Creates the user search index `directory` when it is missing, then updates its mapping (FACTS 6)',
+  },
+  {
+    job: 'galley-migrate-data',
+    chart: 'cassandra-migrations',
+    hook: 'post-install',
+    why: 'Data migrations in the galley keyspace, hook weight 10 (FACTS 6)',
+  },
+  {
+    job: 'gundeck-migrate-data',
+    chart: 'cassandra-migrations',
+    hook: 'post-install',
+    why: 'Data migrations in the gundeck keyspace, hook weight 10 (FACTS 6)',
+  },
+  {
+    job: 'spar-migrate-data',
+    chart: 'cassandra-migrations',
+    hook: 'post-install',
+    why: 'Reads the brig and spar keyspaces, hook weight 20 (FACTS 6)',
+  },
+  {
+    job: 'brig-index-migrate-data',
+    chart: 'elasticsearch-index',
+    hook: 'post-install',
+    why: 'Fills the search index from Cassandra, galley and PostgreSQL when an index migration is new (FACTS 6)',
+  },
+];

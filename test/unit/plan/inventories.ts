@@ -1,0 +1,76 @@
+import { applyDefaults, type Inventory } from '../../../src/inventory/defaults.js';
+import type { InventoryInput } from '../../../src/inventory/schema.js';
+
+/**
+ * Inventories for the planner tests, built the way the tool builds them: an object literal
+ * as a user would write it, through applyDefaults. Production mirrors Wire's offline layout
+ * (three combined kube nodes, one with sftd and one with coturn; three data nodes; an asset
+ * host); the demo is one VM.
+ */
+
+export type Overrides = Partial<InventoryInput>;
+
+const datanodeRoles = ['cassandra', 'elasticsearch', 'minio', 'postgresql', 'rabbitmq'] as const;
+
+export function productionInput(overrides: Overrides = {}): InventoryInput {
+  return {
+    apiVersion: 'wire-install/v1',
+    kind: 'Inventory',
+    mode: 'production',
+    domain: 'wire.example.com',
+    certificates: { mode: 'cert-manager', email: 'certmaster@example.com' },
+    hosts: [
+      { name: 'kubenode1', address: '192.168.122.21', roles: ['kube-control-plane', 'kube-worker'] },
+      {
+        name: 'kubenode2',
+        address: '192.168.122.22',
+        roles: ['kube-control-plane', 'kube-worker', 'sftd'],
+        externalIp: '203.0.113.22',
+      },
+      {
+        name: 'kubenode3',
+        address: '192.168.122.23',
+        roles: ['kube-control-plane', 'kube-worker', 'coturn'],
+        externalIp: '203.0.113.23',
+      },
+      { name: 'datanode1', address: '192.168.122.31', roles: [...datanodeRoles] },
+      { name: 'datanode2', address: '192.168.122.32', roles: [...datanodeRoles] },
+      { name: 'datanode3', address: '192.168.122.33', roles: [...datanodeRoles] },
+      { name: 'assethost', address: '192.168.122.10', roles: ['assethost'] },
+    ],
+    ...overrides,
+  };
+}
+
+export function production(overrides: Overrides = {}): Inventory {
+  return applyDefaults(productionInput(overrides));
+}
+
+export function demo(overrides: Overrides = {}): Inventory {
+  return applyDefaults({
+    apiVersion: 'wire-install/v1',
+    kind: 'Inventory',
+    mode: 'demo',
+    domain: 'demo.example.com',
+    certificates: { mode: 'cert-manager', email: 'certmaster@example.com' },
+    hosts: [
+      {
+        name: 'wire-demo',
+        address: '192.168.122.50',
+        roles: ['kube-control-plane', 'kube-worker', 'sftd', 'coturn'],
+      },
+    ],
+    ...overrides,
+  });
+}
+
+/** The production hosts without the calling roles (sftd, coturn). */
+export function withoutCallingRoles(input: InventoryInput): InventoryInput {
+  return {
+    ...input,
+    hosts: input.hosts.map((host) => ({
+      ...host,
+      roles: host.roles.filter((role) => role !== 'sftd' && role !== 'coturn'),
+    })),
+  };
+}
