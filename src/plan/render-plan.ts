@@ -33,12 +33,14 @@ function describeTarget(step: PlannedStep): string {
 function stepLines(step: PlannedStep, number: number, output: Output): string[] {
   const c = output.color;
   const label = `${String(number).padStart(4)}. `;
-  return [
+  const lines = [
     ...wrap(step.title, label, STEP_INDENT, WIDTH),
     `${STEP_INDENT}${c.dim(step.id)}`,
     ...wrap(describeTarget(step), `${STEP_INDENT}on:  `, DETAIL_INDENT, WIDTH),
-    ...wrap(step.why, `${STEP_INDENT}why: `, DETAIL_INDENT, WIDTH),
   ];
+  // The reasons double the length of the plan; they are one flag away.
+  if (output.verbose) lines.push(...wrap(step.why, `${STEP_INDENT}why: `, DETAIL_INDENT, WIDTH));
+  return lines;
 }
 
 export function renderPlan(plan: Plan, output: Output): void {
@@ -59,6 +61,7 @@ export function renderPlan(plan: Plan, output: Output): void {
   ].filter(Boolean);
   for (const line of wrap(`${counts.join('; ')}.`, '', '', WIDTH)) output.line(line);
   output.line('Nothing was connected to; this is the plan from the inventory alone.');
+  if (!output.verbose) output.line(c.dim('Add --verbose to see why each step exists.'));
 
   let number = 0;
   plan.stages.forEach((stage, index) => {

@@ -6,8 +6,8 @@ import { wrap } from '../../../src/plan/wrap.js';
 import { STAGES } from '../../../src/steps/stages.js';
 import { demo, production } from './inventories.js';
 
-function text(inventory = production()): string {
-  const output = createMemoryOutput({ env: {} });
+function text(inventory = production(), verbose = true): string {
+  const output = createMemoryOutput({ env: {}, verbose });
   renderPlan(buildPlan(inventory), output);
   return output.stdoutText();
 }
@@ -21,6 +21,15 @@ describe('renderPlan: text', () => {
     expect(text(demo()).split('\n')[1]).toMatch(
       /^1 host, \d+ steps in 7 stages; 1 stage skipped; \d+ steps skipped\.$/,
     );
+  });
+
+  it('shows why each step exists only with --verbose, and says so', () => {
+    const short = text(production(), false);
+    expect(short).not.toContain('why: ');
+    expect(short.split('\n')[3]).toBe('Add --verbose to see why each step exists.');
+    const long = text(production(), true);
+    expect(long).toMatch(/\n {6}why: /);
+    expect(long).not.toContain('Add --verbose');
   });
 
   it('shows every stage title, numbered in order', () => {
@@ -70,7 +79,7 @@ describe('renderPlan: text', () => {
   });
 
   it('colours headings when colour is on, without changing the text', () => {
-    const output = createMemoryOutput({ env: { FORCE_COLOR: '1' } });
+    const output = createMemoryOutput({ env: { FORCE_COLOR: '1' }, verbose: true });
     renderPlan(buildPlan(production()), output);
     const coloured = output.stdoutText();
     expect(coloured).toContain('\u001b[1m');
