@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { buildPlan } from '../plan/build-plan.js';
-import { renderPlan } from '../plan/render-plan.js';
 import { STAGES } from '../steps/stages.js';
-import { loadAndCheckInventory } from './inventory-check.js';
 import { notBuiltYet } from './not-built.js';
 import type { CommandContext } from './types.js';
 
@@ -27,6 +24,10 @@ Examples:
 }
 
 export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+  // Imported here, not at the top: `apply --help` should not pay for zod, js-yaml and the planner.
+  const { loadAndCheckInventory } = await import('./inventory-check.js');
+  const { buildPlan } = await import('../plan/build-plan.js');
+  const { renderPlan } = await import('../plan/render-plan.js');
   const loaded = await loadAndCheckInventory(String(options.inventory), context);
   if (!options.plan) return notBuiltYet('apply', 'issue 3; use --plan to preview', context);
   renderPlan(buildPlan(loaded.inventory), context.output);
