@@ -1,7 +1,6 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { INIT_FLAGS } from '../init/flag-specs.js';
 import { HOST_SPEC_EXAMPLE, HOST_SPEC_KEYS } from '../init/host-spec.js';
-import { runInit } from '../init/run-init.js';
 import type { CommandContext } from './types.js';
 
 /**
@@ -10,9 +9,9 @@ import type { CommandContext } from './types.js';
  */
 
 const HELP = `
-Without --non-interactive, init asks its questions at the terminal; flags given are taken as
-answers and not asked again. With --non-interactive (or no terminal), every required answer
-must come from flags or --answers, and a missing one exits 2 naming its flag.
+At a terminal, init asks its questions; flags given are taken as answers and not asked again.
+With --non-interactive it asks nothing: every required answer must come from flags or --answers,
+and a missing one exits 2 naming its flag. Without a terminal, --non-interactive is required.
 
 Required with --non-interactive: --mode, --domain, --certificates, and the hosts;
   bring-your-own also needs --cert-chain and --cert-key, cert-manager needs --cert-email.
@@ -70,12 +69,19 @@ export function configure(command: Command): void {
     .option('--force', 'replace an existing inventory (the secrets file is always kept)');
   for (const spec of INIT_FLAGS) {
     command.option(spec.flags, spec.description);
-    if (spec.kind === 'boolean') command.option(`--no-${spec.flags.slice(2)}`);
+    // The --no- form is named in the description; listing it again only lengthens --help.
+    if (spec.kind === 'boolean') command.addOption(new Option(`--no-${spec.flags.slice(2)}`).hideHelp());
   }
-  command.option('--host <spec>', `a host, repeatable: ${HOST_SPEC_EXAMPLE}`, collect);
+  command.option(
+    '--host <spec>',
+    'a host, repeatable: name=...,address=...,roles=a+b (see "Hosts" below)',
+    collect,
+  );
   command.addHelpText('after', HELP);
 }
 
 export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+  // Loaded when init runs, not for --help: it pulls in the rules, the secrets and the prompts.
+  const { runInit } = await import('../init/run-init.js');
   return runInit(options, context);
 }

@@ -1,0 +1,65 @@
+import { access } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { inputError, type WireInstallError } from '../core/errors.js';
+import { parseInventoryText } from '../inventory/load.js';
+import type { InitPaths } from './prepare.js';
+
+/**
+ * The only place init writes. The inventory text is read back through the inventory loader
+ * first (never write an invalid file); an existing inventory is replaced only with consent;
+ * secrets come from ensureSecretsFile (src/secrets), which keeps an existing file, and are
+ * made before the inventory so a failure there leaves no inventory pointing at no secrets.
+ */
+
+export type SecretsStatus = 'created' | 'kept' | 'completed';
+
+/** The part of src/secrets' ensureSecretsFile that init uses (injected so tests can count calls). */
+export type EnsureSecrets = (
+  path: string,
+) => Promise<{ status: SecretsStatus; modeFixed?: boolean; added?: string[] }>;
+
+export interface WriteRequest {
+  paths: InitPaths;
+  /** The inventory file's full text (from prepareInventory). */
+  text: string;
+  /** Replace an existing inventory (--force, or the user said yes). */
+  overwrite: boolean;
+  ensureSecrets: EnsureSecrets;
+}
+
+export interface WriteResult {
+  secretsStatus: SecretsStatus;
+  /** The secrets file existed with a looser mode and was set back to 0600. */
+  modeFixed: boolean;
+  /** Names (never values) of the keys added to an existing secrets file. */
+  added: string[];
+}
+
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function refuseOverwrite(path: string): WireInstallError {
+  return inputError({
+    what: `${path} already exists; it was not overwritten and nothing was written`,
+    next: 'pass --force to replace it (secrets.yaml is kept either way), or --inventory to write another file',
+  });
+}
+
+export async function writeInitFiles(request: WriteRequest): Promise<WriteResult> {
+  const { paths, text } = request;
+  if (paths.secrets === paths.inventory) {
+    throw inputError({ what: `--secrets and --inventory name the same file: ${paths.inventory}` });
+  }
+  // Throws the loader's input error, with file:line:column, if the text is not a valid inventory.
+  parseInventoryText(text, paths.inventory);
+  if (!request.overwrite && (await fileExists(paths.inventory))) throw refuseOverwrite(paths.inventory);
+  const secrets = await request.ensureSecrets(paths.secrets);
+  await writeFileAtomic(paths.inventory, text, { mode: 0o644 });
+  return { secretsStatus: secrets.status, modeFixed: Boolean(secrets.modeFixed), added: secrets.added ?? [] };
+}
