@@ -1,5 +1,6 @@
 import { applyDefaults, type Inventory } from '../../../src/inventory/defaults.js';
 import type { InventoryInput } from '../../../src/inventory/schema.js';
+import { productionInput as baseProductionInput } from '../../support/inventories.js';
 
 /**
  * Inventories for the planner tests, built the way the tool builds them: an object literal
@@ -10,36 +11,9 @@ import type { InventoryInput } from '../../../src/inventory/schema.js';
 
 export type Overrides = Partial<InventoryInput>;
 
-const datanodeRoles = ['cassandra', 'elasticsearch', 'minio', 'postgresql', 'rabbitmq'] as const;
-
+/** The shared production fixture, with top-level keys replaced. */
 export function productionInput(overrides: Overrides = {}): InventoryInput {
-  return {
-    apiVersion: 'wire-install/v1',
-    kind: 'Inventory',
-    mode: 'production',
-    domain: 'wire.example.com',
-    certificates: { mode: 'cert-manager', email: 'certmaster@example.com' },
-    hosts: [
-      { name: 'kubenode1', address: '192.168.122.21', roles: ['kube-control-plane', 'kube-worker'] },
-      {
-        name: 'kubenode2',
-        address: '192.168.122.22',
-        roles: ['kube-control-plane', 'kube-worker', 'sftd'],
-        externalIp: '203.0.113.22',
-      },
-      {
-        name: 'kubenode3',
-        address: '192.168.122.23',
-        roles: ['kube-control-plane', 'kube-worker', 'coturn'],
-        externalIp: '203.0.113.23',
-      },
-      { name: 'datanode1', address: '192.168.122.31', roles: [...datanodeRoles] },
-      { name: 'datanode2', address: '192.168.122.32', roles: [...datanodeRoles] },
-      { name: 'datanode3', address: '192.168.122.33', roles: [...datanodeRoles] },
-      { name: 'assethost', address: '192.168.122.10', roles: ['assethost'] },
-    ],
-    ...overrides,
-  };
+  return { ...baseProductionInput(), ...overrides };
 }
 
 export function production(overrides: Overrides = {}): Inventory {
