@@ -9,7 +9,12 @@ import type { Finding } from './finding.js';
 export interface DnsName {
   name: string;
   purpose: string;
-  required: boolean;
+  /**
+   * Which certificate must cover the name: the ingress certificate (bring-your-own wildcard or
+   * SAN certificate; sftd reuses it), or the federator's own, which Wire keeps separate because
+   * it also needs the client-auth usage (FACTS 4.2).
+   */
+  certificate: 'ingress' | 'federator';
 }
 
 const ALWAYS: readonly [label: string, purpose: string][] = [
@@ -27,12 +32,19 @@ export function requiredDnsNames(inventory: Inventory): DnsName[] {
   if (inventory.wire.calling.sft.enabled) {
     labels.push(['sftd', 'conference calling signalling (ingress to SFT)']);
   }
-  if (inventory.wire.federation.enabled) labels.push(['federator', 'federation ingress']);
-  return labels.map(([label, purpose]) => ({
+  const names: DnsName[] = labels.map(([label, purpose]) => ({
     name: `${label}.${inventory.domain}`,
     purpose,
-    required: true,
+    certificate: 'ingress',
   }));
+  if (inventory.wire.federation.enabled) {
+    names.push({
+      name: `federator.${inventory.domain}`,
+      purpose: 'federation ingress',
+      certificate: 'federator',
+    });
+  }
+  return names;
 }
 
 const MAX_NAME = 253;

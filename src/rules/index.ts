@@ -26,11 +26,16 @@ export async function checkInventory(inventory: Inventory, options: CheckOptions
       ...(await checkCertificateFiles({
         certChainPath: resolve(options.baseDir, certificates.certChain),
         keyPath: resolve(options.baseDir, certificates.key),
-        requiredNames: requiredDnsNames(inventory).map((entry) => entry.name),
+        requiredNames: requiredDnsNames(inventory)
+          .filter((entry) => entry.certificate === 'ingress')
+          .map((entry) => entry.name),
         ...(options.now ? { now: options.now } : {}),
         path: ['certificates'],
       })),
     );
   }
-  return [...findings.filter((f) => f.severity === 'error'), ...findings.filter((f) => f.severity !== 'error')];
+  return [
+    ...findings.filter((f) => f.severity === 'error'),
+    ...findings.filter((f) => f.severity !== 'error'),
+  ];
 }

@@ -1,0 +1,81 @@
+import { generateMlsRemovalKeys, type MlsRemovalKeys } from './mls.js';
+import { ALPHANUMERIC, DIGITS, LOWER, randomString, UPPER } from './random.js';
+import { generateZauthKeyPair, type ZauthKeyPair } from './zauth.js';
+
+/**
+ * Every secret a Wire installation needs (FACTS 5.4), generated locally with node:crypto.
+ * They live in secrets.yaml (mode 0600, src/secrets/file.ts) and never in the inventory,
+ * in output, in logs or on a remote command line. docs/secrets.md describes each key.
+ */
+export interface WireSecrets {
+  /** brig signs access tokens with secretKey; brig, nginz (and cannon) verify with publicKey. */
+  zauth: ZauthKeyPair;
+  /** TURN REST shared secret: brig `turn.secret` = coturn `zrestSecrets[0]` = SFT `secret`. */
+  turnSecret: string;
+  minio: {
+    /** MinIO root keys (`minio_access_key`/`minio_secret_key`); kept when secrets are regenerated. */
+    rootUser: string;
+    rootPassword: string;
+    /** The cargohold IAM user (`minio_cargohold_access_key`/`_secret_key`), cargohold's awsKeyId/awsSecretKey. */
+    cargoholdAccessKey: string;
+    cargoholdSecretKey: string;
+  };
+  rabbitmq: { username: string; password: string; erlangCookie: string };
+  /** Password of the PostgreSQL user `wire-server` (pgPassword of brig, galley, background-worker). */
+  postgresql: { password: string };
+  /** galley.secrets.mlsPrivateKeys.removal: four PEM private keys (PKCS#8). */
+  mlsRemovalKeys: MlsRemovalKeys;
+  /** Basic auth of the monitoring stack (Prometheus/Grafana). */
+  monitoring: { username: string; password: string };
+  /** Given by the user, never generated: the sudo password when `ssh.become.password` is true. */
+  ssh?: { becomePassword: string };
+  /** Given by the user, never generated: the SMTP relay password. */
+  smtp?: { password: string };
+}
+
+/** How each generated string is made: length and alphabet. Exported for tests and docs. */
+export const GENERATED_STRINGS = {
+  turnSecret: { length: 64, alphabet: ALPHANUMERIC },
+  'minio.rootUser': { length: 20, alphabet: ALPHANUMERIC },
+  'minio.rootPassword': { length: 42, alphabet: ALPHANUMERIC },
+  'minio.cargoholdAccessKey': { length: 20, alphabet: ALPHANUMERIC },
+  'minio.cargoholdSecretKey': { length: 30, alphabet: ALPHANUMERIC },
+  'rabbitmq.password': { length: 42, alphabet: ALPHANUMERIC },
+  'rabbitmq.erlangCookie': { length: 32, alphabet: UPPER },
+  'postgresql.password': { length: 32, alphabet: ALPHANUMERIC },
+  'monitoring.password': { length: 16, alphabet: ALPHANUMERIC },
+} as const;
+export type GeneratedStringKey = keyof typeof GENERATED_STRINGS;
+
+export function generateString(key: GeneratedStringKey): string {
+  const { length, alphabet } = GENERATED_STRINGS[key];
+  return randomString(length, alphabet);
+}
+
+/** RabbitMQ user: never `guest` (Wire's default, which the role lets log in remotely, FACTS 5.4). */
+export function generateRabbitmqUsername(): string {
+  return `wire-${randomString(10, `${LOWER}${DIGITS}`)}`;
+}
+
+export const MONITORING_USERNAME = 'admin';
+
+export function generateSecrets(): WireSecrets {
+  return {
+    zauth: generateZauthKeyPair(),
+    turnSecret: generateString('turnSecret'),
+    minio: {
+      rootUser: generateString('minio.rootUser'),
+      rootPassword: generateString('minio.rootPassword'),
+      cargoholdAccessKey: generateString('minio.cargoholdAccessKey'),
+      cargoholdSecretKey: generateString('minio.cargoholdSecretKey'),
+    },
+    rabbitmq: {
+      username: generateRabbitmqUsername(),
+      password: generateString('rabbitmq.password'),
+      erlangCookie: generateString('rabbitmq.erlangCookie'),
+    },
+    postgresql: { password: generateString('postgresql.password') },
+    mlsRemovalKeys: generateMlsRemovalKeys(),
+    monitoring: { username: MONITORING_USERNAME, password: generateString('monitoring.password') },
+  };
+}

@@ -1,0 +1,56 @@
+import type { WireSecrets } from './generate.js';
+
+/**
+ * Keeping secrets out of logs and support bundles: every value of the secrets file is
+ * replaced by `[redacted]` before text leaves wire-install's hands.
+ */
+
+export const REDACTED = '[redacted]';
+
+/**
+ * Leaf values that are not secret and too common to replace: redacting the monitoring user
+ * `admin` would turn "administrator" into "[redacted]istrator" in every log.
+ */
+const PUBLIC_VALUES = new Set<string>(['admin']);
+
+/** A PEM body line shorter than this is not replaced on its own (the last line can be "5A=="). */
+const MIN_PEM_LINE = 16;
+
+/**
+ * Every leaf string of the secrets (PEM keys included), plus each base64 line of every PEM
+ * key, so a key is also caught when it appears re-indented (in a values file) or with its
+ * newlines escaped (in JSON). `monitoring.username` ('admin') is left out on purpose.
+ */
+export function secretValues(secrets: WireSecrets): string[] {
+  const values = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (typeof node === 'string') {
+      if (node === '' || PUBLIC_VALUES.has(node)) return;
+      values.add(node);
+      if (node.includes('-----BEGIN')) {
+        const trimmed = node.trim();
+        values.add(trimmed);
+        for (const line of trimmed.split(/\r?\n/)) {
+          const text = line.trim();
+          if (text.length >= MIN_PEM_LINE && !text.startsWith('-----')) values.add(text);
+        }
+      }
+      return;
+    }
+    if (node && typeof node === 'object') for (const child of Object.values(node)) visit(child);
+  };
+  visit(secrets);
+  return [...values];
+}
+
+/** Replaces every occurrence of every value with `[redacted]`, longest values first. */
+export function redact(text: string, values: readonly string[]): string {
+  const ordered = [...new Set(values)]
+    .filter((value) => value.length > 0)
+    .sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const value of ordered) {
+    if (out.includes(value)) out = out.split(value).join(REDACTED);
+  }
+  return out;
+}
