@@ -26,10 +26,14 @@ if [ "$want_apt" = 1 ]; then
   fi
 fi
 
-# npm ci when node_modules is missing or older than the lock file.
+# Install from the lock file when node_modules is missing or older than it. Not `npm ci`:
+# this machine's npm writes lock files without download addresses
+# (omit-lockfile-registry-resolved), and then leaves out the other platforms' optional
+# packages (biome, rollup), which `npm ci` refuses as "out of sync". `npm install` installs
+# the same locked versions and leaves package-lock.json unchanged.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: npm install (from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 npx tsc -p tsconfig.build.json
