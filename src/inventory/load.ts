@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import yaml from 'js-yaml';
-import type { z } from 'zod';
 import { inputError } from '../core/errors.js';
+import { parseYamlDocument, type YamlDocumentSpec } from '../core/yaml-document.js';
+import type { KeyPath, Position } from '../core/yaml-positions.js';
 import { applyDefaults, type Inventory } from './defaults.js';
 import { describeIssue, formatKeyPath } from './describe-issue.js';
 import { type InventoryInput, inventorySchema } from './schema.js';
-import { type KeyPath, type Position, parseYamlWithPositions } from './yaml-positions.js';
 
 /**
  * Reading an inventory: file -> YAML (with positions) -> zod -> defaults. Rules come after,
@@ -46,55 +45,23 @@ export async function loadInventoryFile(path: string, cwd = process.cwd()): Prom
   return parseInventoryText(text, file);
 }
 
-export function parseInventoryText(text: string, file: string): LoadedInventory {
-  let parsed: ReturnType<typeof parseYamlWithPositions>;
-  try {
-    parsed = parseYamlWithPositions(text, file);
-  } catch (error) {
-    if (error instanceof yaml.YAMLException) {
-      const { line, column } = error.mark ?? { line: 0, column: 0 };
-      throw inputError({
-        what: `${file}:${line + 1}:${column + 1}: the file is not valid YAML: ${error.reason}`,
-        evidence: error.mark?.snippet ? error.mark.snippet.split('\n') : [],
-        next: 'fix the YAML at that line (indentation uses spaces; a value with ": " needs quotes)',
-      });
-    }
-    throw error;
-  }
-  if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
-    throw inputError({
-      what: `${file}:1:1: the inventory must be a YAML mapping (apiVersion, kind, mode, domain, ...)`,
-      next: 'start from inventory.example.yaml or run `wire-install init`',
-    });
-  }
-  const input = validateInventoryInput(parsed.value, file, parsed.locate);
-  return {
-    file,
-    baseDir: dirname(file),
-    input,
-    inventory: applyDefaults(input),
-    locate: parsed.locate,
-  };
-}
+const INVENTORY_DOCUMENT: YamlDocumentSpec<InventoryInput> = {
+  schema: inventorySchema,
+  noun: 'the inventory',
+  format: 'the inventory format',
+  expectedKeys: 'apiVersion, kind, mode, domain, ...',
+  showSnippet: true,
+  next: {
+    syntax: 'fix the YAML at that line (indentation uses spaces; a value with ": " needs quotes)',
+    notMapping: 'start from inventory.example.yaml or run `wire-install init`',
+    schema:
+      'fix the keys above; docs/inventory.md describes every key (editors check it through the $schema header)',
+  },
+  formatPath: formatKeyPath,
+  describeIssue,
+};
 
-/** Schema validation only: every problem at once, each with file:line:column and its key path. */
-export function validateInventoryInput(
-  value: unknown,
-  file: string,
-  locate: (path: KeyPath) => Position | undefined = () => undefined,
-): InventoryInput {
-  const result = inventorySchema.safeParse(value);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue: z.core.$ZodIssue) => {
-    const path = issue.path as (string | number)[];
-    // Point at the unknown key itself, not at the mapping that holds it.
-    const position = locate(issue.code === 'unrecognized_keys' ? [...path, String(issue.keys[0])] : path);
-    const where = position ? `${file}:${position.line}:${position.column}` : file;
-    return `${where}: ${formatKeyPath(path, value)}: ${describeIssue(issue, value)}`;
-  });
-  throw inputError({
-    what: `${file} does not match the inventory format (${lines.length} ${lines.length === 1 ? 'problem' : 'problems'})`,
-    evidence: lines,
-    next: 'fix the keys above; docs/inventory.md describes every key (editors check it through the $schema header)',
-  });
+export function parseInventoryText(text: string, file: string): LoadedInventory {
+  const { value: input, locate } = parseYamlDocument(text, file, INVENTORY_DOCUMENT);
+  return { file, baseDir: dirname(file), input, inventory: applyDefaults(input), locate };
 }

@@ -1,5 +1,5 @@
 import type { Output } from '../core/output.js';
-import type { KeyPath, Position } from '../inventory/yaml-positions.js';
+import type { KeyPath, Position } from '../core/yaml-positions.js';
 import type { Finding } from './finding.js';
 
 export interface FindingLocation {

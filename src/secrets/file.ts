@@ -1,9 +1,8 @@
 import { chmod, readFile, stat } from 'node:fs/promises';
 import yaml from 'js-yaml';
-import type { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError } from '../core/errors.js';
-import { type KeyPath, type Position, parseYamlWithPositions } from '../inventory/yaml-positions.js';
+import { parseYamlDocument, type YamlDocumentSpec } from '../core/yaml-document.js';
 import {
   type GeneratedStringKey,
   generateRabbitmqUsername,
@@ -239,49 +238,25 @@ function cannotRead(path: string, error: unknown) {
 
 /**
  * YAML -> schema, with file:line:column. Deliberately no YAML snippet in the error (js-yaml's
- * `mark.snippet`, `error.message`): the lines around a mistake are secrets.
+ * `mark.snippet`): the lines around a mistake are secrets, and no value is ever described.
  */
-export function parseSecretsText(text: string, file: string): SecretsFileInput {
-  let parsed: ReturnType<typeof parseYamlWithPositions>;
-  try {
-    parsed = parseYamlWithPositions(text, file);
-  } catch (error) {
-    if (error instanceof yaml.YAMLException) {
-      const { line, column } = error.mark ?? { line: 0, column: 0 };
-      throw inputError({
-        what: `${file}:${line + 1}:${column + 1}: the secrets file is not valid YAML: ${error.reason}`,
-        next: 'fix the YAML at that line (indentation uses spaces; quote values with ": " or a leading special character), or move the file away and run `wire-install init` to generate a new one (only on a system that was never installed)',
-      });
-    }
-    throw error;
-  }
-  const value = parsed.value;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw inputError({
-      what: `${file}:1:1: the secrets file must be a YAML mapping (apiVersion, kind, zauth, ...)`,
-      next: 'restore it from a backup, or move it away and run `wire-install init` to generate a new one',
-    });
-  }
-  const result = secretsFileInputSchema.safeParse(value);
-  if (result.success) return result.data;
-  throw schemaError(file, value, result.error.issues, parsed.locate);
-}
+const SECRETS_DOCUMENT: YamlDocumentSpec<SecretsFileInput> = {
+  schema: secretsFileInputSchema,
+  noun: 'the secrets file',
+  format: 'the secrets format',
+  expectedKeys: 'apiVersion, kind, zauth, ...',
+  showSnippet: false,
+  next: {
+    syntax:
+      'fix the YAML at that line (indentation uses spaces; quote values with ": " or a leading special character), or move the file away and run `wire-install init` to generate a new one (only on a system that was never installed)',
+    notMapping: 'restore it from a backup, or move it away and run `wire-install init` to generate a new one',
+    schema:
+      'fix the keys above (docs/secrets.md lists every key and its format); a missing generated key is added by `wire-install init`',
+  },
+  formatPath: (path) => formatSecretsPath(path as (string | number)[]),
+  describeIssue: describeSecretsIssue,
+};
 
-function schemaError(
-  file: string,
-  value: unknown,
-  issues: readonly z.core.$ZodIssue[],
-  locate: (path: KeyPath) => Position | undefined,
-) {
-  const lines = issues.map((issue) => {
-    const path = issue.path as (string | number)[];
-    const position = locate(issue.code === 'unrecognized_keys' ? [...path, String(issue.keys[0])] : path);
-    const where = position ? `${file}:${position.line}:${position.column}` : file;
-    return `${where}: ${formatSecretsPath(path)}: ${describeSecretsIssue(issue, value)}`;
-  });
-  return inputError({
-    what: `${file} does not match the secrets format (${lines.length} ${lines.length === 1 ? 'problem' : 'problems'})`,
-    evidence: lines,
-    next: 'fix the keys above (docs/secrets.md lists every key and its format); a missing generated key is added by `wire-install init`',
-  });
+export function parseSecretsText(text: string, file: string): SecretsFileInput {
+  return parseYamlDocument(text, file, SECRETS_DOCUMENT).value;
 }

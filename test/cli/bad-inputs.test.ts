@@ -49,7 +49,7 @@ describe('bad inventories are refused with exit 2 and a message a sysadmin under
     const result = await planFor(text, 'broken-yaml');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(
-      new RegExp(`broken-yaml.yaml:(${line}|${line + 1}):\\d+: the file is not valid YAML`),
+      new RegExp(`broken-yaml.yaml:(${line}|${line + 1}):\\d+: the inventory is not valid YAML`),
     );
   });
 

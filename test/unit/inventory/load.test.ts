@@ -67,7 +67,7 @@ describe('loading an inventory', () => {
     const error = failure(broken);
     expect(error.exitCode).toBe(2);
     const line = broken.split('\n').findIndex((l) => l.includes('resources: { cpus: 8 }')) + 1;
-    expect(error.what).toMatch(new RegExp(`^inventory.yaml:${line}:\\d+: the file is not valid YAML`));
+    expect(error.what).toMatch(new RegExp(`^inventory.yaml:${line}:\\d+: the inventory is not valid YAML`));
   });
 
   it('reports a duplicated key as a YAML error at its line', () => {
