@@ -4,13 +4,8 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkCertificateFiles,
-  coversName,
-  dnsNameMatches,
-  parsePemCertificates,
-  sanDnsNames,
-} from '../../../src/certs/check-certificate.js';
+import { checkCertificateFiles } from '../../../src/certs/check-certificate.js';
+import { coversName, dnsNameMatches, parsePemCertificates, sanDnsNames } from '../../../src/certs/pem.js';
 import type { Finding } from '../../../src/rules/finding.js';
 
 /**
