@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -329,12 +329,14 @@ describe('checkCertificateFiles', () => {
     expect(encrypted.fix).toMatch(/openssl pkey/);
   });
 
-  it('cert.readable: a file the user cannot read reports EACCES', async () => {
-    if (process.getuid?.() === 0) return; // root reads everything
-    await writeFile(f('locked.pem'), await readFile(f('wire-chain.pem')));
-    await chmod(f('locked.pem'), 0o000);
-    const finding = only(await check('locked.pem', 'wire.key'), 'cert.readable');
-    expect(finding.message).toContain('EACCES');
+  it('cert.readable: a path that exists but cannot be read as a file reports the OS error', async () => {
+    // A directory fails to read even for root (tests run as root in CI, where a chmod 000 file
+    // would still be readable), and takes the same not-ENOENT path as EACCES.
+    await mkdir(f('a-directory.pem'), { recursive: true });
+    const finding = only(await check('a-directory.pem', 'wire.key'), 'cert.readable');
+    expect(finding.message).toContain('EISDIR');
+    expect(finding.fix).toMatch(/readable by the user running wire-install/);
+    expect(finding.path).toEqual(['certificates', 'certChain']);
   });
 
   it('cert.key-match: a key from another pair', async () => {
