@@ -105,6 +105,18 @@ describe('wire-install init --non-interactive (the built CLI)', () => {
     expectNoSecretIn(first, await readFile(join(dir, 'secrets.yaml'), 'utf8'));
   });
 
+  it('writes an inventory the rest of the tool accepts: apply --plan plans it', async () => {
+    const plan = await runCli(['apply', '--plan', '--json', '--inventory', 'inventory.yaml'], { cwd: dir });
+    expect(plan.exitCode).toBe(0);
+    const records = plan.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const planRecord = records.find((record) => record.type === 'plan');
+    expect(planRecord).toMatchObject({ mode: 'demo', domain: 'wire.example.com' });
+    expect(records.filter((record) => record.type === 'finding' && record.severity === 'error')).toEqual([]);
+  });
+
   it('refuses to replace the inventory without --force (exit 2)', async () => {
     const before = await readFile(join(dir, 'inventory.yaml'), 'utf8');
     const again = await runCli(DEMO, { cwd: dir });
