@@ -10,6 +10,14 @@ const cases = {
   'node -e 0': ['-e', '0'],
   'wire-install --help': [cli, '--help'],
   'wire-install apply --help': [cli, 'apply', '--help'],
+  'wire-install init --help': [cli, 'init', '--help'],
+  'apply --plan (example)': [
+    cli,
+    'apply',
+    '--plan',
+    '--inventory',
+    fileURLToPath(new URL('../inventory.example.yaml', import.meta.url)),
+  ],
 };
 
 function time(args) {

@@ -1,13 +1,6 @@
 import { CERTIFICATE_MODES, MODES, SUDO_MODES } from './answers.js';
 import { LAYOUTS } from './layouts.js';
-import {
-  checkAddressFormat,
-  checkDomain,
-  checkEmail,
-  checkNotEmpty,
-  checkPort,
-  checkPositiveInteger,
-} from './validate.js';
+import type { FlagCheck } from './validate.js';
 
 /**
  * Every question of the wizard as a flag, in one table: the command declares its options from
@@ -24,8 +17,11 @@ export interface FlagSpec {
   description: string;
   kind: FlagKind;
   values?: readonly string[];
-  // biome-ignore lint/suspicious/noExplicitAny: each check takes the type its kind produces
-  check?: (value: any) => true | string;
+  /**
+   * The name of the check in validate.ts's FLAG_CHECKS, not the function: `init --help` reads
+   * this table, and the checks pull in zod (about 100 ms of start-up).
+   */
+  check?: FlagCheck;
 }
 
 export const INIT_FLAGS: readonly FlagSpec[] = [
@@ -41,7 +37,7 @@ export const INIT_FLAGS: readonly FlagSpec[] = [
     flags: '--domain <domain>',
     description: 'the domain Wire is served under, e.g. wire.example.com',
     kind: 'string',
-    check: checkDomain,
+    check: 'domain',
   },
   {
     key: 'certificates',
@@ -55,21 +51,21 @@ export const INIT_FLAGS: readonly FlagSpec[] = [
     flags: '--cert-chain <file>',
     description: 'bring-your-own: PEM certificate chain (leaf first)',
     kind: 'string',
-    check: checkNotEmpty,
+    check: 'notEmpty',
   },
   {
     key: 'certKey',
     flags: '--cert-key <file>',
     description: 'bring-your-own: PEM private key',
     kind: 'string',
-    check: checkNotEmpty,
+    check: 'notEmpty',
   },
   {
     key: 'certEmail',
     flags: '--cert-email <email>',
     description: "cert-manager: Let's Encrypt account e-mail",
     kind: 'string',
-    check: checkEmail,
+    check: 'email',
   },
   {
     key: 'certStaging',
@@ -90,56 +86,56 @@ export const INIT_FLAGS: readonly FlagSpec[] = [
     flags: '--addresses <list>',
     description: "with --layout: comma-separated host addresses, in the layout's order",
     kind: 'list',
-    check: checkAddressFormat,
+    check: 'address',
   },
   {
     key: 'sshUser',
     flags: '--ssh-user <user>',
     description: 'SSH login user (default: root)',
     kind: 'string',
-    check: checkNotEmpty,
+    check: 'notEmpty',
   },
   {
     key: 'sshPort',
     flags: '--ssh-port <port>',
     description: 'SSH port (default: 22)',
     kind: 'number',
-    check: checkPort,
+    check: 'port',
   },
   {
     key: 'sshIdentityFile',
     flags: '--ssh-identity-file <file>',
     description: 'SSH private key (default: the ssh-agent)',
     kind: 'string',
-    check: checkNotEmpty,
+    check: 'notEmpty',
   },
   {
     key: 'bastion',
     flags: '--bastion <address>',
     description: 'jump host every SSH connection goes through',
     kind: 'string',
-    check: checkAddressFormat,
+    check: 'address',
   },
   {
     key: 'bastionUser',
     flags: '--bastion-user <user>',
     description: 'login user on the bastion (default: --ssh-user)',
     kind: 'string',
-    check: checkNotEmpty,
+    check: 'notEmpty',
   },
   {
     key: 'bastionPort',
     flags: '--bastion-port <port>',
     description: 'SSH port of the bastion (default: 22)',
     kind: 'number',
-    check: checkPort,
+    check: 'port',
   },
   {
     key: 'bastionIdentityFile',
     flags: '--bastion-identity-file <file>',
     description: 'private key for the bastion',
     kind: 'string',
-    check: checkNotEmpty,
+    check: 'notEmpty',
   },
   {
     key: 'sudo',
@@ -154,7 +150,7 @@ export const INIT_FLAGS: readonly FlagSpec[] = [
     flags: '--bundle <dir>',
     description: 'directory of the unpacked Wire offline bundle',
     kind: 'string',
-    check: checkNotEmpty,
+    check: 'notEmpty',
   },
   {
     key: 'sft',
@@ -167,7 +163,7 @@ export const INIT_FLAGS: readonly FlagSpec[] = [
     flags: '--sft-participants <n>',
     description: 'expected concurrent conference participants (Wire sizes 1 vCPU per 50)',
     kind: 'number',
-    check: checkPositiveInteger,
+    check: 'positiveInteger',
   },
   {
     key: 'coturn',

@@ -5,7 +5,7 @@ import { type AnswersFile, loadAnswersFile } from './answers-file.js';
 import { type FlagSpec, flagName, INIT_FLAGS } from './flag-specs.js';
 import { HostSpecError, hostFromFields, parseHostSpec } from './host-spec.js';
 import { findLayout, layoutHosts } from './layouts.js';
-import { checkHost } from './validate.js';
+import { checkHost, FLAG_CHECKS } from './validate.js';
 
 /**
  * Commander options and an answers file -> the answers init works from. `presetAnswers` reads
@@ -62,7 +62,7 @@ function readValue(spec: FlagSpec, raw: unknown, where: string): unknown {
   }
   const items = Array.isArray(value) ? value : [value];
   for (const item of items) {
-    const verdict = spec.check ? spec.check(item) : true;
+    const verdict = spec.check ? FLAG_CHECKS[spec.check](item as never) : true;
     if (verdict !== true) refuse(where, item, verdict);
   }
   return value;

@@ -123,3 +123,15 @@ export function checkHost(host: HostAnswer, others: readonly HostAnswer[]): true
   const failed = checks.find(([, result]) => result !== true);
   return failed ? `${failed[0]}: ${failed[1]}` : true;
 }
+
+/** The checks flags are held to, by the name flag-specs.ts uses. */
+export const FLAG_CHECKS = {
+  domain: checkDomain,
+  notEmpty: checkNotEmpty,
+  email: checkEmail,
+  address: checkAddressFormat,
+  port: checkPort,
+  positiveInteger: checkPositiveInteger,
+} as const;
+
+export type FlagCheck = keyof typeof FLAG_CHECKS;
