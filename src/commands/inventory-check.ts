@@ -20,6 +20,6 @@ export async function loadAndCheckInventory(path: string, context: CommandContex
       next: 'fix the inventory and run the command again; docs/rules.md explains each rule',
     });
   }
-  if (findings.length > 0) context.output.line();
+  if (findings.length > 0) context.output.errorLine('');
   return loaded;
 }

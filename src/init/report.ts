@@ -53,5 +53,5 @@ export function reportWritten(
 /** Findings for people (text); with --json they travel in the `init` record instead. */
 export function showFindings(output: Output, prepared: PreparedInventory): void {
   if (output.json) return;
-  renderFindings(prepared.findings, output);
+  renderFindings(prepared.findings, output, undefined, 'stdout');
 }

@@ -32,17 +32,23 @@ export function formatFinding(finding: Finding, output: Output, location?: Findi
   return lines;
 }
 
-/** Prints findings (errors first) as text, or as one {type:'finding'} record each with --json. */
+/**
+ * Prints findings (errors first) as text, or as one {type:'finding'} record each with --json.
+ * By default they go to stderr, as diagnostics beside what a command produces on stdout (a plan
+ * stays clean when redirected); init's review, where the findings are the result, uses stdout.
+ */
 export function renderFindings(
   findings: readonly Finding[],
   output: Output,
   location?: FindingLocation,
+  stream: 'stdout' | 'stderr' = 'stderr',
 ): void {
+  const print = stream === 'stdout' ? output.line : output.errorLine;
   const sorted = [...findings].sort((a, b) =>
     a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1,
   );
   for (const finding of sorted) {
     output.data({ type: 'finding', ...finding, where: findingWhere(finding, location) });
-    for (const line of formatFinding(finding, output, location)) output.line(line);
+    for (const line of formatFinding(finding, output, location)) print(line);
   }
 }

@@ -43,6 +43,15 @@ describe('bad inventories are refused with exit 2 and a message a sysadmin under
     expect(result.exitCode).toBe(0);
   });
 
+  it('warnings do not stop the plan, and go to stderr so the plan on stdout stays clean', async () => {
+    const result = await planFor(example.replace('address: 192.168.122.33', 'address: 10.1.1.33'), 'ten-net');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.startsWith('Plan for wire.example.com (production)\n')).toBe(true);
+    expect(result.stdout).not.toContain('address.ten-network');
+    expect(result.stderr).toContain('warning address.ten-network [datanode3]');
+    expect(result.stderr).toContain('10.1.1.33');
+  });
+
   it('broken YAML: names the line and column', async () => {
     const text = example.replace('  - name: datanode2\n', '  - name: datanode2\n   broken: [\n');
     const line = text.split('\n').findIndex((l) => l.includes('broken: [')) + 1;
