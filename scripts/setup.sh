@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs before wire-install builds and its tests run:
 # Debian packages the tests use (tmux drives the wizard in a real terminal, openssl makes
-# real test certificates), the npm dependencies, and the build. Safe to re-run: each part
+# real test certificates, debootstrap/systemd-nspawn/ssh run the lab of real hosts), the npm
+# dependencies, and the build. Safe to re-run: each part
 # is skipped when already in place.
 #   usage: scripts/setup.sh [--no-apt]
 set -euo pipefail
@@ -14,6 +15,11 @@ if [ "$want_apt" = 1 ]; then
   missing=()
   command -v tmux >/dev/null || missing+=(tmux)
   command -v openssl >/dev/null || missing+=(openssl)
+  # The lab (test/lab/lab.sh): real Debian hosts booted with systemd-nspawn, reached over SSH.
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v systemd-nspawn >/dev/null || missing+=(systemd-container)
+  command -v ssh >/dev/null || missing+=(openssh-client)
+  command -v ip >/dev/null || missing+=(iproute2)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       echo "setup: need the Debian packages: ${missing[*]} (run as root, or install them)" >&2

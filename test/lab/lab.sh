@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# The test lab: real Debian hosts (systemd as PID 1, sshd, apt) on this machine, each in its own
+# network namespace on a bridge, booted with systemd-nspawn over an overlay of one cached base
+# image. The engine's tests (issue 3 onwards) connect to these hosts over real SSH.
+#
+#   test/lab/lab.sh image          build the base image once (cached in $LAB_CACHE)
+#   test/lab/lab.sh up [N]         start N hosts (default 3), removing any previous lab first
+#   test/lab/lab.sh status         list the hosts and whether sshd answers
+#   test/lab/lab.sh down           stop the hosts (by their recorded pids) and remove the lab
+#
+# Needs root, debootstrap, systemd-container and iproute2 (scripts/setup.sh --lab installs them).
+# Traffic stays on the bridge 172.31.0.0/24 and the hosts' own namespaces. Facts behind the
+# choices (costs, the bridge MAC, inotify limits): shared LAB.md.
+set -euo pipefail
+
+LAB_CACHE=${LAB_CACHE:-/var/cache/wire-install-lab}
+LAB_RUN=${LAB_RUN:-/run/wire-install-lab}
+BRIDGE=wilbr0
+BRIDGE_MAC=02:00:00:31:00:01
+NET_PREFIX=172.31.0
+BRIDGE_ADDR=$NET_PREFIX.1
+PACKAGES=openssh-server,python3,iproute2,sudo,systemd,systemd-sysv,dbus
+
+log() { printf 'lab: %s\n' "$*" >&2; }
+
+# The machine's own Debian mirror, read at run time: no mirror host is written into the repo.
+mirror() {
+  grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -1
+}
+
+build_image() {
+  local base=$LAB_CACHE/base
+  if [ -x "$base/usr/sbin/sshd" ] && [ -x "$base/lib/systemd/systemd" ]; then return; fi
+  mkdir -p "$LAB_CACHE"
+  rm -rf "$base.tmp"
+  log "building the base image (debootstrap, about 45 s)"
+  debootstrap --variant=minbase --include="$PACKAGES" bookworm "$base.tmp" "$(mirror)" >"$LAB_CACHE/debootstrap.log" 2>&1 ||
+    { log "debootstrap failed, see $LAB_CACHE/debootstrap.log"; exit 1; }
+  chroot "$base.tmp" apt-get clean
+  # Hosts get their identity at boot time (up); the image carries none.
+  rm -f "$base.tmp"/etc/ssh/ssh_host_* "$base.tmp/etc/machine-id"
+  mv "$base.tmp" "$base"
+}
+
+host_name() { printf 'labhost%d' "$1"; }
+host_addr() { printf '%s.%d' "$NET_PREFIX" $((10 + $1)); }
+
+lab_key() {
+  mkdir -p "$LAB_RUN"
+  [ -f "$LAB_RUN/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C wire-install-lab -f "$LAB_RUN/id_ed25519"
+}
+
+bridge_up() {
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    # A fixed MAC: otherwise the bridge's address changes as ports join and traffic stalls 10-20 s.
+    ip link add "$BRIDGE" address "$BRIDGE_MAC" type bridge
+    ip addr add "$BRIDGE_ADDR/24" dev "$BRIDGE"
+  fi
+  ip link set "$BRIDGE" up
+}
+
+# Writes the host's identity into its overlay's upper directory before boot.
+identify() {
+  local i=$1 name upper
+  name=$(host_name "$i")
+  upper=$LAB_RUN/$name/upper
+  mkdir -p "$upper/etc/ssh" "$upper/root/.ssh" "$upper/etc/systemd/network"
+  echo "$name" >"$upper/etc/hostname"
+  printf '127.0.0.1 localhost\n%s %s\n' "$(host_addr "$i")" "$name" >"$upper/etc/hosts"
+  tr -d '-' </proc/sys/kernel/random/uuid >"$upper/etc/machine-id"
+  ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$upper/etc/ssh/ssh_host_ed25519_key"
+  install -m 0600 "$LAB_RUN/id_ed25519.pub" "$upper/root/.ssh/authorized_keys"
+  chmod 0700 "$upper/root/.ssh"
+}
+
+# A network namespace per host, joined to the bridge by a veth pair; eth0 inside.
+plumb() {
+  local i=$1 ns="wil-$1" addr
+  addr=$(host_addr "$i")
+  ip netns add "$ns"
+  ip link add "wil$i" type veth peer name eth0 netns "$ns"
+  ip link set "wil$i" master "$BRIDGE" up
+  ip -n "$ns" addr add "$addr/24" dev eth0
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" route add default via "$BRIDGE_ADDR"
+}
+
+boot() {
+  local i=$1 name dir
+  name=$(host_name "$i")
+  dir=$LAB_RUN/$name
+  mkdir -p "$dir/upper" "$dir/work" "$dir/merged"
+  identify "$i"
+  mount -t overlay overlay -o "lowerdir=$LAB_CACHE/base,upperdir=$dir/upper,workdir=$dir/work" "$dir/merged"
+  plumb "$i"
+  setsid systemd-nspawn -q -D "$dir/merged" -M "$name" --register=no --keep-unit -b \
+    --console=passive --network-namespace-path="/run/netns/wil-$i" >"$dir/console.log" 2>&1 </dev/null &
+  echo $! >"$dir/pid"
+  printf '%s %s\n' "$name" "$(host_addr "$i")" >>"$LAB_RUN/hosts"
+  # Clients verify the hosts: their keys are known before they boot.
+  printf '%s %s\n' "$(host_addr "$i")" "$(cut -d' ' -f1,2 "$dir/upper/etc/ssh/ssh_host_ed25519_key.pub")" >>"$LAB_RUN/known_hosts"
+}
+
+wait_for_ssh() {
+  local deadline=$((SECONDS + 60)) name addr
+  while read -r name addr; do
+    until timeout 1 bash -c "exec 3<>/dev/tcp/$addr/22" 2>/dev/null; do
+      if [ $SECONDS -ge $deadline ]; then
+        log "$name ($addr) did not answer on port 22 within 60 s; see $LAB_RUN/$name/console.log"
+        exit 1
+      fi
+      sleep 0.2
+    done
+  done <"$LAB_RUN/hosts"
+}
+
+# Stops only the nspawn processes this lab started, by their recorded pids: TERM to all at once,
+# wait, a second TERM to any that linger in stopping (LAB.md), then the mounts and the network.
+down() {
+  [ -d "$LAB_RUN" ] || { ip link del "$BRIDGE" 2>/dev/null || true; return; }
+  local pids=() alive=() dir pid round
+  for dir in "$LAB_RUN"/labhost*; do
+    [ -f "$dir/pid" ] || continue
+    pid=$(cat "$dir/pid")
+    if kill -0 "$pid" 2>/dev/null; then pids+=("$pid"); fi
+  done
+  for round in 1 2; do
+    [ ${#pids[@]} -gt 0 ] || break
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    for _ in $(seq 100); do
+      alive=()
+      for pid in "${pids[@]}"; do if kill -0 "$pid" 2>/dev/null; then alive+=("$pid"); fi; done
+      pids=("${alive[@]}")
+      [ ${#pids[@]} -eq 0 ] && break
+      sleep 0.1
+    done
+  done
+  [ ${#pids[@]} -eq 0 ] || log "nspawn pids still running after two TERMs (round $round): ${pids[*]}"
+  for dir in "$LAB_RUN"/labhost*; do
+    [ -d "$dir" ] || continue
+    if mountpoint -q "$dir/merged"; then umount "$dir/merged"; fi
+  done
+  local ns
+  for ns in $(ip netns list | awk '/^wil-[0-9]+/ {print $1}'); do ip netns del "$ns"; done
+  ip link del "$BRIDGE" 2>/dev/null || true
+  rm -rf "$LAB_RUN"/labhost* "$LAB_RUN/hosts" "$LAB_RUN/known_hosts"
+}
+
+up() {
+  local count=${1:-3} start=$SECONDS
+  [ "$count" -ge 1 ] && [ "$count" -le 40 ] || { log "host count must be 1-40"; exit 2; }
+  build_image
+  down
+  [ "$count" -gt 18 ] && sysctl -qw fs.inotify.max_user_instances=8192
+  lab_key
+  bridge_up
+  : >"$LAB_RUN/hosts"
+  : >"$LAB_RUN/known_hosts"
+  for i in $(seq 1 "$count"); do boot "$i"; done
+  wait_for_ssh
+  log "$count hosts answer on port 22 after $((SECONDS - start)) s; key $LAB_RUN/id_ed25519, hosts in $LAB_RUN/hosts, host keys in $LAB_RUN/known_hosts"
+}
+
+status() {
+  [ -f "$LAB_RUN/hosts" ] || { log "no lab is up"; return; }
+  local name addr state
+  while read -r name addr; do
+    if timeout 1 bash -c "exec 3<>/dev/tcp/$addr/22" 2>/dev/null; then state=ssh-up; else state=down; fi
+    printf '%s %s %s\n' "$name" "$addr" "$state"
+  done <"$LAB_RUN/hosts"
+}
+
+[ "$(id -u)" = 0 ] || { log "needs root (network namespaces, overlay mounts, nspawn)"; exit 1; }
+case "${1:-}" in
+  image) build_image ;;
+  up) up "${2:-3}" ;;
+  down) down ;;
+  status) status ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
