@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { LAB_HOSTS } from './global-setup.js';
+import { LAB_RUN, labHosts } from './lab-hosts.js';
 
 /**
- * The lab itself: real Debian hosts with systemd as PID 1, booted by test/lab/lab.sh, reached
- * over real SSH with verified host keys. The engine's tests (issue 3) build on this.
+ * The lab itself: real Debian hosts with systemd as PID 1, booted by test/lab/lab.sh (from
+ * test/lab/global-setup.ts), reached over real SSH with verified host keys. The engine's tests
+ * (issue 3) build on this.
  */
 
-const LAB = fileURLToPath(new URL('./lab.sh', import.meta.url));
-const LAB_RUN = '/run/wire-install-lab';
-const HOSTS = 3;
-let hosts: { name: string; address: string }[] = [];
+const HOSTS = LAB_HOSTS;
+const hosts = labHosts();
 
 /** OpenSSH with the lab's key and its known_hosts: a wrong host key fails the connection. */
 async function ssh(address: string, command: string) {
@@ -34,23 +34,6 @@ async function ssh(address: string, command: string) {
     { reject: false, timeout: 20_000 },
   );
 }
-
-beforeAll(async () => {
-  // The first run on a machine builds the base image (debootstrap, about 45 s).
-  await execa('bash', [LAB, 'up', String(HOSTS)], { timeout: 240_000, stdio: 'inherit' });
-  const listed = await readFile(`${LAB_RUN}/hosts`, 'utf8');
-  hosts = listed
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const [name = '', address = ''] = line.split(' ');
-      return { name, address };
-    });
-}, 300_000);
-
-afterAll(async () => {
-  await execa('bash', [LAB, 'down'], { timeout: 60_000, stdio: 'inherit' });
-}, 90_000);
 
 describe('lab: real hosts on this machine', () => {
   it('boots the hosts asked for, each with its own name and address', () => {

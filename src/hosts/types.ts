@@ -1,0 +1,31 @@
+/** One interface for every host wire-install runs commands on (remote over SSH; later the admin host). */
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface ExecOptions {
+  /** Written to the command's stdin: how secrets (a sudo password) reach a host, never argv. */
+  stdin?: string;
+  /** Milliseconds before the command is stopped and the call fails. */
+  timeoutMs?: number;
+}
+
+export interface RemoteHost {
+  readonly name: string;
+  /** Runs one command on its own channel of the host's single connection. */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  close(): void;
+}
+
+export interface SshTarget {
+  /** Inventory name, used in every message. */
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  /** Private key file; without it the ssh-agent (SSH_AUTH_SOCK) is used. */
+  identityFile?: string;
+}

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isWireInstallError } from '../../src/core/errors.js';
+import { parseKnownHosts } from '../../src/hosts/known-hosts.js';
+import { connectSsh } from '../../src/hosts/ssh-host.js';
+import type { RemoteHost, SshTarget } from '../../src/hosts/types.js';
+import { LAB_KEY, LAB_KNOWN_HOSTS, LAB_RUN, labHosts } from './lab-hosts.js';
+
+/** The SSH host against the lab's real sshd: one connection, verified host keys, explained failures. */
+
+const [first, second] = labHosts();
+if (!first || !second) throw new Error('the lab has fewer than two hosts');
+const knownHosts = parseKnownHosts(readFileSync(LAB_KNOWN_HOSTS, 'utf8'));
+const target = (host = first, extra: Partial<SshTarget> = {}): SshTarget => ({
+  name: host.name,
+  address: host.address,
+  port: 22,
+  user: 'root',
+  identityFile: LAB_KEY,
+  ...extra,
+});
+
+async function failure(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    if (isWireInstallError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the connection to be refused');
+}
+
+describe('SSH host on the lab', () => {
+  let host: RemoteHost;
+  beforeAll(async () => {
+    host = await connectSsh(target(), { knownHosts });
+  });
+  afterAll(() => host.close());
+
+  it('runs commands on one connection, with output and exit codes', async () => {
+    expect(await host.exec('hostname')).toEqual({ stdout: `${first.name}\n`, stderr: '', exitCode: 0 });
+    const failed = await host.exec('echo oops >&2; exit 7');
+    expect(failed).toEqual({ stdout: '', stderr: 'oops\n', exitCode: 7 });
+  });
+
+  it('passes stdin, the way secrets travel (never on the command line)', async () => {
+    const result = await host.exec('cat', { stdin: 'not-on-argv\n' });
+    expect(result.stdout).toBe('not-on-argv\n');
+  });
+
+  it('stops a command that outlives its timeout', async () => {
+    const error = await failure(host.exec('sleep 30', { timeoutMs: 300 }));
+    expect(error.what).toContain('did not finish within 300 ms');
+    expect((await host.exec('true')).exitCode).toBe(0); // the connection is still usable
+  });
+
+  it('runs many commands at once on one connection, queueing beyond sshd MaxSessions (10)', async () => {
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => host.exec(`echo ${i}`)));
+    expect(results.map((result) => Number(result.stdout.trim()))).toEqual(
+      Array.from({ length: 30 }, (_, i) => i),
+    );
+  });
+});
+
+describe('SSH failures are explained and refused', () => {
+  it('refuses a host whose key differs from the recorded one', async () => {
+    const swapped = parseKnownHosts(
+      readFileSync(LAB_KNOWN_HOSTS, 'utf8')
+        .replace(second.address, 'elsewhere')
+        .replace(first.address, second.address),
+    );
+    const error = await failure(connectSsh(target(second), { knownHosts: swapped }));
+    expect(error.host).toBe(second.name);
+    expect(error.what).toContain('is not the one recorded');
+    expect(error.next).toContain(`ssh-keygen -R ${second.address}`);
+  });
+
+  it('refuses a host whose key is unknown', async () => {
+    const error = await failure(connectSsh(target(), { knownHosts: [] }));
+    expect(error.what).toContain('is not known');
+  });
+
+  it('says authentication failed for a key the host does not accept', async () => {
+    const error = await failure(
+      connectSsh(
+        target(first, {
+          // The host's own host key: a real key, but not in root's authorized_keys.
+          identityFile: `${LAB_RUN}/${first.name}/upper/etc/ssh/ssh_host_ed25519_key`,
+        }),
+        { knownHosts },
+      ),
+    );
+    expect(error.what).toContain('authentication failed');
+  });
+
+  it('says connection refused where nothing listens (loopback)', async () => {
+    const error = await failure(
+      connectSsh(target(first, { name: 'nowhere', address: '127.0.0.1', port: 1 }), { knownHosts }),
+    );
+    expect(error.what).toContain('connection refused on 127.0.0.1 port 1');
+  });
+});
