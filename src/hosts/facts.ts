@@ -1,0 +1,90 @@
+import type { RemoteHost } from './types.js';
+
+/**
+ * What a host is, gathered in one round trip: a small POSIX sh script prints `key=value` lines,
+ * parsed here. Plain sh and coreutils only, so it works on a fresh Ubuntu before anything is
+ * installed (no python, no jq).
+ */
+export interface HostFacts {
+  hostname: string;
+  os: { id: string; versionId: string; prettyName: string };
+  kernel: string;
+  architecture: string;
+  cpus: number;
+  memoryGiB: number;
+  /** Free and total space of the filesystem holding /var/lib, where data will live. */
+  disk: { path: string; totalGiB: number; freeGiB: number };
+  addresses: string[];
+  initSystem: string;
+  timeSync: { ntpSynchronized: boolean | undefined; service: string | undefined };
+  /** False in containers (and the lab): sysctl steps persist their settings and report, not crash. */
+  procSysWritable: boolean;
+  /** The version of wire-install that last changed this host, from its marker file. */
+  installedBy: string | undefined;
+}
+
+export const FACTS_SCRIPT = String.raw`
+. /etc/os-release 2>/dev/null
+echo "hostname=$(hostname)"
+echo "os.id=$ID"
+echo "os.version_id=$VERSION_ID"
+echo "os.pretty_name=$PRETTY_NAME"
+echo "kernel=$(uname -r)"
+echo "arch=$(uname -m)"
+echo "cpus=$(nproc)"
+echo "mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
+df -Pk /var/lib 2>/dev/null | awk 'NR==2 {print "disk_total_kib=" $2; print "disk_free_kib=" $4}'
+echo "addresses=$(ip -o addr show scope global 2>/dev/null | awk '{split($4, a, "/"); printf "%s ", a[1]}')"
+echo "init=$(cat /proc/1/comm 2>/dev/null)"
+echo "ntp_synchronized=$(timedatectl show -p NTPSynchronized --value 2>/dev/null)"
+for s in chrony chronyd ntp ntpsec systemd-timesyncd; do
+  if systemctl is-active --quiet "$s" 2>/dev/null; then echo "time_service=$s"; break; fi
+done
+if [ -w /proc/sys/net/ipv4/ip_forward ] && (cat /proc/sys/net/ipv4/ip_forward > /proc/sys/net/ipv4/ip_forward) 2>/dev/null; then
+  echo "proc_sys_writable=yes"
+else
+  echo "proc_sys_writable=no"
+fi
+echo "installed_by=$(cat /etc/wire-install/installed-by 2>/dev/null)"
+`;
+
+const GIB_IN_KIB = 1024 * 1024;
+
+export function parseFacts(text: string): HostFacts {
+  const values = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const at = line.indexOf('=');
+    if (at > 0) values.set(line.slice(0, at), line.slice(at + 1).trim());
+  }
+  const text_ = (key: string) => values.get(key) ?? '';
+  const number = (key: string) => Number(values.get(key) ?? Number.NaN);
+  const round = (kib: number) => Math.round((kib / GIB_IN_KIB) * 10) / 10;
+  const synchronized = text_('ntp_synchronized');
+  return {
+    hostname: text_('hostname'),
+    os: { id: text_('os.id'), versionId: text_('os.version_id'), prettyName: text_('os.pretty_name') },
+    kernel: text_('kernel'),
+    architecture: text_('arch'),
+    cpus: number('cpus'),
+    memoryGiB: round(number('mem_kib')),
+    disk: {
+      path: '/var/lib',
+      totalGiB: round(number('disk_total_kib')),
+      freeGiB: round(number('disk_free_kib')),
+    },
+    addresses: text_('addresses').split(/\s+/).filter(Boolean),
+    initSystem: text_('init'),
+    timeSync: {
+      ntpSynchronized: synchronized === 'yes' ? true : synchronized === 'no' ? false : undefined,
+      service: values.get('time_service') || undefined,
+    },
+    procSysWritable: text_('proc_sys_writable') === 'yes',
+    installedBy: values.get('installed_by') || undefined,
+  };
+}
+
+/** One command, one round trip. */
+export async function gatherFacts(host: RemoteHost): Promise<HostFacts> {
+  const result = await host.exec('sh -s', { stdin: FACTS_SCRIPT, timeoutMs: 20_000 });
+  return parseFacts(result.stdout);
+}

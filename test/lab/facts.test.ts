@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatherFacts, type HostFacts } from '../../src/hosts/facts.js';
+import { parseKnownHosts } from '../../src/hosts/known-hosts.js';
+import { connectSsh } from '../../src/hosts/ssh-host.js';
+import type { RemoteHost } from '../../src/hosts/types.js';
+import { LAB_KEY, LAB_KNOWN_HOSTS, labHosts } from './lab-hosts.js';
+
+/** Facts from a real lab host, compared with what this machine measures of the same kernel. */
+
+const [first] = labHosts();
+if (!first) throw new Error('the lab has no host');
+let host: RemoteHost;
+let facts: HostFacts;
+
+beforeAll(async () => {
+  host = await connectSsh(
+    { name: first.name, address: first.address, port: 22, user: 'root', identityFile: LAB_KEY },
+    { knownHosts: parseKnownHosts(readFileSync(LAB_KNOWN_HOSTS, 'utf8')) },
+  );
+  facts = await gatherFacts(host);
+});
+afterAll(() => host.close());
+
+describe('facts of a lab host, in one round trip', () => {
+  it('names the host, its OS and its init system', () => {
+    expect(facts.hostname).toBe(first.name);
+    expect(facts.os).toMatchObject({ id: 'debian', versionId: '12' });
+    expect(facts.initSystem).toBe('systemd');
+    expect(facts.addresses).toEqual([first.address]);
+  });
+
+  it('measures CPUs and memory as the kernel reports them (the lab shares this machine’s)', () => {
+    expect(facts.cpus).toBe(Number(execFileSync('nproc').toString()));
+    const memKib = Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]);
+    expect(facts.memoryGiB).toBeCloseTo(memKib / 1024 / 1024, 1);
+    expect(facts.disk.totalGiB).toBeGreaterThan(0);
+    expect(facts.disk.freeGiB).toBeLessThanOrEqual(facts.disk.totalGiB);
+  });
+
+  it('reports /proc/sys read-only in the lab, and nothing installed yet', () => {
+    expect(facts.procSysWritable).toBe(false);
+    expect(facts.installedBy).toBeUndefined();
+  });
+});
