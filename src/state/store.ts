@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { inputError } from '../core/errors.js';
+
+/**
+ * The checkpoint state of an installation (`.wire-install/state.json` beside the inventory):
+ * per step and host, how it ended, with which fingerprint, when, in which run. Written
+ * atomically after every step on every host, so a crash or Ctrl-C loses at most the step that
+ * was running, and the next apply resumes exactly there.
+ */
+export interface StepRecord {
+  status: 'succeeded' | 'failed';
+  fingerprint: string;
+  finishedAt: string;
+  runId: string;
+  /** For failures: the first line of what went wrong. */
+  error?: string;
+}
+
+export interface StateFile {
+  version: 1;
+  steps: Record<string, Record<string, StepRecord>>;
+}
+
+export const STATE_DIR = '.wire-install';
+
+function emptyState(): StateFile {
+  return { version: 1, steps: {} };
+}
+
+export async function loadState(stateDir: string): Promise<StateFile> {
+  const file = join(stateDir, 'state.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw error;
+  }
+  try {
+    const state = JSON.parse(text) as StateFile;
+    if (state.version !== 1 || typeof state.steps !== 'object' || state.steps === null)
+      throw new Error('unknown format');
+    return state;
+  } catch (error) {
+    throw inputError({
+      what: `the state file ${file} cannot be read: ${(error as Error).message}`,
+      next: 'restore it from a backup, or move it away: the next apply then re-checks every step (changing only what differs)',
+    });
+  }
+}
+
+export class StateStore {
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly state: StateFile,
+  ) {}
+
+  static async open(stateDir: string): Promise<StateStore> {
+    return new StateStore(stateDir, await loadState(stateDir));
+  }
+
+  get(step: string, host: string): StepRecord | undefined {
+    return this.state.steps[step]?.[host];
+  }
+
+  /** Skip only what succeeded before with exactly these inputs. */
+  isCurrent(step: string, host: string, fingerprint: string): boolean {
+    const record = this.get(step, host);
+    return record?.status === 'succeeded' && record.fingerprint === fingerprint;
+  }
+
+  /** Records one step on one host and writes the file; concurrent records are written in turn. */
+  record(step: string, host: string, record: StepRecord): Promise<void> {
+    this.state.steps[step] = { ...this.state.steps[step], [host]: record };
+    const snapshot = `${JSON.stringify(this.state, null, 2)}\n`;
+    // A failed earlier write must not stop later ones: each write carries the whole state.
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(() => writeFileAtomic(join(this.stateDir, 'state.json'), snapshot, { mode: 0o600 }));
+    return this.writing;
+  }
+}
