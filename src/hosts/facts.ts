@@ -23,7 +23,7 @@ export interface HostFacts {
   installedBy: string | undefined;
 }
 
-export const FACTS_SCRIPT = String.raw`
+export const FACTS_SCRIPT = `
 . /etc/os-release 2>/dev/null
 echo "hostname=$(hostname)"
 echo "os.id=$ID"
