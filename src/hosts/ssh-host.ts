@@ -3,6 +3,7 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import { NodeSSH } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
 import { WireInstallError } from '../core/errors.js';
+import { explainSudoFailure, wrapForBecome } from './become.js';
 import { type HostKeyVerdict, type KnownHostEntry, verifyHostKey } from './known-hosts.js';
 import { createLimiter } from './limiter.js';
 import { explainSshError } from './ssh-errors.js';
@@ -97,8 +98,21 @@ async function withChannelRetry<T>(open: () => Promise<T>): Promise<T> {
 async function execOn(
   ssh: NodeSSH,
   target: SshTarget,
+  rawCommand: string,
+  rawOptions: ExecOptions = {},
+): Promise<ExecResult> {
+  const { command, options } = wrapForBecome(rawCommand, rawOptions, target.become);
+  const result = await runChannel(ssh, target, command, options);
+  const sudoRefused = target.become?.enabled ? explainSudoFailure(result, target.name) : undefined;
+  if (sudoRefused) throw sudoRefused;
+  return result;
+}
+
+async function runChannel(
+  ssh: NodeSSH,
+  target: SshTarget,
   command: string,
-  options: ExecOptions = {},
+  options: ExecOptions,
 ): Promise<ExecResult> {
   let channel: ClientChannel | undefined;
   let timer: NodeJS.Timeout | undefined;

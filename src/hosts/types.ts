@@ -1,3 +1,5 @@
+import type { Become } from './become.js';
+
 /** One interface for every host wire-install runs commands on (remote over SSH; later the admin host). */
 
 export interface ExecResult {
@@ -28,4 +30,6 @@ export interface SshTarget {
   user: string;
   /** Private key file; without it the ssh-agent (SSH_AUTH_SOCK) is used. */
   identityFile?: string;
+  /** Run commands through sudo (see become.ts). */
+  become?: Become;
 }
