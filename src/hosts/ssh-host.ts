@@ -44,15 +44,19 @@ function openSocket(address: string, port: number, timeoutMs: number): Promise<S
   });
 }
 
-export async function connectSsh(target: SshTarget, options: SshConnectOptions): Promise<RemoteHost> {
+/** Connects and authenticates over `sock`, verifying the host key. */
+async function openSsh(
+  target: SshTarget,
+  options: SshConnectOptions,
+  sock: NodeJS.ReadableStream & NodeJS.WritableStream,
+): Promise<NodeSSH> {
   const timeout = options.connectTimeoutMs ?? 10_000;
   let verdict: HostKeyVerdict | undefined;
   const ssh = new NodeSSH();
   try {
-    const sock = await openSocket(target.address, target.port, timeout);
     const agent = (options.env ?? process.env).SSH_AUTH_SOCK;
     await ssh.connect({
-      sock,
+      sock: sock as never,
       host: target.address,
       port: target.port,
       username: target.user,
@@ -65,17 +69,81 @@ export async function connectSsh(target: SshTarget, options: SshConnectOptions):
         return verdict.status === 'match';
       },
     });
+    return ssh;
   } catch (error) {
     ssh.dispose();
     throw explainSshError(error, target, verdict?.status === 'match' ? undefined : verdict);
+  }
+}
+
+/** A TCP stream to the target through the bastion's connection (what ProxyJump does). */
+function forwardThrough(
+  bastion: NodeSSH,
+  target: SshTarget,
+): Promise<NodeJS.ReadableStream & NodeJS.WritableStream> {
+  return new Promise((resolve, reject) => {
+    const connection = bastion.connection;
+    if (!connection) {
+      reject(new Error('the bastion connection is closed'));
+      return;
+    }
+    connection.forwardOut('127.0.0.1', 0, target.address, target.port, (error, stream) =>
+      error ? reject(error) : resolve(stream),
+    );
+  });
+}
+
+export async function connectSsh(target: SshTarget, options: SshConnectOptions): Promise<RemoteHost> {
+  const timeout = options.connectTimeoutMs ?? 10_000;
+  let bastion: NodeSSH | undefined;
+  let ssh: NodeSSH;
+  if (target.bastion) {
+    const jump = await connectBastion(target.bastion, options, timeout);
+    bastion = jump;
+    let stream: NodeJS.ReadableStream & NodeJS.WritableStream;
+    try {
+      stream = await forwardThrough(jump, target);
+    } catch (error) {
+      jump.dispose();
+      throw explainSshError(error, target, undefined);
+    }
+    ssh = await openSsh(target, options, stream).catch((error) => {
+      jump.dispose();
+      throw error;
+    });
+  } else {
+    let sock: Socket;
+    try {
+      sock = await openSocket(target.address, target.port, timeout);
+    } catch (error) {
+      throw explainSshError(error, target, undefined);
+    }
+    ssh = await openSsh(target, options, sock);
   }
   const limit = createLimiter(CHANNELS_PER_CONNECTION);
   return {
     name: target.name,
     exec: (command, execOptions) =>
       limit(() => withChannelRetry(() => execOn(ssh, target, command, execOptions))),
-    close: () => ssh.dispose(),
+    close: () => {
+      ssh.dispose();
+      bastion?.dispose();
+    },
   };
+}
+
+async function connectBastion(
+  bastion: SshTarget,
+  options: SshConnectOptions,
+  timeout: number,
+): Promise<NodeSSH> {
+  let sock: Socket;
+  try {
+    sock = await openSocket(bastion.address, bastion.port, timeout);
+  } catch (error) {
+    throw explainSshError(error, bastion, undefined);
+  }
+  return openSsh(bastion, options, sock);
 }
 
 /**

@@ -32,4 +32,6 @@ export interface SshTarget {
   identityFile?: string;
   /** Run commands through sudo (see become.ts). */
   become?: Become;
+  /** Jump host every connection goes through (ProxyJump); its host key is verified too. */
+  bastion?: SshTarget;
 }

@@ -62,6 +62,26 @@ describe('SSH host on the lab', () => {
   });
 });
 
+describe('SSH through a bastion (ProxyJump)', () => {
+  it('reaches a host through another, verifying both host keys', async () => {
+    const jumped = await connectSsh(target(second, { bastion: target(first) }), { knownHosts });
+    // sshd on the target sees the connection coming from the bastion, not from this machine.
+    const client = (await jumped.exec('echo $SSH_CLIENT')).stdout.split(' ')[0];
+    expect(client).toBe(first.address);
+    expect((await jumped.exec('hostname')).stdout.trim()).toBe(second.name);
+    jumped.close();
+  });
+
+  it('refuses the target when only the bastion is known', async () => {
+    const onlyBastion = knownHosts.filter((entry) => entry.patterns?.includes(first.address));
+    const error = await failure(
+      connectSsh(target(second, { bastion: target(first) }), { knownHosts: onlyBastion }),
+    );
+    expect(error.host).toBe(second.name);
+    expect(error.what).toContain('is not known');
+  });
+});
+
 describe('SSH failures are explained and refused', () => {
   it('refuses a host whose key differs from the recorded one', async () => {
     const swapped = parseKnownHosts(
