@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { shellQuote } from '../hosts/become.js';
+import type { RemoteHost } from '../hosts/types.js';
+
+/**
+ * A file on a host, idempotent by construction: `check` says what would change (from the remote
+ * checksum, mode and owner), `apply` writes only when something differs. The content travels on
+ * stdin into a temporary file beside the target, then is renamed over it: never on a command
+ * line, never half-written.
+ */
+export interface FileSpec {
+  path: string;
+  content: string;
+  /** e.g. 0o644; secrets 0o600. */
+  mode: number;
+  owner?: string;
+  group?: string;
+}
+
+export interface FileChange {
+  path: string;
+  action: 'create' | 'update' | 'none';
+  /** What differs, for the plan: content, mode, owner. */
+  differences: string[];
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const octal = (mode: number) => mode.toString(8).padStart(3, '0');
+
+export async function checkFile(host: RemoteHost, spec: FileSpec): Promise<FileChange> {
+  const path = shellQuote(spec.path);
+  const result = await host.exec(
+    `if [ -f ${path} ]; then stat -c '%a %U %G' ${path} && sha256sum ${path} | cut -d' ' -f1; fi`,
+  );
+  if (result.exitCode !== 0)
+    throw new Error(`${host.name}: cannot inspect ${spec.path}: ${result.stderr.trim()}`);
+  const [statLine, digest] = result.stdout.trim().split('\n');
+  if (!statLine) return { path: spec.path, action: 'create', differences: ['new file'] };
+  const [mode, owner, group] = statLine.split(' ');
+  const differences: string[] = [];
+  if (digest !== sha256(spec.content)) differences.push('content');
+  if (mode !== octal(spec.mode)) differences.push(`mode ${mode} -> ${octal(spec.mode)}`);
+  if (spec.owner && owner !== spec.owner) differences.push(`owner ${owner} -> ${spec.owner}`);
+  if (spec.group && group !== spec.group) differences.push(`group ${group} -> ${spec.group}`);
+  return { path: spec.path, action: differences.length > 0 ? 'update' : 'none', differences };
+}
+
+export async function applyFile(host: RemoteHost, spec: FileSpec): Promise<FileChange> {
+  const change = await checkFile(host, spec);
+  if (change.action === 'none') return change;
+  const path = shellQuote(spec.path);
+  const owner = spec.owner ? `${spec.owner}${spec.group ? `:${spec.group}` : ''}` : undefined;
+  const script = [
+    'set -e',
+    `tmp=$(mktemp ${shellQuote(`${spec.path}.wire-install.XXXXXX`)})`,
+    'trap \'rm -f "$tmp"\' EXIT',
+    'cat > "$tmp"',
+    `chmod ${octal(spec.mode)} "$tmp"`,
+    ...(owner ? [`chown ${shellQuote(owner)} "$tmp"`] : []),
+    `mv -f "$tmp" ${path}`,
+    'trap - EXIT',
+  ].join('\n');
+  const result = await host.exec(`sh -c ${shellQuote(script)}`, { stdin: spec.content });
+  if (result.exitCode !== 0)
+    throw new Error(`${host.name}: cannot write ${spec.path}: ${result.stderr.trim()}`);
+  return change;
+}
