@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isWireInstallError } from '../../src/core/errors.js';
 import { type Become, shellQuote } from '../../src/hosts/become.js';
-import { parseKnownHosts } from '../../src/hosts/known-hosts.js';
-import { connectSsh } from '../../src/hosts/ssh-host.js';
-import { LAB_KEY, LAB_KNOWN_HOSTS, labHosts } from './lab-hosts.js';
+import { wireInstallFailure } from '../support/failure.js';
+import { connectLabHost, labHosts } from './lab-hosts.js';
 
 /**
  * sudo on a real host: users with passwordless sudo, with a password, and without sudo, made on
@@ -14,24 +11,9 @@ import { LAB_KEY, LAB_KNOWN_HOSTS, labHosts } from './lab-hosts.js';
 
 const host = labHosts().at(-1);
 if (!host) throw new Error('the lab has no host');
-const knownHosts = parseKnownHosts(readFileSync(LAB_KNOWN_HOSTS, 'utf8'));
 const password = randomBytes(12).toString('base64url');
-
-const connectAs = (user: string, become: Become) =>
-  connectSsh(
-    { name: host.name, address: host.address, port: 22, user, identityFile: LAB_KEY, become },
-    { knownHosts },
-  );
-
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (isWireInstallError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
+const connectAs = (user: string, become: Become) => connectLabHost(host, { user, become });
+const failure = wireInstallFailure;
 
 beforeAll(async () => {
   const root = await connectAs('root', { enabled: false });

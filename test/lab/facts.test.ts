@@ -2,10 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatherFacts, type HostFacts } from '../../src/hosts/facts.js';
-import { parseKnownHosts } from '../../src/hosts/known-hosts.js';
-import { connectSsh } from '../../src/hosts/ssh-host.js';
 import type { RemoteHost } from '../../src/hosts/types.js';
-import { LAB_KEY, LAB_KNOWN_HOSTS, labHosts } from './lab-hosts.js';
+import { connectLabHost, labHosts } from './lab-hosts.js';
 
 /** Facts from a real lab host, compared with what this machine measures of the same kernel. */
 
@@ -15,10 +13,7 @@ let host: RemoteHost;
 let facts: HostFacts;
 
 beforeAll(async () => {
-  host = await connectSsh(
-    { name: first.name, address: first.address, port: 22, user: 'root', identityFile: LAB_KEY },
-    { knownHosts: parseKnownHosts(readFileSync(LAB_KNOWN_HOSTS, 'utf8')) },
-  );
+  host = await connectLabHost(first);
   facts = await gatherFacts(host);
 });
 afterAll(() => host.close());

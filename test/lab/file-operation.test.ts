@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseKnownHosts } from '../../src/hosts/known-hosts.js';
-import { connectSsh } from '../../src/hosts/ssh-host.js';
 import type { ExecOptions, RemoteHost } from '../../src/hosts/types.js';
 import { applyFile, checkFile } from '../../src/operations/file.js';
-import { LAB_KEY, LAB_KNOWN_HOSTS, labHosts } from './lab-hosts.js';
+import { connectLabHost, labHosts } from './lab-hosts.js';
 
 /** The file operation on a real host: create, no change on a second apply, update on a difference. */
 
@@ -14,10 +11,7 @@ let host: RemoteHost;
 const commands: string[] = [];
 
 beforeAll(async () => {
-  const real = await connectSsh(
-    { name: first.name, address: first.address, port: 22, user: 'root', identityFile: LAB_KEY },
-    { knownHosts: parseKnownHosts(readFileSync(LAB_KNOWN_HOSTS, 'utf8')) },
-  );
+  const real = await connectLabHost(first);
   // Records every command line sent, to prove content never rides on one.
   host = {
     name: real.name,

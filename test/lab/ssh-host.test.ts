@@ -1,34 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isWireInstallError } from '../../src/core/errors.js';
 import { parseKnownHosts } from '../../src/hosts/known-hosts.js';
 import { connectSsh } from '../../src/hosts/ssh-host.js';
 import type { RemoteHost, SshTarget } from '../../src/hosts/types.js';
-import { LAB_KEY, LAB_KNOWN_HOSTS, LAB_RUN, labHosts } from './lab-hosts.js';
+import { wireInstallFailure } from '../support/failure.js';
+import { LAB_KNOWN_HOSTS, LAB_RUN, labHosts, labKnownHosts, labTarget } from './lab-hosts.js';
 
 /** The SSH host against the lab's real sshd: one connection, verified host keys, explained failures. */
 
 const [first, second] = labHosts();
 if (!first || !second) throw new Error('the lab has fewer than two hosts');
-const knownHosts = parseKnownHosts(readFileSync(LAB_KNOWN_HOSTS, 'utf8'));
-const target = (host = first, extra: Partial<SshTarget> = {}): SshTarget => ({
-  name: host.name,
-  address: host.address,
-  port: 22,
-  user: 'root',
-  identityFile: LAB_KEY,
-  ...extra,
-});
-
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (isWireInstallError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the connection to be refused');
-}
+const knownHosts = labKnownHosts();
+const target = (host = first, extra: Partial<SshTarget> = {}): SshTarget => labTarget(host, extra);
+const failure = wireInstallFailure;
 
 describe('SSH host on the lab', () => {
   let host: RemoteHost;
