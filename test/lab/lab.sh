@@ -144,7 +144,7 @@ down() {
   local ns
   for ns in $(ip netns list | awk '/^wil-[0-9]+/ {print $1}'); do ip netns del "$ns"; done
   ip link del "$BRIDGE" 2>/dev/null || true
-  rm -rf "$LAB_RUN"/labhost* "$LAB_RUN/hosts" "$LAB_RUN/known_hosts"
+  rm -rf "$LAB_RUN"/labhost* "$LAB_RUN/hosts" "$LAB_RUN"/known_hosts*
 }
 
 up() {
