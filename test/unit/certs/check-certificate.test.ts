@@ -22,6 +22,9 @@ const WIRE_NAMES = ['nginz-https', 'nginz-ssl', 'webapp', 'assets', 'account', '
 let dir: string;
 const f = (name: string) => join(dir, name);
 
+/** openssl req arguments for a new, unencrypted P-256 key. */
+const NEW_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
 function openssl(...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
@@ -77,11 +80,7 @@ async function datedLeaf(name: string, start: string, end: string): Promise<void
   openssl(
     'req',
     '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...NEW_P256_KEY,
     '-keyout',
     `${name}.key`,
     '-out',
@@ -125,11 +124,7 @@ beforeAll(async () => {
   openssl(
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...NEW_P256_KEY,
     '-keyout',
     'root.key',
     '-out',
@@ -146,11 +141,7 @@ beforeAll(async () => {
   openssl(
     'req',
     '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...NEW_P256_KEY,
     '-keyout',
     'int.key',
     '-out',
@@ -222,11 +213,7 @@ beforeAll(async () => {
   openssl(
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...NEW_P256_KEY,
     '-keyout',
     'self.key',
     '-out',
