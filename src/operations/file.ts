@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { shellQuote } from '../hosts/become.js';
 import type { RemoteHost } from '../hosts/types.js';
+import type { Operation } from './types.js';
 
 /**
  * A file on a host, idempotent by construction: `check` says what would change (from the remote
@@ -64,4 +65,36 @@ export async function applyFile(host: RemoteHost, spec: FileSpec): Promise<FileC
   if (result.exitCode !== 0)
     throw new Error(`${host.name}: cannot write ${spec.path}: ${result.stderr.trim()}`);
   return change;
+}
+
+const describeChange = (change: FileChange): string[] =>
+  change.action === 'none' ? [] : [`${change.action} ${change.path} (${change.differences.join(', ')})`];
+
+/**
+ * The file as an Operation of a step. `template` names where the content came from (a file
+ * under templates/), shown in the plan; the content itself is fingerprinted by checksum only.
+ */
+export function fileOperation(spec: FileSpec, template?: string): Operation {
+  return {
+    kind: template ? 'template' : 'file',
+    target: spec.path,
+    inputs: {
+      path: spec.path,
+      sha256: sha256(spec.content),
+      mode: octal(spec.mode),
+      owner: spec.owner,
+      group: spec.group,
+      template,
+    },
+    async check(context) {
+      const change = await checkFile(context.host, spec);
+      if (change.action !== 'none') context.changedPaths.add(spec.path);
+      return { changes: describeChange(change), notes: [] };
+    },
+    async apply(context) {
+      const change = await applyFile(context.host, spec);
+      if (change.action !== 'none') context.changedPaths.add(spec.path);
+      return { changes: describeChange(change), notes: [] };
+    },
+  };
 }

@@ -2,15 +2,33 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
- * One lab for the whole test run, shared by every test under test/lab: three real hosts booted
+ * One lab for the whole test run, shared by every test under test/lab: five real hosts booted
  * before the tests and stopped after them (by their recorded pids). The first run on a machine
  * also builds the base image (about 45 s).
+ *
+ * LAB_KEEP=1 (by hand, while developing): use a lab that is already up with enough hosts and
+ * leave it running afterwards, so several test runs can share one lab instead of each
+ * tearing down the other's hosts.
  */
 const LAB = fileURLToPath(new URL('./lab.sh', import.meta.url));
-export const LAB_HOSTS = 3;
+export const LAB_HOSTS = 5;
 
-export default function setup(): () => void {
+function hostsUp(): number {
+  try {
+    const status = execFileSync('bash', [LAB, 'status'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return status.split('\n').filter((line) => line.endsWith(' ssh-up')).length;
+  } catch {
+    return 0;
+  }
+}
+
+export default function setup(): (() => void) | undefined {
+  if (process.env.LAB_KEEP === '1' && hostsUp() >= LAB_HOSTS) return undefined;
   execFileSync('bash', [LAB, 'up', String(LAB_HOSTS)], { stdio: 'inherit', timeout: 300_000 });
+  if (process.env.LAB_KEEP === '1') return undefined;
   return () => {
     execFileSync('bash', [LAB, 'down'], { stdio: 'inherit', timeout: 90_000 });
   };

@@ -39,7 +39,48 @@ build_image() {
   chroot "$base.tmp" apt-get clean
   # Hosts get their identity at boot time (up); the image carries none.
   rm -f "$base.tmp"/etc/ssh/ssh_host_* "$base.tmp/etc/machine-id"
+  # Offline hosts: no Debian mirror is configured, only the lab repository (build_repo).
+  : >"$base.tmp/etc/apt/sources.list"
   mv "$base.tmp" "$base"
+}
+
+# The hosts have no route out, so apt gets a repository on their own disk, as Wire's offline
+# bundle gives one (LAB.md): /srv/lab-apt with one small package, wil-hello, built here with the
+# image's own dpkg-deb. Flat layout, unsigned: sources use [trusted=yes].
+REPO_VERSION=1
+build_repo() {
+  local base=$LAB_CACHE/base repo=$LAB_CACHE/base/srv/lab-apt pkg
+  [ -f "$repo/.version-$REPO_VERSION" ] && return
+  rm -rf "$repo" && mkdir -p "$repo"
+  pkg=$(mktemp -d "$base/tmp/wil-hello.XXXXXX")
+  mkdir -p "$pkg/DEBIAN" "$pkg/usr/bin"
+  cat >"$pkg/DEBIAN/control" <<'CONTROL'
+Package: wil-hello
+Version: 1.0
+Architecture: all
+Maintainer: wire-install lab <lab@wire-install.invalid>
+Description: lab service for wire-install's engine tests
+ Reads its configuration file and keeps a heartbeat; nothing else.
+CONTROL
+  cat >"$pkg/usr/bin/wil-hello" <<'SCRIPT'
+#!/bin/sh
+# wil-hello CONFIG: copy the configuration to /run/wil-hello.seen every second, forever.
+conf=${1:-/etc/wil-hello/hello.conf}
+while :; do cat "$conf" >/run/wil-hello.seen 2>/dev/null; sleep 1; done
+SCRIPT
+  chmod 755 "$pkg/usr/bin/wil-hello"
+  chroot "$base" dpkg-deb --root-owner-group -b "${pkg#"$base"}" /srv/lab-apt/wil-hello_1.0_all.deb >/dev/null
+  rm -rf "$pkg"
+  (
+    cd "$repo"
+    { chroot "$base" dpkg-deb -f /srv/lab-apt/wil-hello_1.0_all.deb
+      printf 'Filename: ./wil-hello_1.0_all.deb\nSize: %s\nSHA256: %s\n\n' \
+        "$(stat -c %s wil-hello_1.0_all.deb)" "$(sha256sum wil-hello_1.0_all.deb | cut -d' ' -f1)"
+    } >Packages
+    printf 'Date: %s\nSHA256:\n %s %s Packages\n' "$(date -Ru)" \
+      "$(sha256sum Packages | cut -d' ' -f1)" "$(stat -c %s Packages)" >Release
+  )
+  touch "$repo/.version-$REPO_VERSION"
 }
 
 host_name() { printf 'labhost%d' "$1"; }
@@ -151,6 +192,7 @@ up() {
   local count=${1:-3} start=$SECONDS
   [ "$count" -ge 1 ] && [ "$count" -le 40 ] || { log "host count must be 1-40"; exit 2; }
   build_image
+  build_repo
   down
   [ "$count" -gt 18 ] && sysctl -qw fs.inotify.max_user_instances=8192
   lab_key
@@ -173,7 +215,7 @@ status() {
 
 [ "$(id -u)" = 0 ] || { log "needs root (network namespaces, overlay mounts, nspawn)"; exit 1; }
 case "${1:-}" in
-  image) build_image ;;
+  image) build_image && build_repo ;;
   up) up "${2:-3}" ;;
   down) down ;;
   status) status ;;
