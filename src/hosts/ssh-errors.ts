@@ -1,6 +1,27 @@
 import { WireInstallError } from '../core/errors.js';
-import type { HostKeyVerdict } from './known-hosts.js';
+import { type HostKeyVerdict, knownHostName } from './known-hosts.js';
 import type { SshTarget } from './types.js';
+
+/** The key a refused host offered and the known_hosts files it was checked against. */
+export interface HostKeyEvidence {
+  keyType: string;
+  /** `SHA256:...`, as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+  /** The files listing the host (for a changed key), or those searched (for an unknown one). */
+  files: readonly string[];
+}
+
+/** The host's own public key file of that type, to read its fingerprint on the console. */
+function hostKeyFile(keyType: string): string {
+  const kind = keyType.startsWith('ecdsa')
+    ? 'ecdsa'
+    : keyType.includes('rsa')
+      ? 'rsa'
+      : keyType.includes('ed25519')
+        ? 'ed25519'
+        : keyType.replace(/^ssh-/, '');
+  return `/etc/ssh/ssh_host_${kind}_key.pub`;
+}
 
 /**
  * SSH failures as a sysadmin reads them: refused, timed out, authentication failed, host key
@@ -10,6 +31,7 @@ export function explainSshError(
   error: unknown,
   target: SshTarget,
   verdict: HostKeyVerdict | undefined,
+  hostKey?: HostKeyEvidence,
 ): WireInstallError {
   const where = `${target.user}@${target.address}:${target.port}`;
   const code = (error as NodeJS.ErrnoException).code;
@@ -20,16 +42,40 @@ export function explainSshError(
       { cause: error },
     );
 
+  const hostName = knownHostName(target.address, target.port);
+  const offered = hostKey ? [`offered key: ${hostKey.keyType} ${hostKey.fingerprint}`] : [];
+  const keyFile = hostKeyFile(hostKey?.keyType ?? 'ssh-ed25519');
   if (verdict?.status === 'mismatch') {
-    return fail(
-      `the SSH host key of ${target.name} is not the one recorded for ${target.address}: refused (it may have been reinstalled, or someone is in between)`,
-      `check the host's key on its console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub); if the change is expected, remove the old entry with \`ssh-keygen -R ${target.address}\``,
+    const files = hostKey?.files ?? [];
+    const remove =
+      files.length > 0
+        ? files.map((file) => `\`ssh-keygen -R ${hostName} -f ${file}\``).join(' and ')
+        : `\`ssh-keygen -R ${hostName}\``;
+    return new WireInstallError(
+      {
+        what: `the SSH host key of ${target.name} has changed: the key ${target.address} offered is not the one recorded for it${files.length > 0 ? ` in ${files.join(', ')}` : ''}, so the connection is refused (the host may have been reinstalled, or someone is in between)`,
+        host: target.name,
+        evidence: [
+          `${where}: ${message}`,
+          ...offered,
+          `recorded key type(s): ${verdict.expected.join(', ')}`,
+          ...(files.length > 0 ? [`recorded in: ${files.join(', ')}`] : []),
+        ],
+        next: `check the key on the host's console (ssh-keygen -lf ${keyFile})${hostKey ? ` and compare it with ${hostKey.fingerprint}` : ''}; only if they are the same and the change is expected (a reinstall), remove the old entry with ${remove}, then connect again`,
+      },
+      { cause: error },
     );
   }
   if (verdict?.status === 'unknown') {
-    return fail(
-      `the SSH host key of ${target.name} (${target.address}) is not known, and unknown keys are refused`,
-      `add it to known_hosts after checking its fingerprint on the host's console (ssh-keyscan ${target.address} >> ~/.ssh/known_hosts), or allow trust on first use`,
+    const searched = hostKey?.files.length ? [`searched: ${hostKey.files.join(', ')}`] : [];
+    return new WireInstallError(
+      {
+        what: `the SSH host key of ${target.name} (${target.address}) is not known, and unknown keys are refused`,
+        host: target.name,
+        evidence: [`${where}: ${message}`, ...offered, ...searched],
+        next: `add it to known_hosts after checking its fingerprint${hostKey ? ` (${hostKey.fingerprint})` : ''} on the host's console (ssh-keygen -lf ${keyFile}; ssh-keyscan ${target.port === 22 ? '' : `-p ${target.port} `}${target.address} >> ~/.ssh/known_hosts), or allow trust on first use`,
+      },
+      { cause: error },
     );
   }
   if (code === 'ECONNREFUSED') {

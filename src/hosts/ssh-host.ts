@@ -3,16 +3,18 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import { NodeSSH } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
 import { WireInstallError } from '../core/errors.js';
-import { explainSudoFailure, wrapForBecome } from './become.js';
-import { type HostKeyVerdict, type KnownHostEntry, verifyHostKey } from './known-hosts.js';
+import { explainSudoFailure, shellQuote, wrapForBecome } from './become.js';
+import type { HostKeyVerdict, KnownHostEntry } from './known-hosts.js';
 import { createLimiter } from './limiter.js';
-import { explainSshError } from './ssh-errors.js';
+import { explainSshError, type HostKeyEvidence } from './ssh-errors.js';
+import { checkHostKey, keyFingerprint, keyTypeOf, type TrustStore } from './trust-on-first-use.js';
 import type { ExecOptions, ExecResult, RemoteHost, SshTarget } from './types.js';
 
 /**
  * A host over SSH: one persistent connection for the whole run with Nagle off (LAB.md measured
  * 0.24-1.1 s for 100 commands against 4.7 s with it on), keepalive, and a channel per command.
- * Host keys are verified against known_hosts; an unknown or changed key is refused.
+ * Host keys are verified against known_hosts (and the trust-on-first-use store when given);
+ * a changed key is always refused, an unknown one unless trust on first use is allowed.
  */
 
 /** Below OpenSSH's default MaxSessions (10), leaving room for an interactive session. */
@@ -20,8 +22,30 @@ export const CHANNELS_PER_CONNECTION = 8;
 
 export interface SshConnectOptions {
   knownHosts: readonly KnownHostEntry[];
+  /** The files `knownHosts` was read from: only named in messages about a refused key. */
+  knownHostsFiles?: readonly string[];
   connectTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Trust on first use: a host whose key is in neither `knownHosts` nor the store is accepted,
+   * its key recorded in the store once the login succeeded, and `onTrusted` called (to show the
+   * fingerprint in the output). A key that differs from a recorded one is refused all the same.
+   */
+  trustOnFirstUse?: {
+    store: TrustStore;
+    onTrusted: (event: TrustedHostKey) => void;
+  };
+}
+
+/** A host key accepted on first use and recorded. */
+export interface TrustedHostKey {
+  /** Inventory name. */
+  host: string;
+  address: string;
+  port: number;
+  keyType: string;
+  /** `SHA256:...`, as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
 }
 
 function openSocket(address: string, port: number, timeoutMs: number): Promise<Socket> {
@@ -51,7 +75,10 @@ async function openSsh(
   sock: NodeJS.ReadableStream & NodeJS.WritableStream,
 ): Promise<NodeSSH> {
   const timeout = options.connectTimeoutMs ?? 10_000;
+  const tofu = options.trustOnFirstUse;
   let verdict: HostKeyVerdict | undefined;
+  let offered: Buffer | undefined;
+  let evidence: HostKeyEvidence | undefined;
   const ssh = new NodeSSH();
   try {
     const agent = (options.env ?? process.env).SSH_AUTH_SOCK;
@@ -65,15 +92,67 @@ async function openSsh(
       ...(target.identityFile ? { privateKey: await readFile(target.identityFile, 'utf8') } : {}),
       ...(agent && !target.identityFile ? { agent } : {}),
       hostVerifier: (key: Buffer) => {
-        verdict = verifyHostKey(options.knownHosts, target.address, target.port, key);
-        return verdict.status === 'match';
+        offered = key;
+        const checked = checkHostKey(
+          [
+            { entries: options.knownHosts, files: options.knownHostsFiles ?? [] },
+            ...(tofu ? [{ entries: tofu.store.entries(), files: [tofu.store.path] }] : []),
+          ],
+          target.address,
+          target.port,
+          key,
+        );
+        verdict = checked.verdict;
+        evidence = { keyType: keyTypeOf(key), fingerprint: keyFingerprint(key), files: checked.files };
+        return verdict.status === 'match' || (verdict.status === 'unknown' && tofu !== undefined);
       },
     });
-    return ssh;
   } catch (error) {
     ssh.dispose();
-    throw explainSshError(error, target, verdict?.status === 'match' ? undefined : verdict);
+    const refused = verdict?.status === 'mismatch' || (verdict?.status === 'unknown' && !tofu);
+    throw explainSshError(error, target, refused ? verdict : undefined, evidence);
   }
+  if (tofu && offered && evidence && verdict?.status === 'unknown') {
+    // Checked again: a concurrent connection may have recorded this host since (a different key
+    // then is a change like any other; the same key needs no second record or report).
+    const again = checkHostKey(
+      [{ entries: tofu.store.entries(), files: [tofu.store.path] }],
+      target.address,
+      target.port,
+      offered,
+    );
+    if (again.verdict.status === 'mismatch') {
+      ssh.dispose();
+      throw explainSshError(new Error('host key changed while connecting'), target, again.verdict, {
+        ...evidence,
+        files: again.files,
+      });
+    }
+    if (again.verdict.status === 'unknown') {
+      try {
+        await tofu.store.record(target.address, target.port, evidence.keyType, offered.toString('base64'));
+      } catch (error) {
+        ssh.dispose();
+        throw new WireInstallError(
+          {
+            what: `${target.name}: the host key trusted on first use could not be recorded in ${tofu.store.path}`,
+            host: target.name,
+            evidence: [`${evidence.keyType} ${evidence.fingerprint}: ${(error as Error).message}`],
+            next: 'check that the state directory beside the inventory is writable, then run again',
+          },
+          { cause: error },
+        );
+      }
+      tofu.onTrusted({
+        host: target.name,
+        address: target.address,
+        port: target.port,
+        keyType: evidence.keyType,
+        fingerprint: evidence.fingerprint,
+      });
+    }
+  }
+  return ssh;
 }
 
 /** A TCP stream to the target through the bastion's connection (what ProxyJump does). */
@@ -120,11 +199,13 @@ export async function connectSsh(target: SshTarget, options: SshConnectOptions):
     }
     ssh = await openSsh(target, options, sock);
   }
+  watchConnection(ssh);
   const limit = createLimiter(CHANNELS_PER_CONNECTION);
   return {
     name: target.name,
     exec: (command, execOptions) =>
       limit(() => withChannelRetry(() => execOn(ssh, target, command, execOptions))),
+    putFile: (localPath, remotePath) => putFileOn(ssh, target, limit, localPath, remotePath),
     close: () => {
       ssh.dispose();
       bastion?.dispose();
@@ -163,6 +244,46 @@ async function withChannelRetry<T>(open: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * SFTP writes as the login user, which may not write where the file belongs: the file goes to a
+ * temporary file the login user made under /var/tmp, then `mv` (through sudo when set) puts it
+ * in place. The temporary file is removed when anything fails.
+ */
+async function putFileOn(
+  ssh: NodeSSH,
+  target: SshTarget,
+  limit: ReturnType<typeof createLimiter>,
+  localPath: string,
+  remotePath: string,
+): Promise<void> {
+  const asLogin = (command: string) =>
+    limit(() => withChannelRetry(() => runChannel(ssh, target, command, {})));
+  const failed = (what: string, detail: string) =>
+    new WireInstallError({
+      what: `${target.name}: cannot upload ${localPath} to ${remotePath}: ${what}`,
+      host: target.name,
+      evidence: detail ? [detail] : [],
+      next: 'check the space and permissions of /var/tmp and of the target directory on the host',
+    });
+  const made = await asLogin('mktemp /var/tmp/wire-install-upload.XXXXXX');
+  const temporary = made.stdout.trim();
+  if (made.exitCode !== 0 || !temporary) throw failed('no temporary file in /var/tmp', made.stderr.trim());
+  try {
+    await limit(() => withChannelRetry(() => ssh.putFile(localPath, temporary))).catch((error: unknown) => {
+      throw failed('the transfer failed', error instanceof Error ? error.message : String(error));
+    });
+    const moved = await limit(() =>
+      withChannelRetry(() =>
+        execOn(ssh, target, `mv -f -- ${shellQuote(temporary)} ${shellQuote(remotePath)}`),
+      ),
+    );
+    if (moved.exitCode !== 0) throw failed('the move into place failed', moved.stderr.trim());
+  } catch (error) {
+    await asLogin(`rm -f -- ${shellQuote(temporary)}`).catch(() => undefined);
+    throw error;
+  }
+}
+
 async function execOn(
   ssh: NodeSSH,
   target: SshTarget,
@@ -174,6 +295,32 @@ async function execOn(
   const sudoRefused = target.become?.enabled ? explainSudoFailure(result, target.name) : undefined;
   if (sudoRefused) throw sudoRefused;
   return result;
+}
+
+/** Connections whose transport closed: a command on them did not end, it was cut off. */
+const closedConnections = new WeakSet<NodeSSH>();
+
+function watchConnection(ssh: NodeSSH): void {
+  ssh.connection?.once('close', () => closedConnections.add(ssh));
+}
+
+/** Whether the connection is gone; a moment is allowed for the close to arrive after the channel's end. */
+async function connectionLost(ssh: NodeSSH): Promise<boolean> {
+  for (let waited = 0; waited < 300 && !closedConnections.has(ssh); waited += 50)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  return closedConnections.has(ssh);
+}
+
+function lostConnection(target: SshTarget, command: string, cause?: unknown): WireInstallError {
+  return new WireInstallError(
+    {
+      what: `${target.name}: the connection to ${target.address} was lost while a command ran (the host went down, rebooted or dropped off the network)`,
+      host: target.name,
+      evidence: [`command: ${command.length > 200 ? `${command.slice(0, 200)}...` : command}`],
+      next: 'check that the host is up and reachable, then run apply again: it resumes with the step that was cut off',
+    },
+    { cause },
+  );
 }
 
 async function runChannel(
@@ -205,9 +352,14 @@ async function runChannel(
     }, options.timeoutMs);
   });
   try {
-    const result = await Promise.race([run, timedOut]);
+    const result = await Promise.race([run, timedOut]).catch(async (error: unknown) => {
+      if (await connectionLost(ssh)) throw lostConnection(target, command, error);
+      throw error;
+    });
+    if (result.code === null && (await connectionLost(ssh))) throw lostConnection(target, command);
     // A command ended by a signal has no exit status; 255, as ssh itself reports then.
-    return { stdout: result.stdout, stderr: result.stderr, exitCode: result.code ?? 255 };
+    const signal = result.code === null && result.signal ? `\n(ended by signal ${result.signal})` : '';
+    return { stdout: result.stdout, stderr: `${result.stderr}${signal}`, exitCode: result.code ?? 255 };
   } finally {
     if (timer) clearTimeout(timer);
   }

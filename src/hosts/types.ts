@@ -19,6 +19,12 @@ export interface RemoteHost {
   readonly name: string;
   /** Runs one command on its own channel of the host's single connection. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Copies a local file to `remotePath`, replacing it. The transfer runs as the login user (SFTP,
+   * into a temporary file under /var/tmp); the final move runs like exec, through sudo when set.
+   * The file then belongs to the login user: the caller sets owner and mode.
+   */
+  putFile?(localPath: string, remotePath: string): Promise<void>;
   close(): void;
 }
 
