@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { commandRegistry } from './commands/registry.js';
-import type { CommandContext } from './commands/types.js';
+import type { CommandContext, EngineStagesFactory } from './commands/types.js';
 import { ExitCode } from './core/errors.js';
 import { createOutput, type Output } from './core/output.js';
 import { reportError } from './core/report-error.js';
@@ -34,6 +34,8 @@ export interface MainOptions {
   stderr?: NodeJS.WritableStream;
   interactive?: boolean;
   signal?: AbortSignal;
+  /** See CommandContext.engineStages: the lab play's stages instead of Wire's. */
+  engineStages?: EngineStagesFactory;
 }
 
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
@@ -76,6 +78,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
         env,
         interactive: options.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY),
         signal: options.signal ?? new AbortController().signal,
+        ...(options.engineStages ? { engineStages: options.engineStages } : {}),
       };
       exitCode = await module.run(self.optsWithGlobals(), context, self.args);
     });
@@ -91,4 +94,24 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     }
     return reportError(error, output);
   }
+}
+
+/**
+ * The process around main(): what bin/wire-install (and the lab play's runner) run. The first
+ * Ctrl-C aborts the commands' signal (they stop starting work, save state and exit 130); the
+ * second exits at once. A closed stdout pipe (`| head`) is not an error.
+ */
+export async function runProcess(options: Omit<MainOptions, 'signal'> = {}): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    controller.abort();
+  });
+  process.exitCode = await main(process.argv.slice(2), { ...options, signal: controller.signal });
 }

@@ -1,35 +1,61 @@
 import type { Command } from 'commander';
 import { STAGES } from '../steps/stages.js';
-import { notBuiltYet } from './not-built.js';
 import type { CommandContext } from './types.js';
 
 export function configure(command: Command): void {
   command
     .option('-i, --inventory <file>', 'inventory file', 'inventory.yaml')
-    .option('--plan', 'show the stages and steps, with the hosts each runs on, without touching any host')
+    .option('--secrets <file>', 'secrets file (default: secrets.yaml beside the inventory)')
+    .option('--plan', 'connect, gather facts and show per host what apply would change; change nothing')
+    .option('--offline', 'with --plan: the stages and steps from the inventory alone, contacting no host')
+    .option('--from <step>', 'start at this step or stage (earlier ones are not run)')
+    .option('--only <step>', 'run only this step or stage')
+    .option('--force <step>', 'run this step or stage even where its checkpoint is current')
+    .option('--concurrency <n>', 'hosts worked on at once', '20')
+    .option('--upload-concurrency <n>', 'hosts receiving large uploads at once', '4')
+    .option('--strict-host-keys', 'refuse hosts whose key is not in known_hosts (no trust on first use)')
     .addHelpText(
       'after',
       `
 apply runs the stages in order: ${STAGES.map((stage) => stage.id).join(', ')}.
-It first loads the inventory and checks Wire's rules; any
-error stops it before anything is contacted (exit 2).
+It first loads the inventory and checks Wire's rules; any error stops it before anything
+is contacted (exit 2). Then it connects once to every host, gathers facts, and runs each
+step on the hosts its roles select, changing only what differs.
 
-Status: --plan works from the inventory alone (no host is contacted). Running the stages
-on hosts is not built yet (issue 3) and exits 1 without changing anything.
+Checkpoints: after every step on every host, .wire-install/state.json (beside the
+inventory) records how it ended and a fingerprint of its inputs. A step that succeeded
+with the same inputs is skipped; after a failure or Ctrl-C, run apply again and it
+resumes where it stopped. One run at a time: .wire-install/lock names the holder.
+Every run writes .wire-install/logs/<run>.log (commands, hosts, exit codes; no secrets).
+
+Host keys: ~/.ssh/known_hosts first; an unknown host is trusted on first use, recorded
+in .wire-install/known_hosts and shown; a changed key is always refused.
+
+Status: Wire's own stages have no operations yet (issue 4); apply and --plan on a Wire
+inventory say so and contact nothing. --plan --offline shows the staged plan.
+
+Exit codes: 0 done, 1 failed (the host, step, command and output are shown), 2 bad
+input, 130 interrupted (state saved; run again to resume).
 
 Examples:
-  wire-install apply --plan --inventory inventory.example.yaml
-  wire-install apply --plan --json | jq '.stages[].steps[].id'`,
+  wire-install apply --plan --offline --inventory inventory.example.yaml
+  wire-install apply --plan -i inventory.yaml          # what would change, per host
+  wire-install apply -i inventory.yaml                 # do it; re-run to resume
+  wire-install apply --only bootstrap-host --force bootstrap-host.sysctl
+  wire-install apply --json | jq 'select(.type == "step-finished")'`,
     );
 }
 
 export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
-  // Imported here, not at the top: `apply --help` should not pay for zod, js-yaml and the planner.
+  // Imported here, not at the top: `apply --help` should not pay for zod, js-yaml and the engine.
   const { loadAndCheckInventory } = await import('./inventory-check.js');
-  const { buildPlan } = await import('../plan/build-plan.js');
-  const { renderPlan } = await import('../plan/render-plan.js');
   const loaded = await loadAndCheckInventory(String(options.inventory), context);
-  if (!options.plan) return notBuiltYet('apply', 'issue 3; use --plan to preview', context);
-  renderPlan(buildPlan(loaded.inventory), context.output);
-  return 0;
+  if (options.plan && options.offline) {
+    const { buildPlan } = await import('../plan/build-plan.js');
+    const { renderPlan } = await import('../plan/render-plan.js');
+    renderPlan(buildPlan(loaded.inventory), context.output);
+    return 0;
+  }
+  const { runOnHosts } = await import('./apply-on-hosts.js');
+  return runOnHosts(options, loaded, context);
 }

@@ -1,20 +1,26 @@
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
 import type { CommandContext } from './types.js';
 
-/** `wire-install status`: shows, per step and host, what the last apply did (from .wire-install/state.json). Not built yet (issue 3). */
+/** `wire-install status`: the checkpoint table of the installation (.wire-install/state.json). */
 export function configure(command: Command): void {
-  command.option('-i, --inventory <file>', 'inventory file', 'inventory.yaml').addHelpText(
-    'after',
-    `
-What it will do: shows, per step and host, what the last apply did (from .wire-install/state.json).
-Status: not built yet (issue 3); it exits 1 and changes nothing.
+  command
+    .option('-i, --inventory <file>', 'inventory file (the state is beside it)', 'inventory.yaml')
+    .option('--hosts', 'one line per step and host instead of one per step')
+    .addHelpText(
+      'after',
+      `
+Shows what apply recorded after every step on every host: succeeded or failed, when, in
+which run, and for failures the first line of the error. Reads only local files: no host
+is contacted. A run in progress (the lock) is named.
 
-Example:
-  wire-install status --inventory inventory.yaml`,
-  );
+Examples:
+  wire-install status -i inventory.yaml
+  wire-install status --hosts
+  wire-install status --json | jq 'select(.status == "failed")'`,
+    );
 }
 
-export async function run(_options: Record<string, unknown>, context: CommandContext): Promise<number> {
-  return notBuiltYet('status', 'issue 3', context);
+export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+  const { showStatus } = await import('./status-table.js');
+  return showStatus(String(options.inventory), Boolean(options.hosts), context);
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { Output } from '../core/output.js';
+import type { EngineStage } from '../engine/types.js';
+import type { Inventory } from '../inventory/defaults.js';
 
 /** What every command gets from the CLI shell: the output port, the working directory, the environment. */
 export interface CommandContext {
@@ -10,7 +12,15 @@ export interface CommandContext {
   interactive: boolean;
   /** Aborted on the first Ctrl-C. */
   signal: AbortSignal;
+  /**
+   * The stages `apply` runs on hosts. Production leaves this undefined and gets Wire's stages
+   * (src/steps); the lab play (test/lab/play) puts its own here, to test and benchmark the
+   * engine through the same command, flags, output and state.
+   */
+  engineStages?: EngineStagesFactory;
 }
+
+export type EngineStagesFactory = (inventory: Inventory, inventoryDir: string) => EngineStage[];
 
 /**
  * A command file exports these two functions. `configure` declares flags and help text on the

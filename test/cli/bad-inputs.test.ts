@@ -7,7 +7,7 @@ import { createTestPki, type TestPki, wireNames } from '../support/test-pki.js';
 import { REPO_ROOT, runCli } from './run-cli.js';
 
 /**
- * The bad inputs a sysadmin really writes, each run through the built CLI (`apply --plan`):
+ * The bad inputs a sysadmin really writes, each run through the built CLI (`apply --plan --offline`):
  * every one must exit 2 with a message naming the rule (or key) and the offending value,
  * and never a stack trace.
  */
@@ -24,7 +24,7 @@ beforeAll(async () => {
 async function planFor(inventoryText: string, name: string) {
   const file = join(dir, `${name}.yaml`);
   await writeFile(file, inventoryText);
-  const result = await runCli(['apply', '--plan', '--inventory', file]);
+  const result = await runCli(['apply', '--plan', '--offline', '--inventory', file]);
   expect(result.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack trace
   return { ...result, file, output: `${result.stdout}\n${result.stderr}` };
 }

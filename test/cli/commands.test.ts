@@ -35,15 +35,26 @@ describe('the wire-install command line', () => {
     for (const result of [unknownCommand, unknownOption]) expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it.each(['doctor', 'upgrade', 'status'])(
-    '`%s` says plainly that it is not built yet and exits 1',
-    async (name) => {
-      const result = await runCli([name]);
-      expect(result.exitCode).toBe(1);
-      expect(result.stderr).toContain(`'wire-install ${name}' is not built yet`);
-      const json = await runCli([name, '--json']);
-      expect(json.exitCode).toBe(1);
-      expect(JSON.parse(json.stdout)).toMatchObject({ type: 'error', exitCode: 1 });
-    },
-  );
+  it('apply on a Wire inventory says its stages have no operations yet, contacting nothing', async () => {
+    // The example inventory's addresses are never connected to: the refusal comes first.
+    const result = await runCli(['apply', '--inventory', 'inventory.example.yaml']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("running Wire's stages on hosts is not built yet");
+    expect(result.stderr).toContain('--plan --offline');
+  });
+
+  it('status without any apply says there are no checkpoints (exit 2)', async () => {
+    const result = await runCli(['status', '--inventory', 'inventory.example.yaml']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('apply has not run for this inventory');
+  });
+
+  it.each(['doctor', 'upgrade'])('`%s` says plainly that it is not built yet and exits 1', async (name) => {
+    const result = await runCli([name]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`'wire-install ${name}' is not built yet`);
+    const json = await runCli([name, '--json']);
+    expect(json.exitCode).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ type: 'error', exitCode: 1 });
+  });
 });

@@ -105,8 +105,10 @@ describe('wire-install init --non-interactive (the built CLI)', () => {
     expectNoSecretIn(first, await readFile(join(dir, 'secrets.yaml'), 'utf8'));
   });
 
-  it('writes an inventory the rest of the tool accepts: apply --plan plans it', async () => {
-    const plan = await runCli(['apply', '--plan', '--json', '--inventory', 'inventory.yaml'], { cwd: dir });
+  it('writes an inventory the rest of the tool accepts: apply --plan --offline plans it', async () => {
+    const plan = await runCli(['apply', '--plan', '--offline', '--json', '--inventory', 'inventory.yaml'], {
+      cwd: dir,
+    });
     expect(plan.exitCode).toBe(0);
     const records = plan.stdout
       .trim()

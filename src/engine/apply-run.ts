@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { ExitCode, isWireInstallError } from '../core/errors.js';
+import type { Output } from '../core/output.js';
+import type { TrustedHostKey } from '../hosts/ssh-host.js';
+import { TrustStore } from '../hosts/trust-on-first-use.js';
+import type { Inventory } from '../inventory/defaults.js';
+import type { InventoryInput } from '../inventory/schema.js';
+import type { WireSecrets } from '../secrets/generate.js';
+import { secretValues } from '../secrets/redact.js';
+import { acquireLock } from '../state/lock.js';
+import { STATE_DIR, StateStore } from '../state/store.js';
+import { connectHosts } from './connect-hosts.js';
+import { DebugLog } from './debug-log.js';
+import type { EmitEvent, EngineEvent } from './events.js';
+import type { Reporter } from './report.js';
+import { runSteps, type StepFailure } from './run-steps.js';
+import { checkSelectionNames } from './select.js';
+import { resolveSshSettings } from './ssh-settings.js';
+import { hostsInUse, sshTarget } from './targets.js';
+import type { EngineStage, StepSelection, StepStatus } from './types.js';
+
+const noCounts = (): Record<StepStatus, number> => ({
+  current: 0,
+  unchanged: 0,
+  changed: 0,
+  'would-change': 0,
+  failed: 0,
+});
+
+/**
+ * One run of `apply` (or `apply --plan`) on hosts: takes the lock (apply only), opens the state
+ * and the debug log, connects to every host the steps use, runs the steps, and reports. Returns
+ * the exit code: 0 succeeded, 1 failed, 130 interrupted.
+ */
+export interface ApplyRunOptions {
+  mode: 'apply' | 'plan';
+  inventoryPath: string;
+  inventory: Inventory;
+  secrets: WireSecrets | undefined;
+  stages: readonly EngineStage[];
+  selection: StepSelection;
+  concurrency: number;
+  uploadConcurrency: number;
+  /** The inventory as written: ssh_config fills only what it leaves unset (ssh-settings.ts). */
+  inventoryInput: InventoryInput;
+  env: NodeJS.ProcessEnv;
+  /** Accept and record unknown host keys (the default); false refuses them. */
+  trustOnFirstUse: boolean;
+  signal: AbortSignal;
+  output: Output;
+  /** Shows the run's events: lines, a live tree, or JSON (report.ts). */
+  reporter: Reporter;
+  /** For the lock file: what is running. */
+  commandLine: string;
+}
+
+export function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function applyRun(options: ApplyRunOptions): Promise<number> {
+  checkSelectionNames(options.stages, options.selection);
+  const stateDir = join(dirname(options.inventoryPath), STATE_DIR);
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const runId = newRunId();
+  const log = new DebugLog(
+    join(stateDir, 'logs', `${options.mode}-${runId}.log`),
+    options.secrets ? secretValues(options.secrets) : [],
+  );
+  const logFile = relative(process.cwd(), log.path) || log.path;
+  const emit: EmitEvent = (event) => {
+    log.write(`event ${JSON.stringify(event)}`);
+    options.reporter.emit(event);
+  };
+  const lock =
+    options.mode === 'apply'
+      ? await acquireLock(stateDir, { command: options.commandLine, runId }).catch((error) => {
+          log.close();
+          throw error;
+        })
+      : undefined;
+  if (lock?.replaced)
+    options.output.warn(
+      `took over a stale lock of pid ${lock.replaced.pid} (${lock.replaced.command}, since ${lock.replaced.startedAt}): that run ended without releasing it`,
+    );
+  const started = performance.now();
+  const used = new Set(options.stages.flatMap((stage) => stage.steps.flatMap((step) => step.hosts)));
+  const hosts = hostsInUse(options.inventory, used);
+  const becomePassword = options.secrets?.ssh?.becomePassword;
+  let connected: Awaited<ReturnType<typeof connectHosts>> | undefined;
+  try {
+    const state = await StateStore.open(stateDir);
+    emit({ type: 'run-started', runId, mode: options.mode, hosts: hosts.map((h) => h.name), logFile });
+    const baseTargets = hosts.map((host) => sshTarget(host, dirname(options.inventoryPath), becomePassword));
+    const ssh = await resolveSshSettings(hosts, options.inventoryInput, baseTargets, options.env);
+    for (const note of ssh.notes) options.output.warn(note);
+    const store = await TrustStore.open(stateDir);
+    const recordedIn = relative(process.cwd(), store.path) || store.path;
+    const trust = {
+      store,
+      onTrusted: (key: TrustedHostKey) =>
+        emit({
+          type: 'host-key-trusted',
+          host: key.host,
+          address: key.address,
+          keyType: key.keyType,
+          fingerprint: key.fingerprint,
+          recordedIn,
+        }),
+    };
+    connected = await connectHosts(ssh.targets, {
+      knownHosts: ssh.knownHosts.entries,
+      knownHostsFiles: ssh.knownHosts.files,
+      trustFor: (host) => (options.trustOnFirstUse && !ssh.strictHosts.has(host) ? trust : undefined),
+      concurrency: options.concurrency,
+      log,
+      emit,
+      signal: options.signal,
+    });
+    const finish = (status: 'succeeded' | 'failed' | 'interrupted', counts = noCounts()) =>
+      emit({ type: 'run-finished', status, counts, ms: Math.round(performance.now() - started), logFile });
+    if (connected.failures.length > 0) {
+      for (const event of failureEvents(connected.failures.map((f) => ({ ...f, step: 'connect' }))))
+        emit(event);
+      finish('failed');
+      return ExitCode.failed;
+    }
+    if (options.signal.aborted) {
+      finish('interrupted');
+      return ExitCode.interrupted;
+    }
+    const result = await runSteps({
+      mode: options.mode,
+      stages: options.stages,
+      hosts: connected.hosts,
+      facts: connected.facts,
+      state,
+      runId,
+      concurrency: options.concurrency,
+      uploadConcurrency: options.uploadConcurrency,
+      selection: options.selection,
+      signal: options.signal,
+      emit,
+    });
+    for (const event of failureEvents(result.failures)) emit(event);
+    finish(result.status, result.counts);
+    return result.status === 'succeeded'
+      ? ExitCode.ok
+      : result.status === 'interrupted'
+        ? ExitCode.interrupted
+        : ExitCode.failed;
+  } finally {
+    connected?.closeAll();
+    await lock?.release();
+    log.close();
+    await options.reporter.close();
+  }
+}
+
+/** Each failure as an event: host, step, what failed, and the command, exit code and last lines. */
+function failureEvents(failures: readonly StepFailure[]): EngineEvent[] {
+  return failures.map((failure) => {
+    const error = failure.error;
+    return {
+      type: 'failure',
+      host: failure.host,
+      step: failure.step,
+      error: isWireInstallError(error) ? error.what : error instanceof Error ? error.message : String(error),
+      evidence: isWireInstallError(error) ? error.evidence : [],
+      ...(isWireInstallError(error) && error.next ? { next: error.next } : {}),
+    };
+  });
+}

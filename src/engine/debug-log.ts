@@ -1,0 +1,62 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ExecOptions, ExecResult, RemoteHost } from '../hosts/types.js';
+import { redact } from '../secrets/redact.js';
+
+/**
+ * The debug log of one run (`.wire-install/logs/<command>-<run id>.log`): every command with
+ * its host, exit code and duration, and the run's events. Secrets are replaced before a line
+ * is written; stdin (where secrets travel) is never logged. Written synchronously line by line
+ * so the log is complete up to the moment of a crash; its path is printed on failure.
+ */
+export class DebugLog {
+  private fd: number | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly secrets: readonly string[],
+  ) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.fd = openSync(path, 'a', 0o600);
+  }
+
+  write(text: string): void {
+    if (this.fd === undefined) return;
+    writeSync(this.fd, `${new Date().toISOString()} ${redact(text, this.secrets)}\n`);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** The host, with every command it runs written to this log. */
+  wrap(host: RemoteHost): RemoteHost {
+    const log = this;
+    return {
+      ...host,
+      name: host.name,
+      async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+        const started = performance.now();
+        try {
+          const result = await host.exec(command, options);
+          const ms = Math.round(performance.now() - started);
+          log.write(`${host.name} exit=${result.exitCode} ms=${ms} $ ${oneLine(command)}`);
+          if (result.exitCode !== 0 && result.stderr.trim() !== '')
+            log.write(`${host.name} stderr: ${oneLine(result.stderr.trim())}`);
+          return result;
+        } catch (error) {
+          const ms = Math.round(performance.now() - started);
+          log.write(`${host.name} error ms=${ms} $ ${oneLine(command)}: ${(error as Error).message}`);
+          throw error;
+        }
+      },
+      close: () => host.close(),
+    };
+  }
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\n/g, '\\n');
+  return flat.length > 2000 ? `${flat.slice(0, 2000)}... (${flat.length} chars)` : flat;
+}

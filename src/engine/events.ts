@@ -1,0 +1,44 @@
+import type { StepStatus } from './types.js';
+
+/**
+ * Everything the engine reports, as events. With --json each is one line of JSON on stdout
+ * (newline-delimited, in the order they happen); otherwise report.ts turns them into lines.
+ * Tests assert on these events, not on timing.
+ */
+export type EngineEvent =
+  | { type: 'run-started'; runId: string; mode: 'apply' | 'plan'; hosts: string[]; logFile: string }
+  | { type: 'host-connected'; host: string; ms: number }
+  | {
+      type: 'host-key-trusted';
+      host: string;
+      address: string;
+      keyType: string;
+      fingerprint: string;
+      recordedIn: string;
+    }
+  | { type: 'host-unreachable'; host: string; error: string }
+  | { type: 'stage-started'; stage: string; title: string }
+  | { type: 'step-skipped'; step: string; reason: string }
+  | { type: 'step-started'; step: string; host: string }
+  | {
+      type: 'step-finished';
+      step: string;
+      host: string;
+      status: StepStatus;
+      changes: string[];
+      notes: string[];
+      ms: number;
+      error?: string;
+    }
+  | { type: 'stage-finished'; stage: string }
+  /** Why the run failed on a host: the step (or `connect`), what failed, evidence (command, exit code, last lines), next. */
+  | { type: 'failure'; host: string; step: string; error: string; evidence: string[]; next?: string }
+  | {
+      type: 'run-finished';
+      status: 'succeeded' | 'failed' | 'interrupted';
+      counts: Record<StepStatus, number>;
+      ms: number;
+      logFile: string;
+    };
+
+export type EmitEvent = (event: EngineEvent) => void;

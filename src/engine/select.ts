@@ -1,0 +1,53 @@
+import { inputError } from '../core/errors.js';
+import type { EngineStage, StepSelection } from './types.js';
+
+/**
+ * --from, --only and --force name a step (`bootstrap-host.apt-sources`) or a whole stage
+ * (`bootstrap-host`). An unknown name is bad input, reported with the names there are, before
+ * anything is contacted.
+ */
+export interface SelectedStep {
+  stageId: string;
+  stepId: string;
+  /** Why the step does not run in this selection; undefined when it runs. */
+  excluded: string | undefined;
+  forced: boolean;
+}
+
+function matches(name: string, stageId: string, stepId: string): boolean {
+  return name === stepId || name === stageId;
+}
+
+export function checkSelectionNames(stages: readonly EngineStage[], selection: StepSelection): void {
+  const known = new Set<string>();
+  for (const stage of stages) {
+    known.add(stage.id);
+    for (const step of stage.steps) known.add(step.id);
+  }
+  for (const [flag, name] of Object.entries(selection)) {
+    if (name === undefined || known.has(name)) continue;
+    throw inputError({
+      what: `--${flag} ${name}: there is no such step or stage`,
+      evidence: [`steps: ${[...known].join(', ')}`],
+      next: 'name a step or stage from the list (wire-install status shows them too)',
+    });
+  }
+}
+
+export function selectSteps(stages: readonly EngineStage[], selection: StepSelection): SelectedStep[] {
+  checkSelectionNames(stages, selection);
+  const selected: SelectedStep[] = [];
+  let reachedFrom = selection.from === undefined;
+  for (const stage of stages) {
+    for (const step of stage.steps) {
+      if (!reachedFrom && selection.from && matches(selection.from, stage.id, step.id)) reachedFrom = true;
+      let excluded: string | undefined;
+      if (!reachedFrom) excluded = `before --from ${selection.from}`;
+      else if (selection.only && !matches(selection.only, stage.id, step.id))
+        excluded = `not --only ${selection.only}`;
+      const forced = selection.force !== undefined && matches(selection.force, stage.id, step.id);
+      selected.push({ stageId: stage.id, stepId: step.id, excluded, forced });
+    }
+  }
+  return selected;
+}

@@ -1,0 +1,56 @@
+import type { HostFacts } from '../hosts/facts.js';
+import type { Operation } from '../operations/types.js';
+
+/**
+ * What the engine runs: stages of steps, each step a list of idempotent operations per host.
+ * The steps are built from the inventory before anything is contacted (src/steps gives Wire's,
+ * tests and benchmarks give their own); the engine does not know what a step is for.
+ */
+
+export interface StepHost {
+  /** Inventory name. */
+  name: string;
+  facts: HostFacts;
+}
+
+export interface EngineStep {
+  /** `<stage>.<name>`: what --from, --only, --force and the state file use. */
+  id: string;
+  title: string;
+  /** Inventory host names the step runs on, in inventory order. */
+  hosts: readonly string[];
+  /** `serial`: one host at a time, in order (rolling); `parallel` (default): up to --concurrency. */
+  order?: 'parallel' | 'serial';
+  /** Moves large files: runs under the lower upload concurrency limit. */
+  upload?: boolean;
+  /** The operations on one host, in order. Built from its facts; never contacts the host itself. */
+  operations(host: StepHost): Operation[];
+}
+
+export interface EngineStage {
+  id: string;
+  title: string;
+  steps: readonly EngineStep[];
+}
+
+/** How one step ended on one host. */
+export type StepStatus =
+  /** Succeeded before with the same fingerprint: not looked at again. */
+  | 'current'
+  /** Ran, and found nothing to change. */
+  | 'unchanged'
+  /** Ran and changed something. */
+  | 'changed'
+  /** --plan: would change something. */
+  | 'would-change'
+  | 'failed';
+
+/** What --from, --only and --force select. */
+export interface StepSelection {
+  /** Start at this step (or stage); earlier steps are not run. */
+  from?: string;
+  /** Run only this step or stage. */
+  only?: string;
+  /** Run this step (or stage) even where its checkpoint is current. */
+  force?: string;
+}
