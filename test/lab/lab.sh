@@ -7,6 +7,7 @@
 #   test/lab/lab.sh up [N]         start N hosts (default 3), removing any previous lab first
 #   test/lab/lab.sh status         list the hosts and whether sshd answers
 #   test/lab/lab.sh down           stop the hosts (by their recorded pids) and remove the lab
+#   test/lab/lab.sh stop I         power host I off (its disk is kept); start I boots it again
 #
 # Needs root, debootstrap, systemd-container and iproute2 (scripts/setup.sh --lab installs them).
 # Traffic stays on the bridge 172.31.0.0/24 and the hosts' own namespaces. Facts behind the
@@ -47,13 +48,15 @@ build_image() {
 # The hosts have no route out, so apt gets a repository on their own disk, as Wire's offline
 # bundle gives one (LAB.md): /srv/lab-apt with one small package, wil-hello, built here with the
 # image's own dpkg-deb. Flat layout, unsigned: sources use [trusted=yes].
-REPO_VERSION=1
+REPO_VERSION=2
 build_repo() {
   local base=$LAB_CACHE/base repo=$LAB_CACHE/base/srv/lab-apt pkg
   [ -f "$repo/.version-$REPO_VERSION" ] && return
-  rm -rf "$repo" && mkdir -p "$repo"
+  # The debootstrap mirror's package lists would only make apt look for it.
+  rm -rf "$base"/var/lib/apt/lists/*_dists_* "$repo" && mkdir -p "$repo"
   pkg=$(mktemp -d "$base/tmp/wil-hello.XXXXXX")
   mkdir -p "$pkg/DEBIAN" "$pkg/usr/bin"
+  chmod 755 "$pkg" # mktemp -d makes it 0700, and dpkg would record / as drwx------
   cat >"$pkg/DEBIAN/control" <<'CONTROL'
 Package: wil-hello
 Version: 1.0
@@ -135,12 +138,69 @@ boot() {
   identify "$i"
   mount -t overlay overlay -o "lowerdir=$LAB_CACHE/base,upperdir=$dir/upper,workdir=$dir/work" "$dir/merged"
   plumb "$i"
-  setsid systemd-nspawn -q -D "$dir/merged" -M "$name" --register=no --keep-unit -b \
-    --console=passive --network-namespace-path="/run/netns/wil-$i" >"$dir/console.log" 2>&1 </dev/null &
-  echo $! >"$dir/pid"
+  start_container "$i"
   printf '%s %s\n' "$name" "$(host_addr "$i")" >>"$LAB_RUN/hosts"
   # Clients verify the hosts: their keys are known before they boot.
   printf '%s %s\n' "$(host_addr "$i")" "$(cut -d' ' -f1,2 "$dir/upper/etc/ssh/ssh_host_ed25519_key.pub")" >>"$LAB_RUN/known_hosts"
+}
+
+# Boots (or boots again, after stop) host i's container; its disk (the overlay) is kept.
+start_container() {
+  local i=$1 name dir
+  name=$(host_name "$i")
+  dir=$LAB_RUN/$name
+  setsid systemd-nspawn -q -D "$dir/merged" -M "$name" --register=no --keep-unit -b \
+    --console=passive --network-namespace-path="/run/netns/wil-$i" >>"$dir/console.log" 2>&1 </dev/null &
+  echo $! >"$dir/pid"
+}
+
+# Stops one host like a power-off in the middle of work (tests of a lost host), by its pid.
+stop_host() {
+  local i=$1 pid dir
+  dir=$LAB_RUN/$(host_name "$i")
+  [ -f "$dir/pid" ] || { log "host $i is not part of the lab"; exit 2; }
+  pid=$(cat "$dir/pid")
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  log "host $i (pid $pid) did not stop"
+  exit 1
+}
+
+start_host() {
+  local i=$1 pid dir addr
+  dir=$LAB_RUN/$(host_name "$i")
+  [ -f "$dir/pid" ] || { log "host $i is not part of the lab"; exit 2; }
+  pid=$(cat "$dir/pid")
+  if kill -0 "$pid" 2>/dev/null; then return 0; fi
+  start_container "$i"
+  addr=$(host_addr "$i")
+  local deadline=$((SECONDS + 60))
+  until timeout 1 bash -c "exec 3<>/dev/tcp/$addr/22" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { log "host $i did not answer on port 22 within 60 s"; exit 1; }
+    sleep 0.2
+  done
+}
+
+# An inventory for the lab's hosts. One host: a demo. Five or more: production, with three
+# control-plane nodes that also carry the databases, workers, and the last host as asset host.
+# (Two to four hosts cannot satisfy Wire's production rules; the inventory says so when used.)
+write_inventory() {
+  local count=$1 i roles mode=production
+  [ "$count" -eq 1 ] && mode=demo
+  {
+    printf '# Written by test/lab/lab.sh up %s: the lab'"'"'s %s hosts.\n' "$count" "$count"
+    printf 'apiVersion: wire-install/v1\nkind: Inventory\nmode: %s\ndomain: wire.lab.test\n' "$mode"
+    printf 'certificates:\n  mode: self-signed\nssh:\n  user: root\n  identityFile: %s/id_ed25519\nhosts:\n' "$LAB_RUN"
+    for i in $(seq 1 "$count"); do
+      if [ "$count" -eq 1 ]; then roles='kube-control-plane, kube-worker'
+      elif [ "$i" -le 3 ]; then roles='kube-control-plane, kube-worker, cassandra, elasticsearch, minio, postgresql, rabbitmq'
+      elif [ "$i" -eq "$count" ] && [ "$count" -ge 5 ]; then roles='assethost'
+      else roles='kube-worker'; fi
+      printf '  - { name: %s, address: %s, roles: [%s] }\n' "$(host_name "$i")" "$(host_addr "$i")" "$roles"
+    done
+  } >"$LAB_RUN/inventory.yaml"
 }
 
 wait_for_ssh() {
@@ -185,23 +245,24 @@ down() {
   local ns
   for ns in $(ip netns list | awk '/^wil-[0-9]+/ {print $1}'); do ip netns del "$ns"; done
   ip link del "$BRIDGE" 2>/dev/null || true
-  rm -rf "$LAB_RUN"/labhost* "$LAB_RUN/hosts" "$LAB_RUN"/known_hosts*
+  rm -rf "$LAB_RUN"/labhost* "$LAB_RUN/hosts" "$LAB_RUN"/known_hosts* "$LAB_RUN/inventory.yaml"
 }
 
 up() {
   local count=${1:-3} start=$SECONDS
   [ "$count" -ge 1 ] && [ "$count" -le 40 ] || { log "host count must be 1-40"; exit 2; }
   build_image
-  build_repo
   down
+  build_repo
   [ "$count" -gt 18 ] && sysctl -qw fs.inotify.max_user_instances=8192
   lab_key
   bridge_up
   : >"$LAB_RUN/hosts"
   : >"$LAB_RUN/known_hosts"
   for i in $(seq 1 "$count"); do boot "$i"; done
+  write_inventory "$count"
   wait_for_ssh
-  log "$count hosts answer on port 22 after $((SECONDS - start)) s; key $LAB_RUN/id_ed25519, hosts in $LAB_RUN/hosts, host keys in $LAB_RUN/known_hosts"
+  log "$count hosts answer on port 22 after $((SECONDS - start)) s; key $LAB_RUN/id_ed25519, hosts in $LAB_RUN/hosts, host keys in $LAB_RUN/known_hosts, inventory $LAB_RUN/inventory.yaml"
 }
 
 status() {
@@ -219,5 +280,7 @@ case "${1:-}" in
   up) up "${2:-3}" ;;
   down) down ;;
   status) status ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  stop) stop_host "${2:?host number}" ;;
+  start) start_host "${2:?host number}" ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run-cli.js';
 import { LAB_HOSTS } from './global-setup.js';
 import { LAB_RUN, labHosts } from './lab-hosts.js';
 
@@ -37,7 +38,9 @@ async function ssh(address: string, command: string) {
 
 describe('lab: real hosts on this machine', () => {
   it('boots the hosts asked for, each with its own name and address', () => {
-    expect(hosts.map((host) => host.name)).toEqual(['labhost1', 'labhost2', 'labhost3']);
+    expect(hosts.map((host) => host.name)).toEqual(
+      Array.from({ length: HOSTS }, (_, i) => `labhost${i + 1}`),
+    );
     expect(new Set(hosts.map((host) => host.address)).size).toBe(HOSTS);
   });
 
@@ -87,5 +90,22 @@ describe('lab: real hosts on this machine', () => {
     const result = await ssh(hosts[0]?.address ?? '', 'echo 1 > /proc/sys/net/ipv4/ip_forward');
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain('Read-only file system');
+  });
+
+  it('writes an inventory of its hosts that wire-install accepts', async () => {
+    const text = await readFile(`${LAB_RUN}/inventory.yaml`, 'utf8');
+    for (const host of hosts) expect(text).toContain(`name: ${host.name}, address: ${host.address}`);
+    const plan = await runCli(['apply', '--plan', '--offline', '--json', '-i', `${LAB_RUN}/inventory.yaml`]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stderr).toBe(''); // not even a warning against Wire's rules
+  });
+
+  it('has an apt repository on each host, and no other source', async () => {
+    const result = await ssh(
+      hosts[0]?.address ?? '',
+      'cat /srv/lab-apt/Packages; wc -c < /etc/apt/sources.list; ls /etc/apt/sources.list.d | wc -l',
+    );
+    expect(result.stdout).toContain('Package: wil-hello');
+    expect(result.stdout).toMatch(/\n0\n0$/); // execa drops the last newline
   });
 });
