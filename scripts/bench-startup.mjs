@@ -11,10 +11,11 @@ const cases = {
   'wire-install --help': [cli, '--help'],
   'wire-install apply --help': [cli, 'apply', '--help'],
   'wire-install init --help': [cli, 'init', '--help'],
-  'apply --plan (example)': [
+  'apply --plan --offline (example)': [
     cli,
     'apply',
     '--plan',
+    '--offline',
     '--inventory',
     fileURLToPath(new URL('../inventory.example.yaml', import.meta.url)),
   ],

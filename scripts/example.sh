@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: set up, build, and show the staged plan for the example
-# inventory. Nothing connects anywhere: --plan works from the inventory alone.
+# inventory. Nothing connects anywhere: --plan --offline works from the inventory alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --no-apt >&2
-exec bin/wire-install apply --plan --inventory inventory.example.yaml "$@"
+exec bin/wire-install apply --plan --offline --inventory inventory.example.yaml "$@"
