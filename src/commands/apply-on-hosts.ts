@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { applyRun } from '../engine/apply-run.js';
-import { createReporter } from '../engine/report.js';
-import { createTreeReporter } from '../engine/tree-reporter.js';
+import { createReporter, type Reporter } from '../engine/report.js';
+import type { EngineStage } from '../engine/types.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import { loadSecretsFile } from '../secrets/file.js';
 import { wireEngineStages } from '../steps/engine-stages.js';
@@ -18,6 +18,19 @@ function positiveInteger(flag: string, value: unknown): number {
       next: `e.g. --${flag} 10`,
     });
   return number;
+}
+
+/** The live tree on a terminal (apply only: a plan is read at the end), lines or JSON otherwise. */
+async function reporterFor(
+  options: Record<string, unknown>,
+  context: CommandContext,
+  stages: readonly EngineStage[],
+): Promise<Reporter> {
+  const plain = createReporter(context.output);
+  if (!context.interactive || context.output.json || options.plan) return plain;
+  // listr2 is loaded only here: scripts and CI (no terminal) do not pay for it.
+  const { createTreeReporter } = await import('../engine/tree-reporter.js');
+  return createTreeReporter(context.output, stages, plain);
 }
 
 export async function runOnHosts(
@@ -49,10 +62,7 @@ export async function runOnHosts(
     trustOnFirstUse: !options.strictHostKeys,
     signal: context.signal,
     output: context.output,
-    reporter:
-      context.interactive && !context.output.json && !options.plan
-        ? createTreeReporter(context.output, stages, createReporter(context.output))
-        : createReporter(context.output),
+    reporter: await reporterFor(options, context, stages),
     commandLine: `wire-install apply${options.plan ? ' --plan' : ''} -i ${loaded.file}`,
   });
 }
