@@ -43,6 +43,12 @@ describe('the wire-install command line', () => {
     expect(result.stderr).toContain('--plan --offline');
   });
 
+  it('refuses a --concurrency that is not a whole number from 1 to 500 (exit 2)', async () => {
+    const result = await runCli(['apply', '--concurrency', '0', '--inventory', 'inventory.example.yaml']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--concurrency 0: must be a whole number from 1 to 500');
+  });
+
   it('status without any apply says there are no checkpoints (exit 2)', async () => {
     const result = await runCli(['status', '--inventory', 'inventory.example.yaml']);
     expect(result.exitCode).toBe(2);

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInventoryText } from '../../src/inventory/load.js';
+import { startTmux, type Tmux } from '../support/tmux.js';
 import { CLI } from './run-cli.js';
 
 /**
@@ -13,29 +13,12 @@ import { CLI } from './run-cli.js';
  * files and the exit code. tmux is required: CI installs it, and without it this test fails.
  */
 
-/** A socket of our own in a temporary directory: this test talks to, and kills, only its server. */
-let socket = '';
+let terminal: Tmux;
 const WAIT_MS = 15_000;
 
-async function tmux(...args: string[]) {
-  return execa('tmux', ['-S', socket, '-f', '/dev/null', ...args]);
-}
-
-async function screen(session: string): Promise<string> {
-  return (await tmux('capture-pane', '-p', '-J', '-t', session)).stdout;
-}
-
-/** Waits until `text` is on the screen (or `file` exists); fails with the screen after WAIT_MS. */
-async function waitFor(session: string, text: string | RegExp): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const shown = await screen(session);
-    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return;
-    if (Date.now() > deadline)
-      throw new Error(`"${String(text)}" did not appear within ${WAIT_MS} ms. Screen:\n${shown}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const tmux = (...args: string[]) => terminal.run(...args);
+const screen = (session: string) => terminal.screen(session);
+const waitFor = (session: string, text: string | RegExp) => terminal.waitFor(session, text);
 
 async function exitCodeOf(session: string, file: string): Promise<number> {
   const deadline = Date.now() + WAIT_MS;
@@ -65,40 +48,17 @@ async function tempDir(): Promise<string> {
 /** Starts `wire-install init` in a new tmux session in `dir`; its exit code goes to exit.txt. */
 async function startInit(session: string, dir: string): Promise<string> {
   const exitFile = join(dir, 'exit.txt');
-  const command = `node '${CLI}' init; echo EXIT=$? > '${exitFile}'; sleep 600`;
-  await tmux(
-    'new-session',
-    '-d',
-    '-s',
-    session,
-    '-x',
-    '160',
-    '-y',
-    '50',
-    '-c',
-    dir,
-    '-e',
-    'NO_COLOR=1',
-    command,
-  );
+  await terminal.start(session, dir, `node '${CLI}' init; echo EXIT=$? > '${exitFile}'; sleep 600`);
   return exitFile;
 }
 
 beforeAll(async () => {
-  socket = join(await mkdtemp(join(tmpdir(), 'wire-install-tmux-')), 'socket');
-  try {
-    await execa('tmux', ['-V']);
-  } catch {
-    throw new Error(
-      'tmux is required for the terminal test of `init` (apt-get install tmux); CI installs it',
-    );
-  }
+  terminal = await startTmux(WAIT_MS);
 });
 
 afterAll(async () => {
-  // Only the tmux server this test started, by its own socket; then the socket's directory.
-  await tmux('kill-server').catch(() => undefined);
-  for (const dir of [dirname(socket), ...made]) await rm(dir, { recursive: true, force: true });
+  await terminal.close();
+  for (const dir of made) await rm(dir, { recursive: true, force: true });
 });
 
 describe('wire-install init in a terminal (tmux)', () => {

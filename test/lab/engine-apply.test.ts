@@ -115,4 +115,21 @@ describe('apply of the lab play on five hosts', () => {
     expect(status.stdout).toMatch(/lab\.packages\s+succeeded on 5\/5 hosts/);
     expect(status.stdout).toMatch(/lab\.hello\s+succeeded on 5\/5 hosts/);
   });
+
+  it('runs only what --only selects, and --force runs a current step again', async () => {
+    const run = await runLabCli(workspace, ['apply', '--json', '--only', 'lab.motd', '--force', 'lab.motd']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(new Set(started(run.events).map((e) => e.step))).toEqual(new Set(['lab.motd']));
+    expect(finished(run.events).map((e) => e.status)).toEqual(Array(5).fill('unchanged'));
+    const skipped = run.events.filter((e) => e.type === 'step-skipped');
+    expect(skipped).toHaveLength(5);
+    expect(skipped[0]).toMatchObject({ reason: 'not --only lab.motd' });
+  });
+
+  it('refuses an unknown step name before contacting any host', async () => {
+    const run = await runLabCli(workspace, ['apply', '--from', 'lab.nothing']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('--from lab.nothing: there is no such step or stage');
+    expect(run.stdout).not.toContain('Apply:');
+  });
 });

@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSecretsFile } from '../../src/secrets/file.js';
+import { generateSecrets } from '../../src/secrets/generate.js';
 import { shellQuote } from '../../src/hosts/become.js';
 import { labWorkspace, runLabCli } from './lab-cli.js';
 import { connectLabHost, LAB_KNOWN_HOSTS, labHosts } from './lab-hosts.js';
+import { resetLabPlay } from './lab-play-reset.js';
 
 /**
  * What an operator meets when a host cannot be reached or used, through `apply --plan` (which
@@ -108,5 +111,47 @@ describe('apply cannot use a host', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('labhost1: sudo needs a password for this user');
     expect(run.stderr).toContain('ssh.becomePassword');
+  });
+});
+
+describe('a command that fails on a host', () => {
+  afterAll(() => resetLabPlay([first]), 60_000);
+
+  it('fails the run naming the host, step, command, exit code and last lines, and points at the log', async () => {
+    await resetLabPlay([first]);
+    const workspace = labWorkspace(1);
+    workspace.setVars({ failOn: 'labhost1' });
+    const run = await runLabCli(workspace, ['apply']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('error: labhost1: lab.slow failed');
+    expect(run.stderr).toContain('labhost1: running slow work failed (exit code 3)');
+    expect(run.stderr).toMatch(/command: .*exit 3/);
+    expect(run.stderr).toContain('| preparing /var/lib/wil-lab');
+    expect(run.stderr).toContain('| no space left on /var/lib/wil-lab');
+    const log = run.stdout.match(/Debug log: (\S+)/)?.[1];
+    expect(log).toBeDefined();
+    const text = readFileSync(join(workspace.dir, log ?? ''), 'utf8');
+    expect(text).toMatch(/labhost1 exit=3 ms=\d+ \$ .*exit 3/);
+    expect(text).toContain('no space left on /var/lib/wil-lab');
+  }, 60_000);
+});
+
+describe('sudo with the password from secrets.yaml', () => {
+  it('works, and the password is in no output and no log', async () => {
+    const workspace = labWorkspace(1, (text) =>
+      text.replace('  user: root\n', '  user: wilpw\n  become: { password: true }\n'),
+    );
+    const secrets = generateSecrets();
+    secrets.ssh = { becomePassword: sudoUserPassword };
+    await writeSecretsFile(join(workspace.dir, 'secrets.yaml'), secrets);
+    const run = await runLabCli(workspace, ['apply', '--plan', '--verbose']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(sudoUserPassword);
+    const logs = join(workspace.dir, '.wire-install', 'logs');
+    const [log] = readdirSync(logs);
+    const text = readFileSync(join(logs, log ?? ''), 'utf8');
+    expect(text).toMatch(/labhost1 exit=0 ms=\d+ \$ sh -s/); // facts, through sudo
+    expect(text).not.toContain(sudoUserPassword);
+    expect(statSync(join(logs, log ?? '')).mode & 0o777).toBe(0o600);
   });
 });

@@ -107,3 +107,29 @@ describe('Ctrl-C in the middle of a run', () => {
     ).toEqual(rest.map((name) => `lab.slow ${name}`).sort());
   }, 120_000);
 });
+
+describe('a second Ctrl-C', () => {
+  it('exits at once; the lock it leaves is stale, and the next apply takes it over and resumes', async () => {
+    const workspace = labWorkspace(5);
+    workspace.setVars({ slowSeconds: 20 });
+    const run = startLabCli(workspace, ['apply', '--json']);
+    await waitForEvent(run, (e) => e.type === 'step-started' && e.step === 'lab.slow');
+    const interrupted = Date.now();
+    run.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    run.kill('SIGINT');
+    const result = await run;
+    expect(result.exitCode).toBe(130);
+    // Not after the 20 s of slow work: the process left at once (this bounds, it does not time, the exit).
+    expect(Date.now() - interrupted).toBeLessThan(15_000);
+    expect(existsSync(join(workspace.dir, '.wire-install', 'lock'))).toBe(true);
+    // Everything before lab.slow was recorded as it ended, so the state file is whole.
+    expect(readState(workspace.dir).steps['lab.motd']?.labhost5?.status).toBe('succeeded');
+
+    workspace.setVars({ slowSeconds: 0 });
+    const resumed = await runLabCli(workspace, ['apply', '--json']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('took over a stale lock');
+    expect(new Set(started(resumed.events).map((e) => e.step))).toEqual(new Set(['lab.slow']));
+  }, 120_000);
+});

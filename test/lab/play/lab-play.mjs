@@ -4,7 +4,8 @@
 // as a process, Ctrl-C included, exactly like bin/wire-install.
 //
 // Inputs the tests change live in lab-play.json beside the inventory (all optional):
-//   { "greeting": "...", "motd": "...", "slowSeconds": 0, "play": "full" | "bench" }
+//   { "greeting": "...", "motd": "...", "slowSeconds": 0, "failOn": "labhost2", "play": "full" | "bench" }
+// failOn makes lab.slow fail on that host (exit 3, with a message on stderr).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aptPackageOperation, aptRepositoryOperation } from '../../../dist/operations/apt.js';
@@ -19,7 +20,7 @@ import { renderTemplate } from '../../../dist/templates/render.js';
 const TEMPLATES = new URL('./templates/', import.meta.url);
 
 function readVars(inventoryDir) {
-  const defaults = { greeting: 'hello', motd: 'a wire-install lab host', slowSeconds: 0, play: 'full' };
+  const defaults = { greeting: 'hello', motd: 'a wire-install lab host', slowSeconds: 0, failOn: '', play: 'full' };
   try {
     return { ...defaults, ...JSON.parse(readFileSync(join(inventoryDir, 'lab-play.json'), 'utf8')) };
   } catch (error) {
@@ -98,10 +99,13 @@ function fullPlay(inventory, vars) {
           id: 'lab.slow',
           title: 'Some slow work (a guarded command)',
           hosts,
-          operations: () => [
+          operations: (host) => [
             commandOperation({
               name: 'slow work',
-              command: `sleep ${Number(vars.slowSeconds)} && mkdir -p /var/lib/wil-lab && touch /var/lib/wil-lab/slow.done`,
+              command:
+                host.name === vars.failOn
+                  ? 'echo "preparing /var/lib/wil-lab"; echo "no space left on /var/lib/wil-lab" >&2; exit 3'
+                  : `sleep ${Number(vars.slowSeconds)} && mkdir -p /var/lib/wil-lab && touch /var/lib/wil-lab/slow.done`,
               creates: '/var/lib/wil-lab/slow.done',
             }),
           ],
