@@ -20,7 +20,13 @@ import { renderTemplate } from '../../../dist/templates/render.js';
 const TEMPLATES = new URL('./templates/', import.meta.url);
 
 function readVars(inventoryDir) {
-  const defaults = { greeting: 'hello', motd: 'a wire-install lab host', slowSeconds: 0, failOn: '', play: 'full' };
+  const defaults = {
+    greeting: 'hello',
+    motd: 'a wire-install lab host',
+    slowSeconds: 0,
+    failOn: '',
+    play: 'full',
+  };
   try {
     return { ...defaults, ...JSON.parse(readFileSync(join(inventoryDir, 'lab-play.json'), 'utf8')) };
   } catch (error) {
