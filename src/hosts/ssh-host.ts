@@ -290,11 +290,39 @@ async function execOn(
   rawCommand: string,
   rawOptions: ExecOptions = {},
 ): Promise<ExecResult> {
-  const { command, options } = wrapForBecome(rawCommand, rawOptions, target.become);
-  const result = await runChannel(ssh, target, command, options);
+  // A command that may be stopped runs in a session of its own whose id it reports first, so
+  // stopping it kills everything it started. (sshd does not deliver a client's signal request,
+  // and closing the channel does not end a command that is not writing.)
+  const stoppable = rawOptions.signal !== undefined || rawOptions.timeoutMs !== undefined;
+  const { command, options } = wrapForBecome(
+    stoppable ? inOwnSession(rawCommand) : rawCommand,
+    rawOptions,
+    target.become,
+  );
+  const kill = (group: number) =>
+    execOn(ssh, target, `kill -KILL -- -${group} 2>/dev/null; true`).then(() => undefined);
+  const result = await runChannel(ssh, target, command, options, stoppable ? kill : undefined);
   const sudoRefused = target.become?.enabled ? explainSudoFailure(result, target.name) : undefined;
   if (sudoRefused) throw sudoRefused;
   return result;
+}
+
+const GROUP_MARK = 'wire-install-process-group=';
+
+function inOwnSession(command: string): string {
+  return `exec setsid -w sh -c 'echo "${GROUP_MARK}$$" >&2; exec sh -c "$0"' ${shellQuote(command)}`;
+}
+
+/** The process group a stoppable command reported on its first stderr line, and stderr without it. */
+function splitGroupMark(stderr: string): { group: number | undefined; rest: string } {
+  if (!stderr.startsWith(GROUP_MARK)) return { group: undefined, rest: stderr };
+  const end = stderr.indexOf('\n');
+  const line = end < 0 ? stderr : stderr.slice(0, end);
+  const group = Number(line.slice(GROUP_MARK.length));
+  return {
+    group: Number.isInteger(group) && group > 1 ? group : undefined,
+    rest: end < 0 ? '' : stderr.slice(end + 1),
+  };
 }
 
 /** Connections whose transport closed: a command on them did not end, it was cut off. */
@@ -328,39 +356,82 @@ async function runChannel(
   target: SshTarget,
   command: string,
   options: ExecOptions,
+  kill?: (group: number) => Promise<void>,
 ): Promise<ExecResult> {
+  const shown = command.length > 200 ? `${command.slice(0, 200)}...` : command;
+  if (options.signal?.aborted)
+    throw new WireInstallError({
+      what: `${target.name}: a command was cancelled before it started`,
+      host: target.name,
+      evidence: [`command: ${shown}`],
+    });
   let channel: ClientChannel | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let early = '';
   const run = ssh.execCommand(command, {
     ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
     noTrim: true,
     onChannel: (opened) => {
       channel = opened;
     },
+    ...(kill
+      ? {
+          onStderr: (chunk: Buffer) => {
+            if (early.length < 200) early += chunk.toString();
+          },
+        }
+      : {}),
+  });
+  // Settled after a timeout or cancellation has already failed the call: not an unhandled rejection.
+  run.catch(() => undefined);
+  const stop = async () => {
+    const { group } = splitGroupMark(early);
+    if (kill && group !== undefined) await kill(group).catch(() => undefined);
+    channel?.close();
+  };
+  let onAbort: (() => void) | undefined;
+  const cancelled = new Promise<never>((_, reject) => {
+    if (!options.signal) return;
+    onAbort = () => {
+      // Failed at once; the kill goes on in the background (a stopped command is not waited for).
+      void stop();
+      reject(
+        new WireInstallError({
+          what: `${target.name}: a command was cancelled`,
+          host: target.name,
+          evidence: [`command: ${shown}`],
+        }),
+      );
+    };
+    options.signal.addEventListener('abort', onAbort, { once: true });
   });
   const timedOut = new Promise<never>((_, reject) => {
     if (options.timeoutMs === undefined) return;
     timer = setTimeout(() => {
-      channel?.close();
+      void stop();
       reject(
         new WireInstallError({
           what: `${target.name}: a command did not finish within ${options.timeoutMs} ms and was stopped`,
           host: target.name,
+          evidence: [`command: ${shown}`],
           next: 'check what the host is waiting for (network, a lock, a prompt); a longer timeout may be needed',
         }),
       );
     }, options.timeoutMs);
   });
   try {
-    const result = await Promise.race([run, timedOut]).catch(async (error: unknown) => {
-      if (await connectionLost(ssh)) throw lostConnection(target, command, error);
+    const result = await Promise.race([run, timedOut, cancelled]).catch(async (error: unknown) => {
+      if (!options.signal?.aborted && (await connectionLost(ssh)))
+        throw lostConnection(target, command, error);
       throw error;
     });
     if (result.code === null && (await connectionLost(ssh))) throw lostConnection(target, command);
     // A command ended by a signal has no exit status; 255, as ssh itself reports then.
     const signal = result.code === null && result.signal ? `\n(ended by signal ${result.signal})` : '';
-    return { stdout: result.stdout, stderr: `${result.stderr}${signal}`, exitCode: result.code ?? 255 };
+    const stderr = kill ? splitGroupMark(result.stderr).rest : result.stderr;
+    return { stdout: result.stdout, stderr: `${stderr}${signal}`, exitCode: result.code ?? 255 };
   } finally {
     if (timer) clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -1,6 +1,9 @@
 import type { Become } from './become.js';
 
-/** One interface for every host wire-install runs commands on (remote over SSH; later the admin host). */
+/**
+ * One interface for every host wire-install runs commands on: remote hosts over SSH
+ * (ssh-host.ts) and the admin host wire-install runs on (local-host.ts: helm, kubectl, checks).
+ */
 
 export interface ExecResult {
   stdout: string;
@@ -13,6 +16,8 @@ export interface ExecOptions {
   stdin?: string;
   /** Milliseconds before the command is stopped and the call fails. */
   timeoutMs?: number;
+  /** Cancels the command: it is sent SIGKILL, its channel closed, and the call fails. */
+  signal?: AbortSignal;
 }
 
 export interface RemoteHost {

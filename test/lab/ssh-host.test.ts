@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKnownHosts } from '../../src/hosts/known-hosts.js';
+import { readHostFile } from '../../src/hosts/read-file.js';
 import { connectSsh } from '../../src/hosts/ssh-host.js';
 import type { RemoteHost, SshTarget } from '../../src/hosts/types.js';
 import { wireInstallFailure } from '../support/failure.js';
@@ -13,6 +14,14 @@ if (!first || !second) throw new Error('the lab has fewer than two hosts');
 const knownHosts = labKnownHosts();
 const target = (host = first, extra: Partial<SshTarget> = {}): SshTarget => labTarget(host, extra);
 const failure = wireInstallFailure;
+
+/** Processes on the host whose whole command line is `commandLine` (the check's own does not match). */
+async function processesRunning(on: RemoteHost, commandLine: string): Promise<string[]> {
+  const result = await on.exec(
+    `for f in /proc/[0-9]*/cmdline; do [ "$(tr '\\0' ' ' < $f 2>/dev/null)" = '${commandLine} ' ] && echo $f; done; true`,
+  );
+  return result.stdout.split('\n').filter(Boolean);
+}
 
 describe('SSH host on the lab', () => {
   let host: RemoteHost;
@@ -32,10 +41,27 @@ describe('SSH host on the lab', () => {
     expect(result.stdout).toBe('not-on-argv\n');
   });
 
-  it('stops a command that outlives its timeout', async () => {
+  it('stops a command that outlives its timeout, killing it on the host', async () => {
     const error = await failure(host.exec('sleep 30', { timeoutMs: 300 }));
     expect(error.what).toContain('did not finish within 300 ms');
     expect((await host.exec('true')).exitCode).toBe(0); // the connection is still usable
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await processesRunning(host, 'sleep 30')).toEqual([]);
+  });
+
+  it('cancels a running command: it is killed on the host and the call fails', async () => {
+    const controller = new AbortController();
+    const running = host.exec('sleep 31', { signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    const error = await failure(running);
+    expect(error.what).toBe(`${first.name}: a command was cancelled`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await processesRunning(host, 'sleep 31')).toEqual([]);
+  });
+
+  it('reads a file, and says when there is none', async () => {
+    expect(await readHostFile(host, '/etc/hostname')).toBe(`${first.name}\n`);
+    expect(await readHostFile(host, '/etc/no-such-file')).toBeUndefined();
   });
 
   it('runs many commands at once on one connection, queueing beyond sshd MaxSessions (10)', async () => {
