@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StateFile } from '../../src/state/store.js';
-import { finished, labWorkspace, runLabCli, started, startLabCli, waitForEvent } from './lab-cli.js';
+import {
+  finished,
+  labWorkspace,
+  parseEvents,
+  runLabCli,
+  started,
+  startLabCli,
+  waitForEvent,
+} from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
 import { resetLabPlay } from './lab-play-reset.js';
 
@@ -38,10 +46,7 @@ describe('a host lost in the middle of a stage', () => {
     execFileSync('bash', [LAB, 'stop', '3']);
     const result = await run;
     expect(result.exitCode).toBe(1);
-    const events = String(result.stdout)
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line));
+    const events = parseEvents(String(result.stdout));
     const slow = finished(events).filter((e) => e.step === 'lab.slow');
     expect(slow.find((e) => e.host === 'labhost3')?.status).toBe('failed');
     expect(
@@ -80,10 +85,7 @@ describe('Ctrl-C in the middle of a run', () => {
     run.kill('SIGINT');
     const result = await run;
     expect(result.exitCode).toBe(130);
-    const events = String(result.stdout)
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line));
+    const events = parseEvents(String(result.stdout));
     expect(events.at(-1)).toMatchObject({ type: 'run-finished', status: 'interrupted' });
     // Work that had started was finished and recorded; nothing new started after Ctrl-C.
     const startedSlow = started(events)

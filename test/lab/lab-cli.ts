@@ -80,7 +80,7 @@ export interface LabRun {
   stderr: string;
 }
 
-function parseEvents(stdout: string): EngineEvent[] {
+export function parseEvents(stdout: string): EngineEvent[] {
   return stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
