@@ -12,6 +12,8 @@ import { LAB_KEY, LAB_KNOWN_HOSTS, labHosts } from './lab-hosts.js';
  * yet). Each test gets its own folder (inventory, lab-play.json, .wire-install state) and its
  * own HOME whose ~/.ssh/known_hosts holds the lab's host keys.
  */
+export const LAB_APT_SOURCE = 'deb [trusted=yes] file:/srv/lab-apt ./';
+
 export const LAB_CLI = fileURLToPath(new URL('./play/wire-install-lab.mjs', import.meta.url));
 
 export interface LabWorkspace {
@@ -46,6 +48,9 @@ export function labInventory(count: number): string {
     'ssh:',
     '  user: root',
     `  identityFile: ${LAB_KEY}`,
+    // The lab's repository on each host's disk stands in for the bundle's on the asset host.
+    'bundle:',
+    `  aptRepository: "${LAB_APT_SOURCE}"`,
     'hosts:',
     ...hosts.map(
       (host, index) => `  - { name: ${host.name}, address: ${host.address}, roles: [${roles(index)}] }`,
@@ -87,8 +92,15 @@ export function parseEvents(stdout: string): EngineEvent[] {
     .map((line) => JSON.parse(line) as EngineEvent);
 }
 
-export function startLabCli(workspace: LabWorkspace, args: string[]): ResultPromise<{ reject: false }> {
-  return execa('node', [LAB_CLI, ...args, '-i', workspace.inventory], {
+/** `wire-install` itself, with Wire's stages (for the steps of Wire's that are built). */
+export const WIRE_CLI = fileURLToPath(new URL('../../bin/wire-install', import.meta.url));
+
+export function startLabCli(
+  workspace: LabWorkspace,
+  args: string[],
+  cli: string = LAB_CLI,
+): ResultPromise<{ reject: false }> {
+  return execa('node', [cli, ...args, '-i', workspace.inventory], {
     cwd: workspace.dir,
     env: { NO_COLOR: '1', HOME: workspace.home },
     reject: false,
@@ -96,8 +108,12 @@ export function startLabCli(workspace: LabWorkspace, args: string[]): ResultProm
   });
 }
 
-export async function runLabCli(workspace: LabWorkspace, args: string[]): Promise<LabRun> {
-  const result = await startLabCli(workspace, args);
+export async function runLabCli(
+  workspace: LabWorkspace,
+  args: string[],
+  cli: string = LAB_CLI,
+): Promise<LabRun> {
+  const result = await startLabCli(workspace, args, cli);
   return {
     exitCode: result.exitCode ?? -1,
     events: parseEvents(String(result.stdout)),

@@ -46,14 +46,27 @@ build_image() {
 }
 
 # The hosts have no route out, so apt gets a repository on their own disk, as Wire's offline
-# bundle gives one (LAB.md): /srv/lab-apt with one small package, wil-hello, built here with the
-# image's own dpkg-deb. Flat layout, unsigned: sources use [trusted=yes].
-REPO_VERSION=2
+# bundle gives one (LAB.md): /srv/lab-apt, flat and unsigned (sources use [trusted=yes]). It
+# holds wil-hello (a tiny service built here with the image's own dpkg-deb, for the engine's
+# tests) and the real Debian packages the host-side stages install (REPO_PACKAGES) with the
+# dependencies the base image lacks, downloaded once from this machine's mirror while building.
+REPO_VERSION=3
+REPO_PACKAGES="chrony postgresql rabbitmq-server"
 build_repo() {
-  local base=$LAB_CACHE/base repo=$LAB_CACHE/base/srv/lab-apt pkg
+  local base=$LAB_CACHE/base repo=$LAB_CACHE/base/srv/lab-apt pkg deb
   [ -f "$repo/.version-$REPO_VERSION" ] && return
-  # The debootstrap mirror's package lists would only make apt look for it.
-  rm -rf "$base"/var/lib/apt/lists/*_dists_* "$repo" && mkdir -p "$repo"
+  log "building the lab's apt repository ($REPO_PACKAGES, wil-hello)"
+  rm -rf "$repo" && mkdir -p "$repo"
+  # Debian packages: fetched through a sources list that exists only while this runs.
+  printf 'deb %s bookworm main\n' "$(mirror)" >"$base/etc/apt/sources.list"
+  chroot "$base" apt-get update -qq >"$LAB_CACHE/repo.log" 2>&1 &&
+    chroot "$base" apt-get install -qq --download-only --no-install-recommends -y $REPO_PACKAGES >>"$LAB_CACHE/repo.log" 2>&1 ||
+    { : >"$base/etc/apt/sources.list"; log "downloading packages failed, see $LAB_CACHE/repo.log"; exit 1; }
+  mv "$base"/var/cache/apt/archives/*.deb "$repo/"
+  : >"$base/etc/apt/sources.list"
+  chroot "$base" apt-get clean
+  # The mirror's package lists would only make apt look for it.
+  rm -rf "$base"/var/lib/apt/lists/*_dists_*
   pkg=$(mktemp -d "$base/tmp/wil-hello.XXXXXX")
   mkdir -p "$pkg/DEBIAN" "$pkg/usr/bin"
   chmod 755 "$pkg" # mktemp -d makes it 0700, and dpkg would record / as drwx------
@@ -76,10 +89,10 @@ SCRIPT
   rm -rf "$pkg"
   (
     cd "$repo"
-    { chroot "$base" dpkg-deb -f /srv/lab-apt/wil-hello_1.0_all.deb
-      printf 'Filename: ./wil-hello_1.0_all.deb\nSize: %s\nSHA256: %s\n\n' \
-        "$(stat -c %s wil-hello_1.0_all.deb)" "$(sha256sum wil-hello_1.0_all.deb | cut -d' ' -f1)"
-    } >Packages
+    for deb in *.deb; do
+      chroot "$base" dpkg-deb -f "/srv/lab-apt/$deb"
+      printf 'Filename: ./%s\nSize: %s\nSHA256: %s\n\n' "$deb" "$(stat -c %s "$deb")" "$(sha256sum "$deb" | cut -d' ' -f1)"
+    done >Packages
     printf 'Date: %s\nSHA256:\n %s %s Packages\n' "$(date -Ru)" \
       "$(sha256sum Packages | cut -d' ' -f1)" "$(stat -c %s Packages)" >Release
   )
@@ -192,7 +205,9 @@ write_inventory() {
   {
     printf '# Written by test/lab/lab.sh up %s: the lab'"'"'s %s hosts.\n' "$count" "$count"
     printf 'apiVersion: wire-install/v1\nkind: Inventory\nmode: %s\ndomain: wire.lab.test\n' "$mode"
-    printf 'certificates:\n  mode: self-signed\nssh:\n  user: root\n  identityFile: %s/id_ed25519\nhosts:\n' "$LAB_RUN"
+    printf 'certificates:\n  mode: self-signed\nssh:\n  user: root\n  identityFile: %s/id_ed25519\n' "$LAB_RUN"
+    # The lab's repository on each host's disk stands in for the bundle's on the asset host.
+    printf 'bundle:\n  aptRepository: "deb [trusted=yes] file:/srv/lab-apt ./"\nhosts:\n'
     for i in $(seq 1 "$count"); do
       if [ "$count" -eq 1 ]; then roles='kube-control-plane, kube-worker'
       elif [ "$i" -le 3 ]; then roles='kube-control-plane, kube-worker, cassandra, elasticsearch, minio, postgresql, rabbitmq'

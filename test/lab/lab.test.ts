@@ -105,7 +105,8 @@ describe('lab: real hosts on this machine', () => {
       hosts[0]?.address ?? '',
       'cat /srv/lab-apt/Packages; wc -c < /etc/apt/sources.list; ls /etc/apt/sources.list.d | wc -l',
     );
-    expect(result.stdout).toContain('Package: wil-hello');
+    for (const name of ['wil-hello', 'chrony', 'postgresql', 'rabbitmq-server'])
+      expect(result.stdout).toContain(`Package: ${name}\n`);
     expect(result.stdout).toMatch(/\n0\n0$/); // execa drops the last newline
   });
 });
