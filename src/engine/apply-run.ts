@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { ExitCode, isWireInstallError } from '../core/errors.js';
+import { ExitCode, isWireInstallError, WireInstallError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
+import { gatherFacts } from '../hosts/facts.js';
+import { ADMIN_HOST, localHost } from '../hosts/local-host.js';
 import type { TrustedHostKey } from '../hosts/ssh-host.js';
 import { TrustStore } from '../hosts/trust-on-first-use.js';
 import type { Inventory } from '../inventory/defaults.js';
@@ -16,7 +18,7 @@ import { DebugLog } from './debug-log.js';
 import type { EmitEvent, EngineEvent } from './events.js';
 import type { Reporter } from './report.js';
 import { runSteps, type StepFailure } from './run-steps.js';
-import { checkSelectionNames } from './select.js';
+import { checkSelectionNames, selectSteps } from './select.js';
 import { resolveSshSettings } from './ssh-settings.js';
 import { hostsInUse, sshTarget } from './targets.js';
 import type { EngineStage, StepSelection, StepStatus } from './types.js';
@@ -61,8 +63,32 @@ export function newRunId(): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+/** Selected steps that have no operations yet: refused before anything is contacted. */
+function refuseNotBuilt(stages: readonly EngineStage[], selection: StepSelection): void {
+  const selected = new Set(
+    selectSteps(stages, selection)
+      .filter((step) => !step.excluded)
+      .map((step) => step.stepId),
+  );
+  const missing = stages.flatMap((stage) =>
+    stage.steps.filter((step) => step.notBuilt && selected.has(step.id)),
+  );
+  if (missing.length === 0) return;
+  const built = stages.flatMap((stage) =>
+    stage.steps.filter((step) => !step.notBuilt).map((step) => step.id),
+  );
+  throw new WireInstallError({
+    what: `${missing.length} of the selected steps cannot run yet: they have no operations`,
+    evidence: missing.map((step) => `${step.id}: ${step.notBuilt}`),
+    next: built.length
+      ? `run the steps that are built with --only, e.g. --only ${built.slice(0, 3).join(',')}; nothing was contacted or changed`
+      : 'nothing was contacted or changed',
+  });
+}
+
 export async function applyRun(options: ApplyRunOptions): Promise<number> {
   checkSelectionNames(options.stages, options.selection);
+  refuseNotBuilt(options.stages, options.selection);
   const stateDir = join(dirname(options.inventoryPath), STATE_DIR);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const runId = newRunId();
@@ -88,6 +114,7 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
     );
   const started = performance.now();
   const used = new Set(options.stages.flatMap((stage) => stage.steps.flatMap((step) => step.hosts)));
+  const usesAdmin = options.stages.some((stage) => stage.steps.some((step) => step.admin));
   const hosts = hostsInUse(options.inventory, used);
   const becomePassword = options.secrets?.ssh?.becomePassword;
   let connected: Awaited<ReturnType<typeof connectHosts>> | undefined;
@@ -122,6 +149,11 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
     });
     const finish = (status: 'succeeded' | 'failed' | 'interrupted', counts = noCounts()) =>
       emit({ type: 'run-finished', status, counts, ms: Math.round(performance.now() - started), logFile });
+    if (usesAdmin) {
+      const admin = log.wrap(localHost());
+      connected.hosts.set(ADMIN_HOST, admin);
+      connected.facts.set(ADMIN_HOST, await gatherFacts(admin));
+    }
     if (connected.failures.length > 0) {
       for (const event of failureEvents(connected.failures.map((f) => ({ ...f, step: 'connect' }))))
         emit(event);

@@ -92,14 +92,14 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStepsResult
     let operations: Operation[];
     let print: string;
     try {
-      operations = step.operations({ name: hostName, facts });
+      operations = step.operations({ name: hostName, facts, allFacts: options.facts });
       print = stepFingerprint(step, operations);
     } catch (error) {
       failures.push({ host: hostName, step: step.id, error });
       await finish('failed', [], [], error);
       return;
     }
-    if (!forced && options.state.isCurrent(step.id, hostName, print)) {
+    if (!forced && !step.alwaysRun && options.state.isCurrent(step.id, hostName, print)) {
       await finish('current', [], []);
       return;
     }
@@ -143,6 +143,8 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStepsResult
 
   for (const stage of options.stages) {
     if (options.signal.aborted) break;
+    // A stage none of whose steps is selected (--only, --from) is not shown at all.
+    if (stage.steps.every((step) => selected.get(step.id)?.excluded)) continue;
     options.emit({ type: 'stage-started', stage: stage.id, title: stage.title });
     for (const step of stage.steps) {
       if (options.signal.aborted) break;

@@ -3,7 +3,7 @@ import type { EngineStage, StepSelection } from './types.js';
 
 /**
  * --from, --only and --force name a step (`bootstrap-host.apt-sources`) or a whole stage
- * (`bootstrap-host`). An unknown name is bad input, reported with the names there are, before
+ * (`bootstrap-host`); --only and --force take a comma-separated list. An unknown name is bad input, reported with the names there are, before
  * anything is contacted.
  */
 export interface SelectedStep {
@@ -14,8 +14,16 @@ export interface SelectedStep {
   forced: boolean;
 }
 
-function matches(name: string, stageId: string, stepId: string): boolean {
-  return name === stepId || name === stageId;
+/** `--only a,b`: a comma-separated list of steps and stages. */
+function names(value: string): string[] {
+  return value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
+
+function matches(value: string, stageId: string, stepId: string): boolean {
+  return names(value).some((name) => name === stepId || name === stageId);
 }
 
 export function checkSelectionNames(stages: readonly EngineStage[], selection: StepSelection): void {
@@ -24,8 +32,12 @@ export function checkSelectionNames(stages: readonly EngineStage[], selection: S
     known.add(stage.id);
     for (const step of stage.steps) known.add(step.id);
   }
-  for (const [flag, name] of Object.entries(selection)) {
-    if (name === undefined || known.has(name)) continue;
+  for (const [flag, value] of Object.entries(selection)) {
+    if (value === undefined) continue;
+    if (flag === 'from' && names(value).length > 1)
+      throw inputError({ what: `--from ${value}: names one step or stage`, next: 'e.g. --from databases' });
+    const name = names(value).find((candidate) => !known.has(candidate));
+    if (name === undefined) continue;
     throw inputError({
       what: `--${flag} ${name}: there is no such step or stage`,
       evidence: [`steps: ${[...known].join(', ')}`],

@@ -8,19 +8,30 @@ import type { Operation } from '../operations/types.js';
  */
 
 export interface StepHost {
-  /** Inventory name. */
+  /** Inventory name (ADMIN_HOST for admin steps). */
   name: string;
   facts: HostFacts;
+  /** Every connected host's facts, for checks across hosts (unique hostnames, clock skew). */
+  allFacts: ReadonlyMap<string, HostFacts>;
 }
 
 export interface EngineStep {
   /** `<stage>.<name>`: what --from, --only, --force and the state file use. */
   id: string;
   title: string;
-  /** Inventory host names the step runs on, in inventory order. */
+  /** Inventory host names the step runs on, in inventory order; [ADMIN_HOST] for admin steps. */
   hosts: readonly string[];
+  /** Runs once on the admin host (wire-install's own machine: helm, kubectl, checks). */
+  admin?: boolean;
+  /**
+   * Set when the step has no operations yet: a run that selects it is refused before any host
+   * is contacted, with this reason (use --only/--from to run the steps that are built).
+   */
+  notBuilt?: string;
   /** `serial`: one host at a time, in order (rolling); `parallel` (default): up to --concurrency. */
   order?: 'parallel' | 'serial';
+  /** A check (preflight): never skipped by its checkpoint, it looks at the hosts on every run. */
+  alwaysRun?: boolean;
   /** Moves large files: runs under the lower upload concurrency limit. */
   upload?: boolean;
   /** The operations on one host, in order. Built from its facts; never contacts the host itself. */
