@@ -21,6 +21,13 @@ export interface HostFacts {
   procSysWritable: boolean;
   /** The version of wire-install that last changed this host, from its marker file. */
   installedBy: string | undefined;
+  /** /etc/machine-id: two inventory hosts with the same one are one machine, or careless clones. */
+  machineId: string;
+  /**
+   * The host's clock minus this machine's, in ms, measured in the facts round trip (so within
+   * half its duration). Compared across hosts by preflight: Cassandra needs synchronised clocks.
+   */
+  clockOffsetMs: number;
 }
 
 export const FACTS_SCRIPT = `
@@ -68,6 +75,10 @@ fi
 installed_by=
 [ -r /etc/wire-install/installed-by ] && read -r installed_by < /etc/wire-install/installed-by
 echo "installed_by=$installed_by"
+machine_id=
+[ -r /etc/machine-id ] && read -r machine_id < /etc/machine-id
+echo "machine_id=$machine_id"
+echo "clock_ms=$(date +%s%3N)"
 `;
 
 const GIB_IN_KIB = 1024 * 1024;
@@ -102,11 +113,17 @@ export function parseFacts(text: string): HostFacts {
     },
     procSysWritable: text_('proc_sys_writable') === 'yes',
     installedBy: values.get('installed_by') || undefined,
+    machineId: text_('machine_id'),
+    clockOffsetMs: 0,
   };
 }
 
-/** One command, one round trip. */
+/** One command, one round trip; the clock offset is taken against the middle of it. */
 export async function gatherFacts(host: RemoteHost): Promise<HostFacts> {
+  const sent = Date.now();
   const result = await host.exec('sh -s', { stdin: FACTS_SCRIPT, timeoutMs: 20_000 });
-  return parseFacts(result.stdout);
+  const received = Date.now();
+  const facts = parseFacts(result.stdout);
+  const clock = Number(/^clock_ms=(\d+)$/m.exec(result.stdout)?.[1]);
+  return { ...facts, clockOffsetMs: Number.isFinite(clock) ? clock - (sent + received) / 2 : 0 };
 }

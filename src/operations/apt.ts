@@ -87,6 +87,23 @@ async function installedVersion(host: RemoteHost, name: string): Promise<string 
   return state === 'installed' ? version : undefined;
 }
 
+/**
+ * Packages must not start their services with the package's default configuration (RabbitMQ
+ * with a fresh Erlang cookie, PostgreSQL with its own cluster settings): a policy-rc.d that
+ * refuses starts is in place while apt runs (Debian's documented way), and the step's own
+ * systemd operation starts the service once its configuration is written. An existing
+ * policy-rc.d (a container image's) is left alone.
+ */
+export function withoutServiceStarts(command: string): string {
+  const policy = '/usr/sbin/policy-rc.d';
+  return [
+    // Ours, left by a run that was killed mid-install, is replaced and removed like a fresh one.
+    `if [ -e ${policy} ] && ! grep -q 'wire-install: no service starts' ${policy}; then ${command}; else`,
+    `printf '#!/bin/sh\\n# wire-install: no service starts while packages install\\nexit 101\\n' > ${policy} && chmod 755 ${policy} &&`,
+    `{ ${command}; rc=$?; rm -f ${policy}; exit $rc; }; fi`,
+  ].join(' ');
+}
+
 export function aptPackageOperation(spec: AptPackageSpec): Operation {
   const planned = async (context: OperationContext) => {
     const version = await installedVersion(context.host, spec.name);
@@ -112,18 +129,16 @@ export function aptPackageOperation(spec: AptPackageSpec): Operation {
       const plan = await planned(context);
       if (!plan) return { changes: [], notes: [] };
       const target = spec.version ? `${spec.name}=${spec.version}` : spec.name;
-      await runOrFail(
-        context.host,
-        `installing ${target}`,
-        [
-          `${NONINTERACTIVE} apt-get install -y --no-install-recommends`,
-          '-o Dpkg::Options::=--force-confold',
-          LOCK_TIMEOUT,
-          ...(plan.downgrade ? ['--allow-downgrades'] : []),
-          shellQuote(target),
-        ].join(' '),
-        { next: `check that a configured repository offers it: apt-cache policy ${spec.name}` },
-      );
+      const install = [
+        `${NONINTERACTIVE} apt-get install -y --no-install-recommends`,
+        '-o Dpkg::Options::=--force-confold',
+        LOCK_TIMEOUT,
+        ...(plan.downgrade ? ['--allow-downgrades'] : []),
+        shellQuote(target),
+      ].join(' ');
+      await runOrFail(context.host, `installing ${target}`, withoutServiceStarts(install), {
+        next: `check that a configured repository offers it: apt-cache policy ${spec.name}`,
+      });
       return { changes: [plan.change], notes: [] };
     },
   };

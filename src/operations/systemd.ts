@@ -31,12 +31,14 @@ interface UnitState {
   activeSince: number;
   /** Watched path -> mtime in microseconds, for the files that exist. */
   mtimes: Map<string, number>;
+  /** systemd checked the unit's conditions and one failed (e.g. ConditionCapability in a container). */
+  conditionFailed: boolean;
 }
 
 async function inspect(context: OperationContext, spec: SystemdUnitSpec): Promise<UnitState> {
   const unit = shellQuote(spec.unit);
   const script = [
-    `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload -p FragmentPath -p DropInPaths ${unit}`,
+    `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload -p FragmentPath -p DropInPaths -p ConditionResult -p ConditionTimestamp ${unit}`,
     `ts=$(systemctl show -p ActiveEnterTimestamp --value --timestamp=us+utc ${unit} 2>/dev/null || systemctl show -p ActiveEnterTimestamp --value ${unit})`,
     'if [ -n "$ts" ]; then echo "ActiveSince=$(date -d "$ts" +%s%6N)"; else echo ActiveSince=0; fi',
     ...(spec.restartWhenChanged ?? []).map(
@@ -63,6 +65,8 @@ async function inspect(context: OperationContext, spec: SystemdUnitSpec): Promis
     ),
     activeSince: Number(values.get('ActiveSince') ?? 0),
     mtimes,
+    conditionFailed:
+      values.get('ConditionResult') === 'no' && (values.get('ConditionTimestamp') ?? '') !== '',
   };
 }
 
@@ -86,7 +90,8 @@ function plan(spec: SystemdUnitSpec, state: UnitState, changedPaths: Set<string>
   const result: Plan = { reload, changes: reload ? [`daemon-reload (${spec.unit} changed on disk)`] : [] };
   if (spec.enabled && !enabledNow) result.enable = 'enable';
   if (!spec.enabled && state.unitFileState === 'enabled') result.enable = 'disable';
-  if (spec.running && !active) result.start = 'start';
+  // A unit whose condition failed would only be skipped again: a note (conditionNote), not a change.
+  if (spec.running && !active && !state.conditionFailed) result.start = 'start';
   if (!spec.running && active) result.start = 'stop';
   if (spec.running && active) {
     const why = (spec.restartWhenChanged ?? []).filter(
@@ -110,7 +115,7 @@ export function systemdUnitOperation(spec: SystemdUnitSpec): Operation {
     inputs: { ...spec },
     async check(context): Promise<OperationOutcome> {
       const state = await inspect(context, spec);
-      return { changes: plan(spec, state, context.changedPaths).changes, notes: [] };
+      return { changes: plan(spec, state, context.changedPaths).changes, notes: conditionNote(spec, state) };
     },
     async apply(context): Promise<OperationOutcome> {
       const state = await inspect(context, spec);
@@ -122,7 +127,16 @@ export function systemdUnitOperation(spec: SystemdUnitSpec): Operation {
         await runOrFail(context.host, `${todo.start} ${spec.unit}`, `systemctl ${todo.start} ${unit}`, {
           next: `see why: systemctl status ${spec.unit}; journalctl -u ${spec.unit} -n 50`,
         });
-      return { changes: todo.changes, notes: [] };
+      const after = todo.start === 'start' ? await inspect(context, spec) : state;
+      return { changes: todo.changes, notes: conditionNote(spec, after) };
     },
   };
+}
+
+/** A unit that should run but whose conditions do not hold on this host: said, not failed. */
+function conditionNote(spec: SystemdUnitSpec, state: UnitState): string[] {
+  if (!spec.running || !state.conditionFailed || state.activeState === 'active') return [];
+  return [
+    `${spec.unit} does not run here: a condition of its unit is not met on this host (see systemctl status ${spec.unit}; a container cannot set the clock, for example)`,
+  ];
 }
