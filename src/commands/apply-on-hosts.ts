@@ -40,7 +40,16 @@ export async function runOnHosts(
 ): Promise<number> {
   const concurrency = positiveInteger('concurrency', options.concurrency);
   const uploadConcurrency = positiveInteger('upload-concurrency', options.uploadConcurrency);
-  const stages = (context.engineStages ?? wireEngineStages)(loaded.inventory, loaded.baseDir);
+  const stageOptions = {
+    allowUnsupportedOs: Boolean(options.allowUnsupportedOs),
+    allowUndersized: Boolean(options.allowUndersized),
+  };
+  for (const [flag, on] of [
+    ['--allow-unsupported-os', stageOptions.allowUnsupportedOs],
+    ['--allow-undersized', stageOptions.allowUndersized],
+  ] as const)
+    if (on) context.output.warn(`${flag} is set: preflight reports what it allows as warnings, not errors`);
+  const stages = (context.engineStages ?? wireEngineStages)(loaded.inventory, loaded.baseDir, stageOptions);
   const secretsPath = options.secrets ? String(options.secrets) : join(loaded.baseDir, 'secrets.yaml');
   const secrets = await loadSecretsFile(secretsPath);
   const selection = {

@@ -14,6 +14,11 @@ export function configure(command: Command): void {
     .option('--concurrency <n>', 'hosts worked on at once', '20')
     .option('--upload-concurrency <n>', 'hosts receiving large uploads at once', '4')
     .option('--strict-host-keys', 'refuse hosts whose key is not in known_hosts (no trust on first use)')
+    .option(
+      '--allow-unsupported-os',
+      'preflight: go on with an OS other than Ubuntu 22.04/24.04 (always shown)',
+    )
+    .option('--allow-undersized', "preflight: go on with hosts below Wire's sizing (always shown)")
     .addHelpText(
       'after',
       `
@@ -31,8 +36,10 @@ Every run writes .wire-install/logs/<run>.log (commands, hosts, exit codes; no s
 Host keys: ~/.ssh/known_hosts first; an unknown host is trusted on first use, recorded
 in .wire-install/known_hosts and shown; a changed key is always refused.
 
-Status: Wire's own stages have no operations yet (issue 4); apply and --plan on a Wire
-inventory say so and contact nothing. --plan --offline shows the staged plan.
+Status: of Wire's stages, preflight on the hosts and bootstrap-host are built; a run that
+selects a step without operations yet is refused before any host is contacted (use
+--only, e.g. --only preflight.ssh,preflight.host-facts,bootstrap-host).
+--plan --offline shows the whole staged plan.
 
 Exit codes: 0 done, 1 failed (the host, step, command and output are shown), 2 bad
 input, 130 interrupted (state saved; run again to resume).

@@ -20,7 +20,11 @@ export interface CommandContext {
   engineStages?: EngineStagesFactory;
 }
 
-export type EngineStagesFactory = (inventory: Inventory, inventoryDir: string) => EngineStage[];
+export type EngineStagesFactory = (
+  inventory: Inventory,
+  inventoryDir: string,
+  options: { allowUnsupportedOs: boolean; allowUndersized: boolean },
+) => EngineStage[];
 
 /**
  * A command file exports these two functions. `configure` declares flags and help text on the

@@ -76,7 +76,7 @@ export interface Inventory {
   ssh: SshSettings;
   hosts: Host[];
   kubernetes: Kubernetes;
-  bundle: { path: string | undefined };
+  bundle: { path: string | undefined; aptRepository: string | undefined };
   wire: {
     version: string;
     federation: { enabled: boolean; domain: string };
@@ -167,7 +167,7 @@ export function applyDefaults(input: InventoryInput): Inventory {
       podCidr: kube.podCidr ?? DEFAULT_POD_CIDR,
       serviceCidr: kube.serviceCidr ?? DEFAULT_SERVICE_CIDR,
     },
-    bundle: { path: input.bundle?.path },
+    bundle: { path: input.bundle?.path, aptRepository: input.bundle?.aptRepository },
     wire: {
       version: input.wire?.version ?? DEFAULT_WIRE_VERSION,
       federation: {

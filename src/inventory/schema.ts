@@ -230,7 +230,19 @@ export const inventorySchema = z
     hosts: z.array(hostSchema).min(1),
     kubernetes: kubernetes.optional().describe('default: bundled (installed by wire-install)'),
     bundle: z
-      .object({ path: z.string().min(1).describe('directory of the unpacked Wire offline bundle') })
+      .object({
+        path: z.string().min(1).optional().describe('directory of the unpacked Wire offline bundle'),
+        aptRepository: z
+          .string()
+          .regex(
+            /^deb (\[[^\]]*\] )?\S+ \S+( \S+)*$/,
+            'must be one apt source line: deb [options] URI suite [components]',
+          )
+          .optional()
+          .describe(
+            "the apt source line every host uses, instead of the bundle's repository served by the asset host (e.g. an internal mirror of it)",
+          ),
+      })
       .strict()
       .optional(),
     wire: wire.optional(),

@@ -24,7 +24,7 @@ const RULE: Record<Dimension, string> = {
 };
 const NOUN: Record<Dimension, string> = { cpus: '', memoryGiB: ' of memory', diskGiB: ' of disk' };
 
-function amount(dimension: Dimension, value: number): string {
+export function amount(dimension: Dimension, value: number): string {
   if (dimension === 'cpus') return `${value} vCPU${value === 1 ? '' : 's'}`;
   return `${value} GiB`;
 }
@@ -35,16 +35,16 @@ function amountOf(dimension: Dimension, value: number): string {
 }
 
 /** A sizing that applies to a host, named by the role that brings it ('demo' for the demo VM). */
-interface Applied {
+export interface Applied {
   label: string;
   sizing: Sizing;
 }
 
-function subject(label: string): string {
+export function subject(label: string): string {
   return label === 'demo' ? 'the demo VM' : `a ${label} host`;
 }
 
-function appliedSizings(inventory: Inventory, host: Host): Applied[] {
+export function appliedSizings(inventory: Inventory, host: Host): Applied[] {
   if (inventory.mode === 'demo') return [{ label: 'demo', sizing: DEMO_SIZING }];
   const rows = new Map<SizingRow, Role>();
   for (const role of host.roles) {
@@ -55,7 +55,7 @@ function appliedSizings(inventory: Inventory, host: Host): Applied[] {
 }
 
 /** The applied sizing with the highest threshold of one kind, e.g. the largest minimum. */
-function strictest(applied: Applied[], dimension: Dimension, kind: 'minimum' | 'recommended') {
+export function strictest(applied: Applied[], dimension: Dimension, kind: 'minimum' | 'recommended') {
   let best = applied[0];
   for (const item of applied) {
     if (best && item.sizing[dimension][kind].value > best.sizing[dimension][kind].value) best = item;

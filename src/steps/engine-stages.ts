@@ -1,16 +1,71 @@
-import { WireInstallError } from '../core/errors.js';
-import type { EngineStage } from '../engine/types.js';
+import type { EngineStage, EngineStep, StepHost } from '../engine/types.js';
+import { ADMIN_HOST } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
+import type { Operation } from '../operations/types.js';
+import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
+import type { PreflightOptions } from '../preflight/host-checks.js';
+import * as bootstrap from './implementations/bootstrap-host.js';
+import { hostFactsCheck, sshCheck } from './implementations/preflight.js';
 
 /**
- * Wire's stages as the engine runs them: each step definition (registry.ts) with its
- * operations. None has operations yet: the engine is built and tested with the lab play
- * (test/lab/play); bootstrap-host and the databases come next (issue 4), then the workloads.
- * Until then apply says so before contacting any host.
+ * Wire's stages as the engine runs them: the plan (which steps, on which hosts, in which order:
+ * build-plan.ts) with each step's operations. Steps without operations yet are marked
+ * `notBuilt`: a run that selects one is refused before any host is contacted.
  */
-export function wireEngineStages(_inventory: Inventory): EngineStage[] {
-  throw new WireInstallError({
-    what: "running Wire's stages on hosts is not built yet: the steps have no operations (issue 4 adds bootstrap-host and the databases)",
-    next: 'apply --plan --offline shows the stages and steps; nothing was contacted or changed',
-  });
+export type WireStageOptions = PreflightOptions;
+
+type Implementation = {
+  operations: (inventory: Inventory, host: StepHost, options: WireStageOptions) => Operation[];
+  /** Checks run on every apply, whatever their checkpoint says. */
+  alwaysRun?: boolean;
+};
+
+const IMPLEMENTATIONS: Record<string, Implementation> = {
+  'preflight.ssh': { operations: () => [sshCheck()], alwaysRun: true },
+  'preflight.host-facts': {
+    operations: (inventory, host, options) => [hostFactsCheck(inventory, host, options)],
+    alwaysRun: true,
+  },
+  'bootstrap-host.hostname': { operations: (_, host) => bootstrap.hostname(host) },
+  'bootstrap-host.etc-hosts': { operations: (inventory) => bootstrap.etcHosts(inventory) },
+  'bootstrap-host.apt-sources': { operations: (inventory, host) => bootstrap.aptSources(inventory, host) },
+  'bootstrap-host.time-sync': { operations: (inventory, host) => bootstrap.timeSync(inventory, host) },
+  'bootstrap-host.swap-off': { operations: () => bootstrap.swapOff() },
+  'bootstrap-host.kernel-settings': { operations: () => bootstrap.kernelSettings() },
+};
+
+/** Which issue brings the operations of a step that has none yet. */
+function missingReason(step: PlannedStep): string {
+  if (step.stage === 'workloads' || step.stage === 'migrations' || step.stage === 'verify')
+    return 'not built yet (the workloads issue)';
+  return 'not built yet (issue 4)';
+}
+
+function engineStep(step: PlannedStep, inventory: Inventory, options: WireStageOptions): EngineStep {
+  const implementation = IMPLEMENTATIONS[step.id];
+  const admin = step.target === 'admin';
+  return {
+    id: step.id,
+    title: step.title,
+    hosts: admin ? [ADMIN_HOST] : step.hosts.map((host) => host.name),
+    ...(admin ? { admin: true } : {}),
+    order: step.order === 'parallel' || step.order === null ? 'parallel' : 'serial',
+    ...(implementation?.alwaysRun ? { alwaysRun: true } : {}),
+    ...(implementation ? {} : { notBuilt: missingReason(step) }),
+    operations: (host) => implementation?.operations(inventory, host, options) ?? [],
+  };
+}
+
+export function wireEngineStages(
+  inventory: Inventory,
+  _inventoryDir: string,
+  options: WireStageOptions,
+): EngineStage[] {
+  return buildPlan(inventory)
+    .stages.filter((stage) => stage.steps.length > 0)
+    .map((stage) => ({
+      id: stage.id,
+      title: stage.title,
+      steps: stage.steps.map((step) => engineStep(step, inventory, options)),
+    }));
 }

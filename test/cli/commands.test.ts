@@ -35,12 +35,14 @@ describe('the wire-install command line', () => {
     for (const result of [unknownCommand, unknownOption]) expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('apply on a Wire inventory says its stages have no operations yet, contacting nothing', async () => {
+  it('apply on a Wire inventory refuses the steps without operations yet, contacting nothing', async () => {
     // The example inventory's addresses are never connected to: the refusal comes first.
     const result = await runCli(['apply', '--inventory', 'inventory.example.yaml']);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("running Wire's stages on hosts is not built yet");
-    expect(result.stderr).toContain('--plan --offline');
+    expect(result.stderr).toMatch(/\d+ of the selected steps cannot run yet: they have no operations/);
+    expect(result.stderr).toContain('databases.cassandra-install: not built yet (issue 4)');
+    expect(result.stderr).not.toContain('bootstrap-host.hostname:');
+    expect(result.stderr).toContain('--only preflight.ssh,preflight.host-facts');
   });
 
   it('refuses a --concurrency that is not a whole number from 1 to 500 (exit 2)', async () => {

@@ -16,7 +16,9 @@ describe('the admin host (local commands)', () => {
   });
 
   it('writes stdin to the command (how secrets travel), not to argv', async () => {
-    const result = await host.exec('read -r secret; echo "${#secret} chars"', { stdin: 'hunter2\n' });
+    const result = await host.exec('read -r secret; printf "%s chars\\n" "$(printf %s "$secret" | wc -c)"', {
+      stdin: 'hunter2\n',
+    });
     expect(result.stdout).toBe('7 chars\n');
   });
 

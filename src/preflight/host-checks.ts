@@ -1,0 +1,160 @@
+import type { HostFacts } from '../hosts/facts.js';
+import type { Host, Inventory } from '../inventory/defaults.js';
+import type { Finding } from '../rules/finding.js';
+import { amount, appliedSizings, strictest, subject } from '../rules/hardware.js';
+import { DIMENSIONS, type Dimension } from '../rules/hardware-table.js';
+
+/**
+ * Preflight on measured facts, before any change: the OS, the hardware against the sizing of
+ * the host's roles (the same table the inventory's declared resources are checked against),
+ * time sync, one machine per inventory host, and the clocks of all hosts together. Pure: facts
+ * in, findings out; the preflight step turns errors into a failed step.
+ */
+export interface PreflightOptions {
+  /** --allow-unsupported-os: an unsupported OS is a warning, always shown, not an error. */
+  allowUnsupportedOs: boolean;
+  /** --allow-undersized: hardware below Wire's minimums is a warning, always shown. */
+  allowUndersized: boolean;
+}
+
+/** Wire's bundle is built for jammy (debs-jammy.tar); WIAB Dev runs on noble (FACTS 1e, 3.5). */
+export const SUPPORTED_OS = [
+  { id: 'ubuntu', versionId: '22.04', name: 'Ubuntu 22.04' },
+  { id: 'ubuntu', versionId: '24.04', name: 'Ubuntu 24.04' },
+] as const;
+
+/**
+ * A VM's memory shows as MemTotal, a little below what it was given (the kernel keeps some), and
+ * a disk as its filesystem, a little below the disk: a host sized exactly right must pass.
+ */
+export const MEASURE_SLACK = 0.9;
+
+/** Clocks further apart than this are an error (TLS and kubeadm tokens fail); above WARN, a warning. */
+export const CLOCK_SKEW_ERROR_MS = 30_000;
+export const CLOCK_SKEW_WARN_MS = 500;
+
+function measuredValue(facts: HostFacts, dimension: Dimension): number {
+  if (dimension === 'cpus') return facts.cpus;
+  if (dimension === 'memoryGiB') return facts.memoryGiB;
+  return facts.disk.totalGiB;
+}
+
+function checkOs(host: Host, facts: HostFacts, options: PreflightOptions): Finding[] {
+  const supported = SUPPORTED_OS.some((os) => os.id === facts.os.id && os.versionId === facts.os.versionId);
+  if (supported) return [];
+  const names = SUPPORTED_OS.map((os) => os.name).join(' and ');
+  return [
+    {
+      severity: options.allowUnsupportedOs ? 'warning' : 'error',
+      rule: 'preflight.os',
+      host: host.name,
+      message: options.allowUnsupportedOs
+        ? `${host.name} runs ${facts.os.prettyName || 'an unknown OS'}, which Wire does not support; going on because of --allow-unsupported-os`
+        : `${host.name} runs ${facts.os.prettyName || 'an unknown OS'}; Wire's bundle supports ${names} only (its apt repository is built for them)`,
+      measured: `${facts.os.id} ${facts.os.versionId}`.trim(),
+      required: names,
+      fix: `install ${SUPPORTED_OS[0].name} on ${host.name}, or pass --allow-unsupported-os at your own risk`,
+    },
+  ];
+}
+
+function checkHardware(
+  inventory: Inventory,
+  host: Host,
+  facts: HostFacts,
+  options: PreflightOptions,
+): Finding[] {
+  const applied = appliedSizings(inventory, host);
+  if (applied.length === 0) return [];
+  const findings: Finding[] = [];
+  for (const dimension of DIMENSIONS) {
+    const value = measuredValue(facts, dimension);
+    const minimum = strictest(applied, dimension, 'minimum');
+    if (!minimum || !Number.isFinite(value)) continue;
+    const slack = dimension === 'cpus' ? 1 : MEASURE_SLACK;
+    if (value >= minimum.value * slack) continue;
+    const where = dimension === 'diskGiB' ? ` (the filesystem of ${facts.disk.path})` : '';
+    findings.push({
+      severity: options.allowUndersized ? 'warning' : 'error',
+      rule: `preflight.${dimension === 'cpus' ? 'cpus' : dimension === 'memoryGiB' ? 'memory' : 'disk'}`,
+      host: host.name,
+      message: `${host.name} has ${amount(dimension, value)}${where}; ${subject(minimum.label)} needs at least ${amount(dimension, minimum.value)} (${minimum.source})${options.allowUndersized ? '; going on because of --allow-undersized' : ''}`,
+      measured: amount(dimension, value),
+      required: `at least ${amount(dimension, minimum.value)}`,
+      fix: `give ${host.name} more resources, or pass --allow-undersized for a test installation`,
+    });
+  }
+  return findings;
+}
+
+function checkTimeSync(host: Host, facts: HostFacts): Finding[] {
+  if (facts.timeSync.ntpSynchronized) return [];
+  return [
+    {
+      severity: 'warning',
+      rule: 'preflight.time-sync',
+      host: host.name,
+      message: facts.timeSync.service
+        ? `${host.name}: ${facts.timeSync.service} runs but the clock is not synchronised yet`
+        : `${host.name}: no time service runs; bootstrap-host.time-sync installs one (Cassandra needs synchronised clocks, FACTS 3.5)`,
+      measured: facts.timeSync.service ?? 'no time service',
+      required: 'a synchronised clock',
+      fix: 'let bootstrap-host.time-sync set it up, or check the NTP server the host uses',
+    },
+  ];
+}
+
+function checkSameMachine(host: Host, facts: HostFacts, allFacts: ReadonlyMap<string, HostFacts>): Finding[] {
+  const twins = [...allFacts]
+    .filter(
+      ([name, other]) => name !== host.name && facts.machineId !== '' && other.machineId === facts.machineId,
+    )
+    .map(([name]) => name);
+  if (twins.length === 0) return [];
+  return [
+    {
+      severity: 'error',
+      rule: 'preflight.machine-id',
+      host: host.name,
+      message: `${host.name} has the same machine-id as ${twins.join(', ')}: the same machine twice in the inventory, or clones that were not given their own identity`,
+      measured: facts.machineId,
+      required: 'a machine-id of its own',
+      fix: `check the addresses in the inventory; for clones, run \`rm /etc/machine-id && systemd-machine-id-setup\` on one of them`,
+    },
+  ];
+}
+
+function checkClock(host: Host, facts: HostFacts, allFacts: ReadonlyMap<string, HostFacts>): Finding[] {
+  const offsets = [...allFacts.values()].map((other) => other.clockOffsetMs);
+  const median = [...offsets].sort((a, b) => a - b)[Math.floor(offsets.length / 2)] ?? 0;
+  const skew = Math.abs(facts.clockOffsetMs - median);
+  if (skew < CLOCK_SKEW_WARN_MS) return [];
+  const seconds = (skew / 1000).toFixed(1);
+  return [
+    {
+      severity: skew >= CLOCK_SKEW_ERROR_MS ? 'error' : 'warning',
+      rule: 'preflight.clock',
+      host: host.name,
+      message: `${host.name}'s clock is ${seconds} s off the other hosts'`,
+      measured: `${seconds} s`,
+      required: `within ${CLOCK_SKEW_WARN_MS / 1000} s (error from ${CLOCK_SKEW_ERROR_MS / 1000} s)`,
+      fix: `set the clock of ${host.name} (and run apply again: bootstrap-host.time-sync keeps it in step)`,
+    },
+  ];
+}
+
+export function checkHostFacts(
+  inventory: Inventory,
+  host: Host,
+  facts: HostFacts,
+  allFacts: ReadonlyMap<string, HostFacts>,
+  options: PreflightOptions,
+): Finding[] {
+  return [
+    ...checkOs(host, facts, options),
+    ...checkHardware(inventory, host, facts, options),
+    ...checkTimeSync(host, facts),
+    ...checkSameMachine(host, facts, allFacts),
+    ...checkClock(host, facts, allFacts),
+  ];
+}

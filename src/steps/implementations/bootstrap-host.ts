@@ -1,0 +1,126 @@
+import type { StepHost } from '../../engine/types.js';
+import type { Inventory } from '../../inventory/defaults.js';
+import { aptPackageOperation, aptRepositoryOperation } from '../../operations/apt.js';
+import { commandOperation } from '../../operations/command.js';
+import { fileOperation } from '../../operations/file.js';
+import { hostnameOperation } from '../../operations/hostname.js';
+import { kernelModuleOperation } from '../../operations/kernel-module.js';
+import { managedBlockOperation } from '../../operations/managed-block.js';
+import { sysctlOperation } from '../../operations/sysctl.js';
+import { systemdUnitOperation } from '../../operations/systemd.js';
+import type { Operation } from '../../operations/types.js';
+import { templateOperation } from '../../templates/load.js';
+
+/** The bootstrap-host steps' operations: what Wire's playbooks set on every node (FACTS 1c). */
+
+const privateAddress = (inventory: Inventory, name: string) => {
+  const host = inventory.hosts.find((candidate) => candidate.name === name);
+  return host?.privateAddress ?? host?.address ?? name;
+};
+
+export const hostname = (host: StepHost): Operation[] => [hostnameOperation(host.name)];
+
+/** Every host's private address and name, so RabbitMQ and the databases find each other by name. */
+export const etcHosts = (inventory: Inventory): Operation[] => [
+  managedBlockOperation({
+    path: '/etc/hosts',
+    name: 'hosts',
+    lines: inventory.hosts.map((other) => `${privateAddress(inventory, other.name)} ${other.name}`),
+    mode: 0o644,
+  }),
+];
+
+/** Ubuntu's codename for the host, for the bundle's repository (debs-jammy for 22.04). */
+function codename(host: StepHost): string {
+  return host.facts.os.versionId === '24.04' ? 'noble' : 'jammy';
+}
+
+/**
+ * The bundle's apt repository as the only source, as Wire's setup-offline-sources.yml does:
+ * the other sources are moved into /etc/apt/sources-moved-by-wire-install (kept, not deleted).
+ */
+export function aptSources(inventory: Inventory, host: StepHost): Operation[] {
+  const assetHost = inventory.hosts.find((candidate) => candidate.roles.includes('assethost'));
+  const release = codename(host);
+  const line =
+    inventory.bundle.aptRepository ??
+    `deb [signed-by=/etc/apt/keyrings/wire-bundle.gpg] http://${assetHost ? privateAddress(inventory, assetHost.name) : 'assethost'}:8080/debs-${release}/public ${release} main`;
+  const moved = '/etc/apt/sources-moved-by-wire-install';
+  return [
+    commandOperation({
+      name: 'move the other apt sources away',
+      command: [
+        `mkdir -p ${moved}`,
+        `if [ -s /etc/apt/sources.list ]; then mv /etc/apt/sources.list ${moved}/ && : > /etc/apt/sources.list; fi`,
+        `for f in /etc/apt/sources.list.d/*; do case "$f" in */wire-bundle.list|*'/*') ;; *) mv "$f" ${moved}/ ;; esac; done`,
+      ].join(' && '),
+      unless: `[ ! -s /etc/apt/sources.list ] && [ -z "$(ls /etc/apt/sources.list.d | grep -vx wire-bundle.list)" ]`,
+    }),
+    aptRepositoryOperation({ name: 'wire-bundle', line }),
+  ];
+}
+
+/** What chrony.conf says on a host: the first host is the reference, the others follow it. */
+export function chronyValues(inventory: Inventory, hostName: string): Record<string, string> {
+  const [first] = inventory.hosts;
+  const others = inventory.hosts.filter((other) => other.name !== first?.name);
+  if (first?.name === hostName) {
+    return {
+      role: 'its own clock, serving the other hosts',
+      sources: '# No upstream server: the installation is offline; this host is the reference.',
+      serving: [
+        'local stratum 8',
+        ...others.map((other) => `allow ${privateAddress(inventory, other.name)}`),
+      ].join('\n'),
+    };
+  }
+  return {
+    role: `${first?.name}, the time source of this installation`,
+    sources: `server ${first ? privateAddress(inventory, first.name) : ''} iburst`,
+    serving: '',
+  };
+}
+
+/** chrony; the first host serves the time to the others (Wire's sync_time.yml, FACTS 1c step 6.4). */
+export function timeSync(inventory: Inventory, host: StepHost): Operation[] {
+  const values = chronyValues(inventory, host.name);
+  return [
+    aptPackageOperation({ name: 'chrony' }),
+    templateOperation('chrony/chrony.conf', values, { path: '/etc/chrony/chrony.conf', mode: 0o644 }),
+    systemdUnitOperation({
+      unit: 'chrony.service',
+      enabled: true,
+      running: true,
+      restartWhenChanged: ['/etc/chrony/chrony.conf'],
+    }),
+  ];
+}
+
+/** kubelet refuses to run with swap (kubespray's preinstall turns it off, FACTS 1c step 6.2). */
+export const swapOff = (): Operation[] => [
+  commandOperation({
+    name: 'turn swap off, now and in /etc/fstab',
+    command: `swapoff -a && sed -ri 's/^([^#].*[[:space:]]swap[[:space:]].*)$/# \\1  # turned off by wire-install (kubelet)/' /etc/fstab`,
+    unless: `[ "$(wc -l < /proc/swaps)" -le 1 ] && ! grep -Eq '^[^#].*[[:space:]]swap[[:space:]]' /etc/fstab`,
+  }),
+];
+
+const MODULES = ['overlay', 'br_netfilter'];
+
+/** What containerd and the pod network need (FACTS 1a, 1c step 6.2). */
+export const kernelSettings = (): Operation[] => [
+  fileOperation({
+    path: '/etc/modules-load.d/wire-install.conf',
+    content: `# Loaded at boot for containerd and the pod network (wire-install)\n${MODULES.join('\n')}\n`,
+    mode: 0o644,
+  }),
+  ...MODULES.map(kernelModuleOperation),
+  sysctlOperation({
+    file: '60-wire-install-kubernetes.conf',
+    settings: {
+      'net.ipv4.ip_forward': '1',
+      'net.bridge.bridge-nf-call-iptables': '1',
+      'net.bridge.bridge-nf-call-ip6tables': '1',
+    },
+  }),
+];

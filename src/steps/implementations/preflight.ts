@@ -1,0 +1,42 @@
+import type { StepHost } from '../../engine/types.js';
+import type { HostFacts } from '../../hosts/facts.js';
+import type { Inventory } from '../../inventory/defaults.js';
+import { findingsCheck } from '../../operations/findings-check.js';
+import { runOrFail } from '../../operations/run.js';
+import type { Operation } from '../../operations/types.js';
+import { checkHostFacts, type PreflightOptions } from '../../preflight/host-checks.js';
+import type { Finding } from '../../rules/finding.js';
+
+/**
+ * Preflight on the hosts: SSH and sudo (connecting already verified the host key), then the
+ * measured facts against Wire's rules. Checks only: nothing is changed, and they run on every
+ * apply.
+ */
+export function sshCheck(): Operation {
+  const run = async (context: Parameters<Operation['check']>[0]) => {
+    const result = await runOrFail(context.host, 'checking root through sudo', 'id -u');
+    if (result.stdout.trim() !== '0') {
+      const finding: Finding = {
+        severity: 'error',
+        rule: 'preflight.root',
+        host: context.host.name,
+        message: `${context.host.name}: commands run as uid ${result.stdout.trim()}, not root`,
+        fix: 'set ssh.become.enabled: true (sudo) or log in as root',
+      };
+      return findingsCheck('preflight.ssh', () => [finding]).check(context);
+    }
+    return { changes: [], notes: [] };
+  };
+  return { kind: 'check', target: 'ssh and sudo', inputs: { check: 'ssh' }, check: run, apply: run };
+}
+
+export function hostFactsCheck(inventory: Inventory, host: StepHost, options: PreflightOptions): Operation {
+  const inventoryHost = inventory.hosts.find((candidate) => candidate.name === host.name);
+  // Only the inventory's hosts are compared (the admin host has facts too, for admin steps).
+  const others = new Map<string, HostFacts>(
+    [...host.allFacts].filter(([name]) => inventory.hosts.some((candidate) => candidate.name === name)),
+  );
+  return findingsCheck('preflight', () =>
+    inventoryHost ? checkHostFacts(inventory, inventoryHost, host.facts, others, options) : [],
+  );
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shellQuote } from '../../src/hosts/become.js';
+import { finished, type LabWorkspace, labWorkspace, runLabCli, started, WIRE_CLI } from './lab-cli.js';
+import { connectLabHost, labHosts } from './lab-hosts.js';
+
+/**
+ * Wire's own stages on five lab hosts, through the real CLI: preflight on measured facts, then
+ * bootstrap-host (hostname, /etc/hosts, the bundle's apt repository as the only source (the
+ * lab's repository standing in for it), chrony with the first host as the reference, swap,
+ * kernel modules and sysctls). The lab runs Debian 12 in containers on a 2-core machine, so
+ * preflight needs --allow-unsupported-os and --allow-undersized, and what a container cannot do
+ * (load modules, write /proc/sys, let chrony set the clock) is reported as notes.
+ */
+
+const HOSTS = labHosts().slice(0, 5);
+const ONLY = ['--only', 'preflight.ssh,preflight.host-facts,bootstrap-host'];
+const ALLOW = ['--allow-unsupported-os', '--allow-undersized'];
+let workspace: LabWorkspace;
+
+/** The hosts as booted: no chrony, the lab's apt source files gone, no wire-install block or files. */
+const RESET = [
+  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq chrony >/dev/null 2>&1 || true',
+  'rm -f /etc/apt/sources.list.d/wire-bundle.list /etc/modules-load.d/wire-install.conf /etc/sysctl.d/60-wire-install-kubernetes.conf',
+  'if [ -d /etc/apt/sources-moved-by-wire-install ]; then mv /etc/apt/sources-moved-by-wire-install/* /etc/apt/ 2>/dev/null; rmdir /etc/apt/sources-moved-by-wire-install; fi',
+  "sed -i '/^# BEGIN wire-install hosts$/,/^# END wire-install hosts$/d' /etc/hosts",
+  'rm -rf /var/lib/apt/lists/_srv_lab-apt*',
+].join('\n');
+
+async function onHost(index: number, command: string): Promise<string> {
+  const host = HOSTS[index];
+  if (!host) throw new Error(`no lab host ${index}`);
+  const ssh = await connectLabHost(host);
+  try {
+    return (await ssh.exec(command)).stdout;
+  } finally {
+    ssh.close();
+  }
+}
+
+beforeAll(async () => {
+  await Promise.all(HOSTS.map((_, index) => onHost(index, `sh -c ${shellQuote(RESET)}`)));
+  // One host with a stray name and a source of its own, as a host that was set up by hand.
+  await onHost(
+    1,
+    'hostname strayname; echo strayname > /etc/hostname; echo "deb http://deb.debian.org/debian bookworm main" > /etc/apt/sources.list.d/debian.list',
+  );
+  workspace = labWorkspace(5);
+}, 90_000);
+// Leaves the shared lab as booted for the test files after this one.
+afterAll(async () => {
+  await onHost(
+    1,
+    'hostname labhost2; echo labhost2 > /etc/hostname; rm -f /etc/apt/sources-moved-by-wire-install/debian.list',
+  );
+  await Promise.all(HOSTS.map((_, index) => onHost(index, `sh -c ${shellQuote(RESET)}`)));
+}, 90_000);
+
+/** The real bin/wire-install, with Wire's stages. */
+const runWireCli = (on: LabWorkspace, args: string[]) => runLabCli(on, args, WIRE_CLI);
+
+const key = (event: { step: string; host: string }) => `${event.step} ${event.host}`;
+
+describe("Wire's preflight and bootstrap-host stages on five lab hosts", () => {
+  it('preflight refuses the lab as it is (Debian, 2 cores), changing nothing', async () => {
+    const run = await runWireCli(workspace, ['apply', ...ONLY, '--json']);
+    expect(run.exitCode).toBe(1);
+    const failures = run.events.filter((e) => e.type === 'failure');
+    expect(failures.map((e) => e.host).sort()).toEqual(HOSTS.map((h) => h.name));
+    expect(JSON.stringify(failures[0])).toContain('error preflight.os');
+    expect(started(run.events).some((e) => e.step.startsWith('bootstrap-host'))).toBe(false);
+  });
+
+  let planned: Map<string, string[]>;
+
+  it('plans the bootstrap with the allowances, which the output always shows', async () => {
+    const plan = await runWireCli(workspace, ['apply', '--plan', ...ONLY, ...ALLOW, '--json']);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('--allow-unsupported-os is set');
+    const steps = finished(plan.events).filter((e) => e.step.startsWith('bootstrap-host'));
+    planned = new Map(steps.map((e) => [key(e), e.changes]));
+    expect(planned.get('bootstrap-host.hostname labhost2')).toEqual([
+      'set hostname strayname -> labhost2',
+      'write /etc/hostname (strayname -> labhost2)',
+    ]);
+    expect(planned.get('bootstrap-host.hostname labhost1')).toEqual([]);
+  });
+
+  it("applies the planned changes (what chrony's package does itself aside), setting the hosts up as Wire needs", async () => {
+    const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    for (const step of finished(run.events).filter((e) => e.step.startsWith('bootstrap-host'))) {
+      if (step.step !== 'bootstrap-host.time-sync') {
+        expect(step.changes, key(step)).toEqual(planned.get(key(step)));
+        continue;
+      }
+      // chrony's package ships its own chrony.conf and enables its unit when it installs, which
+      // the plan cannot see: apply does what was planned, finding some of it done already.
+      const normal = (change: string) => change.replace(/^(create|update) (\S+).*$/, 'write $2');
+      const plannedHere = (planned.get(key(step)) ?? []).map(normal);
+      expect(
+        step.changes.map(normal).every((change) => plannedHere.includes(change)),
+        key(step),
+      ).toBe(true);
+      expect(step.changes.map(normal)).toContain('write /etc/chrony/chrony.conf');
+    }
+
+    const first = await onHost(0, 'cat /etc/hosts /etc/chrony/chrony.conf; ls /etc/apt/sources.list.d');
+    for (const host of HOSTS) expect(first).toContain(`${host.address} ${host.name}`);
+    expect(first).toContain('local stratum 8');
+    expect(first).toContain(`allow ${HOSTS[4]?.address}`);
+    expect(first).toMatch(/\nwire-bundle\.list\n$/);
+    const second = await onHost(
+      1,
+      `hostname; cat /etc/hostname /etc/chrony/chrony.conf; ls /etc/apt/sources.list.d /etc/apt/sources-moved-by-wire-install; dpkg-query -W -f='\${Status}\\n' chrony; cat /etc/modules-load.d/wire-install.conf /etc/sysctl.d/60-wire-install-kubernetes.conf`,
+    );
+    expect(second).toMatch(/^labhost2\nlabhost2\n/);
+    expect(second).toContain(`server ${HOSTS[0]?.address} iburst`);
+    expect(second).toContain('debian.list'); // moved away, kept
+    expect(second).toContain('install ok installed');
+    expect(second).toContain('br_netfilter');
+    expect(second).toContain('net.bridge.bridge-nf-call-iptables = 1');
+    // What a container cannot do is said, not failed.
+    const notes = finished(run.events).flatMap((e) => e.notes);
+    expect(notes.some((note) => note.includes('chrony.service does not run here'))).toBe(true);
+  }, 90_000);
+
+  it('changes nothing on a second apply; the checks run again', async () => {
+    const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const steps = finished(run.events);
+    expect(steps.filter((e) => e.step.startsWith('bootstrap-host') && e.status !== 'current')).toEqual([]);
+    expect(new Set(steps.filter((e) => e.status === 'unchanged').map((e) => e.step))).toEqual(
+      new Set(['preflight.ssh', 'preflight.host-facts']),
+    );
+  });
+});
