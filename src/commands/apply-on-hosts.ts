@@ -40,9 +40,13 @@ export async function runOnHosts(
 ): Promise<number> {
   const concurrency = positiveInteger('concurrency', options.concurrency);
   const uploadConcurrency = positiveInteger('upload-concurrency', options.uploadConcurrency);
+  const secretsPath = options.secrets ? String(options.secrets) : join(loaded.baseDir, 'secrets.yaml');
+  const secrets = await loadSecretsFile(secretsPath);
   const stageOptions = {
     allowUnsupportedOs: Boolean(options.allowUnsupportedOs),
     allowUndersized: Boolean(options.allowUndersized),
+    secrets,
+    secretsPath,
   };
   for (const [flag, on] of [
     ['--allow-unsupported-os', stageOptions.allowUnsupportedOs],
@@ -50,8 +54,6 @@ export async function runOnHosts(
   ] as const)
     if (on) context.output.warn(`${flag} is set: preflight reports what it allows as warnings, not errors`);
   const stages = (context.engineStages ?? wireEngineStages)(loaded.inventory, loaded.baseDir, stageOptions);
-  const secretsPath = options.secrets ? String(options.secrets) : join(loaded.baseDir, 'secrets.yaml');
-  const secrets = await loadSecretsFile(secretsPath);
   const selection = {
     ...(options.from ? { from: String(options.from) } : {}),
     ...(options.only ? { only: String(options.only) } : {}),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Output } from '../core/output.js';
 import type { EngineStage } from '../engine/types.js';
 import type { Inventory } from '../inventory/defaults.js';
+import type { WireStageOptions } from '../steps/engine-stages.js';
 
 /** What every command gets from the CLI shell: the output port, the working directory, the environment. */
 export interface CommandContext {
@@ -23,7 +24,7 @@ export interface CommandContext {
 export type EngineStagesFactory = (
   inventory: Inventory,
   inventoryDir: string,
-  options: { allowUnsupportedOs: boolean; allowUndersized: boolean },
+  options: WireStageOptions,
 ) => EngineStage[];
 
 /**

@@ -63,7 +63,7 @@ export function newRunId(): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Selected steps that have no operations yet: refused before anything is contacted. */
+/** Selected steps that cannot run (no operations yet, a missing file): refused before anything is contacted. */
 function refuseNotBuilt(stages: readonly EngineStage[], selection: StepSelection): void {
   const selected = new Set(
     selectSteps(stages, selection)
@@ -71,17 +71,17 @@ function refuseNotBuilt(stages: readonly EngineStage[], selection: StepSelection
       .map((step) => step.stepId),
   );
   const missing = stages.flatMap((stage) =>
-    stage.steps.filter((step) => step.notBuilt && selected.has(step.id)),
+    stage.steps.filter((step) => step.unavailable && selected.has(step.id)),
   );
   if (missing.length === 0) return;
-  const built = stages.flatMap((stage) =>
-    stage.steps.filter((step) => !step.notBuilt).map((step) => step.id),
+  const runnable = stages.flatMap((stage) =>
+    stage.steps.filter((step) => !step.unavailable).map((step) => step.id),
   );
   throw new WireInstallError({
-    what: `${missing.length} of the selected steps cannot run yet: they have no operations`,
-    evidence: missing.map((step) => `${step.id}: ${step.notBuilt}`),
-    next: built.length
-      ? `run the steps that are built with --only, e.g. --only ${built.slice(0, 3).join(',')}; nothing was contacted or changed`
+    what: `${missing.length} of the selected steps cannot run`,
+    evidence: missing.map((step) => `${step.id}: ${step.unavailable}`),
+    next: runnable.length
+      ? `run the steps that can run with --only, e.g. --only ${runnable.slice(0, 3).join(',')}; nothing was contacted or changed`
       : 'nothing was contacted or changed',
   });
 }

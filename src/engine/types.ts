@@ -24,10 +24,10 @@ export interface EngineStep {
   /** Runs once on the admin host (wire-install's own machine: helm, kubectl, checks). */
   admin?: boolean;
   /**
-   * Set when the step has no operations yet: a run that selects it is refused before any host
-   * is contacted, with this reason (use --only/--from to run the steps that are built).
+   * Why the step cannot run (it has no operations yet, or needs a file that is missing): a run
+   * that selects it is refused before any host is contacted, with this reason.
    */
-  notBuilt?: string;
+  unavailable?: string;
   /** `serial`: one host at a time, in order (rolling); `parallel` (default): up to --concurrency. */
   order?: 'parallel' | 'serial';
   /** A check (preflight): never skipped by its checkpoint, it looks at the hosts on every run. */

@@ -22,7 +22,7 @@ export function findingsCheck(name: string, evaluate: () => Finding[]): Operatio
     if (errors.length > 0) {
       const host = errors[0]?.host;
       throw new WireInstallError({
-        what: `${host ? `${host}: ` : ''}${name} found ${errors.length} problem${errors.length === 1 ? '' : 's'} to fix before anything is changed`,
+        what: `${host ? `${host}: ` : ''}${name} found ${errors.length} problem${errors.length === 1 ? '' : 's'}`,
         evidence: findings.map(findingLine),
         ...(host ? { host } : {}),
         next: errors[0]?.fix ?? 'fix the findings and run apply again',

@@ -4,18 +4,35 @@ import type { Inventory } from '../inventory/defaults.js';
 import type { Operation } from '../operations/types.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { PreflightOptions } from '../preflight/host-checks.js';
+import type { WireSecrets } from '../secrets/generate.js';
 import * as bootstrap from './implementations/bootstrap-host.js';
+import * as postgresql from './implementations/postgresql.js';
 import { hostFactsCheck, sshCheck } from './implementations/preflight.js';
+import * as rabbitmq from './implementations/rabbitmq.js';
 
 /**
  * Wire's stages as the engine runs them: the plan (which steps, on which hosts, in which order:
  * build-plan.ts) with each step's operations. Steps without operations yet are marked
- * `notBuilt`: a run that selects one is refused before any host is contacted.
+ * `unavailable`, as are steps that need secrets.yaml when it is missing: a run that selects
+ * one is refused before any host is contacted.
  */
-export type WireStageOptions = PreflightOptions;
+export interface WireStageOptions extends PreflightOptions {
+  /** secrets.yaml, needed by the steps that configure the databases; undefined when absent. */
+  secrets: WireSecrets | undefined;
+  /** Where secrets.yaml was looked for, for the message when a step needs it. */
+  secretsPath: string;
+}
+
+/** Only called for steps marked needsSecrets, which are unavailable without the file. */
+function needSecrets(options: WireStageOptions): WireSecrets {
+  if (options.secrets) return options.secrets;
+  throw new Error(`engine: a step that needs ${options.secretsPath} ran without it`);
+}
 
 type Implementation = {
   operations: (inventory: Inventory, host: StepHost, options: WireStageOptions) => Operation[];
+  /** Reads secrets.yaml (passwords, keys): unavailable without it. */
+  needsSecrets?: boolean;
   /** Checks run on every apply, whatever their checkpoint says. */
   alwaysRun?: boolean;
 };
@@ -32,6 +49,28 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   'bootstrap-host.time-sync': { operations: (inventory, host) => bootstrap.timeSync(inventory, host) },
   'bootstrap-host.swap-off': { operations: () => bootstrap.swapOff() },
   'bootstrap-host.kernel-settings': { operations: () => bootstrap.kernelSettings() },
+  'databases.rabbitmq-install': {
+    needsSecrets: true,
+    operations: (inventory, host, options) =>
+      rabbitmq.rabbitmqInstall(inventory, host.name, needSecrets(options)),
+  },
+  'databases.rabbitmq-cluster': { operations: (inventory) => rabbitmq.rabbitmqJoin(inventory) },
+  'databases.postgresql-primary': {
+    needsSecrets: true,
+    operations: (inventory, _host, options) => postgresql.postgresPrimary(inventory, needSecrets(options)),
+  },
+  'databases.postgresql-standbys': {
+    needsSecrets: true,
+    operations: (inventory, _host, options) => postgresql.postgresStandby(inventory, needSecrets(options)),
+  },
+  'databases.postgresql-health': {
+    operations: (inventory) => postgresql.postgresHealth(inventory),
+    alwaysRun: true,
+  },
+  'databases.rabbitmq-health': {
+    operations: (inventory) => rabbitmq.rabbitmqHealth(inventory),
+    alwaysRun: true,
+  },
 };
 
 /** Which issue brings the operations of a step that has none yet. */
@@ -39,6 +78,19 @@ function missingReason(step: PlannedStep): string {
   if (step.stage === 'workloads' || step.stage === 'migrations' || step.stage === 'verify')
     return 'not built yet (the workloads issue)';
   return 'not built yet (issue 4)';
+}
+
+function unavailable(
+  implementation: Implementation | undefined,
+  step: PlannedStep,
+  options: WireStageOptions,
+): { unavailable?: string } {
+  if (!implementation) return { unavailable: missingReason(step) };
+  if (implementation.needsSecrets && !options.secrets)
+    return {
+      unavailable: `needs ${options.secretsPath}, which does not exist (wire-install init writes it)`,
+    };
+  return {};
 }
 
 function engineStep(step: PlannedStep, inventory: Inventory, options: WireStageOptions): EngineStep {
@@ -51,7 +103,7 @@ function engineStep(step: PlannedStep, inventory: Inventory, options: WireStageO
     ...(admin ? { admin: true } : {}),
     order: step.order === 'parallel' || step.order === null ? 'parallel' : 'serial',
     ...(implementation?.alwaysRun ? { alwaysRun: true } : {}),
-    ...(implementation ? {} : { notBuilt: missingReason(step) }),
+    ...unavailable(implementation, step, options),
     operations: (host) => implementation?.operations(inventory, host, options) ?? [],
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shellQuote } from '../../src/hosts/become.js';
-import { finished, type LabWorkspace, labWorkspace, runLabCli, started, WIRE_CLI } from './lab-cli.js';
-import { connectLabHost, labHosts } from './lab-hosts.js';
+import { finished, type LabWorkspace, labWorkspace, started } from './lab-cli.js';
+import { labHosts } from './lab-hosts.js';
+import { ALLOW, onHost, resetWire, runWireCli } from './wire-lab.js';
 
 /**
  * Wire's own stages on five lab hosts, through the real CLI: preflight on measured facts, then
@@ -14,34 +14,13 @@ import { connectLabHost, labHosts } from './lab-hosts.js';
 
 const HOSTS = labHosts().slice(0, 5);
 const ONLY = ['--only', 'preflight.ssh,preflight.host-facts,bootstrap-host'];
-const ALLOW = ['--allow-unsupported-os', '--allow-undersized'];
 let workspace: LabWorkspace;
 
-/** The hosts as booted: no chrony, the lab's apt source files gone, no wire-install block or files. */
-const RESET = [
-  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq chrony >/dev/null 2>&1 || true',
-  'rm -f /etc/apt/sources.list.d/wire-bundle.list /etc/modules-load.d/wire-install.conf /etc/sysctl.d/60-wire-install-kubernetes.conf',
-  'if [ -d /etc/apt/sources-moved-by-wire-install ]; then mv /etc/apt/sources-moved-by-wire-install/* /etc/apt/ 2>/dev/null; rmdir /etc/apt/sources-moved-by-wire-install; fi',
-  "sed -i '/^# BEGIN wire-install hosts$/,/^# END wire-install hosts$/d' /etc/hosts",
-  'rm -rf /var/lib/apt/lists/_srv_lab-apt*',
-].join('\n');
-
-async function onHost(index: number, command: string): Promise<string> {
-  const host = HOSTS[index];
-  if (!host) throw new Error(`no lab host ${index}`);
-  const ssh = await connectLabHost(host);
-  try {
-    return (await ssh.exec(command)).stdout;
-  } finally {
-    ssh.close();
-  }
-}
-
 beforeAll(async () => {
-  await Promise.all(HOSTS.map((_, index) => onHost(index, `sh -c ${shellQuote(RESET)}`)));
+  await resetWire(HOSTS);
   // One host with a stray name and a source of its own, as a host that was set up by hand.
   await onHost(
-    1,
+    HOSTS[1],
     'hostname strayname; echo strayname > /etc/hostname; echo "deb http://deb.debian.org/debian bookworm main" > /etc/apt/sources.list.d/debian.list',
   );
   workspace = labWorkspace(5);
@@ -49,14 +28,11 @@ beforeAll(async () => {
 // Leaves the shared lab as booted for the test files after this one.
 afterAll(async () => {
   await onHost(
-    1,
+    HOSTS[1],
     'hostname labhost2; echo labhost2 > /etc/hostname; rm -f /etc/apt/sources-moved-by-wire-install/debian.list',
   );
-  await Promise.all(HOSTS.map((_, index) => onHost(index, `sh -c ${shellQuote(RESET)}`)));
+  await resetWire(HOSTS);
 }, 90_000);
-
-/** The real bin/wire-install, with Wire's stages. */
-const runWireCli = (on: LabWorkspace, args: string[]) => runLabCli(on, args, WIRE_CLI);
 
 const key = (event: { step: string; host: string }) => `${event.step} ${event.host}`;
 
@@ -104,13 +80,16 @@ describe("Wire's preflight and bootstrap-host stages on five lab hosts", () => {
       expect(step.changes.map(normal)).toContain('write /etc/chrony/chrony.conf');
     }
 
-    const first = await onHost(0, 'cat /etc/hosts /etc/chrony/chrony.conf; ls /etc/apt/sources.list.d');
+    const first = await onHost(
+      HOSTS[0],
+      'cat /etc/hosts /etc/chrony/chrony.conf; ls /etc/apt/sources.list.d',
+    );
     for (const host of HOSTS) expect(first).toContain(`${host.address} ${host.name}`);
     expect(first).toContain('local stratum 8');
     expect(first).toContain(`allow ${HOSTS[4]?.address}`);
     expect(first).toMatch(/\nwire-bundle\.list\n$/);
     const second = await onHost(
-      1,
+      HOSTS[1],
       `hostname; cat /etc/hostname /etc/chrony/chrony.conf; ls /etc/apt/sources.list.d /etc/apt/sources-moved-by-wire-install; dpkg-query -W -f='\${Status}\\n' chrony; cat /etc/modules-load.d/wire-install.conf /etc/sysctl.d/60-wire-install-kubernetes.conf`,
     );
     expect(second).toMatch(/^labhost2\nlabhost2\n/);

@@ -1,8 +1,9 @@
 import { PRODUCTION_ONLY, type StepDefinition } from '../types.js';
 
 /**
- * PostgreSQL 17 with repmgr: the first listed host is the primary, the others stream from it
- * (Wire's postgresql-deploy.yml, FACTS 1c step 6.9). The password comes from secrets.yaml
+ * PostgreSQL from the bundle (Wire ships 17 with repmgr): the first listed host is the primary,
+ * the others stream from it (Wire's postgresql-deploy.yml, FACTS 1c step 6.9). wire-install sets
+ * up streaming replication itself; repmgr (automatic failover) is not installed yet. The password comes from secrets.yaml
  * and goes straight into the chart values, so Wire's round trip through a Kubernetes secret
  * is not needed and this stage does not depend on the cluster.
  */
@@ -10,7 +11,7 @@ export const postgresqlSteps: readonly StepDefinition[] = [
   {
     id: 'databases.postgresql-primary',
     stage: 'databases',
-    title: 'Install PostgreSQL 17 and repmgr; set up the primary',
+    title: 'Install PostgreSQL; set up the primary, its roles and database',
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['postgresql'] },
     order: 'first-host-only',
@@ -19,7 +20,7 @@ export const postgresqlSteps: readonly StepDefinition[] = [
   {
     id: 'databases.postgresql-standbys',
     stage: 'databases',
-    title: 'Clone and register each standby from the primary, one at a time',
+    title: 'Clone each standby from the primary and let it stream, one at a time',
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['postgresql'] },
     order: 'after-first-serial',

@@ -5,16 +5,17 @@ export const rabbitmqSteps: readonly StepDefinition[] = [
   {
     id: 'databases.rabbitmq-install',
     stage: 'databases',
-    title: 'Install RabbitMQ with the shared Erlang cookie from secrets.yaml',
+    title: 'Install RabbitMQ with the shared Erlang cookie; start nodes one by one',
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['rabbitmq'] },
-    order: 'parallel',
+    // One at a time: each node's first start finds the nodes before it and joins their cluster.
+    order: 'serial',
     why: "Cluster nodes share one Erlang cookie; Wire's role hard-codes one, wire-install generates it (FACTS 1c step 6.10, 11.4)",
   },
   {
     id: 'databases.rabbitmq-cluster',
     stage: 'databases',
-    title: 'Join each node to the first (the cluster master), one at a time',
+    title: 'Join any node not yet in the cluster to the first, one at a time',
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['rabbitmq'] },
     order: 'after-first-serial',

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finished, type LabWorkspace, labWorkspace } from './lab-cli.js';
+import { labHosts } from './lab-hosts.js';
+import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+
+/**
+ * PostgreSQL on the lab's postgresql hosts by Wire's stages through bin/wire-install: the real
+ * packages from the lab's repository, labhost1 the primary with the wire-server role and
+ * database, labhost2 and labhost3 standbys cloned from it and streaming, verified by
+ * pg_stat_replication on the primary and by a row written on the primary read on a standby.
+ */
+
+const HOSTS = labHosts().slice(0, 5);
+const [PRIMARY, STANDBY, THIRD] = HOSTS;
+const ONLY = [
+  '--only',
+  'preflight.ssh,preflight.host-facts,bootstrap-host,databases.postgresql-primary,databases.postgresql-standbys,databases.postgresql-health',
+];
+let workspace: LabWorkspace;
+const psql = (sql: string) => `runuser -u postgres -- psql -X -At -d wire-server -c "${sql}"`;
+
+beforeAll(async () => {
+  await resetWire(HOSTS);
+  workspace = labWorkspace(5);
+  await withSecrets(workspace);
+}, 120_000);
+afterAll(() => resetWire(HOSTS), 120_000);
+
+describe('PostgreSQL on the lab', () => {
+  let planned: Map<string, string[]>;
+  const key = (event: { step: string; host: string }) => `${event.step} ${event.host}`;
+
+  it('plans the primary and the standbys before anything is installed', async () => {
+    const plan = await runWireCli(workspace, ['apply', '--plan', ...ONLY, ...ALLOW, '--json']);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    planned = new Map(finished(plan.events).map((e) => [key(e), e.changes]));
+    expect(planned.get(`databases.postgresql-standbys ${STANDBY?.name}`)).toContain(
+      `clone the data from ${PRIMARY?.address} (pg_basebackup) and follow it`,
+    );
+  });
+
+  it('sets up a primary with two streaming standbys, as planned', async () => {
+    const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    for (const step of finished(run.events).filter((e) => e.step.startsWith('databases.postgresql')))
+      expect(step.changes, key(step)).toEqual(planned.get(key(step)) ?? []);
+    const replication = await onHost(
+      PRIMARY,
+      `runuser -u postgres -- psql -X -At -c "SELECT host(client_addr) || ' ' || state FROM pg_stat_replication ORDER BY 1"`,
+    );
+    expect(replication.trim().split('\n')).toEqual([
+      `${STANDBY?.address} streaming`,
+      `${THIRD?.address} streaming`,
+    ]);
+    await onHost(
+      PRIMARY,
+      psql("CREATE TABLE lab_probe (v text); INSERT INTO lab_probe VALUES ('from the primary')"),
+    );
+    let seen = '';
+    for (let attempt = 0; attempt < 50 && seen === ''; attempt += 1) {
+      seen = (await onHost(STANDBY, `${psql('SELECT v FROM lab_probe')} 2>/dev/null`)).trim();
+      if (seen === '') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen).toBe('from the primary');
+    expect((await onHost(STANDBY, psql('SELECT pg_is_in_recovery()'))).trim()).toBe('t');
+  }, 150_000);
+
+  it('changes nothing on a second apply, and the health check asks the primary again', async () => {
+    const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const postgres = finished(run.events).filter((e) => e.step.startsWith('databases.postgresql'));
+    expect(postgres.filter((e) => e.status === 'changed')).toEqual([]);
+    expect(postgres.find((e) => e.step === 'databases.postgresql-health')?.status).toBe('unchanged');
+  }, 60_000);
+});
