@@ -89,6 +89,13 @@ function refuseNotBuilt(stages: readonly EngineStage[], selection: StepSelection
 export async function applyRun(options: ApplyRunOptions): Promise<number> {
   checkSelectionNames(options.stages, options.selection);
   refuseNotBuilt(options.stages, options.selection);
+  const selectedIds = new Set(
+    selectSteps(options.stages, options.selection)
+      .filter((step) => !step.excluded)
+      .map((step) => step.stepId),
+  );
+  for (const step of options.stages.flatMap((stage) => stage.steps))
+    if (selectedIds.has(step.id)) await step.beforeConnect?.();
   const stateDir = join(dirname(options.inventoryPath), STATE_DIR);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const runId = newRunId();
@@ -113,8 +120,12 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
       `took over a stale lock of pid ${lock.replaced.pid} (${lock.replaced.command}, since ${lock.replaced.startedAt}): that run ended without releasing it`,
     );
   const started = performance.now();
-  const used = new Set(options.stages.flatMap((stage) => stage.steps.flatMap((step) => step.hosts)));
-  const usesAdmin = options.stages.some((stage) => stage.steps.some((step) => step.admin));
+  // Only the hosts of the steps that run are connected to (--only bundle checks touch none).
+  const runningSteps = options.stages.flatMap((stage) =>
+    stage.steps.filter((step) => selectedIds.has(step.id)),
+  );
+  const used = new Set(runningSteps.flatMap((step) => step.hosts));
+  const usesAdmin = runningSteps.some((step) => step.admin);
   const hosts = hostsInUse(options.inventory, used);
   const becomePassword = options.secrets?.ssh?.becomePassword;
   let connected: Awaited<ReturnType<typeof connectHosts>> | undefined;

@@ -30,6 +30,11 @@ export interface EngineStep {
   unavailable?: string;
   /** `serial`: one host at a time, in order (rolling); `parallel` (default): up to --concurrency. */
   order?: 'parallel' | 'serial';
+  /**
+   * Work on the admin host before any host is contacted (the bundle check): runs when the step
+   * is selected, and a failure stops the run there.
+   */
+  beforeConnect?: () => Promise<void>;
   /** A check (preflight): never skipped by its checkpoint, it looks at the hosts on every run. */
   alwaysRun?: boolean;
   /** Moves large files: runs under the lower upload concurrency limit. */

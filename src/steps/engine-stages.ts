@@ -1,6 +1,10 @@
+import { resolve } from 'node:path';
+import { verifyBundle } from '../bundle/verify.js';
+import { inputError } from '../core/errors.js';
 import type { EngineStage, EngineStep, StepHost } from '../engine/types.js';
 import { ADMIN_HOST } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
+import { findingLine } from '../operations/findings-check.js';
 import type { Operation } from '../operations/types.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { PreflightOptions } from '../preflight/host-checks.js';
@@ -30,6 +34,10 @@ function needSecrets(options: WireStageOptions): WireSecrets {
 }
 
 type Implementation = {
+  /** Checked on the admin host before any host is contacted (see EngineStep.beforeConnect). */
+  beforeConnect?: (inventory: Inventory, inventoryDir: string) => Promise<void>;
+  /** Needs bundle.path in the inventory: unavailable without it. */
+  needsBundle?: boolean;
   operations: (inventory: Inventory, host: StepHost, options: WireStageOptions) => Operation[];
   /** Reads secrets.yaml (passwords, keys): unavailable without it. */
   needsSecrets?: boolean;
@@ -38,6 +46,13 @@ type Implementation = {
 };
 
 const IMPLEMENTATIONS: Record<string, Implementation> = {
+  'preflight.bundle': {
+    needsBundle: true,
+    beforeConnect: (inventory, dir) => checkBundle(resolve(dir, inventory.bundle.path ?? '.')),
+    // The work is done before connecting; the step records that it passed.
+    operations: () => [],
+    alwaysRun: true,
+  },
   'preflight.ssh': { operations: () => [sshCheck()], alwaysRun: true },
   'preflight.host-facts': {
     operations: (inventory, host, options) => [hostFactsCheck(inventory, host, options)],
@@ -73,6 +88,17 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   },
 };
 
+/** The bundle, verified on the admin host; problems are bad input (exit 2), named file by file. */
+async function checkBundle(root: string): Promise<void> {
+  const findings = await verifyBundle(root);
+  if (findings.length === 0) return;
+  throw inputError({
+    what: `the offline bundle in ${root} is not usable: ${findings.length} problem${findings.length === 1 ? '' : 's'}; no host was contacted`,
+    evidence: findings.map(findingLine),
+    next: findings[0]?.fix ?? 'unpack the bundle again',
+  });
+}
+
 /** Which issue brings the operations of a step that has none yet. */
 function missingReason(step: PlannedStep): string {
   if (step.stage === 'workloads' || step.stage === 'migrations' || step.stage === 'verify')
@@ -83,9 +109,12 @@ function missingReason(step: PlannedStep): string {
 function unavailable(
   implementation: Implementation | undefined,
   step: PlannedStep,
+  inventory: Inventory,
   options: WireStageOptions,
 ): { unavailable?: string } {
   if (!implementation) return { unavailable: missingReason(step) };
+  if (implementation.needsBundle && !inventory.bundle.path)
+    return { unavailable: 'needs bundle.path in the inventory (the unpacked offline bundle)' };
   if (implementation.needsSecrets && !options.secrets)
     return {
       unavailable: `needs ${options.secretsPath}, which does not exist (wire-install init writes it)`,
@@ -93,7 +122,12 @@ function unavailable(
   return {};
 }
 
-function engineStep(step: PlannedStep, inventory: Inventory, options: WireStageOptions): EngineStep {
+function engineStep(
+  step: PlannedStep,
+  inventory: Inventory,
+  inventoryDir: string,
+  options: WireStageOptions,
+): EngineStep {
   const implementation = IMPLEMENTATIONS[step.id];
   const admin = step.target === 'admin';
   return {
@@ -103,14 +137,17 @@ function engineStep(step: PlannedStep, inventory: Inventory, options: WireStageO
     ...(admin ? { admin: true } : {}),
     order: step.order === 'parallel' || step.order === null ? 'parallel' : 'serial',
     ...(implementation?.alwaysRun ? { alwaysRun: true } : {}),
-    ...unavailable(implementation, step, options),
+    ...unavailable(implementation, step, inventory, options),
+    ...(implementation?.beforeConnect
+      ? { beforeConnect: () => implementation.beforeConnect?.(inventory, inventoryDir) ?? Promise.resolve() }
+      : {}),
     operations: (host) => implementation?.operations(inventory, host, options) ?? [],
   };
 }
 
 export function wireEngineStages(
   inventory: Inventory,
-  _inventoryDir: string,
+  inventoryDir: string,
   options: WireStageOptions,
 ): EngineStage[] {
   return buildPlan(inventory)
@@ -118,6 +155,6 @@ export function wireEngineStages(
     .map((stage) => ({
       id: stage.id,
       title: stage.title,
-      steps: stage.steps.map((step) => engineStep(step, inventory, options)),
+      steps: stage.steps.map((step) => engineStep(step, inventory, inventoryDir, options)),
     }));
 }
