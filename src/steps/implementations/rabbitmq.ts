@@ -29,19 +29,19 @@ export function rabbitmqConfigNodes(inventory: Inventory): string {
     .join('\n');
 }
 
+async function hasRabbitUser(context: OperationContext, name: string): Promise<boolean> {
+  const users = await runOrFail(
+    context.host,
+    'listing RabbitMQ users',
+    'rabbitmqctl list_users --quiet --no-table-headers',
+  );
+  return users.stdout.split('\n').some((line) => line.split(/\s/)[0] === name);
+}
+
 /** A user whose password is given on stdin (never argv), checked with authenticate_user. */
 function rabbitUserOperation(username: string, password: string): Operation {
   const user = shellQuote(username);
-  const exists = async (context: OperationContext) =>
-    (
-      await runOrFail(
-        context.host,
-        'listing RabbitMQ users',
-        'rabbitmqctl list_users --quiet --no-table-headers',
-      )
-    ).stdout
-      .split('\n')
-      .some((line) => line.split(/\s/)[0] === username);
+  const exists = (context: OperationContext) => hasRabbitUser(context, username);
   const look = async (context: OperationContext) => {
     if (!(await exists(context))) return [`create RabbitMQ user ${username}`];
     const auth = await context.host.exec(`rabbitmqctl authenticate_user ${user}`, { stdin: `${password}\n` });
@@ -81,16 +81,7 @@ function rabbitUserOperation(username: string, password: string): Operation {
 }
 
 function noGuestOperation(): Operation {
-  const guest = async (context: OperationContext) =>
-    (
-      await runOrFail(
-        context.host,
-        'listing RabbitMQ users',
-        'rabbitmqctl list_users --quiet --no-table-headers',
-      )
-    ).stdout
-      .split('\n')
-      .some((line) => line.split(/\s/)[0] === 'guest');
+  const guest = (context: OperationContext) => hasRabbitUser(context, 'guest');
   return {
     kind: 'rabbitmq-user',
     target: 'guest (removed)',
