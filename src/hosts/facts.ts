@@ -28,6 +28,8 @@ export interface HostFacts {
    * half its duration). Compared across hosts by preflight: Cassandra needs synchronised clocks.
    */
   clockOffsetMs: number;
+  /** TCP ports something listens on, with the program (ss -ltnp; empty where ss is missing). */
+  listening: { port: number; program: string }[];
 }
 
 export const FACTS_SCRIPT = `
@@ -79,9 +81,22 @@ machine_id=
 [ -r /etc/machine-id ] && read -r machine_id < /etc/machine-id
 echo "machine_id=$machine_id"
 echo "clock_ms=$(date +%s%3N)"
+# port:program for every listening TCP socket (preflight: are the ports Wire needs free?)
+echo "listening=$(ss -Hltnp 2>/dev/null | awk '{n=split($4,a,":"); p=$0; sub(/.*users:\\(\\("/,"",p); sub(/".*/,"",p); printf "%s:%s ", a[n], p}')"
 `;
 
 const GIB_IN_KIB = 1024 * 1024;
+
+/** `22:sshd 5432:postgres ...`, one entry per port (IPv4 and IPv6 sockets of a port are one). */
+export function parseListening(text: string): { port: number; program: string }[] {
+  const byPort = new Map<number, string>();
+  for (const pair of text.split(/\s+/).filter(Boolean)) {
+    const at = pair.indexOf(':');
+    const port = Number(pair.slice(0, at));
+    if (Number.isInteger(port) && port > 0 && !byPort.has(port)) byPort.set(port, pair.slice(at + 1));
+  }
+  return [...byPort].map(([port, program]) => ({ port, program })).sort((a, b) => a.port - b.port);
+}
 
 export function parseFacts(text: string): HostFacts {
   const values = new Map<string, string>();
@@ -115,6 +130,7 @@ export function parseFacts(text: string): HostFacts {
     installedBy: values.get('installed_by') || undefined,
     machineId: text_('machine_id'),
     clockOffsetMs: 0,
+    listening: parseListening(text_('listening')),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { HostFacts } from '../hosts/facts.js';
 import type { Host, Inventory } from '../inventory/defaults.js';
+import type { Role } from '../inventory/roles.js';
 import type { Finding } from '../rules/finding.js';
 import { amount, appliedSizings, strictest, subject } from '../rules/hardware.js';
 import { DIMENSIONS, type Dimension } from '../rules/hardware-table.js';
@@ -7,7 +8,8 @@ import { DIMENSIONS, type Dimension } from '../rules/hardware-table.js';
 /**
  * Preflight on measured facts, before any change: the OS, the hardware against the sizing of
  * the host's roles (the same table the inventory's declared resources are checked against),
- * time sync, one machine per inventory host, and the clocks of all hosts together. Pure: facts
+ * time sync, one machine per inventory host, the clocks of all hosts together, and the ports the
+ * roles need not taken by other programs. Pure: facts
  * in, findings out; the preflight step turns errors into a failed step.
  */
 export interface PreflightOptions {
@@ -143,6 +145,66 @@ function checkClock(host: Host, facts: HostFacts, allFacts: ReadonlyMap<string, 
   ];
 }
 
+/**
+ * TCP ports the host's roles will listen on (FACTS 8.2, and Kubernetes' own), with the programs
+ * that may hold them: ours from an earlier apply. Any other program there is in the way.
+ */
+export const ROLE_PORTS: Partial<Record<Role, { port: number; what: string; programs: string[] }[]>> = {
+  'kube-control-plane': [
+    { port: 6443, what: 'the Kubernetes API', programs: ['kube-apiserver'] },
+    { port: 2379, what: 'etcd', programs: ['etcd'] },
+    { port: 2380, what: 'etcd peers', programs: ['etcd'] },
+  ],
+  'kube-worker': [
+    { port: 10250, what: 'kubelet', programs: ['kubelet'] },
+    { port: 31772, what: 'the ingress (HTTP NodePort)', programs: ['kube-proxy'] },
+    { port: 31773, what: 'the ingress (HTTPS NodePort)', programs: ['kube-proxy'] },
+  ],
+  cassandra: [
+    { port: 9042, what: 'Cassandra (CQL)', programs: ['java'] },
+    { port: 7000, what: 'Cassandra (gossip)', programs: ['java'] },
+  ],
+  elasticsearch: [
+    { port: 9200, what: 'Elasticsearch (HTTP)', programs: ['java'] },
+    { port: 9300, what: 'Elasticsearch (transport)', programs: ['java'] },
+  ],
+  minio: [
+    { port: 9000, what: 'MinIO', programs: ['minio'] },
+    { port: 9092, what: 'MinIO (second instance)', programs: ['minio'] },
+  ],
+  rabbitmq: [
+    { port: 5672, what: 'RabbitMQ (AMQP)', programs: ['beam.smp'] },
+    { port: 4369, what: 'RabbitMQ (epmd)', programs: ['epmd'] },
+    { port: 25672, what: 'RabbitMQ (inter-node)', programs: ['beam.smp'] },
+    { port: 15672, what: 'RabbitMQ (management API)', programs: ['beam.smp'] },
+  ],
+  postgresql: [{ port: 5432, what: 'PostgreSQL', programs: ['postgres'] }],
+  assethost: [{ port: 8080, what: 'the bundle served to the hosts', programs: ['python3', 'nginx'] }],
+};
+
+function checkPorts(host: Host, facts: HostFacts): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<number>();
+  for (const role of host.roles) {
+    for (const wanted of ROLE_PORTS[role] ?? []) {
+      if (seen.has(wanted.port)) continue;
+      seen.add(wanted.port);
+      const holder = facts.listening.find((socket) => socket.port === wanted.port);
+      if (!holder || wanted.programs.includes(holder.program)) continue;
+      findings.push({
+        severity: 'error',
+        rule: 'preflight.ports',
+        host: host.name,
+        message: `${host.name}: port ${wanted.port}, which ${wanted.what} needs (role ${role}), is already taken by ${holder.program || 'another program'}`,
+        measured: `${wanted.port}/tcp in use by ${holder.program || 'unknown'}`,
+        required: `${wanted.port}/tcp free`,
+        fix: `stop and disable ${holder.program || 'that program'} on ${host.name} (ss -ltnp shows it), or move the role to another host`,
+      });
+    }
+  }
+  return findings;
+}
+
 export function checkHostFacts(
   inventory: Inventory,
   host: Host,
@@ -156,5 +218,6 @@ export function checkHostFacts(
     ...checkTimeSync(host, facts),
     ...checkSameMachine(host, facts, allFacts),
     ...checkClock(host, facts, allFacts),
+    ...checkPorts(host, facts),
   ];
 }

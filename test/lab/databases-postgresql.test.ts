@@ -30,6 +30,22 @@ describe('PostgreSQL on the lab', () => {
   let planned: Map<string, string[]>;
   const key = (event: { step: string; host: string }) => `${event.step} ${event.host}`;
 
+  it('refuses to start while another program holds the PostgreSQL port', async () => {
+    await onHost(PRIMARY, 'systemd-run --unit wil-port-blocker python3 -m http.server 5432 >/dev/null 2>&1');
+    try {
+      let listening = '';
+      for (let attempt = 0; attempt < 50 && !listening.includes(':5432'); attempt += 1)
+        listening = await onHost(PRIMARY, 'ss -Hltn');
+      const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW]);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toContain(
+        `${PRIMARY?.name}: port 5432, which PostgreSQL needs (role postgresql), is already taken by python3`,
+      );
+    } finally {
+      await onHost(PRIMARY, 'systemctl stop wil-port-blocker');
+    }
+  });
+
   it('plans the primary and the standbys before anything is installed', async () => {
     const plan = await runWireCli(workspace, ['apply', '--plan', ...ONLY, ...ALLOW, '--json']);
     expect(plan.exitCode, plan.stderr).toBe(0);

@@ -38,4 +38,11 @@ describe('facts of a lab host, in one round trip', () => {
     expect(facts.procSysWritable).toBe(false);
     expect(facts.installedBy).toBeUndefined();
   });
+
+  it('lists the listening ports with their programs (sshd on 22), its machine-id and clock', () => {
+    expect(facts.listening).toContainEqual({ port: 22, program: 'sshd' });
+    expect(facts.machineId).toMatch(/^[0-9a-f]{32}$/);
+    // The lab shares this machine's clock: the offset is within the round trip.
+    expect(Math.abs(facts.clockOffsetMs)).toBeLessThan(1_000);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFacts } from '../../../src/hosts/facts.js';
+import { parseFacts, parseListening } from '../../../src/hosts/facts.js';
 
 describe('parseFacts', () => {
   it('turns the script output into facts, in GiB', () => {
@@ -42,5 +42,15 @@ describe('parseFacts', () => {
     expect(facts.installedBy).toBeUndefined();
     expect(facts.procSysWritable).toBe(false);
     expect(Number.isNaN(facts.cpus)).toBe(true);
+  });
+});
+
+describe('listening ports in the facts', () => {
+  it('reads port:program pairs, one per port, sorted', () => {
+    expect(parseListening('22:sshd 5432:postgres 22:sshd 4369:epmd ')).toEqual([
+      { port: 22, program: 'sshd' },
+      { port: 4369, program: 'epmd' },
+      { port: 5432, program: 'postgres' },
+    ]);
   });
 });

@@ -23,6 +23,7 @@ function facts(edit: Partial<HostFacts> = {}): HostFacts {
     installedBy: undefined,
     machineId: 'a'.repeat(32),
     clockOffsetMs: 0,
+    listening: [{ port: 22, program: 'sshd' }],
     ...edit,
   };
 }
@@ -102,5 +103,19 @@ describe('preflight on measured facts', () => {
     expect(rules(at(2_000))).toEqual(['warning preflight.clock']);
     expect(rules(at(-45_000))).toEqual(['error preflight.clock']);
     expect(at(-45_000)[0]?.message).toBe("kubenode1's clock is 45.0 s off the other hosts'");
+  });
+
+  it('refuses a port a role needs when another program holds it, not when ours does', () => {
+    const taken = facts({
+      listening: [
+        { port: 6443, program: 'nginx' },
+        { port: 10250, program: 'kubelet' },
+      ],
+    });
+    const findings = check(taken);
+    expect(rules(findings)).toEqual(['error preflight.ports']);
+    expect(findings[0]?.message).toBe(
+      'kubenode1: port 6443, which the Kubernetes API needs (role kube-control-plane), is already taken by nginx',
+    );
   });
 });
