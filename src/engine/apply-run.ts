@@ -18,10 +18,10 @@ import { DebugLog } from './debug-log.js';
 import type { EmitEvent, EngineEvent } from './events.js';
 import type { Reporter } from './report.js';
 import { runSteps, type StepFailure } from './run-steps.js';
-import { checkSelectionNames, selectSteps } from './select.js';
+import { selectSteps } from './select.js';
 import { resolveSshSettings } from './ssh-settings.js';
 import { hostsInUse, sshTarget } from './targets.js';
-import type { EngineStage, StepSelection, StepStatus } from './types.js';
+import type { EngineStage, EngineStep, StepSelection, StepStatus } from './types.js';
 
 const noCounts = (): Record<StepStatus, number> => ({
   current: 0,
@@ -63,16 +63,19 @@ export function newRunId(): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Selected steps that cannot run (no operations yet, a missing file): refused before anything is contacted. */
-function refuseNotBuilt(stages: readonly EngineStage[], selection: StepSelection): void {
+/** The steps --from/--only select, in run order (unknown names are bad input, thrown here). */
+function selectedSteps(stages: readonly EngineStage[], selection: StepSelection): EngineStep[] {
   const selected = new Set(
     selectSteps(stages, selection)
       .filter((step) => !step.excluded)
       .map((step) => step.stepId),
   );
-  const missing = stages.flatMap((stage) =>
-    stage.steps.filter((step) => step.unavailable && selected.has(step.id)),
-  );
+  return stages.flatMap((stage) => stage.steps.filter((step) => selected.has(step.id)));
+}
+
+/** Selected steps that cannot run (no operations yet, a missing file): refused before anything is contacted. */
+function refuseUnavailable(stages: readonly EngineStage[], selected: readonly EngineStep[]): void {
+  const missing = selected.filter((step) => step.unavailable);
   if (missing.length === 0) return;
   const runnable = stages.flatMap((stage) =>
     stage.steps.filter((step) => !step.unavailable).map((step) => step.id),
@@ -87,15 +90,9 @@ function refuseNotBuilt(stages: readonly EngineStage[], selection: StepSelection
 }
 
 export async function applyRun(options: ApplyRunOptions): Promise<number> {
-  checkSelectionNames(options.stages, options.selection);
-  refuseNotBuilt(options.stages, options.selection);
-  const selectedIds = new Set(
-    selectSteps(options.stages, options.selection)
-      .filter((step) => !step.excluded)
-      .map((step) => step.stepId),
-  );
-  for (const step of options.stages.flatMap((stage) => stage.steps))
-    if (selectedIds.has(step.id)) await step.beforeConnect?.();
+  const runningSteps = selectedSteps(options.stages, options.selection);
+  refuseUnavailable(options.stages, runningSteps);
+  for (const step of runningSteps) await step.beforeConnect?.();
   const stateDir = join(dirname(options.inventoryPath), STATE_DIR);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const runId = newRunId();
@@ -121,9 +118,6 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
     );
   const started = performance.now();
   // Only the hosts of the steps that run are connected to (--only bundle checks touch none).
-  const runningSteps = options.stages.flatMap((stage) =>
-    stage.steps.filter((step) => selectedIds.has(step.id)),
-  );
   const used = new Set(runningSteps.flatMap((step) => step.hosts));
   const usesAdmin = runningSteps.some((step) => step.admin);
   const hosts = hostsInUse(options.inventory, used);

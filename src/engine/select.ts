@@ -26,7 +26,7 @@ function matches(value: string, stageId: string, stepId: string): boolean {
   return names(value).some((name) => name === stepId || name === stageId);
 }
 
-export function checkSelectionNames(stages: readonly EngineStage[], selection: StepSelection): void {
+function checkSelectionNames(stages: readonly EngineStage[], selection: StepSelection): void {
   const known = new Set<string>();
   for (const stage of stages) {
     known.add(stage.id);

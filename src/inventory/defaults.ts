@@ -204,6 +204,11 @@ export function applyDefaults(input: InventoryInput): Inventory {
   };
 }
 
+/** The address other hosts and Wire's services use to reach `host`: its private address, else its SSH address. */
+export function trafficAddress(host: Host): string {
+  return host.privateAddress ?? host.address;
+}
+
 export function hostsWithRole(inventory: Inventory, role: Role): Host[] {
   return inventory.hosts.filter((host) => host.roles.includes(role));
 }

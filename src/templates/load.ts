@@ -7,8 +7,13 @@ import { renderTemplate, type TemplateValues } from './render.js';
 /** The project's templates/ folder (beside dist/ and src/ in the package). */
 const TEMPLATES = new URL('../../templates/', import.meta.url);
 
-export function templatePath(name: string): string {
+function templatePath(name: string): string {
   return fileURLToPath(new URL(name, TEMPLATES));
+}
+
+/** A template from templates/, rendered (errors name `templates/<name>` and the line). */
+export function renderTemplateFile(name: string, values: TemplateValues): string {
+  return renderTemplate(readFileSync(templatePath(name), 'utf8'), values, `templates/${name}`);
 }
 
 /** A template from templates/, rendered, as a file operation (the plan names the template). */
@@ -17,6 +22,5 @@ export function templateOperation(
   values: TemplateValues,
   file: Omit<FileSpec, 'content'>,
 ): Operation {
-  const text = readFileSync(templatePath(name), 'utf8');
-  return fileOperation({ ...file, content: renderTemplate(text, values, `templates/${name}`) }, name);
+  return fileOperation({ ...file, content: renderTemplateFile(name, values) }, name);
 }

@@ -1,5 +1,5 @@
 import type { StepHost } from '../../engine/types.js';
-import type { Inventory } from '../../inventory/defaults.js';
+import { hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
 import { aptPackageOperation, aptRepositoryOperation } from '../../operations/apt.js';
 import { commandOperation } from '../../operations/command.js';
 import { fileOperation } from '../../operations/file.js';
@@ -13,11 +13,6 @@ import { templateOperation } from '../../templates/load.js';
 
 /** The bootstrap-host steps' operations: what Wire's playbooks set on every node (FACTS 1c). */
 
-const privateAddress = (inventory: Inventory, name: string) => {
-  const host = inventory.hosts.find((candidate) => candidate.name === name);
-  return host?.privateAddress ?? host?.address ?? name;
-};
-
 export const hostname = (host: StepHost): Operation[] => [hostnameOperation(host.name)];
 
 /** Every host's private address and name, so RabbitMQ and the databases find each other by name. */
@@ -25,7 +20,7 @@ export const etcHosts = (inventory: Inventory): Operation[] => [
   managedBlockOperation({
     path: '/etc/hosts',
     name: 'hosts',
-    lines: inventory.hosts.map((other) => `${privateAddress(inventory, other.name)} ${other.name}`),
+    lines: inventory.hosts.map((other) => `${trafficAddress(other)} ${other.name}`),
     mode: 0o644,
   }),
 ];
@@ -40,11 +35,11 @@ function codename(host: StepHost): string {
  * the other sources are moved into /etc/apt/sources-moved-by-wire-install (kept, not deleted).
  */
 export function aptSources(inventory: Inventory, host: StepHost): Operation[] {
-  const assetHost = inventory.hosts.find((candidate) => candidate.roles.includes('assethost'));
+  const [assetHost] = hostsWithRole(inventory, 'assethost');
   const release = codename(host);
   const line =
     inventory.bundle.aptRepository ??
-    `deb [signed-by=/etc/apt/keyrings/wire-bundle.gpg] http://${assetHost ? privateAddress(inventory, assetHost.name) : 'assethost'}:8080/debs-${release}/public ${release} main`;
+    `deb [signed-by=/etc/apt/keyrings/wire-bundle.gpg] http://${assetHost ? trafficAddress(assetHost) : 'assethost'}:8080/debs-${release}/public ${release} main`;
   const moved = '/etc/apt/sources-moved-by-wire-install';
   return [
     commandOperation({
@@ -68,15 +63,12 @@ export function chronyValues(inventory: Inventory, hostName: string): Record<str
     return {
       role: 'its own clock, serving the other hosts',
       sources: '# No upstream server: the installation is offline; this host is the reference.',
-      serving: [
-        'local stratum 8',
-        ...others.map((other) => `allow ${privateAddress(inventory, other.name)}`),
-      ].join('\n'),
+      serving: ['local stratum 8', ...others.map((other) => `allow ${trafficAddress(other)}`)].join('\n'),
     };
   }
   return {
     role: `${first?.name}, the time source of this installation`,
-    sources: `server ${first ? privateAddress(inventory, first.name) : ''} iburst`,
+    sources: `server ${first ? trafficAddress(first) : ''} iburst`,
     serving: '',
   };
 }

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import type { Inventory } from '../../inventory/defaults.js';
+import { hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
 import { aptPackageOperation } from '../../operations/apt.js';
 import { fileOperation } from '../../operations/file.js';
 import {
@@ -12,8 +11,7 @@ import { remoteCheck } from '../../operations/remote-check.js';
 import { runOrFail } from '../../operations/run.js';
 import type { Operation, OperationContext } from '../../operations/types.js';
 import type { WireSecrets } from '../../secrets/generate.js';
-import { templatePath } from '../../templates/load.js';
-import { renderTemplate } from '../../templates/render.js';
+import { renderTemplateFile } from '../../templates/load.js';
 
 /**
  * PostgreSQL on the postgresql hosts: the first listed is the primary, the others stream from
@@ -25,25 +23,16 @@ export const WIRE_DATABASE = 'wire-server';
 export const WIRE_USER = 'wire-server';
 export const REPLICATION_USER = 'replicator';
 
-const postgresHosts = (inventory: Inventory) =>
-  inventory.hosts.filter((host) => host.roles.includes('postgresql'));
-const address = (inventory: Inventory, name: string) => {
-  const host = inventory.hosts.find((candidate) => candidate.name === name);
-  return host?.privateAddress ?? host?.address ?? name;
-};
+const postgresHosts = (inventory: Inventory) => hostsWithRole(inventory, 'postgresql');
 
 export function postgresConfig(role: string): string {
-  return renderTemplate(
-    readFileSync(templatePath('postgresql/wire-install.conf'), 'utf8'),
-    { role },
-    'templates/postgresql/wire-install.conf',
-  );
+  return renderTemplateFile('postgresql/wire-install.conf', { role });
 }
 
 /** Replication from the other postgresql hosts; wire-server from every host (pods leave through their node) and the pod network. */
 export function pgHbaLines(inventory: Inventory): string[] {
-  const pg = postgresHosts(inventory).map((host) => address(inventory, host.name));
-  const all = inventory.hosts.map((host) => address(inventory, host.name));
+  const pg = postgresHosts(inventory).map((host) => trafficAddress(host));
+  const all = inventory.hosts.map((host) => trafficAddress(host));
   const cidr = (ip: string) => (ip.includes(':') ? `${ip}/128` : `${ip}/32`);
   return [
     ...pg.map((ip) => `host replication ${REPLICATION_USER} ${cidr(ip)} scram-sha-256`),
@@ -111,7 +100,7 @@ function cloneOperation(primary: string): Operation {
 
 export function postgresStandby(inventory: Inventory, secrets: WireSecrets): Operation[] {
   const [primaryHost] = postgresHosts(inventory);
-  const primary = primaryHost ? address(inventory, primaryHost.name) : '';
+  const primary = primaryHost ? trafficAddress(primaryHost) : '';
   return [
     aptPackageOperation({ name: 'postgresql' }),
     fileOperation({
@@ -133,7 +122,7 @@ export function postgresStandby(inventory: Inventory, secrets: WireSecrets): Ope
 export function postgresHealth(inventory: Inventory): Operation[] {
   const standbys = postgresHosts(inventory)
     .slice(1)
-    .map((host) => ({ name: host.name, ip: address(inventory, host.name) }));
+    .map((host) => ({ name: host.name, ip: trafficAddress(host) }));
   return [
     remoteCheck('PostgreSQL replication', async (context) => {
       const result = await runOrFail(

@@ -1,5 +1,5 @@
 import { shellQuote } from '../../hosts/become.js';
-import type { Inventory } from '../../inventory/defaults.js';
+import { hostsWithRole, type Inventory } from '../../inventory/defaults.js';
 import { aptPackageOperation } from '../../operations/apt.js';
 import { fileOperation } from '../../operations/file.js';
 import { remoteCheck } from '../../operations/remote-check.js';
@@ -19,8 +19,7 @@ import { templateOperation } from '../../templates/load.js';
 const COOKIE = '/var/lib/rabbitmq/.erlang.cookie';
 const CONF = '/etc/rabbitmq/rabbitmq.conf';
 
-export const rabbitHosts = (inventory: Inventory) =>
-  inventory.hosts.filter((host) => host.roles.includes('rabbitmq'));
+export const rabbitHosts = (inventory: Inventory) => hostsWithRole(inventory, 'rabbitmq');
 const nodeName = (host: string) => `rabbit@${host}`;
 
 export function rabbitmqConfigNodes(inventory: Inventory): string {
