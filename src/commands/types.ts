@@ -24,7 +24,7 @@ export interface CommandContext {
 export type EngineStagesFactory = (
   inventory: Inventory,
   inventoryDir: string,
-  options: WireStageOptions,
+  options: Omit<WireStageOptions, 'bundleRoot'>,
 ) => EngineStage[];
 
 /**

@@ -9,46 +9,34 @@ import type { Operation } from '../operations/types.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { PreflightOptions } from '../preflight/host-checks.js';
 import type { WireSecrets } from '../secrets/generate.js';
+import { ASSETS_IMPLEMENTATIONS } from './implementations/assets.js';
 import * as bootstrap from './implementations/bootstrap-host.js';
+import { CASSANDRA_IMPLEMENTATIONS } from './implementations/cassandra.js';
+import { ELASTICSEARCH_IMPLEMENTATIONS } from './implementations/elasticsearch.js';
+import { KUBERNETES_IMPLEMENTATIONS } from './implementations/kubernetes.js';
+import { MINIO_IMPLEMENTATIONS } from './implementations/minio.js';
 import * as postgresql from './implementations/postgresql.js';
 import { hostFactsCheck, sshCheck } from './implementations/preflight.js';
 import * as rabbitmq from './implementations/rabbitmq.js';
+import {
+  type Implementation,
+  needBundle,
+  needSecrets,
+  type WireStageOptions,
+} from './implementations/types.js';
 
 /**
- * Wire's stages as the engine runs them: the plan (which steps, on which hosts, in which order:
- * build-plan.ts) with each step's operations. Steps without operations yet are marked
- * `unavailable`, as are steps that need secrets.yaml when it is missing: a run that selects
- * one is refused before any host is contacted.
+ * Wire's stages as the engine runs them: the plan (which steps, on which hosts, in which
+ * order: build-plan.ts) with each step's operations (implementations/). Steps without
+ * operations yet are marked `unavailable`, as are steps that need secrets.yaml or the bundle
+ * when they are missing: a run that selects one is refused before any host is contacted.
  */
-export interface WireStageOptions extends PreflightOptions {
-  /** secrets.yaml, needed by the steps that configure the databases; undefined when absent. */
-  secrets: WireSecrets | undefined;
-  /** Where secrets.yaml was looked for, for the message when a step needs it. */
-  secretsPath: string;
-}
-
-/** Only called for steps marked needsSecrets, which are unavailable without the file. */
-function needSecrets(options: WireStageOptions): WireSecrets {
-  if (options.secrets) return options.secrets;
-  throw new Error(`engine: a step that needs ${options.secretsPath} ran without it`);
-}
-
-type Implementation = {
-  /** Checked on the admin host before any host is contacted (see EngineStep.beforeConnect). */
-  beforeConnect?: (inventory: Inventory, inventoryDir: string) => Promise<void>;
-  /** Needs bundle.path in the inventory: unavailable without it. */
-  needsBundle?: boolean;
-  operations: (inventory: Inventory, host: StepHost, options: WireStageOptions) => Operation[];
-  /** Reads secrets.yaml (passwords, keys): unavailable without it. */
-  needsSecrets?: boolean;
-  /** Checks run on every apply, whatever their checkpoint says. */
-  alwaysRun?: boolean;
-};
+export type { WireStageOptions } from './implementations/types.js';
 
 const IMPLEMENTATIONS: Record<string, Implementation> = {
   'preflight.bundle': {
     needsBundle: true,
-    beforeConnect: (inventory, dir) => checkBundle(resolve(dir, inventory.bundle.path ?? '.')),
+    beforeConnect: (_inventory, options) => checkBundle(needBundle(options)),
     // The work is done before connecting; the step records that it passed.
     operations: () => [],
     alwaysRun: true,
@@ -86,6 +74,11 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
     operations: (inventory) => rabbitmq.rabbitmqHealth(inventory),
     alwaysRun: true,
   },
+  ...ASSETS_IMPLEMENTATIONS,
+  ...KUBERNETES_IMPLEMENTATIONS,
+  ...CASSANDRA_IMPLEMENTATIONS,
+  ...ELASTICSEARCH_IMPLEMENTATIONS,
+  ...MINIO_IMPLEMENTATIONS,
 };
 
 /** The bundle, verified on the admin host; problems are bad input (exit 2), named file by file. */
@@ -122,12 +115,7 @@ function unavailable(
   return {};
 }
 
-function engineStep(
-  step: PlannedStep,
-  inventory: Inventory,
-  inventoryDir: string,
-  options: WireStageOptions,
-): EngineStep {
+function engineStep(step: PlannedStep, inventory: Inventory, options: WireStageOptions): EngineStep {
   const implementation = IMPLEMENTATIONS[step.id];
   const admin = step.target === 'admin';
   return {
@@ -139,7 +127,7 @@ function engineStep(
     ...(implementation?.alwaysRun ? { alwaysRun: true } : {}),
     ...unavailable(implementation, step, inventory, options),
     ...(implementation?.beforeConnect
-      ? { beforeConnect: () => implementation.beforeConnect?.(inventory, inventoryDir) ?? Promise.resolve() }
+      ? { beforeConnect: () => implementation.beforeConnect?.(inventory, options) ?? Promise.resolve() }
       : {}),
     operations: (host) => implementation?.operations(inventory, host, options) ?? [],
   };
@@ -148,13 +136,15 @@ function engineStep(
 export function wireEngineStages(
   inventory: Inventory,
   inventoryDir: string,
-  options: WireStageOptions,
+  stageOptions: Omit<WireStageOptions, 'bundleRoot'>,
 ): EngineStage[] {
+  const bundleRoot = inventory.bundle.path ? resolve(inventoryDir, inventory.bundle.path) : undefined;
+  const options: WireStageOptions = { ...stageOptions, bundleRoot };
   return buildPlan(inventory)
     .stages.filter((stage) => stage.steps.length > 0)
     .map((stage) => ({
       id: stage.id,
       title: stage.title,
-      steps: stage.steps.map((step) => engineStep(step, inventory, inventoryDir, options)),
+      steps: stage.steps.map((step) => engineStep(step, inventory, options)),
     }));
 }

@@ -13,14 +13,21 @@ export interface LabHost {
   address: string;
 }
 
+/**
+ * The lab's hosts, in order. LAB_HOSTS_FROM=N (by hand, with LAB_KEEP=1 and a lab started with
+ * more hosts) starts the list at the Nth host, so two test runs can work on one lab at once,
+ * each on its own hosts (e.g. `lab.sh up 15`, then runs with LAB_HOSTS_FROM=6 and 11).
+ */
 export function labHosts(): LabHost[] {
+  const from = Number(process.env.LAB_HOSTS_FROM ?? '1');
   return readFileSync(`${LAB_RUN}/hosts`, 'utf8')
     .trim()
     .split('\n')
     .map((line) => {
       const [name = '', address = ''] = line.split(' ');
       return { name, address };
-    });
+    })
+    .slice(Number.isInteger(from) && from > 1 ? from - 1 : 0);
 }
 
 /** The lab's known_hosts, parsed. */
