@@ -1,19 +1,17 @@
 import { resolve } from 'node:path';
 import { verifyBundle } from '../bundle/verify.js';
 import { inputError } from '../core/errors.js';
-import type { EngineStage, EngineStep, StepHost } from '../engine/types.js';
+import type { EngineStage, EngineStep } from '../engine/types.js';
 import { ADMIN_HOST } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { findingLine } from '../operations/findings-check.js';
-import type { Operation } from '../operations/types.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
-import type { PreflightOptions } from '../preflight/host-checks.js';
-import type { WireSecrets } from '../secrets/generate.js';
 import { ASSETS_IMPLEMENTATIONS } from './implementations/assets.js';
 import * as bootstrap from './implementations/bootstrap-host.js';
 import { CASSANDRA_IMPLEMENTATIONS } from './implementations/cassandra.js';
 import { ELASTICSEARCH_IMPLEMENTATIONS } from './implementations/elasticsearch.js';
 import { KUBERNETES_IMPLEMENTATIONS } from './implementations/kubernetes.js';
+import { KUBERNETES_NODE_IMPLEMENTATIONS } from './implementations/kubernetes-node.js';
 import { MINIO_IMPLEMENTATIONS } from './implementations/minio.js';
 import * as postgresql from './implementations/postgresql.js';
 import { hostFactsCheck, sshCheck } from './implementations/preflight.js';
@@ -75,6 +73,7 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
     alwaysRun: true,
   },
   ...ASSETS_IMPLEMENTATIONS,
+  ...KUBERNETES_NODE_IMPLEMENTATIONS,
   ...KUBERNETES_IMPLEMENTATIONS,
   ...CASSANDRA_IMPLEMENTATIONS,
   ...ELASTICSEARCH_IMPLEMENTATIONS,
