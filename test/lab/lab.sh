@@ -50,7 +50,7 @@ build_image() {
 # holds wil-hello (a tiny service built here with the image's own dpkg-deb, for the engine's
 # tests) and the real Debian packages the host-side stages install (REPO_PACKAGES) with the
 # dependencies the base image lacks, downloaded once from this machine's mirror while building.
-REPO_VERSION=3
+REPO_VERSION=4
 REPO_PACKAGES="chrony postgresql rabbitmq-server"
 build_repo() {
   local base=$LAB_CACHE/base repo=$LAB_CACHE/base/srv/lab-apt pkg deb
@@ -87,6 +87,7 @@ SCRIPT
   chmod 755 "$pkg/usr/bin/wil-hello"
   chroot "$base" dpkg-deb --root-owner-group -b "${pkg#"$base"}" /srv/lab-apt/wil-hello_1.0_all.deb >/dev/null
   rm -rf "$pkg"
+  build_java_stand_in
   (
     cd "$repo"
     for deb in *.deb; do
@@ -97,6 +98,32 @@ SCRIPT
       "$(sha256sum Packages | cut -d' ' -f1)" "$(stat -c %s Packages)" >Release
   )
   touch "$repo/.version-$REPO_VERSION"
+}
+
+# A STAND-IN for OpenJDK 8, which Cassandra and Elasticsearch install from the bundle's apt
+# repository (FACTS 1c): the lab's stand-in Cassandra and Elasticsearch are scripts and need no
+# Java, but the steps install the package by its real name. /usr/bin/java only prints a version.
+build_java_stand_in() {
+  local base=$LAB_CACHE/base pkg
+  pkg=$(mktemp -d "$base/tmp/wil-java.XXXXXX")
+  mkdir -p "$pkg/DEBIAN" "$pkg/usr/bin"
+  chmod 755 "$pkg"
+  cat >"$pkg/DEBIAN/control" <<'CONTROL'
+Package: openjdk-8-jre-headless
+Version: 8u999-lab-stand-in
+Architecture: all
+Maintainer: wire-install lab <lab@wire-install.invalid>
+Description: lab stand-in for OpenJDK 8 (not Java)
+ Provides /usr/bin/java that prints a version, for wire-install's lab tests.
+CONTROL
+  cat >"$pkg/usr/bin/java" <<'SCRIPT'
+#!/bin/sh
+# Lab stand-in for OpenJDK 8's java: prints a version; runs nothing.
+echo 'openjdk version "1.8.0_999" (wire-install lab stand-in)' >&2
+SCRIPT
+  chmod 755 "$pkg/usr/bin/java"
+  chroot "$base" dpkg-deb --root-owner-group -b "${pkg#"$base"}" /srv/lab-apt/openjdk-8-jre-headless_8u999_all.deb >/dev/null
+  rm -rf "$pkg"
 }
 
 host_name() { printf 'labhost%d' "$1"; }
