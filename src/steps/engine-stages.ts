@@ -46,7 +46,9 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   },
   'bootstrap-host.hostname': { operations: (_, host) => bootstrap.hostname(host) },
   'bootstrap-host.etc-hosts': { operations: (inventory) => bootstrap.etcHosts(inventory) },
-  'bootstrap-host.apt-sources': { operations: (inventory, host) => bootstrap.aptSources(inventory, host) },
+  'bootstrap-host.apt-sources': {
+    operations: (inventory, host, options) => bootstrap.aptSources(inventory, host, options),
+  },
   'bootstrap-host.time-sync': { operations: (inventory, host) => bootstrap.timeSync(inventory, host) },
   'bootstrap-host.swap-off': { operations: () => bootstrap.swapOff() },
   'bootstrap-host.kernel-settings': { operations: () => bootstrap.kernelSettings() },

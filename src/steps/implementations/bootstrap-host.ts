@@ -10,6 +10,8 @@ import { sysctlOperation } from '../../operations/sysctl.js';
 import { systemdUnitOperation } from '../../operations/systemd.js';
 import type { Operation } from '../../operations/types.js';
 import { templateOperation } from '../../templates/load.js';
+import { assetBaseUrl, fromAssets } from './assets.js';
+import type { WireStageOptions } from './types.js';
 
 /** The bootstrap-host steps' operations: what Wire's playbooks set on every node (FACTS 1c). */
 
@@ -33,13 +35,22 @@ function codename(host: StepHost): string {
 /**
  * The bundle's apt repository as the only source, as Wire's setup-offline-sources.yml does:
  * the other sources are moved into /etc/apt/sources-moved-by-wire-install (kept, not deleted).
+ * The repository and its key come from the asset host (Wire's ubuntu_repos and
+ * ubuntu_repo_gpgkey: http://<assethost>:8080/debs-<release>/public[/gpg]); the key is
+ * downloaded against the checksum the asset host published and saved as an ASCII-armoured
+ * keyring, which apt reads by its .asc name (apt 1.4 and later). With bundle.aptRepository
+ * (a mirror of the bundle's repository) the line is used as given and no key is fetched.
  */
-export function aptSources(inventory: Inventory, host: StepHost): Operation[] {
-  const [assetHost] = hostsWithRole(inventory, 'assethost');
+export function aptSources(
+  inventory: Inventory,
+  host: StepHost,
+  options: Pick<WireStageOptions, 'bundleRoot'>,
+): Operation[] {
   const release = codename(host);
+  const keyring = '/etc/apt/keyrings/wire-bundle.asc';
   const line =
     inventory.bundle.aptRepository ??
-    `deb [signed-by=/etc/apt/keyrings/wire-bundle.gpg] http://${assetHost ? trafficAddress(assetHost) : 'assethost'}:8080/debs-${release}/public ${release} main`;
+    `deb [signed-by=${keyring}] ${assetBaseUrl(inventory)}/debs-${release}/public ${release} main`;
   const moved = '/etc/apt/sources-moved-by-wire-install';
   return [
     commandOperation({
@@ -51,6 +62,9 @@ export function aptSources(inventory: Inventory, host: StepHost): Operation[] {
       ].join(' && '),
       unless: `[ ! -s /etc/apt/sources.list ] && [ -z "$(ls /etc/apt/sources.list.d | grep -vx wire-bundle.list)" ]`,
     }),
+    ...(inventory.bundle.aptRepository
+      ? []
+      : [fromAssets(inventory, options, `debs-${release}/public/gpg`, keyring, 0o644)]),
     aptRepositoryOperation({ name: 'wire-bundle', line }),
   ];
 }

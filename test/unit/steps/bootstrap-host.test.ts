@@ -42,21 +42,29 @@ describe('/etc/hosts block', () => {
 });
 
 describe('apt sources', () => {
-  it("uses the asset host's repository for the host's Ubuntu release", () => {
-    const [, jammy] = inputs(aptSources(inventory, host('kubenode1')));
-    expect(jammy).toMatchObject({
-      line: 'deb [signed-by=/etc/apt/keyrings/wire-bundle.gpg] http://192.168.122.10:8080/debs-jammy/public jammy main',
+  const options = { bundleRoot: undefined };
+  it("uses the asset host's repository for the host's Ubuntu release, with its key from there", () => {
+    const [, key, jammy] = inputs(aptSources(inventory, host('kubenode1'), options));
+    expect(key).toMatchObject({
+      url: 'http://192.168.122.10:8080/debs-jammy/public/gpg',
+      path: '/etc/apt/keyrings/wire-bundle.asc',
     });
-    const [, noble] = inputs(aptSources(inventory, host('kubenode1', '24.04')));
+    expect(jammy).toMatchObject({
+      line: 'deb [signed-by=/etc/apt/keyrings/wire-bundle.asc] http://192.168.122.10:8080/debs-jammy/public jammy main',
+    });
+    const [, , noble] = inputs(aptSources(inventory, host('kubenode1', '24.04'), options));
     expect(JSON.stringify(noble)).toContain('debs-noble/public noble main');
   });
 
-  it('uses bundle.aptRepository when the inventory gives one', () => {
+  it('uses bundle.aptRepository when the inventory gives one, and fetches no key', () => {
     const mirrored = production((input) => {
       input.bundle = { aptRepository: 'deb [trusted=yes] http://mirror.internal/wire jammy main' };
     });
-    const [, repository] = inputs(aptSources(mirrored, host('kubenode1')));
-    expect(repository).toMatchObject({ line: 'deb [trusted=yes] http://mirror.internal/wire jammy main' });
+    const operations = aptSources(mirrored, host('kubenode1'), options);
+    expect(operations.map((op) => op.kind)).toEqual(['command', 'apt-repository']);
+    expect(operations[1]?.inputs).toMatchObject({
+      line: 'deb [trusted=yes] http://mirror.internal/wire jammy main',
+    });
   });
 });
 
