@@ -5,6 +5,7 @@ import { inputError } from '../core/errors.js';
 import { parseYamlDocument, type YamlDocumentSpec } from '../core/yaml-document.js';
 import {
   type GeneratedStringKey,
+  generateBootstrapToken,
   generateRabbitmqUsername,
   generateSecrets,
   generateString,
@@ -88,6 +89,7 @@ export function renderSecretsFile(secrets: WireSecrets): string {
     postgresql: { ...secrets.postgresql },
     mlsRemovalKeys: { ...secrets.mlsRemovalKeys },
     monitoring: { ...secrets.monitoring },
+    kubernetes: { ...secrets.kubernetes },
     ...(secrets.ssh ? { ssh: { ...secrets.ssh } } : {}),
     ...(secrets.smtp ? { smtp: { ...secrets.smtp } } : {}),
   };
@@ -169,6 +171,8 @@ export function completeSecrets(
 
   const rabbitmqUsername = input.rabbitmq?.username ?? generateRabbitmqUsername();
   if (input.rabbitmq?.username === undefined) added.push('rabbitmq.username');
+  const bootstrapToken = input.kubernetes?.bootstrapToken ?? generateBootstrapToken();
+  if (input.kubernetes?.bootstrapToken === undefined) added.push('kubernetes.bootstrapToken');
   const monitoringUsername = input.monitoring?.username ?? MONITORING_USERNAME;
   if (input.monitoring?.username === undefined) added.push('monitoring.username');
 
@@ -191,6 +195,10 @@ export function completeSecrets(
     monitoring: {
       username: monitoringUsername,
       password: take('monitoring.password', input.monitoring?.password),
+    },
+    kubernetes: {
+      bootstrapToken,
+      certificateKey: take('kubernetes.certificateKey', input.kubernetes?.certificateKey),
     },
     ...(input.ssh ? { ssh: input.ssh } : {}),
     ...(input.smtp ? { smtp: input.smtp } : {}),

@@ -1,5 +1,8 @@
 import { generateMlsRemovalKeys, type MlsRemovalKeys } from './mls.js';
 import { ALPHANUMERIC, DIGITS, LOWER, randomString, UPPER } from './random.js';
+
+const HEX = `${DIGITS}abcdef`;
+
 import { generateZauthKeyPair, type ZauthKeyPair } from './zauth.js';
 
 /**
@@ -27,6 +30,11 @@ export interface WireSecrets {
   mlsRemovalKeys: MlsRemovalKeys;
   /** Basic auth of the monitoring stack (Prometheus/Grafana). */
   monitoring: { username: string; password: string };
+  /**
+   * kubeadm: the bootstrap token nodes join with ([a-z0-9]{6}.[a-z0-9]{16}) and the key that
+   * encrypts the control-plane certificates for the joining control planes (64 hex).
+   */
+  kubernetes: { bootstrapToken: string; certificateKey: string };
   /** Given by the user, never generated: the sudo password when `ssh.become.password` is true. */
   ssh?: { becomePassword: string };
   /** Given by the user, never generated: the SMTP relay password. */
@@ -44,6 +52,7 @@ export const GENERATED_STRINGS = {
   'rabbitmq.erlangCookie': { length: 32, alphabet: UPPER },
   'postgresql.password': { length: 32, alphabet: ALPHANUMERIC },
   'monitoring.password': { length: 16, alphabet: ALPHANUMERIC },
+  'kubernetes.certificateKey': { length: 64, alphabet: HEX },
 } as const;
 export type GeneratedStringKey = keyof typeof GENERATED_STRINGS;
 
@@ -58,6 +67,13 @@ export function generateRabbitmqUsername(): string {
 }
 
 export const MONITORING_USERNAME = 'admin';
+
+/** kubeadm's token format: a public id and a secret, both lower-case letters and digits. */
+export const BOOTSTRAP_TOKEN_FORMAT = /^[a-z0-9]{6}\.[a-z0-9]{16}$/;
+
+export function generateBootstrapToken(): string {
+  return `${randomString(6, `${LOWER}${DIGITS}`)}.${randomString(16, `${LOWER}${DIGITS}`)}`;
+}
 
 export function generateSecrets(): WireSecrets {
   return {
@@ -77,5 +93,9 @@ export function generateSecrets(): WireSecrets {
     postgresql: { password: generateString('postgresql.password') },
     mlsRemovalKeys: generateMlsRemovalKeys(),
     monitoring: { username: MONITORING_USERNAME, password: generateString('monitoring.password') },
+    kubernetes: {
+      bootstrapToken: generateBootstrapToken(),
+      certificateKey: generateString('kubernetes.certificateKey'),
+    },
   };
 }

@@ -39,6 +39,16 @@ const shapes = {
     ReturnType<typeof mlsKey>
   >,
   monitoring: { username: value(), password: value() },
+  kubernetes: {
+    bootstrapToken: value().regex(
+      /^[a-z0-9]{6}\.[a-z0-9]{16}$/,
+      'must be a kubeadm token: [a-z0-9]{6}.[a-z0-9]{16}',
+    ),
+    certificateKey: value().regex(
+      /^[0-9a-f]{64}$/,
+      'must be 64 hexadecimal characters (kubeadm certificate key)',
+    ),
+  },
 };
 
 function checkZauth(pair: { publicKey?: string; secretKey?: string }, ctx: z.RefinementCtx): void {
@@ -66,6 +76,7 @@ export const secretsFileSchema = z.strictObject({
   postgresql: z.strictObject(shapes.postgresql),
   mlsRemovalKeys: z.strictObject(shapes.mlsRemovalKeys),
   monitoring: z.strictObject(shapes.monitoring),
+  kubernetes: z.strictObject(shapes.kubernetes),
   ...userProvided,
 });
 
@@ -78,6 +89,7 @@ export const secretsFileInputSchema = z.strictObject({
   postgresql: z.strictObject(shapes.postgresql).partial().optional(),
   mlsRemovalKeys: z.strictObject(shapes.mlsRemovalKeys).partial().optional(),
   monitoring: z.strictObject(shapes.monitoring).partial().optional(),
+  kubernetes: z.strictObject(shapes.kubernetes).partial().optional(),
   ...userProvided,
 });
 
