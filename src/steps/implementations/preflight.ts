@@ -4,8 +4,11 @@ import type { Inventory } from '../../inventory/defaults.js';
 import { findingsCheck } from '../../operations/findings-check.js';
 import { runOrFail } from '../../operations/run.js';
 import type { Operation } from '../../operations/types.js';
+import { bundleSizes, checkArtifactDisk } from '../../preflight/artifact-disk.js';
 import { checkHostFacts, type PreflightOptions } from '../../preflight/host-checks.js';
 import type { Finding } from '../../rules/finding.js';
+import { BUNDLE_TARS } from './assets.js';
+import type { WireStageOptions } from './types.js';
 
 /**
  * Preflight on the hosts: SSH and sudo (connecting already verified the host key), then the
@@ -30,13 +33,23 @@ export function sshCheck(): Operation {
   return { kind: 'check', target: 'ssh and sudo', inputs: { check: 'ssh' }, check: run, apply: run };
 }
 
-export function hostFactsCheck(inventory: Inventory, host: StepHost, options: PreflightOptions): Operation {
+export function hostFactsCheck(
+  inventory: Inventory,
+  host: StepHost,
+  options: PreflightOptions & Pick<WireStageOptions, 'bundleRoot'>,
+): Operation {
   const inventoryHost = inventory.hosts.find((candidate) => candidate.name === host.name);
   // Only the inventory's hosts are compared (the admin host has facts too, for admin steps).
   const others = new Map<string, HostFacts>(
     [...host.allFacts].filter(([name]) => inventory.hosts.some((candidate) => candidate.name === name)),
   );
+  const sizes = options.bundleRoot ? bundleSizes(options.bundleRoot, BUNDLE_TARS) : {};
   return findingsCheck('preflight', () =>
-    inventoryHost ? checkHostFacts(inventory, inventoryHost, host.facts, others, options) : [],
+    inventoryHost
+      ? [
+          ...checkHostFacts(inventory, inventoryHost, host.facts, others, options),
+          ...checkArtifactDisk(inventory, inventoryHost, host.facts, sizes),
+        ]
+      : [],
   );
 }
