@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs before wire-install builds and its tests run:
 # Debian packages the tests use (tmux drives the wizard in a real terminal, openssl makes
-# real test certificates, debootstrap/systemd-nspawn/ssh run the lab of real hosts), the npm
+# real test certificates, dnsmasq answers the DNS checks' tests, debootstrap/systemd-nspawn/ssh run the lab of real hosts), the npm
 # dependencies, and the build. Safe to re-run: each part
 # is skipped when already in place.
 #   usage: scripts/setup.sh [--no-apt]
@@ -20,6 +20,8 @@ if [ "$want_apt" = 1 ]; then
   command -v systemd-nspawn >/dev/null || missing+=(systemd-container)
   command -v ssh >/dev/null || missing+=(openssh-client)
   command -v ip >/dev/null || missing+=(iproute2)
+  # A real DNS server for the DNS checks' tests, on loopback only.
+  command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       echo "setup: need the Debian packages: ${missing[*]} (run as root, or install them)" >&2
