@@ -14,4 +14,19 @@
  * elasticsearch-oss-6.8.23.deb, minio.RELEASE.2023-07-07T07-13-57Z, mc.RELEASE.2023-07-07T05-25-51Z.
  * The apt repository is http://<assethost>:8080/debs-<release>/public, its key .../public/gpg.
  */
-export const BUNDLE_BINARIES = {} as const satisfies Record<string, string>;
+export const BUNDLE_BINARIES = {
+  // Kubernetes nodes (kubernetes.containerd, kubernetes.kube-packages): kube_version v1.29.10
+  // (FACTS 2.3); containerd, runc, crictl and CNI at kubespray's versions for that release.
+  containerd: 'binaries/containerd-1.7.22-linux-amd64.tar.gz',
+  runc: 'binaries/runc.amd64',
+  kubeadm: 'binaries/kubeadm',
+  kubelet: 'binaries/kubelet',
+  kubectl: 'binaries/kubectl',
+  crictl: 'binaries/crictl-v1.29.0-linux-amd64.tar.gz',
+  cniPlugins: 'binaries/cni-plugins-linux-amd64-v1.4.0.tgz',
+  elasticsearchDeb: 'binaries/elasticsearch-oss-6.8.23.deb',
+  minioServer: 'binaries/minio.RELEASE.2023-07-07T07-13-57Z',
+  minioClient: 'binaries/mc.RELEASE.2023-07-07T05-25-51Z',
+  // Cassandra (databases.cassandra-install): cassandra_version 3.11.19 (FACTS 2.3).
+  cassandra: 'binaries/apache-cassandra-3.11.19-bin.tar.gz',
+} as const satisfies Record<string, string>;

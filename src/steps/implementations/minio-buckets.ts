@@ -1,0 +1,246 @@
+import { WireInstallError } from '../../core/errors.js';
+import { shellQuote } from '../../hosts/become.js';
+import { hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
+import { directoryOperation } from '../../operations/directory.js';
+import { lastLines } from '../../operations/run.js';
+import type { Operation, OperationContext } from '../../operations/types.js';
+import type { WireSecrets } from '../../secrets/generate.js';
+import { redact } from '../../secrets/redact.js';
+import { sha256Text } from '../../state/fingerprint.js';
+import { renderTemplateFile, templateOperation } from '../../templates/load.js';
+
+/**
+ * Wire's buckets and the cargohold user, on the first minio host (minio.yml, FACTS 1c step 6.8,
+ * FACTS 7 5.23): buckets dummy-bucket, assets, public (anonymous download) and
+ * k8ssandra-backups; the user cargohold signs in with (secrets.yaml minio.cargohold*), allowed
+ * the assets bucket only. mc finds the deployment and the root keys in MC_HOST_wire, from a 0600
+ * file sourced by each command; the user's keys reach `mc admin user add` on stdin, which mc
+ * reads when they are not arguments. No key is ever on a command line wire-install writes.
+ */
+export const MC = '/usr/local/bin/mc';
+const DIR = '/etc/wire-install/minio';
+export const MC_ENV = `${DIR}/mc.env`;
+const POLICY_FILE = `${DIR}/cargohold-policy.json`;
+export const ALIAS = 'wire';
+export const BUCKETS = ['dummy-bucket', 'assets', 'public', 'k8ssandra-backups'] as const;
+export const PUBLIC_BUCKET = 'public';
+export const CARGOHOLD_BUCKET = 'assets';
+export const CARGOHOLD_POLICY = 'cargohold-assets';
+
+/** The MinIO keys, kept out of whatever this step reports. */
+export const mcSecretValues = (secrets: WireSecrets): string[] => Object.values(secrets.minio);
+
+function firstAddress(inventory: Inventory, hostName: string): string {
+  const self = hostsWithRole(inventory, 'minio').find((host) => host.name === hostName);
+  if (!self) throw new Error(`${hostName} is not a minio host`);
+  return trafficAddress(self);
+}
+
+/** MC_HOST_wire: server1 of this host, with the root keys (FACTS 8.1 MinIO). */
+export function mcEnvValues(inventory: Inventory, hostName: string, secrets: WireSecrets) {
+  const { rootUser, rootPassword } = secrets.minio;
+  return {
+    alias: ALIAS,
+    url: `http://${encodeURIComponent(rootUser)}:${encodeURIComponent(rootPassword)}@${firstAddress(inventory, hostName)}:9000`,
+    cargoholdAccessKey: secrets.minio.cargoholdAccessKey,
+  };
+}
+
+export const cargoholdPolicy = () =>
+  renderTemplateFile('minio/cargohold-policy.json', { bucket: CARGOHOLD_BUCKET });
+
+/** Runs mc with the keys from MC_ENV in its environment; failures show stderr with the keys hidden. */
+export async function mcRun(
+  context: OperationContext,
+  what: string,
+  args: string,
+  hidden: readonly string[],
+  stdin?: string,
+): Promise<string> {
+  const script = `set -a && . ${MC_ENV} && set +a && exec ${MC} ${args}`;
+  const result = await context.host.exec(`sh -c ${shellQuote(script)}`, stdin === undefined ? {} : { stdin });
+  if (result.exitCode === 0) return result.stdout;
+  throw new WireInstallError({
+    what: `${context.host.name}: ${what} failed (exit code ${result.exitCode})`,
+    host: context.host.name,
+    evidence: [`command: mc ${args}`, ...lastLines(redact(result.stderr, hidden)).map((line) => `| ${line}`)],
+    next: `systemctl status minio-server1 minio-server2; the keys are in ${MC_ENV} and /etc/default/minio-server1`,
+  });
+}
+
+/** MinIO answers once enough drives are up; just started, that takes a few seconds. */
+export async function waitForMinio(context: OperationContext, hidden: readonly string[]): Promise<void> {
+  if ((await context.host.exec('systemctl is-active --quiet minio-server1')).exitCode !== 0)
+    throw new WireInstallError({
+      what: `${context.host.name}: minio-server1.service is not running`,
+      host: context.host.name,
+      next: 'systemctl status minio-server1 (apply --only databases.minio-install starts it)',
+    });
+  if ((await context.host.exec(`test -f ${MC_ENV}`)).exitCode !== 0)
+    throw new WireInstallError({
+      what: `${context.host.name}: ${MC_ENV} is missing`,
+      host: context.host.name,
+      next: 'apply --only databases.minio-buckets writes it',
+    });
+  const loop = `for i in $(seq 1 30); do ${MC} ls ${ALIAS} >/dev/null 2>&1 && exit 0; sleep 1; done; exit 1`;
+  const script = `set -a && . ${MC_ENV} && set +a && ${loop}`;
+  if ((await context.host.exec(`sh -c ${shellQuote(script)}`)).exitCode === 0) return;
+  await mcRun(context, 'listing the buckets (MinIO does not answer)', `ls ${ALIAS}`, hidden);
+}
+
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** An operation whose check lists what is missing, and whose apply makes each one. */
+function mcOperation(
+  kind: string,
+  target: string,
+  inputs: unknown,
+  hidden: readonly string[],
+  missing: (context: OperationContext) => Promise<{ change: string; fix: () => Promise<unknown> }[]>,
+): Operation {
+  return {
+    kind,
+    target,
+    inputs,
+    async check(context) {
+      await waitForMinio(context, hidden);
+      return { changes: (await missing(context)).map((todo) => todo.change), notes: [] };
+    },
+    async apply(context) {
+      await waitForMinio(context, hidden);
+      const todos = await missing(context);
+      for (const todo of todos) await todo.fix();
+      return { changes: todos.map((todo) => todo.change), notes: [] };
+    },
+  };
+}
+
+export function minioBuckets(inventory: Inventory, hostName: string, secrets: WireSecrets): Operation[] {
+  const hidden = mcSecretValues(secrets);
+  const accessKey = secrets.minio.cargoholdAccessKey;
+  const userKeys = `${accessKey}\n${secrets.minio.cargoholdSecretKey}\n`;
+  const userLine = async (context: OperationContext) =>
+    jsonLines(await mcRun(context, 'listing MinIO users', `admin user list --json ${ALIAS}`, hidden)).find(
+      (line) => line.accessKey === accessKey,
+    );
+  // Signing in as the user proves its secret key; the key goes from stdin into the environment.
+  const signsIn = async (context: OperationContext) => {
+    const address = `${firstAddress(inventory, hostName)}:9000`;
+    const script = `set -a && . ${MC_ENV} && set +a && read -r key && MC_HOST_cargohold="http://$CARGOHOLD_ACCESS_KEY:$key@${address}" exec ${MC} ls cargohold/${CARGOHOLD_BUCKET}`;
+    const result = await context.host.exec(`sh -c ${shellQuote(script)}`, {
+      stdin: `${secrets.minio.cargoholdSecretKey}\n`,
+    });
+    return result.exitCode === 0;
+  };
+  const policyStatements = (text: string) => {
+    const parsed = JSON.parse(text) as { Statement?: { Action?: string[]; Resource?: string[] }[] };
+    return JSON.stringify(
+      (parsed.Statement ?? []).map((s) => [[...(s.Action ?? [])].sort(), [...(s.Resource ?? [])].sort()]),
+    );
+  };
+  const wanted = policyStatements(cargoholdPolicy());
+
+  return [
+    directoryOperation({ path: DIR, mode: 0o700, owner: 'root', group: 'root' }),
+    templateOperation('minio/mc.env', mcEnvValues(inventory, hostName, secrets), {
+      path: MC_ENV,
+      mode: 0o600,
+      owner: 'root',
+      group: 'root',
+    }),
+    templateOperation(
+      'minio/cargohold-policy.json',
+      { bucket: CARGOHOLD_BUCKET },
+      { path: POLICY_FILE, mode: 0o644 },
+    ),
+    mcOperation('minio-bucket', BUCKETS.join(', '), { buckets: BUCKETS }, hidden, async (context) => {
+      const listed = jsonLines(await mcRun(context, 'listing the buckets', `ls --json ${ALIAS}`, hidden));
+      const present = new Set(listed.map((line) => String(line.key ?? '').replace(/\/$/, '')));
+      return BUCKETS.filter((bucket) => !present.has(bucket)).map((bucket) => ({
+        change: `create bucket ${bucket}`,
+        fix: () => mcRun(context, `creating bucket ${bucket}`, `mb ${ALIAS}/${bucket}`, hidden),
+      }));
+    }),
+    mcOperation('minio-anonymous', PUBLIC_BUCKET, { download: PUBLIC_BUCKET }, hidden, async (context) => {
+      const answer = await mcRun(
+        context,
+        `reading the anonymous policy of ${PUBLIC_BUCKET}`,
+        `anonymous get --json ${ALIAS}/${PUBLIC_BUCKET}`,
+        hidden,
+      );
+      if (jsonLines(answer)[0]?.permission === 'download') return [];
+      return [
+        {
+          change: `allow anonymous download from bucket ${PUBLIC_BUCKET}`,
+          fix: () =>
+            mcRun(
+              context,
+              'setting the public policy',
+              `anonymous set download ${ALIAS}/${PUBLIC_BUCKET}`,
+              hidden,
+            ),
+        },
+      ];
+    }),
+    mcOperation('minio-policy', CARGOHOLD_POLICY, { policy: sha256Text(wanted) }, hidden, async (context) => {
+      const info = await context.host.exec(
+        `sh -c ${shellQuote(`set -a && . ${MC_ENV} && set +a && exec ${MC} admin policy info ${ALIAS} ${CARGOHOLD_POLICY} --json`)}`,
+      );
+      let current: string | undefined;
+      if (info.exitCode === 0) {
+        const parsed = JSON.parse(info.stdout) as { policyInfo?: { Policy?: unknown } };
+        current = parsed.policyInfo?.Policy ? policyStatements(JSON.stringify(parsed.policyInfo.Policy)) : '';
+      }
+      if (current === wanted) return [];
+      return [
+        {
+          change: `${current === undefined ? 'create' : 'update'} policy ${CARGOHOLD_POLICY} (bucket ${CARGOHOLD_BUCKET} only)`,
+          fix: () =>
+            mcRun(
+              context,
+              `writing policy ${CARGOHOLD_POLICY}`,
+              `admin policy create ${ALIAS} ${CARGOHOLD_POLICY} ${POLICY_FILE}`,
+              hidden,
+            ),
+        },
+      ];
+    }),
+    mcOperation('minio-user', 'cargohold', { accessKey: sha256Text(userKeys) }, hidden, async (context) => {
+      // `mc admin user add ALIAS` reads the access key, then the secret key, from stdin; it
+      // prints them back, so its output goes nowhere.
+      const add = () =>
+        mcRun(context, 'writing the cargohold user', `admin user add ${ALIAS} >/dev/null`, hidden, userKeys);
+      if (!(await userLine(context)))
+        return [{ change: 'create the cargohold user (access key from secrets.yaml)', fix: add }];
+      if ((await userLine(context))?.policyName && !(await signsIn(context)))
+        return [{ change: 'set the secret key of the cargohold user (from secrets.yaml)', fix: add }];
+      return [];
+    }),
+    mcOperation(
+      'minio-user-policy',
+      `cargohold: ${CARGOHOLD_POLICY}`,
+      { policy: CARGOHOLD_POLICY },
+      hidden,
+      async (context) => {
+        const policies = String((await userLine(context))?.policyName ?? '').split(',');
+        if (policies.includes(CARGOHOLD_POLICY)) return [];
+        return [
+          {
+            change: `attach policy ${CARGOHOLD_POLICY} to the cargohold user`,
+            fix: () =>
+              mcRun(
+                context,
+                `attaching ${CARGOHOLD_POLICY}`,
+                `admin policy attach ${ALIAS} ${CARGOHOLD_POLICY} --user "$CARGOHOLD_ACCESS_KEY" >/dev/null`,
+                hidden,
+              ),
+          },
+        ];
+      },
+    ),
+  ];
+}
