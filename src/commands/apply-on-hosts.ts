@@ -47,6 +47,8 @@ export async function runOnHosts(
     allowUndersized: Boolean(options.allowUndersized),
     secrets,
     secretsPath,
+    inventoryDir: loaded.baseDir,
+    dnsServer: options.dnsServer ? String(options.dnsServer) : undefined,
   };
   for (const [flag, on] of [
     ['--allow-unsupported-os', stageOptions.allowUnsupportedOs],

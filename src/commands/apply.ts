@@ -19,6 +19,10 @@ export function configure(command: Command): void {
       'preflight: go on with an OS other than Ubuntu 22.04/24.04 (always shown)',
     )
     .option('--allow-undersized', "preflight: go on with hosts below Wire's sizing (always shown)")
+    .option(
+      '--dns-server <address>',
+      "preflight: the DNS server asked for Wire's names (default: this machine's resolver), e.g. 10.0.0.2 or 127.0.0.1:5353",
+    )
     .addHelpText(
       'after',
       `

@@ -14,7 +14,13 @@ import { KUBERNETES_IMPLEMENTATIONS } from './implementations/kubernetes.js';
 import { KUBERNETES_NODE_IMPLEMENTATIONS } from './implementations/kubernetes-node.js';
 import { MINIO_IMPLEMENTATIONS } from './implementations/minio.js';
 import * as postgresql from './implementations/postgresql.js';
-import { hostFactsCheck, sshCheck } from './implementations/preflight.js';
+import {
+  adminToolsCheck,
+  dnsCheck,
+  hostFactsCheck,
+  secretsCheck,
+  sshCheck,
+} from './implementations/preflight.js';
 import * as rabbitmq from './implementations/rabbitmq.js';
 import {
   type Implementation,
@@ -37,6 +43,15 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
     beforeConnect: (_inventory, options) => checkBundle(needBundle(options)),
     // The work is done before connecting; the step records that it passed.
     operations: () => [],
+    alwaysRun: true,
+  },
+  'preflight.admin-tools': { operations: () => [adminToolsCheck()], alwaysRun: true },
+  'preflight.secrets': {
+    operations: (_inventory, _host, options) => [secretsCheck(options)],
+    alwaysRun: true,
+  },
+  'preflight.dns': {
+    operations: (inventory, _host, options) => [dnsCheck(inventory, options)],
     alwaysRun: true,
   },
   'preflight.ssh': { operations: () => [sshCheck()], alwaysRun: true },
@@ -126,6 +141,7 @@ function engineStep(step: PlannedStep, inventory: Inventory, options: WireStageO
     ...(admin ? { admin: true } : {}),
     order: step.order === 'parallel' || step.order === null ? 'parallel' : 'serial',
     ...(implementation?.alwaysRun ? { alwaysRun: true } : {}),
+    ...(implementation?.upload ? { upload: true } : {}),
     ...unavailable(implementation, step, inventory, options),
     ...(implementation?.beforeConnect
       ? { beforeConnect: () => implementation.beforeConnect?.(inventory, options) ?? Promise.resolve() }

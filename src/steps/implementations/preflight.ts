@@ -2,10 +2,14 @@ import type { StepHost } from '../../engine/types.js';
 import type { HostFacts } from '../../hosts/facts.js';
 import type { Inventory } from '../../inventory/defaults.js';
 import { findingsCheck } from '../../operations/findings-check.js';
+import { remoteCheck } from '../../operations/remote-check.js';
 import { runOrFail } from '../../operations/run.js';
 import type { Operation } from '../../operations/types.js';
+import { checkAdminTools } from '../../preflight/admin-tools.js';
 import { bundleSizes, checkArtifactDisk } from '../../preflight/artifact-disk.js';
+import { checkDns, resolverLookup } from '../../preflight/dns.js';
 import { checkHostFacts, type PreflightOptions } from '../../preflight/host-checks.js';
+import { checkSecretsFile } from '../../preflight/secrets-file.js';
 import type { Finding } from '../../rules/finding.js';
 import { BUNDLE_TARS } from './assets.js';
 import type { WireStageOptions } from './types.js';
@@ -53,3 +57,17 @@ export function hostFactsCheck(
       : [],
   );
 }
+
+/** The checks that run on the admin host, as operations of the admin preflight steps. */
+export const adminToolsCheck = (): Operation =>
+  remoteCheck('helm and kubectl', (context) =>
+    checkAdminTools(context.host, { helm: 'helm', kubectl: 'kubectl' }),
+  );
+
+export const secretsCheck = (options: Pick<WireStageOptions, 'secrets' | 'secretsPath'>): Operation =>
+  remoteCheck('secrets.yaml', () => checkSecretsFile(options.secretsPath, options.secrets));
+
+export const dnsCheck = (inventory: Inventory, options: Pick<WireStageOptions, 'dnsServer'>): Operation =>
+  remoteCheck("Wire's DNS names", () =>
+    checkDns(inventory, resolverLookup(options.dnsServer), options.dnsServer),
+  );

@@ -10,6 +10,10 @@ export interface WireStageOptions extends PreflightOptions {
   secrets: WireSecrets | undefined;
   /** Where secrets.yaml was looked for, for the message when a step needs it. */
   secretsPath: string;
+  /** The inventory's folder: the admin kubeconfig goes in .wire-install/ beside it. */
+  inventoryDir: string;
+  /** --dns-server: the DNS server preflight asks for Wire's names; undefined: the system's. */
+  dnsServer: string | undefined;
   /** The unpacked offline bundle on the admin host (bundle.path resolved); undefined when not set. */
   bundleRoot: string | undefined;
 }
@@ -25,6 +29,8 @@ export interface Implementation {
   needsSecrets?: boolean;
   /** Checks run on every apply, whatever their checkpoint says. */
   alwaysRun?: boolean;
+  /** Moves large files (image seeding): runs under the engine's lower upload limit (EngineStep.upload). */
+  upload?: boolean;
 }
 
 /** Only called for steps marked needsSecrets, which are unavailable without the file. */
