@@ -1,0 +1,115 @@
+import type { HostFacts } from '../../hosts/facts.js';
+import { type Host, hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
+import { renderTemplateFile } from '../../templates/load.js';
+
+/**
+ * What Cassandra's configuration says on each node, decided here and laid out by
+ * templates/cassandra/ (FACTS 1c step 6.6, 2.1-2.3, 8.2). Wire installs Cassandra 3.11.19 from
+ * the bundle's tarball into a versioned directory under /opt (ansible-cassandra's
+ * cassandra_install_dir), so an upgrade unpacks beside the running version.
+ */
+export const CASSANDRA_VERSION = '3.11.19';
+export const INSTALL_DIR = `/opt/apache-cassandra-${CASSANDRA_VERSION}`;
+export const CONF_DIR = `${INSTALL_DIR}/conf`;
+export const CASSANDRA_YAML = `${CONF_DIR}/cassandra.yaml`;
+export const RACKDC = `${CONF_DIR}/cassandra-rackdc.properties`;
+export const ENV_FILE = '/etc/default/cassandra';
+export const UNIT = 'cassandra.service';
+export const UNIT_FILE = `/etc/systemd/system/${UNIT}`;
+export const NODETOOL = `${INSTALL_DIR}/bin/nodetool`;
+export const CQLSH = `${INSTALL_DIR}/bin/cqlsh`;
+
+/** Wire's data disk: /mnt/cassandra with data, commitlog, saved_caches and hints (ansible-cassandra; FACTS 7). */
+export const DATA_ROOT = '/mnt/cassandra';
+export const DATA_DIRS = {
+  dataDir: `${DATA_ROOT}/data`,
+  commitlogDir: `${DATA_ROOT}/commitlog`,
+  savedCachesDir: `${DATA_ROOT}/saved_caches`,
+  hintsDir: `${DATA_ROOT}/hints`,
+} as const;
+
+/** Gossip and CQL (FACTS 8.2: 7000 between the nodes, 9042 from Kubernetes). */
+export const STORAGE_PORT = 7000;
+export const CQL_PORT = 9042;
+
+/** ansible-cassandra's cassandra_cluster_name default (FACTS 2.3): the inventory has no key for it yet. */
+export const DEFAULT_CLUSTER_NAME = 'default';
+/** The brief's choice over ansible-cassandra's SimpleSnitch: the data centre and rack come from rackdc. */
+export const SNITCH = 'GossipingPropertyFileSnitch';
+export const DATA_CENTRE = 'dc1';
+export const RACK = 'rack1';
+
+/** Wire's keyspaces (cassandra.yml cassandra_keyspaces) and their replication (FACTS 5.3: RF 3 in production). */
+export const KEYSPACES = ['brig', 'galley', 'gundeck', 'spar'] as const;
+export const REPLICATION_FACTOR = 3;
+
+export const cassandraHosts = (inventory: Inventory): Host[] => hostsWithRole(inventory, 'cassandra');
+
+/** Wire's [cassandra_seed]: the first cassandra host (FACTS 2.1). */
+export function cassandraSeed(inventory: Inventory): Host | undefined {
+  return cassandraHosts(inventory)[0];
+}
+
+export function clusterName(_inventory: Inventory): string {
+  return DEFAULT_CLUSTER_NAME;
+}
+
+export function cassandraHost(inventory: Inventory, name: string): Host {
+  const host = cassandraHosts(inventory).find((candidate) => candidate.name === name);
+  if (!host) throw new Error(`engine: ${name} is not a cassandra host`);
+  return host;
+}
+
+export function cassandraYaml(inventory: Inventory, host: Host): string {
+  const seed = cassandraSeed(inventory);
+  const address = trafficAddress(host);
+  return renderTemplateFile('cassandra/cassandra.yaml', {
+    clusterName: clusterName(inventory),
+    seeds: seed ? trafficAddress(seed) : address,
+    listenAddress: address,
+    rpcAddress: address,
+    storagePort: STORAGE_PORT,
+    nativeTransportPort: CQL_PORT,
+    snitch: SNITCH,
+    ...DATA_DIRS,
+  });
+}
+
+export function cassandraRackdc(): string {
+  return renderTemplateFile('cassandra/cassandra-rackdc.properties', { dc: DATA_CENTRE, rack: RACK });
+}
+
+/**
+ * cassandra-env.sh's own rule (calculate_heap_sizes): max(min(RAM/2, 1 GiB), min(RAM/4, 8 GiB)),
+ * the new generation min(100 MiB per CPU, heap/4). On Wire's 4 GiB Cassandra VM (FACTS 3.1)
+ * that is 1024M and 200M.
+ */
+export function heapSizes(memoryGiB: number, cpus: number): { maxHeapMiB: number; newHeapMiB: number } {
+  const ramMiB = Math.floor(memoryGiB * 1024);
+  const maxHeapMiB = Math.max(Math.min(ramMiB / 2, 1024), Math.min(ramMiB / 4, 8192));
+  const newHeapMiB = Math.min(100 * Math.max(cpus, 1), maxHeapMiB / 4);
+  return { maxHeapMiB: Math.floor(maxHeapMiB), newHeapMiB: Math.floor(newHeapMiB) };
+}
+
+export function cassandraEnv(facts: Pick<HostFacts, 'memoryGiB' | 'cpus'>): string {
+  const { maxHeapMiB, newHeapMiB } = heapSizes(facts.memoryGiB, facts.cpus);
+  return renderTemplateFile('cassandra/cassandra.env', {
+    maxHeap: `${maxHeapMiB}M`,
+    newHeap: `${newHeapMiB}M`,
+    heapBasis: `${facts.memoryGiB} GiB, ${facts.cpus} CPUs`,
+    confDir: CONF_DIR,
+  });
+}
+
+export function cassandraUnit(): string {
+  return renderTemplateFile('cassandra/cassandra.service', {
+    version: CASSANDRA_VERSION,
+    envFile: ENV_FILE,
+    installDir: INSTALL_DIR,
+  });
+}
+
+/** The CQL statement for one of Wire's keyspaces (SimpleStrategy, as wire-server's schema tools create them). */
+export function createKeyspace(name: string): string {
+  return `CREATE KEYSPACE IF NOT EXISTS ${name} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${REPLICATION_FACTOR}};`;
+}

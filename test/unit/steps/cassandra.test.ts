@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import type { StepHost } from '../../../src/engine/types.js';
+import type { HostFacts } from '../../../src/hosts/facts.js';
+import { cassandraSteps } from '../../../src/steps/databases/cassandra.js';
+import {
+  CASSANDRA_IMPLEMENTATIONS,
+  cassandraInstall,
+  cassandraKeyspaces,
+  cassandraStart,
+} from '../../../src/steps/implementations/cassandra.js';
+import {
+  cassandraEnv,
+  cassandraHost,
+  cassandraRackdc,
+  cassandraUnit,
+  cassandraYaml,
+  createKeyspace,
+  heapSizes,
+} from '../../../src/steps/implementations/cassandra-config.js';
+import {
+  parseDescribeCluster,
+  parseKeyspaces,
+  parseNodetoolStatus,
+} from '../../../src/steps/implementations/cassandra-nodetool.js';
+import { production } from '../../support/inventories.js';
+
+/** What the cassandra steps would write and run, from a 3-node inventory (the lab runs them for real). */
+
+const inventory = production((input) => {
+  // Private addresses differ from the SSH ones: configuration must use the traffic address.
+  input.hosts = input.hosts.map((host) =>
+    host.name.startsWith('datanode')
+      ? { ...host, privateAddress: host.address.replace('192.168.122.', '10.10.0.') }
+      : host,
+  );
+});
+const yamlOf = (name: string) => cassandraYaml(inventory, cassandraHost(inventory, name));
+/** The value of a top-level `key: value` line. */
+const key = (yaml: string, name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(yaml)?.[1];
+
+describe('cassandra.yaml for a three-node inventory (FACTS 1c step 6.6, 2.1-2.3, 8.2)', () => {
+  it('names the first cassandra host as the only seed on every node (Wire’s cassandra_seed)', () => {
+    for (const name of ['datanode1', 'datanode2', 'datanode3'])
+      expect(yamlOf(name)).toMatch(/^\s+- seeds: "10\.10\.0\.31"$/m);
+  });
+
+  it("listens and serves CQL on each node's own traffic (private) address, on 7000 and 9042", () => {
+    const second = yamlOf('datanode2');
+    expect(key(second, 'listen_address')).toBe('10.10.0.32');
+    expect(key(second, 'rpc_address')).toBe('10.10.0.32');
+    expect(key(second, 'storage_port')).toBe('7000');
+    expect(key(second, 'native_transport_port')).toBe('9042');
+    expect(second).not.toContain('192.168.122.32');
+  });
+
+  it("uses Wire's default cluster name, GossipingPropertyFileSnitch and Wire's /mnt/cassandra dirs", () => {
+    const yaml = yamlOf('datanode1');
+    expect(key(yaml, 'cluster_name')).toBe("'default'");
+    expect(key(yaml, 'endpoint_snitch')).toBe('GossipingPropertyFileSnitch');
+    expect(yaml).toMatch(/^data_file_directories:\n\s+- \/mnt\/cassandra\/data$/m);
+    expect(key(yaml, 'commitlog_directory')).toBe('/mnt/cassandra/commitlog');
+    expect(key(yaml, 'saved_caches_directory')).toBe('/mnt/cassandra/saved_caches');
+    expect(key(yaml, 'hints_directory')).toBe('/mnt/cassandra/hints');
+    // Keys Cassandra 3.11 refuses to start without.
+    for (const required of ['partitioner', 'commitlog_sync', 'endpoint_snitch'])
+      expect(key(yaml, required)).toBeTruthy();
+  });
+
+  it('puts every node in one data centre and rack for the snitch', () => {
+    expect(cassandraRackdc()).toMatch(/^dc=dc1$/m);
+    expect(cassandraRackdc()).toMatch(/^rack=rack1$/m);
+  });
+});
+
+describe('heap and unit', () => {
+  it("computes the heap the way cassandra-env.sh does (1024M/200M on Wire's 4 GiB, 2 CPU VM)", () => {
+    expect(heapSizes(4, 2)).toEqual({ maxHeapMiB: 1024, newHeapMiB: 200 });
+    expect(heapSizes(16, 8)).toEqual({ maxHeapMiB: 4096, newHeapMiB: 800 });
+    expect(heapSizes(64, 16)).toEqual({ maxHeapMiB: 8192, newHeapMiB: 1600 });
+    const env = cassandraEnv({ memoryGiB: 4, cpus: 2 });
+    expect(env).toMatch(/^MAX_HEAP_SIZE=1024M$/m);
+    expect(env).toMatch(/^HEAP_NEWSIZE=200M$/m);
+  });
+
+  it('runs the versioned install in the foreground as the cassandra user, with the heap file', () => {
+    const unit = cassandraUnit();
+    expect(unit).toMatch(/^ExecStart=\/opt\/apache-cassandra-3\.11\.19\/bin\/cassandra -f$/m);
+    expect(unit).toMatch(/^User=cassandra$/m);
+    expect(unit).toMatch(/^EnvironmentFile=\/etc\/default\/cassandra$/m);
+  });
+});
+
+describe('operations', () => {
+  const host = (name: string): StepHost => ({
+    name,
+    facts: { memoryGiB: 4, cpus: 2 } as HostFacts,
+    allFacts: new Map(),
+  });
+  const options = {
+    bundleRoot: '/nonexistent',
+  } as unknown as Parameters<typeof cassandraInstall>[2];
+
+  it('installs Java, the user, the tarball from the asset host, unpacks it, then writes the config', () => {
+    const operations = cassandraInstall(inventory, host('datanode2'), options);
+    const kinds = operations.map((op) => `${op.kind} ${op.target}`);
+    expect(kinds.slice(0, 5)).toEqual([
+      'apt-package openjdk-8-jre-headless',
+      'group cassandra',
+      'user cassandra',
+      'asset /var/cache/wire-install/apache-cassandra-3.11.19-bin.tar.gz',
+      'command unpack Cassandra 3.11.19 into /opt/apache-cassandra-3.11.19',
+    ]);
+    expect(operations[3]?.inputs).toMatchObject({
+      url: 'http://192.168.122.10:8080/binaries/apache-cassandra-3.11.19-bin.tar.gz',
+    });
+    expect(operations[4]?.inputs).toMatchObject({ creates: '/opt/apache-cassandra-3.11.19/bin/cassandra' });
+    // Nothing is started by the install step: starting is the serial step's job.
+    expect(operations.map((op) => op.kind)).not.toContain('systemd-unit');
+    expect(kinds).toContain('template /opt/apache-cassandra-3.11.19/conf/cassandra.yaml');
+  });
+
+  it('starts (restarting on changed config) and waits for its own address to be UN', () => {
+    const [unit, wait] = cassandraStart(inventory, 'datanode3');
+    expect(unit?.inputs).toMatchObject({
+      unit: 'cassandra.service',
+      enabled: true,
+      running: true,
+      restartWhenChanged: expect.arrayContaining(['/opt/apache-cassandra-3.11.19/conf/cassandra.yaml']),
+    });
+    expect(wait?.target).toBe('10.10.0.33 UN in nodetool status');
+  });
+
+  it('starts one node at a time in inventory order, the seed first; keyspaces on the first host only', () => {
+    const order = Object.fromEntries(cassandraSteps.map((step) => [step.id, step.order]));
+    expect(order['databases.cassandra-start']).toBe('serial');
+    expect(order['databases.cassandra-keyspaces']).toBe('first-host-only');
+    expect(order['databases.cassandra-install']).toBe('parallel');
+    expect(Object.keys(CASSANDRA_IMPLEMENTATIONS).sort()).toEqual(
+      cassandraSteps.map((step) => step.id).sort(),
+    );
+    expect(CASSANDRA_IMPLEMENTATIONS['databases.cassandra-health']?.alwaysRun).toBe(true);
+  });
+
+  it("creates Wire's four keyspaces with replication factor 3 through the seed's CQL address (FACTS 5.3)", () => {
+    expect(cassandraKeyspaces(inventory).inputs).toEqual({
+      keyspaces: ['brig', 'galley', 'gundeck', 'spar'],
+      replicationFactor: 3,
+      address: '10.10.0.31',
+    });
+    expect(createKeyspace('brig')).toBe(
+      "CREATE KEYSPACE IF NOT EXISTS brig WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3};",
+    );
+  });
+});
+
+describe('reading nodetool and cqlsh', () => {
+  it('reads UN and DN lines of nodetool status', () => {
+    const output = [
+      'Datacenter: dc1',
+      '===============',
+      'Status=Up/Down',
+      '|/ State=Normal/Leaving/Joining/Moving',
+      '--  Address      Load       Tokens       Owns (effective)  Host ID                               Rack',
+      'UN  10.10.0.31   108.4 KiB  256          100.0%            0c0f8c1e-1f2a-4c4e-9d67-5b1a2f3e4d5c  rack1',
+      'DN  10.10.0.32   ?          256          100.0%            1d1f8c1e-1f2a-4c4e-9d67-5b1a2f3e4d5c  rack1',
+      'UJ  10.10.0.33   12 KiB     256          ?                 2e2f8c1e-1f2a-4c4e-9d67-5b1a2f3e4d5c  rack1',
+    ].join('\n');
+    expect(parseNodetoolStatus(output).map((m) => `${m.status}${m.state} ${m.address}`)).toEqual([
+      'UN 10.10.0.31',
+      'DN 10.10.0.32',
+      'UJ 10.10.0.33',
+    ]);
+  });
+
+  it('reads schema versions and unreachable nodes of describecluster', () => {
+    const output = [
+      'Cluster Information:',
+      '\tName: default',
+      '\tSchema versions:',
+      '\t\t86afa796-d883-3932-aa73-6b017cef0d19: [10.10.0.31, 10.10.0.32]',
+      '',
+      '\t\t5a54ebd6-a0a0-3a4b-9a0b-000000000000: [10.10.0.33]',
+      '',
+      '\t\tUNREACHABLE: [10.10.0.34]',
+    ].join('\n');
+    const { versions, unreachable } = parseDescribeCluster(output);
+    expect([...versions.values()]).toEqual([['10.10.0.31', '10.10.0.32'], ['10.10.0.33']]);
+    expect(unreachable).toEqual(['10.10.0.34']);
+  });
+
+  it('reads keyspace names and replication factors from cqlsh', () => {
+    const output = [
+      '',
+      ' keyspace_name | replication',
+      '---------------+---------------------------------------------',
+      "   system_auth | {'class': 'org.apache.cassandra.locator.SimpleStrategy', 'replication_factor': '1'}",
+      "        system | {'class': 'org.apache.cassandra.locator.LocalStrategy'}",
+      "          brig | {'class': 'org.apache.cassandra.locator.SimpleStrategy', 'replication_factor': '3'}",
+      '',
+      '(3 rows)',
+    ].join('\n');
+    expect(parseKeyspaces(output)).toEqual([
+      { name: 'system_auth', replicationFactor: 1 },
+      { name: 'system', replicationFactor: undefined },
+      { name: 'brig', replicationFactor: 3 },
+    ]);
+  });
+});
