@@ -1,0 +1,122 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * STAND-IN for kubectl on the admin machine (tests put its folder first on PATH for the CLI).
+ * It records each call's arguments (one JSON line per call in calls.jsonl, the kubeconfig path
+ * left out) and answers from canned behaviour: `diff`/`apply -f -` remember the manifest's
+ * checksum (diff exits 1 until that manifest was applied); nodes come from the stand-in API
+ * of the kubeadm stand-in (test/support/stand-in-kubeadm.ts) at the kubeconfig's server, all
+ * Ready; labels and annotations are kept in a local file; kube-system pods are canned, CoreDNS
+ * Pending until a pod network was applied. It refuses a kubeconfig that is missing or not 0600.
+ */
+const SCRIPT = String.raw`#!/usr/bin/env python3
+# STAND-IN for kubectl, written by wire-install's tests (test/support/stand-in-kubectl.ts).
+import hashlib, json, os, re, sys, urllib.request
+
+STATE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+args = sys.argv[1:]
+
+def fail(message, code=1):
+    print('kubectl (stand-in): ' + message, file=sys.stderr)
+    sys.exit(code)
+
+if '--kubeconfig' not in args:
+    fail('no --kubeconfig')
+index = args.index('--kubeconfig')
+config = args[index + 1]
+args = args[:index] + args[index + 2:]
+with open(os.path.join(STATE, 'calls.jsonl'), 'a') as f:
+    f.write(json.dumps(args) + '\n')
+if not os.path.exists(config):
+    fail('kubeconfig %s does not exist' % config)
+if os.stat(config).st_mode & 0o077:
+    fail('kubeconfig %s is readable by others' % config)
+server = re.search(r'server:\s*https://(\S+)', open(config).read()).group(1)
+
+def load(name, default):
+    path = os.path.join(STATE, name)
+    return json.load(open(path)) if os.path.exists(path) else default
+
+def save(name, value):
+    json.dump(value, open(os.path.join(STATE, name), 'w'))
+
+def nodes():
+    joined = json.load(urllib.request.urlopen('http://%s/nodes' % server, timeout=10))
+    meta = load('metadata.json', {})
+    return [{'metadata': {'name': n['name'], 'labels': meta.get(n['name'], {}).get('labels', {}),
+                          'annotations': meta.get(n['name'], {}).get('annotations', {})},
+             'status': {'conditions': [{'type': 'Ready', 'status': 'True'}],
+                        'addresses': [{'type': 'InternalIP', 'address': n['ip']}]}} for n in joined]
+
+if args[:2] == ['diff', '-f']:
+    digest = hashlib.sha256(sys.stdin.read().encode()).hexdigest()
+    if digest in load('applied.json', []):
+        sys.exit(0)
+    print('diff -u live manifest (stand-in)')
+    sys.exit(1)
+if args[:2] == ['apply', '-f']:
+    applied = load('applied.json', [])
+    applied.append(hashlib.sha256(sys.stdin.read().encode()).hexdigest())
+    save('applied.json', applied)
+    print('configured (stand-in)')
+    sys.exit(0)
+if args[0] == 'wait':
+    for node in nodes():
+        print('node/%s condition met' % node['metadata']['name'])
+    sys.exit(0)
+if args[:2] == ['get', 'nodes']:
+    print(json.dumps({'items': nodes()}))
+    sys.exit(0)
+if args[:2] == ['get', 'node']:
+    found = [n for n in nodes() if n['metadata']['name'] == args[2]]
+    if not found:
+        fail('Error from server (NotFound): nodes "%s" not found' % args[2])
+    print(json.dumps(found[0]))
+    sys.exit(0)
+if args[0] in ('label', 'annotate') and args[1] == 'node':
+    if '--overwrite' not in args:
+        fail('use --overwrite')
+    meta = load('metadata.json', {})
+    kind = 'labels' if args[0] == 'label' else 'annotations'
+    for pair in args[3:]:
+        if '=' in pair:
+            key, value = pair.split('=', 1)
+            meta.setdefault(args[2], {}).setdefault(kind, {})[key] = value
+    save('metadata.json', meta)
+    print('node/%s %s (stand-in)' % (args[2], 'labeled' if kind == 'labels' else 'annotated'))
+    sys.exit(0)
+if args[:4] == ['-n', 'kube-system', 'get', 'pods']:
+    network = len(load('applied.json', [])) > 0
+    pods = [{'metadata': {'name': 'kube-apiserver-' + n['metadata']['name']}, 'status': {'phase': 'Running'}} for n in nodes()]
+    if network:
+        pods += [{'metadata': {'name': 'calico-node-%d' % i}, 'status': {'phase': 'Running'}} for i in range(len(nodes()))]
+    pods += [{'metadata': {'name': 'coredns-%d' % i}, 'status': {'phase': 'Running' if network else 'Pending'}} for i in range(2)]
+    print(json.dumps({'items': pods}))
+    sys.exit(0)
+fail('no canned answer for: ' + ' '.join(args))
+`;
+
+export interface StandInKubectl {
+  /** Put first on PATH. */
+  bin: string;
+  /** Every call's arguments, in order. */
+  calls(): string[][];
+}
+
+export function standInKubectl(dir: string): StandInKubectl {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'kubectl'), SCRIPT);
+  chmodSync(join(bin, 'kubectl'), 0o755);
+  const log = join(dir, 'calls.jsonl');
+  writeFileSync(log, '');
+  return {
+    bin,
+    calls: () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as string[]),
+  };
+}

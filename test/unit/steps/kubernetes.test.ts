@@ -1,0 +1,226 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { InventoryInput } from '../../../src/inventory/schema.js';
+import { completeSecrets, parseSecretsText } from '../../../src/secrets/file.js';
+import { BOOTSTRAP_TOKEN_FORMAT, generateSecrets } from '../../../src/secrets/generate.js';
+import {
+  adminKubeconfig,
+  calicoManifest,
+  callingMetadata,
+  metadataCommands,
+  nodeFindings,
+  podFindings,
+} from '../../../src/steps/implementations/kubernetes-admin.js';
+import {
+  adminServerUrl,
+  caCertHash,
+  controlPlaneEndpoint,
+  kubeconfigCaPem,
+  renderInitConfig,
+  renderJoinConfig,
+} from '../../../src/steps/implementations/kubernetes-kubeadm.js';
+import { production } from '../../support/inventories.js';
+import { openSslCa } from '../../support/stand-in-kubeadm.js';
+
+/**
+ * What the cluster steps render and compute, checked against FACTS: three combined control
+ * planes (kubenode1-3, untainted) and one worker-only node (FACTS 2.1), the pod and service
+ * networks of the inventory (2.3, 3.5), the systemd cgroup driver, and kubeadm's CA pin.
+ */
+const withWorker = (input: InventoryInput) => {
+  input.hosts.push({
+    name: 'kubenode4',
+    address: '10.0.0.4',
+    privateAddress: '192.168.122.24',
+    roles: ['kube-worker'],
+  });
+};
+const inventory = production((input) => {
+  withWorker(input);
+  input.kubernetes = { mode: 'bundled', podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12' };
+});
+const secrets = generateSecrets();
+const PIN = `sha256:${'ab'.repeat(32)}`;
+
+/** The YAML documents of a rendered file, as text, by kind. */
+const documents = (text: string) =>
+  new Map(text.split(/^---$/m).map((doc) => [/^kind: (\w+)$/m.exec(doc)?.[1] ?? '', doc]));
+
+describe('kubeadm init configuration (first control plane)', () => {
+  const rendered = renderInitConfig(inventory, 'kubenode1', secrets);
+  const docs = documents(rendered);
+
+  it('has the init, cluster and kubelet documents kubeadm 1.29 reads', () => {
+    expect([...docs.keys()]).toEqual(['InitConfiguration', 'ClusterConfiguration', 'KubeletConfiguration']);
+    expect(rendered).toMatch(/^apiVersion: kubeadm\.k8s\.io\/v1beta3$/m);
+    expect(docs.get('ClusterConfiguration')).toMatch(/^kubernetesVersion: v1\.29\.10$/m);
+  });
+
+  it('takes the pod and service networks from the inventory', () => {
+    expect(docs.get('ClusterConfiguration')).toMatch(/^ {2}podSubnet: 10\.244\.0\.0\/16$/m);
+    expect(docs.get('ClusterConfiguration')).toMatch(/^ {2}serviceSubnet: 10\.96\.0\.0\/12$/m);
+  });
+
+  it("defaults to kubespray's networks, as Wire's bundle (FACTS 3.5)", () => {
+    const text = renderInitConfig(production(), 'kubenode1', secrets);
+    expect(text).toMatch(/podSubnet: 10\.233\.64\.0\/18$/m);
+    expect(text).toMatch(/serviceSubnet: 10\.233\.0\.0\/18$/m);
+  });
+
+  it('uses a stable endpoint: the first control plane by name, every control plane in the certificate', () => {
+    expect(docs.get('ClusterConfiguration')).toMatch(/^controlPlaneEndpoint: kubenode1:6443$/m);
+    expect(docs.get('ClusterConfiguration')).toMatch(
+      /certSANs: \[kubenode1, 192\.168\.122\.21, kubenode2, 192\.168\.122\.22, kubenode3, 192\.168\.122\.23\]/,
+    );
+  });
+
+  it("uses the inventory's apiEndpoint (VIP or load balancer) when there is one", () => {
+    const vip = production((input) => {
+      input.kubernetes = { mode: 'bundled', apiEndpoint: 'k8s-api.wire.example.com' };
+    });
+    expect(controlPlaneEndpoint(vip)).toBe('k8s-api.wire.example.com:6443');
+    expect(renderInitConfig(vip, 'kubenode1', secrets)).toMatch(
+      /^controlPlaneEndpoint: k8s-api\.wire\.example\.com:6443$/m,
+    );
+    expect(adminServerUrl(vip)).toBe('https://k8s-api.wire.example.com:6443');
+    expect(adminServerUrl(inventory)).toBe('https://192.168.122.21:6443');
+  });
+
+  it('registers the node by its inventory name and traffic address, untainted as a combined node', () => {
+    const init = docs.get('InitConfiguration') ?? '';
+    expect(init).toMatch(/^ {2}name: kubenode1$/m);
+    expect(init).toMatch(/^ {4}node-ip: 192\.168\.122\.21$/m);
+    expect(init).toMatch(/^ {2}advertiseAddress: 192\.168\.122\.21$/m);
+    expect(init).toMatch(/^ {2}taints: \[\]$/m);
+  });
+
+  it('keeps the control-plane taint on a control plane that is not a worker', () => {
+    const dedicated = production((input) => {
+      const first = input.hosts[0];
+      if (first) first.roles = ['kube-control-plane'];
+    });
+    expect(renderInitConfig(dedicated, 'kubenode1', secrets)).toMatch(
+      /taints: \[\{key: node-role\.kubernetes\.io\/control-plane, effect: NoSchedule\}\]/,
+    );
+  });
+
+  it('sets the kubelet cgroup driver to systemd (containerd uses systemd cgroups)', () => {
+    expect(docs.get('KubeletConfiguration')).toMatch(/^cgroupDriver: systemd$/m);
+  });
+
+  it('carries the bootstrap token and certificate key from secrets.yaml', () => {
+    expect(secrets.kubernetes.bootstrapToken).toMatch(BOOTSTRAP_TOKEN_FORMAT);
+    expect(secrets.kubernetes.certificateKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(rendered).toContain(`token: "${secrets.kubernetes.bootstrapToken}"`);
+    expect(rendered).toContain(`certificateKey: "${secrets.kubernetes.certificateKey}"`);
+  });
+});
+
+describe('kubeadm join configuration', () => {
+  it('joins a control plane with the pin, the token and the certificate key, on its own address', () => {
+    const text = renderJoinConfig(inventory, 'kubenode2', secrets, PIN);
+    expect(text).toMatch(/^kind: JoinConfiguration$/m);
+    expect(text).toMatch(/^ {4}apiServerEndpoint: kubenode1:6443$/m);
+    expect(text).toContain(`token: "${secrets.kubernetes.bootstrapToken}"`);
+    expect(text).toContain(`- "${PIN}"`);
+    expect(text).toMatch(/^controlPlane:\n {2}localAPIEndpoint:\n {4}advertiseAddress: 192\.168\.122\.22$/m);
+    expect(text).toContain(`certificateKey: "${secrets.kubernetes.certificateKey}"`);
+    expect(text).toMatch(/^ {2}name: kubenode2$/m);
+  });
+
+  it('joins a worker without the certificate key, on its private address', () => {
+    const text = renderJoinConfig(inventory, 'kubenode4', secrets, PIN);
+    expect(text).not.toContain('controlPlane:');
+    expect(text).not.toContain(secrets.kubernetes.certificateKey);
+    expect(text).toMatch(/^ {4}node-ip: 192\.168\.122\.24$/m);
+  });
+});
+
+describe('CA pin', () => {
+  it('is the sha256 of the CA public key, as openssl computes it (kubeadm docs)', () => {
+    const { cert, dir } = openSslCa();
+    const der = execFileSync('sh', [
+      '-c',
+      `openssl x509 -pubkey -noout -in ${join(dir, 'ca.crt')} | openssl pkey -pubin -outform der | sha256sum`,
+    ]);
+    expect(caCertHash(cert)).toBe(`sha256:${String(der).split(' ')[0]}`);
+  });
+
+  it('is read from the certificate-authority-data of a kubeconfig', () => {
+    const { cert, dir } = openSslCa();
+    const kubeconfig = `clusters:\n- cluster:\n    certificate-authority-data: ${Buffer.from(cert).toString('base64')}\n    server: https://kubenode1:6443\n`;
+    expect(kubeconfigCaPem(kubeconfig)).toBe(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+    expect(adminKubeconfig(kubeconfig, 'https://192.168.122.21:6443')).toContain(
+      '    server: https://192.168.122.21:6443\n',
+    );
+  });
+});
+
+describe('Calico manifest', () => {
+  it("gets the inventory's pod network as its IP pool", () => {
+    const upstream = '            # - name: CALICO_IPV4POOL_CIDR\n            #   value: "192.168.0.0/16"\n';
+    expect(calicoManifest(upstream, '10.233.64.0/18')).toBe(
+      '            - name: CALICO_IPV4POOL_CIDR\n              value: "10.233.64.0/18"\n',
+    );
+  });
+});
+
+describe('calling labels and readiness (FACTS 1c step 10, 8.1)', () => {
+  it('labels sftd and coturn nodes and annotates their external IPs', () => {
+    const wanted = callingMetadata(inventory);
+    expect(wanted.get('kubenode2')).toEqual({
+      labels: { 'wire.com/role': 'sftd' },
+      annotations: { 'wire.com/external-ip': '203.0.113.22' },
+    });
+    expect(wanted.get('kubenode3')?.labels).toEqual({ 'wire.com/role': 'coturn' });
+    expect(wanted.has('kubenode1')).toBe(false);
+  });
+
+  it('asks kubectl only for what differs, with --overwrite', () => {
+    const wanted = {
+      labels: { 'wire.com/role': 'sftd' },
+      annotations: { 'wire.com/external-ip': '203.0.113.22' },
+    };
+    expect(metadataCommands('kubenode2', wanted, { labels: {}, annotations: {} })).toEqual([
+      'label node kubenode2 wire.com/role=sftd --overwrite',
+      'annotate node kubenode2 wire.com/external-ip=203.0.113.22 --overwrite',
+    ]);
+    expect(metadataCommands('kubenode2', wanted, wanted)).toEqual([]);
+  });
+
+  it('finds nodes missing or not Ready, and kube-system pods not Running', () => {
+    const ready = (name: string, status = 'True') => ({
+      metadata: { name },
+      status: { conditions: [{ type: 'Ready', status }] },
+    });
+    const findings = nodeFindings(inventory, {
+      items: [ready('kubenode1'), ready('kubenode2', 'False'), ready('kubenode3')],
+    });
+    expect(findings.map((f) => f.rule)).toEqual(['kubernetes.nodes-registered', 'kubernetes.nodes-ready']);
+    expect(findings[0]?.message).toContain('kubenode4');
+    expect(findings[1]?.message).toContain('kubenode2');
+    expect(
+      nodeFindings(inventory, {
+        items: ['kubenode1', 'kubenode2', 'kubenode3', 'kubenode4'].map((n) => ready(n)),
+      }),
+    ).toEqual([]);
+    const pods = podFindings({
+      items: [
+        { metadata: { name: 'coredns-1' }, status: { phase: 'Pending' } },
+        { metadata: { name: 'calico-node-1' }, status: { phase: 'Running' } },
+      ],
+    });
+    expect(pods[0]?.message).toBe('kube-system pods not Running: coredns-1 (Pending)');
+  });
+});
+
+describe('an older secrets.yaml', () => {
+  it('lacks the kubeadm secrets, which wire-install init adds', () => {
+    const text = 'apiVersion: wire-install/v1\nkind: Secrets\nturnSecret: abc\n';
+    const { secrets: completed, added } = completeSecrets(parseSecretsText(text, 'secrets.yaml'));
+    expect(added).toEqual(expect.arrayContaining(['kubernetes.bootstrapToken', 'kubernetes.certificateKey']));
+    expect(completed.kubernetes.bootstrapToken).toMatch(BOOTSTRAP_TOKEN_FORMAT);
+  });
+});
