@@ -59,7 +59,7 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
     operations: (inventory, host, options) => [hostFactsCheck(inventory, host, options)],
     alwaysRun: true,
   },
-  'bootstrap-host.hostname': { operations: (_, host) => bootstrap.hostname(host) },
+  'bootstrap-host.hostname': { operations: (inventory, host) => bootstrap.hostname(inventory, host) },
   'bootstrap-host.etc-hosts': { operations: (inventory) => bootstrap.etcHosts(inventory) },
   'bootstrap-host.apt-sources': {
     operations: (inventory, host, options) => bootstrap.aptSources(inventory, host, options),

@@ -54,11 +54,13 @@ describe("Wire's preflight and bootstrap-host stages on five lab hosts", () => {
     expect(plan.stdout).toContain('--allow-unsupported-os is set');
     const steps = finished(plan.events).filter((e) => e.step.startsWith('bootstrap-host'));
     planned = new Map(steps.map((e) => [key(e), e.changes]));
+    const marked = planned.get('bootstrap-host.hostname labhost1') ?? [];
+    expect(marked.join('\n')).toContain('/etc/wire-install/installed-by');
     expect(planned.get('bootstrap-host.hostname labhost2')).toEqual([
       'set hostname strayname -> labhost2',
       'write /etc/hostname (strayname -> labhost2)',
+      ...marked,
     ]);
-    expect(planned.get('bootstrap-host.hostname labhost1')).toEqual([]);
   });
 
   it("applies the planned changes (what chrony's package does itself aside), setting the hosts up as Wire needs", async () => {
@@ -111,5 +113,21 @@ describe("Wire's preflight and bootstrap-host stages on five lab hosts", () => {
     expect(new Set(steps.filter((e) => e.status === 'unchanged').map((e) => e.step))).toEqual(
       new Set(['preflight.ssh', 'preflight.host-facts']),
     );
+  });
+
+  it('marks the hosts as this installation, and refuses a host marked by another one', async () => {
+    expect(await onHost(HOSTS[2], 'cat /etc/wire-install/installed-by')).toBe('wire.lab.test\n');
+    await onHost(HOSTS[2], 'echo other.example.com > /etc/wire-install/installed-by');
+    try {
+      const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
+      expect(run.exitCode).toBe(1);
+      const failed = finished(run.events).filter((e) => e.status === 'failed');
+      expect(failed.map((e) => `${e.step} ${e.host}`)).toEqual([`preflight.host-facts ${HOSTS[2]?.name}`]);
+      const output = `${run.stdout}${run.stderr}`;
+      expect(output).toContain('preflight.other-installation');
+      expect(output).toContain('installed-by says other.example.com');
+    } finally {
+      await onHost(HOSTS[2], 'echo wire.lab.test > /etc/wire-install/installed-by');
+    }
   });
 });

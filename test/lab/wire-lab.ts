@@ -32,10 +32,17 @@ export const RESET_WIRE = [
   'systemctl stop rabbitmq-server postgresql >/dev/null 2>&1 || true',
   "DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq chrony rabbitmq-server 'postgresql*' >/dev/null 2>&1 || true",
   'rm -rf /var/lib/rabbitmq /etc/rabbitmq /var/lib/postgresql /etc/postgresql /etc/postgresql-common',
+  'rm -rf /etc/wire-install',
   'rm -f /etc/apt/sources.list.d/wire-bundle.list /etc/modules-load.d/wire-install.conf /etc/sysctl.d/60-wire-install-kubernetes.conf',
   'if [ -d /etc/apt/sources-moved-by-wire-install ]; then mv /etc/apt/sources-moved-by-wire-install/* /etc/apt/sources.list.d/ 2>/dev/null; rmdir /etc/apt/sources-moved-by-wire-install; fi',
   "sed -i '/^# BEGIN wire-install hosts$/,/^# END wire-install hosts$/d' /etc/hosts",
   'rm -rf /var/lib/apt/lists/_srv_lab-apt*',
+  // Kubernetes node steps (kubernetes.containerd, seed-images, kube-packages, log-rotation).
+  'systemctl disable --now containerd kubelet >/dev/null 2>&1 || true',
+  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq logrotate >/dev/null 2>&1 || true',
+  'rm -rf /usr/local/bin/containerd* /usr/local/bin/ctr /usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl /usr/local/bin/crictl /usr/local/sbin/runc /opt/cni /etc/containerd /var/lib/containerd /run/containerd /etc/crictl.yaml /etc/logrotate.d/podlogs',
+  'rm -rf /etc/systemd/system/containerd.service /etc/systemd/system/kubelet.service /etc/systemd/system/kubelet.service.d /var/lib/wire-install/downloads /var/lib/wire-install/unpacked /var/lib/wire-install/images',
+  'systemctl daemon-reload',
 ].join('\n');
 
 export const resetWire = (hosts: readonly LabHost[]) =>

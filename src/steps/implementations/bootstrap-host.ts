@@ -2,6 +2,7 @@ import type { StepHost } from '../../engine/types.js';
 import { hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
 import { aptPackageOperation, aptRepositoryOperation } from '../../operations/apt.js';
 import { commandOperation } from '../../operations/command.js';
+import { directoryOperation } from '../../operations/directory.js';
 import { fileOperation } from '../../operations/file.js';
 import { hostnameOperation } from '../../operations/hostname.js';
 import { kernelModuleOperation } from '../../operations/kernel-module.js';
@@ -15,7 +16,17 @@ import type { WireStageOptions } from './types.js';
 
 /** The bootstrap-host steps' operations: what Wire's playbooks set on every node (FACTS 1c). */
 
-export const hostname = (host: StepHost): Operation[] => [hostnameOperation(host.name)];
+/**
+ * The host's name, and a mark that it belongs to this installation: the domain, in
+ * /etc/wire-install/installed-by (read by the facts), so a later run pointed at a host of
+ * another installation is stopped by preflight before it changes anything.
+ */
+export const INSTALLED_BY = '/etc/wire-install/installed-by';
+export const hostname = (inventory: Inventory, host: StepHost): Operation[] => [
+  hostnameOperation(host.name),
+  directoryOperation({ path: '/etc/wire-install', mode: 0o755 }),
+  fileOperation({ path: INSTALLED_BY, content: `${inventory.domain}\n`, mode: 0o644 }),
+];
 
 /** Every host's private address and name, so RabbitMQ and the databases find each other by name. */
 export const etcHosts = (inventory: Inventory): Operation[] => [

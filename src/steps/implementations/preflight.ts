@@ -53,6 +53,7 @@ export function hostFactsCheck(
       ? [
           ...checkHostFacts(inventory, inventoryHost, host.facts, others, options),
           ...checkArtifactDisk(inventory, inventoryHost, host.facts, sizes),
+          ...checkInstallation(inventory, inventoryHost.name, host.facts),
         ]
       : [],
   );
@@ -71,3 +72,19 @@ export const dnsCheck = (inventory: Inventory, options: Pick<WireStageOptions, '
   remoteCheck("Wire's DNS names", () =>
     checkDns(inventory, resolverLookup(options.dnsServer), options.dnsServer),
   );
+
+/** A host marked by bootstrap-host as part of another installation (another domain). */
+export function checkInstallation(inventory: Inventory, hostName: string, facts: HostFacts): Finding[] {
+  if (facts.installedBy === undefined || facts.installedBy === inventory.domain) return [];
+  return [
+    {
+      severity: 'error',
+      rule: 'preflight.other-installation',
+      host: hostName,
+      message: `${hostName} belongs to another Wire installation; changing it could break that one`,
+      measured: `/etc/wire-install/installed-by says ${facts.installedBy}`,
+      required: inventory.domain,
+      fix: `check the address of ${hostName} in the inventory; if the host is really free, remove /etc/wire-install/installed-by on it`,
+    },
+  ];
+}

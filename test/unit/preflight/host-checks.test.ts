@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../../src/hosts/facts.js';
 import { checkHostFacts, type PreflightOptions } from '../../../src/preflight/host-checks.js';
+import { checkInstallation } from '../../../src/steps/implementations/preflight.js';
 import { production } from '../../support/inventories.js';
 
 /** Preflight on measured facts: OS, hardware by role, time sync, one machine per host, clocks. */
@@ -116,6 +117,22 @@ describe('preflight on measured facts', () => {
     expect(rules(findings)).toEqual(['error preflight.ports']);
     expect(findings[0]?.message).toBe(
       'kubenode1: port 6443, which the Kubernetes API needs (role kube-control-plane), is already taken by nginx',
+    );
+  });
+});
+
+describe('the installation mark', () => {
+  it('passes an unmarked host and one marked for this domain, and stops one marked for another', () => {
+    expect(checkInstallation(inventory, 'kubenode1', facts())).toEqual([]);
+    expect(checkInstallation(inventory, 'kubenode1', facts({ installedBy: inventory.domain }))).toEqual([]);
+    expect(checkInstallation(inventory, 'kubenode1', facts({ installedBy: 'wire.other.org' }))).toMatchObject(
+      [
+        {
+          severity: 'error',
+          rule: 'preflight.other-installation',
+          measured: '/etc/wire-install/installed-by says wire.other.org',
+        },
+      ],
     );
   });
 });
