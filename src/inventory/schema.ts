@@ -124,7 +124,9 @@ const kubernetes = z.discriminatedUnion('mode', [
         .string()
         .min(1)
         .optional()
-        .describe('stable API address (VIP or load balancer); default: a local proxy on each node'),
+        .describe(
+          "stable API address (VIP or load balancer); default: the first control plane's name, in /etc/hosts on every node",
+        ),
       podCidr: z.cidrv4().optional().describe('pod network (default 10.233.64.0/18, as Wire/kubespray)'),
       serviceCidr: z
         .cidrv4()

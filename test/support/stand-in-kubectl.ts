@@ -49,13 +49,13 @@ def nodes():
              'status': {'conditions': [{'type': 'Ready', 'status': 'True'}],
                         'addresses': [{'type': 'InternalIP', 'address': n['ip']}]}} for n in joined]
 
-if args[:2] == ['diff', '-f']:
+if args[0] == 'diff' and args[-2:] == ['-f', '-']:
     digest = hashlib.sha256(sys.stdin.read().encode()).hexdigest()
     if digest in load('applied.json', []):
         sys.exit(0)
     print('diff -u live manifest (stand-in)')
     sys.exit(1)
-if args[:2] == ['apply', '-f']:
+if args[0] == 'apply' and args[-2:] == ['-f', '-']:
     applied = load('applied.json', [])
     applied.append(hashlib.sha256(sys.stdin.read().encode()).hexdigest())
     save('applied.json', applied)

@@ -102,14 +102,20 @@ export function calicoManifest(text: string, podCidr: string): string {
   return text.replace(pool, `$1- name: CALICO_IPV4POOL_CIDR\n$1  value: "${podCidr}"`);
 }
 
-/** kubectl apply of a manifest given on stdin, current when `kubectl diff` finds no difference. */
+/**
+ * kubectl apply of a manifest given on stdin, current when `kubectl diff` finds no difference.
+ * Server-side: Calico's CRDs are too large for the annotation a client-side apply writes.
+ */
+const SERVER_SIDE = '--server-side --force-conflicts -f -';
 export function kubectlApplyOperation(
   kubeconfigPath: string,
   name: string,
   manifest: () => Promise<string>,
 ): Operation {
   const differs = async (context: OperationContext) => {
-    const diff = await context.host.exec(kubectl(kubeconfigPath, 'diff -f -'), { stdin: await manifest() });
+    const diff = await context.host.exec(kubectl(kubeconfigPath, `diff ${SERVER_SIDE}`), {
+      stdin: await manifest(),
+    });
     // kubectl diff: 0 no differences, 1 differences, anything else an error.
     if (diff.exitCode > 1)
       throw new Error(`kubectl diff of ${name} failed (exit ${diff.exitCode}): ${diff.stderr.trim()}`);
@@ -124,7 +130,7 @@ export function kubectlApplyOperation(
     },
     async apply(context) {
       if (!(await differs(context))) return { changes: [], notes: [] };
-      await runOrFail(context.host, `applying ${name}`, kubectl(kubeconfigPath, 'apply -f -'), {
+      await runOrFail(context.host, `applying ${name}`, kubectl(kubeconfigPath, `apply ${SERVER_SIDE}`), {
         stdin: await manifest(),
       });
       return { changes: [`kubectl apply ${name}`], notes: [] };

@@ -1,0 +1,214 @@
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WireSecrets } from '../../src/secrets/generate.js';
+import { caCertHash, kubeconfigCaPem } from '../../src/steps/implementations/kubernetes-kubeadm.js';
+import { standInBundle } from '../support/bundle.js';
+import { openSslCa, RESET_STAND_IN_KUBEADM, STAND_IN_KUBEADM } from '../support/stand-in-kubeadm.js';
+import { type StandInKubectl, standInKubectl } from '../support/stand-in-kubectl.js';
+import { finished, type LabRun, type LabWorkspace, labWorkspace } from './lab-cli.js';
+import { labHosts } from './lab-hosts.js';
+import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+
+/**
+ * The Kubernetes cluster steps through bin/wire-install on the lab: kubeadm init on the first
+ * control plane, the admin kubeconfig fetched, Calico applied, the other control planes joined
+ * one at a time, the worker joined, labels set and readiness checked.
+ *
+ * STAND-INS (the lab's containers cannot run a kubelet): kubeadm is the lab stand-in of
+ * test/support/stand-in-kubeadm.ts, shipped in the stand-in bundle as binaries/kubeadm and put
+ * at /usr/local/bin/kubeadm by this test (the node steps that install the real one are another
+ * engineer's); kubectl on the admin side is the stand-in of test/support/stand-in-kubectl.ts,
+ * first on PATH for the CLI. The production code path is unchanged: it runs `kubeadm` and
+ * `kubectl` as it would with the real ones.
+ */
+
+const HOSTS = labHosts().slice(0, 5);
+const PLANES = HOSTS.slice(0, 3);
+const WORKER = HOSTS[3];
+const KUBE_NODES = HOSTS.slice(0, 4);
+const ONLY = [
+  '--only',
+  'preflight.ssh,bootstrap-host,kubernetes.init-control-plane,kubernetes.admin-kubeconfig,kubernetes.cni,kubernetes.join-control-planes,kubernetes.join-workers,kubernetes.nodes-ready',
+];
+/** A stand-in of Calico's upstream calico.yaml: the IP pool block the step fills in. */
+const CALICO_STAND_IN = [
+  '# stand-in for calico.yaml (tests): only the part wire-install edits',
+  'kind: DaemonSet',
+  'spec:',
+  '  template:',
+  '    spec:',
+  '      containers:',
+  '        - name: calico-node',
+  '          env:',
+  '            # - name: CALICO_IPV4POOL_CIDR',
+  '            #   value: "192.168.0.0/16"',
+  '',
+].join('\n');
+
+let workspace: LabWorkspace;
+let secrets: WireSecrets;
+let kubectl: StandInKubectl;
+let ca: string;
+let firstRun: LabRun;
+let firstRunMs: number;
+
+const resetKube = () =>
+  Promise.all(
+    KUBE_NODES.map((host) => onHost(host, `sh -c '${RESET_STAND_IN_KUBEADM.replace(/'/g, `'\\''`)}'`)),
+  );
+
+/** The inventory with calling roles: sftd (behind NAT) on the 2nd node, coturn on the 3rd. */
+function withCalling(bundle: string) {
+  return (text: string) =>
+    text
+      .replace('bundle:\n', `bundle:\n  path: ${bundle}\n`)
+      .replace(
+        `name: ${PLANES[1]?.name}, address: ${PLANES[1]?.address}, roles: [kube-control-plane, kube-worker,`,
+        `name: ${PLANES[1]?.name}, address: ${PLANES[1]?.address}, externalIp: 203.0.113.22, roles: [kube-control-plane, kube-worker, sftd,`,
+      )
+      .replace(
+        `name: ${PLANES[2]?.name}, address: ${PLANES[2]?.address}, roles: [kube-control-plane, kube-worker,`,
+        `name: ${PLANES[2]?.name}, address: ${PLANES[2]?.address}, roles: [kube-control-plane, kube-worker, coturn,`,
+      );
+}
+
+beforeAll(async () => {
+  await Promise.all([resetWire(HOSTS), resetKube()]);
+  const authority = openSslCa();
+  ca = authority.cert;
+  const bundle = standInBundle({ 'binaries/kubeadm': { content: STAND_IN_KUBEADM, mode: 0o755 } });
+  mkdirSync(join(bundle, 'kubernetes'), { recursive: true });
+  writeFileSync(join(bundle, 'kubernetes', 'calico.yaml'), CALICO_STAND_IN);
+  workspace = labWorkspace(5, withCalling(bundle));
+  secrets = await withSecrets(workspace);
+  // The stand-in kubeadm from the bundle, where kubernetes.kube-packages puts the real one, and
+  // the CA it hands out (openssl: the lab image has none).
+  const script = readFileSync(join(bundle, '.content', 'binaries', 'kubeadm'), 'utf8');
+  await Promise.all(
+    KUBE_NODES.map(async (host) => {
+      await onHost(host, 'cat > /usr/local/bin/kubeadm && chmod 755 /usr/local/bin/kubeadm', script);
+      await onHost(
+        host,
+        'mkdir -p /usr/local/lib/kubeadm-stand-in && cat > /usr/local/lib/kubeadm-stand-in/ca.crt',
+        ca,
+      );
+    }),
+  );
+  kubectl = standInKubectl(join(workspace.dir, 'kubectl-stand-in'));
+  process.env.PATH = `${kubectl.bin}:${process.env.PATH}`;
+  const started = performance.now();
+  firstRun = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
+  firstRunMs = Math.round(performance.now() - started);
+}, 180_000);
+afterAll(() => Promise.all([resetWire(HOSTS), resetKube()]), 120_000);
+
+/** The hosts a step ran on, as started/finished events in order. */
+const sequence = (run: LabRun, step: string) =>
+  run.events
+    .filter((e) => (e.type === 'step-started' || e.type === 'step-finished') && e.step === step)
+    .map((e) => `${e.type === 'step-started' ? 'start' : 'end'} ${'host' in e ? e.host : ''}`);
+
+describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)', () => {
+  it('initialises once on the first control plane and fetches its kubeconfig, 0600, for the admin host', async () => {
+    expect(firstRun.exitCode, firstRun.stderr + firstRun.stdout.slice(-3000)).toBe(0);
+    console.log(`first apply: ${firstRunMs} ms`);
+    const calls = await Promise.all(
+      KUBE_NODES.map((host) => onHost(host, 'cat /var/lib/kubeadm-stand-in/calls.log 2>/dev/null || true')),
+    );
+    expect(calls[0]?.match(/^init /gm)).toHaveLength(1);
+    for (const log of calls.slice(1)) expect(log).not.toMatch(/^init /m);
+    const kubeconfigPath = join(workspace.dir, '.wire-install', 'admin.conf');
+    expect(statSync(kubeconfigPath).mode & 0o777).toBe(0o600);
+    const kubeconfig = readFileSync(kubeconfigPath, 'utf8');
+    // Without an apiEndpoint the admin host reaches the first control plane by address.
+    expect(kubeconfig).toContain(`server: https://${PLANES[0]?.address}:6443`);
+    expect(caCertHash(kubeconfigCaPem(kubeconfig))).toBe(caCertHash(ca));
+  });
+
+  it('joins the other control planes one at a time, then the worker, with the token and CA pin', async () => {
+    expect(sequence(firstRun, 'kubernetes.join-control-planes')).toEqual(
+      PLANES.slice(1).flatMap((host) => [`start ${host.name}`, `end ${host.name}`]),
+    );
+    expect(sequence(firstRun, 'kubernetes.join-workers')).toEqual([
+      `start ${WORKER?.name}`,
+      `end ${WORKER?.name}`,
+    ]);
+    // The stand-in API on the first node accepted them, in this order, by name and address.
+    const cluster = JSON.parse(await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/cluster.json')) as {
+      nodes: { name: string; ip: string; controlPlane: boolean }[];
+    };
+    expect(cluster.nodes).toEqual(
+      KUBE_NODES.map((host, index) => ({ name: host.name, ip: host.address, controlPlane: index < 3 })),
+    );
+    // The join files hold the token: 0600, as the stand-in insists.
+    expect(
+      (await onHost(PLANES[1], 'stat -c %a /etc/kubernetes/wire-install/kubeadm-join.yaml')).trim(),
+    ).toBe('600');
+  });
+
+  it('applies Calico, then waits, labels and checks through kubectl, in that order', () => {
+    const calls = kubectl.calls().map((args) => args.slice(0, 3).join(' '));
+    expect(calls).toEqual([
+      'diff --server-side --force-conflicts',
+      'apply --server-side --force-conflicts',
+      'wait --for=condition=Ready node',
+      'get nodes -o',
+      `get node ${PLANES[1]?.name}`,
+      `label node ${PLANES[1]?.name}`,
+      `annotate node ${PLANES[1]?.name}`,
+      `get node ${PLANES[2]?.name}`,
+      `label node ${PLANES[2]?.name}`,
+      '-n kube-system get',
+    ]);
+    const all = kubectl.calls();
+    expect(all).toContainEqual(['label', 'node', PLANES[1]?.name, 'wire.com/role=sftd', '--overwrite']);
+    expect(all).toContainEqual([
+      'annotate',
+      'node',
+      PLANES[1]?.name,
+      'wire.com/external-ip=203.0.113.22',
+      '--overwrite',
+    ]);
+    expect(all).toContainEqual(['label', 'node', PLANES[2]?.name, 'wire.com/role=coturn', '--overwrite']);
+  });
+
+  it('shows no token, certificate key or kubeconfig credential in output or the debug log', () => {
+    const logs = join(workspace.dir, '.wire-install', 'logs');
+    const text = [
+      firstRun.stdout,
+      firstRun.stderr,
+      ...readdirSync(logs).map((name) => readFileSync(join(logs, name), 'utf8')),
+    ].join('\n');
+    const clientKey = /client-key-data: (\S+)/.exec(
+      readFileSync(join(workspace.dir, '.wire-install', 'admin.conf'), 'utf8'),
+    )?.[1];
+    expect(text).not.toContain(secrets.kubernetes.bootstrapToken.split('.')[1]);
+    expect(text).not.toContain(secrets.kubernetes.certificateKey);
+    // The debug log replaces secret values it sees: none may have reached a command line.
+    expect(text).not.toContain('[redacted]');
+    expect(clientKey).toBeDefined();
+    expect(text).not.toContain(clientKey);
+  });
+
+  it('changes nothing on a second apply: no init, no join, no kubectl apply or label', async () => {
+    const before = kubectl.calls().length;
+    const started = performance.now();
+    const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
+    console.log(`second apply: ${Math.round(performance.now() - started)} ms`);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const kube = finished(run.events).filter((e) => e.step.startsWith('kubernetes.'));
+    expect(kube.filter((e) => e.status === 'changed')).toEqual([]);
+    // nodes-ready runs on every apply, and asks again.
+    expect(kube.find((e) => e.step === 'kubernetes.nodes-ready')?.status).toBe('unchanged');
+    const again = kubectl
+      .calls()
+      .slice(before)
+      .map((args) => args[0]);
+    expect(again).not.toContain('apply');
+    expect(again).not.toContain('label');
+    expect(again).toContain('wait');
+    const calls = await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/calls.log');
+    expect(calls.match(/^init /gm)).toHaveLength(1);
+  }, 90_000);
+});
