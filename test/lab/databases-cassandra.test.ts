@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { shellQuote } from '../../src/hosts/become.js';
+import { standInBundle } from '../support/bundle.js';
+import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
+import { finished, type LabRun, type LabWorkspace, labWorkspace, started } from './lab-cli.js';
+import { labHosts } from './lab-hosts.js';
+import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+
+/**
+ * Cassandra on the lab's three cassandra hosts through bin/wire-install, with a stand-in
+ * bundle whose binaries hold a LAB STAND-IN Cassandra tarball (test/support/stand-in-cassandra.ts:
+ * the real layout, python3 scripts for bin/cassandra, nodetool and cqlsh that read the rendered
+ * cassandra.yaml) and the lab repository's stand-in openjdk-8-jre-headless. The tarball comes
+ * from the asset host (the fifth host), the nodes start the seed first and one at a time, the
+ * keyspaces are created, the health check passes, and fails when a node is stopped. A fault on
+ * the second node fails the start naming it; once fixed, the next run resumes after the seed.
+ */
+
+const HOSTS = labHosts().slice(0, 5);
+const NODES = HOSTS.slice(0, 3);
+const ASSET_HOST = HOSTS[4];
+const STEPS = [
+  'databases.cassandra-install',
+  'databases.cassandra-start',
+  'databases.cassandra-keyspaces',
+  'databases.cassandra-health',
+];
+const only = (steps: string[]) => ['--only', `preflight.ssh,assets,bootstrap-host,${steps.join(',')}`];
+
+const RESET_CASSANDRA = [
+  'systemctl disable --now cassandra >/dev/null 2>&1 || true',
+  'systemctl reset-failed cassandra >/dev/null 2>&1 || true',
+  'rm -rf /etc/systemd/system/cassandra.service /etc/default/cassandra /opt/apache-cassandra-3.11.19 /mnt/cassandra /var/cache/wire-install/apache-cassandra-3.11.19-bin.tar.gz',
+  'userdel cassandra >/dev/null 2>&1 || true',
+  'groupdel cassandra >/dev/null 2>&1 || true',
+  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq openjdk-8-jre-headless >/dev/null 2>&1 || true',
+  'systemctl daemon-reload',
+].join('\n');
+const RESET_ASSETS = [
+  'systemctl disable --now serve-assets >/dev/null 2>&1 || true',
+  'rm -rf /opt/assets /etc/systemd/system/serve-assets.service',
+  'systemctl daemon-reload',
+].join('\n');
+
+const reset = async () => {
+  await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_CASSANDRA)}`)));
+  await onHost(ASSET_HOST, `sh -c ${shellQuote(RESET_ASSETS)}`);
+  await resetWire(HOSTS);
+};
+
+const bundle = standInBundle({
+  'binaries/apache-cassandra-3.11.19-bin.tar.gz': { from: standInCassandraTarball() },
+});
+
+async function newWorkspace(): Promise<LabWorkspace> {
+  const workspace = labWorkspace(5, (text) => text.replace('bundle:\n', `bundle:\n  path: ${bundle}\n`));
+  await withSecrets(workspace);
+  return workspace;
+}
+
+const apply = (workspace: LabWorkspace, steps = STEPS, ...extra: string[]) =>
+  runWireCli(workspace, ['apply', ...only(steps), ...ALLOW, '--json', ...extra]);
+
+/** "step-started host" / "step-finished host" of one step, in the order they happened. */
+const timeline = (events: EngineEvent[], step: string) =>
+  events
+    .filter((e) => (e.type === 'step-started' || e.type === 'step-finished') && e.step === step)
+    .map((e) => `${e.type} ${'host' in e ? e.host : ''}`);
+
+const output = (run: LabRun) => `${run.stderr}\n${run.stdout.slice(-4000)}`;
+const nodetool = '/opt/apache-cassandra-3.11.19/bin/nodetool';
+
+beforeAll(reset, 120_000);
+afterAll(reset, 120_000);
+
+describe('Cassandra on the lab', () => {
+  let workspace: LabWorkspace;
+
+  it('installs from the asset host, starts the seed first and one node at a time, creates the keyspaces', async () => {
+    workspace = await newWorkspace();
+    const run = await apply(workspace);
+    expect(run.exitCode, output(run)).toBe(0);
+
+    // Rolling start: each node starts only after the one before it finished, the seed first.
+    expect(timeline(run.events, 'databases.cassandra-start')).toEqual(
+      NODES.flatMap((host) => [`step-started ${host.name}`, `step-finished ${host.name}`]),
+    );
+    const second = finished(run.events).find(
+      (e) => e.step === 'databases.cassandra-start' && e.host === NODES[1]?.name,
+    );
+    // The stand-in is UJ while it bootstraps: the step waited until it was UN.
+    expect(second?.changes.join('\n')).toMatch(/joined the ring \(UN after [1-9]\d* s\)/);
+
+    // The tarball came through the asset host and was unpacked into the versioned directory.
+    const files = await onHost(
+      NODES[2],
+      'ls /opt/apache-cassandra-3.11.19/bin; stat -c %U /opt/apache-cassandra-3.11.19/bin/cassandra /mnt/cassandra/data; systemctl is-active cassandra; java -version 2>&1',
+    );
+    expect(files).toContain('cassandra\ncqlsh\nnodetool\n');
+    expect(files).toContain('cassandra\ncassandra\nactive\n');
+    expect(files).toContain('lab stand-in');
+
+    // The rendered configuration is what the stand-in reads: every node UN in the seed's ring.
+    const status = await onHost(NODES[1], `${nodetool} status`);
+    for (const host of NODES)
+      expect(status).toMatch(new RegExp(`^UN\\s+${host.address.replace(/\./g, '\\.')}\\s`, 'm'));
+    const keyspaces = await onHost(
+      NODES[2],
+      `/opt/apache-cassandra-3.11.19/bin/cqlsh ${NODES[2]?.address} -e 'DESCRIBE KEYSPACES'`,
+    );
+    for (const name of ['brig', 'galley', 'gundeck', 'spar']) expect(keyspaces).toContain(name);
+    const keyspaceStep = finished(run.events).filter((e) => e.step === 'databases.cassandra-keyspaces');
+    expect(keyspaceStep.map((e) => e.host)).toEqual([NODES[0]?.name]);
+    expect(keyspaceStep[0]?.changes).toContain('create keyspace spar (SimpleStrategy, replication factor 3)');
+  }, 120_000);
+
+  it('changes nothing on a second apply; the health check fails when a node is stopped', async () => {
+    const run = await apply(workspace);
+    expect(run.exitCode, output(run)).toBe(0);
+    const cassandra = finished(run.events).filter((e) => e.step.startsWith('databases.cassandra'));
+    expect(cassandra.filter((e) => e.status === 'changed')).toEqual([]);
+    expect(started(run.events).filter((e) => e.step === 'databases.cassandra-health')).toHaveLength(3);
+
+    await onHost(NODES[2], 'systemctl stop cassandra');
+    const down = await runWireCli(workspace, [
+      'apply',
+      '--only',
+      'databases.cassandra-health',
+      ...ALLOW,
+      '--json',
+    ]);
+    expect(down.exitCode).toBe(1);
+    const failure = down.events.find((e) => e.type === 'failure' && e.host === NODES[0]?.name);
+    expect(JSON.stringify(failure)).toContain(`${NODES[2]?.name} (${NODES[2]?.address}) is DN, not UN`);
+    await onHost(NODES[2], 'systemctl start cassandra');
+  }, 90_000);
+
+  it('fails the start naming the host with a broken data dir; fixed, the next run resumes after the seed', async () => {
+    // A fresh state file: every step runs again, the seed keeps running (its start is unchanged).
+    workspace = await newWorkspace();
+    await onHost(NODES[2], 'systemctl stop cassandra');
+    // The fault: the second node's system keyspace directory is not writable for the cassandra user
+    // (install sets the data directories' modes again, not what Cassandra keeps inside them).
+    await onHost(NODES[1], 'systemctl stop cassandra && chmod 000 /mnt/cassandra/data/system');
+
+    const broken = await apply(workspace);
+    expect(broken.exitCode).toBe(1);
+    const failure = broken.events.find((e) => e.type === 'failure');
+    expect(failure).toMatchObject({ host: NODES[1]?.name, step: 'databases.cassandra-start' });
+    expect(JSON.stringify(failure)).toContain('journalctl -u cassandra.service');
+    expect(JSON.stringify(failure)).toContain(
+      'Insufficient permissions on directory /mnt/cassandra/data/system',
+    );
+    // The third node was not started after the second failed.
+    expect(timeline(broken.events, 'databases.cassandra-start')).toEqual([
+      `step-started ${NODES[0]?.name}`,
+      `step-finished ${NODES[0]?.name}`,
+      `step-started ${NODES[1]?.name}`,
+      `step-finished ${NODES[1]?.name}`,
+    ]);
+    const seedSince = await onHost(NODES[0], 'systemctl show -p ActiveEnterTimestampMonotonic cassandra');
+
+    await onHost(NODES[1], 'chmod 755 /mnt/cassandra/data/system');
+    const resumed = await apply(workspace);
+    expect(resumed.exitCode, output(resumed)).toBe(0);
+    const starts = finished(resumed.events).filter((e) => e.step === 'databases.cassandra-start');
+    expect(starts.map((e) => e.host)).toEqual(NODES.map((host) => host.name));
+    expect(starts[0]?.status).toBe('current');
+    // The second ran again (systemd may have restarted it on its own once the fault was gone).
+    expect(['changed', 'unchanged']).toContain(starts[1]?.status);
+    expect(starts[2]?.status).toBe('changed');
+    // The seed was not restarted.
+    expect(await onHost(NODES[0], 'systemctl show -p ActiveEnterTimestampMonotonic cassandra')).toBe(
+      seedSince,
+    );
+    expect(finished(resumed.events).find((e) => e.step === 'databases.cassandra-health')?.status).not.toBe(
+      'failed',
+    );
+  }, 150_000);
+});
