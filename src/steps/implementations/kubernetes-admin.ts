@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-write.js';
@@ -138,10 +139,40 @@ export function kubectlApplyOperation(
   };
 }
 
+/**
+ * In a plan made before the cluster exists there is no kubeconfig to ask with: the operation is
+ * shown as it will run. Apply asks the cluster (kubectl names the missing file if it still is).
+ */
+export function onceKubeconfigExists(
+  kubeconfigPath: string,
+  planned: string[],
+  operation: Operation,
+): Operation {
+  return {
+    ...operation,
+    async check(context) {
+      if (existsSync(kubeconfigPath)) return operation.check(context);
+      return {
+        changes: planned.map(
+          (change) => `${change} (once kubernetes.admin-kubeconfig wrote ${kubeconfigPath})`,
+        ),
+        notes: [],
+      };
+    },
+  };
+}
+
 export function calico(inventory: Inventory, bundleRoot: string, kubeconfigPath: string): Operation[] {
   const path = join(bundleRoot, CALICO_MANIFEST);
   const manifest = async () => calicoManifest(await readFile(path, 'utf8'), inventory.kubernetes.podCidr);
-  return [kubectlApplyOperation(kubeconfigPath, `Calico (${CALICO_MANIFEST} of the bundle)`, manifest)];
+  const name = `Calico (${CALICO_MANIFEST} of the bundle)`;
+  return [
+    onceKubeconfigExists(
+      kubeconfigPath,
+      [`kubectl apply ${name}`],
+      kubectlApplyOperation(kubeconfigPath, name, manifest),
+    ),
+  ];
 }
 
 interface NodeMeta {
@@ -199,7 +230,10 @@ export function callingLabels(inventory: Inventory, kubeconfigPath: string): Ope
   return [...callingMetadata(inventory)].map(([node, wanted]) => {
     const needed = async (context: OperationContext) =>
       metadataCommands(node, wanted, await nodeMetadata(context, kubeconfigPath, node));
-    return {
+    const planned = metadataCommands(node, wanted, { labels: {}, annotations: {} }).map(
+      (c) => `kubectl ${c}`,
+    );
+    return onceKubeconfigExists(kubeconfigPath, planned, {
       kind: 'node-metadata',
       target: node,
       inputs: wanted,
@@ -212,7 +246,7 @@ export function callingLabels(inventory: Inventory, kubeconfigPath: string): Ope
           await runOrFail(context.host, `kubectl ${command}`, kubectl(kubeconfigPath, command));
         return { changes: commands.map((command) => `kubectl ${command}`), notes: [] };
       },
-    };
+    });
   });
 }
 

@@ -2,13 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RemoteHost } from '../../../src/hosts/types.js';
 import type { InventoryInput } from '../../../src/inventory/schema.js';
+import type { OperationContext } from '../../../src/operations/types.js';
 import { completeSecrets, parseSecretsText } from '../../../src/secrets/file.js';
 import { BOOTSTRAP_TOKEN_FORMAT, generateSecrets } from '../../../src/secrets/generate.js';
 import {
   adminKubeconfig,
+  calico,
   calicoManifest,
   callingMetadata,
+  fetchAdminKubeconfig,
   metadataCommands,
   nodeFindings,
   podFindings,
@@ -17,6 +21,7 @@ import {
   adminServerUrl,
   caCertHash,
   controlPlaneEndpoint,
+  joinNode,
   kubeconfigCaPem,
   renderInitConfig,
   renderJoinConfig,
@@ -222,5 +227,36 @@ describe('an older secrets.yaml', () => {
     const { secrets: completed, added } = completeSecrets(parseSecretsText(text, 'secrets.yaml'));
     expect(added).toEqual(expect.arrayContaining(['kubernetes.bootstrapToken', 'kubernetes.certificateKey']));
     expect(completed.kubernetes.bootstrapToken).toMatch(BOOTSTRAP_TOKEN_FORMAT);
+  });
+});
+
+describe('a plan before the cluster exists', () => {
+  /** A host where nothing is installed: every command fails, as `cat admin.conf` would. */
+  const calls: string[] = [];
+  const bare: RemoteHost = {
+    name: 'kubenode1',
+    async exec(command) {
+      calls.push(command);
+      return { stdout: '', stderr: 'No such file or directory', exitCode: 1 };
+    },
+    async putFile() {},
+    close() {},
+  };
+  const context = { host: bare, facts: {}, changedPaths: new Set() } as unknown as OperationContext;
+  const missing = '/nonexistent/wire-install-test/admin.conf';
+
+  it('shows the kubeconfig fetch, the Calico apply and the joins, asking no cluster', async () => {
+    expect((await fetchAdminKubeconfig(inventory, missing).check(context)).changes).toEqual([
+      `fetch /etc/kubernetes/admin.conf to ${missing} (after kubeadm init)`,
+    ]);
+    const before = calls.length;
+    const [apply] = calico(inventory, '/nonexistent-bundle', missing);
+    expect((await apply?.check(context))?.changes[0]).toMatch(
+      /^kubectl apply Calico .*once kubernetes\.admin-kubeconfig/,
+    );
+    expect(calls.length).toBe(before);
+    const [join] = joinNode(inventory, 'kubenode2', secrets, missing);
+    expect((await join?.check(context))?.changes[0]).toContain('run kubeadm join');
+    await expect(join?.apply(context)).rejects.toThrow(`cannot join: ${missing} does not exist`);
   });
 });
