@@ -12,6 +12,7 @@ import { lastLines, runOrFail } from '../../operations/run.js';
 import { systemdUnitOperation } from '../../operations/systemd.js';
 import type { Operation, OperationContext } from '../../operations/types.js';
 import { groupOperation, userOperation } from '../../operations/user.js';
+import { CLOCK_SKEW_WARN_MS } from '../../preflight/host-checks.js';
 import type { Finding } from '../../rules/finding.js';
 import { fromAssets } from './assets.js';
 import {
@@ -289,8 +290,34 @@ export function cassandraKeyspaces(inventory: Inventory): Operation {
   };
 }
 
-/** Every cassandra host UN in this node's view of the ring, and one schema version (FACTS 8.1). */
-export function cassandraHealth(inventory: Inventory): Operation[] {
+/**
+ * This node's clock against the other cassandra nodes' (measured with the host facts): Cassandra
+ * orders writes by timestamp, and schema migrations fail with skewed clocks (FACTS 3.5, 6). A
+ * warning from CLOCK_SKEW_WARN_MS; preflight.host-facts makes a large skew an error.
+ */
+export function clockSkewFindings(inventory: Inventory, host: StepHost): Finding[] {
+  const offsets = cassandraHosts(inventory)
+    .map((node) => host.allFacts.get(node.name)?.clockOffsetMs)
+    .filter((offset): offset is number => offset !== undefined)
+    .sort((a, b) => a - b);
+  const median = offsets[Math.floor(offsets.length / 2)] ?? host.facts.clockOffsetMs;
+  const skew = Math.abs(host.facts.clockOffsetMs - median);
+  if (skew < CLOCK_SKEW_WARN_MS) return [];
+  return [
+    {
+      severity: 'warning',
+      rule: 'databases.cassandra-clock',
+      host: host.name,
+      message: `${host.name}'s clock is ${(skew / 1000).toFixed(1)} s off the other Cassandra nodes'`,
+      measured: `${skew} ms`,
+      required: `within ${CLOCK_SKEW_WARN_MS} ms`,
+      fix: `check the time service on ${host.name} (chronyc tracking); wire-install apply --only bootstrap-host.time-sync`,
+    },
+  ];
+}
+
+/** Every cassandra host UN in this node's view of the ring, one schema version, clocks together (FACTS 8.1). */
+export function cassandraHealth(inventory: Inventory, host: StepHost): Operation[] {
   const expected = cassandraHosts(inventory).map((host) => ({
     name: host.name,
     address: trafficAddress(host),
@@ -364,6 +391,7 @@ export function cassandraHealth(inventory: Inventory): Operation[] {
         ),
       ];
     }),
+    remoteCheck('Cassandra clock', async () => clockSkewFindings(inventory, host)),
   ];
 }
 
@@ -378,7 +406,7 @@ export const CASSANDRA_IMPLEMENTATIONS: Record<string, Implementation> = {
   'databases.cassandra-start': { operations: (inventory, host) => cassandraStart(inventory, host.name) },
   'databases.cassandra-keyspaces': { operations: (inventory) => [cassandraKeyspaces(inventory)] },
   'databases.cassandra-health': {
-    operations: (inventory) => cassandraHealth(inventory),
+    operations: (inventory, host) => cassandraHealth(inventory, host),
     alwaysRun: true,
   },
 };

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { StepHost } from '../../../src/engine/types.js';
 import type { HostFacts } from '../../../src/hosts/facts.js';
+import type { ExecResult, RemoteHost } from '../../../src/hosts/types.js';
 import { cassandraSteps } from '../../../src/steps/databases/cassandra.js';
 import {
   CASSANDRA_IMPLEMENTATIONS,
+  cassandraHealth,
   cassandraInstall,
   cassandraKeyspaces,
   cassandraStart,
+  clockSkewFindings,
+  waitUntilUn,
 } from '../../../src/steps/implementations/cassandra.js';
 import {
   cassandraEnv,
@@ -23,6 +27,7 @@ import {
   parseNodetoolStatus,
 } from '../../../src/steps/implementations/cassandra-nodetool.js';
 import { production } from '../../support/inventories.js';
+import { fakeContext } from '../operations/fake-host.js';
 
 /** What the cassandra steps would write and run, from a 3-node inventory (the lab runs them for real). */
 
@@ -203,6 +208,122 @@ describe('reading nodetool and cqlsh', () => {
       { name: 'system_auth', replicationFactor: 1 },
       { name: 'system', replicationFactor: undefined },
       { name: 'brig', replicationFactor: 3 },
+    ]);
+  });
+});
+
+/** A host whose answers change as commands run: each rule answers from the current state. */
+function scriptedHost(answer: (command: string) => Partial<ExecResult>) {
+  const commands: string[] = [];
+  const host: RemoteHost & { commands: string[] } = {
+    name: 'datanode1',
+    commands,
+    async exec(command) {
+      commands.push(command);
+      return { stdout: '', stderr: '', exitCode: 0, ...answer(command) };
+    },
+    close() {},
+  };
+  return host;
+}
+
+const ROWS = (rows: string[]) =>
+  [' keyspace_name | replication', '---------------+------------', ...rows, '', `(${rows.length} rows)`].join(
+    '\n',
+  );
+const simple = (name: string, factor: number) =>
+  ` ${name} | {'class': 'org.apache.cassandra.locator.SimpleStrategy', 'replication_factor': '${factor}'}`;
+
+describe('keyspaces operation', () => {
+  it('says which keyspaces are missing, and notes one whose replication factor is not 3', async () => {
+    const host = scriptedHost(() => ({ stdout: ROWS([simple('brig', 3), simple('galley', 1)]) }));
+    const outcome = await cassandraKeyspaces(inventory).check(fakeContext(host));
+    expect(outcome.changes).toEqual([
+      'create keyspace gundeck (SimpleStrategy, replication factor 3)',
+      'create keyspace spar (SimpleStrategy, replication factor 3)',
+    ]);
+    expect(outcome.notes.join('\n')).toMatch(/keyspace galley has replication factor 1, Wire's is 3/);
+    expect(host.commands[0]).toMatch(/cqlsh '10\.10\.0\.31' 9042 -e 'SELECT keyspace_name/);
+  });
+
+  it('creates only the missing ones, then finds nothing to do', async () => {
+    const present = new Set(['brig', 'galley']);
+    const host = scriptedHost((command) => {
+      for (const match of command.matchAll(/CREATE KEYSPACE IF NOT EXISTS (\w+)/g))
+        present.add(match[1] ?? '');
+      return { stdout: ROWS([...present].map((name) => simple(name, 3))) };
+    });
+    const operation = cassandraKeyspaces(inventory);
+    expect((await operation.apply(fakeContext(host))).changes).toHaveLength(2);
+    const create = host.commands.find((command) => command.includes('CREATE'));
+    expect(create).toContain('gundeck');
+    expect(create).not.toContain('brig');
+    expect(await operation.apply(fakeContext(host))).toEqual({ changes: [], notes: [] });
+  });
+});
+
+describe('waiting for a node to be UN', () => {
+  it('fails at once, naming the host and the journal, when systemd restarts the node', async () => {
+    let restarts = 0;
+    const host = scriptedHost((command) => {
+      if (command.includes('nodetool status'))
+        return { exitCode: 1, stderr: "nodetool: Failed to connect to '10.10.0.31:7199'" };
+      if (command.startsWith('systemctl show'))
+        return { stdout: `ActiveState=active\nSubState=running\nNRestarts=${restarts++ > 0 ? 1 : 0}\n` };
+      if (command.startsWith('journalctl'))
+        return { stdout: 'ERROR Insufficient permissions on directory /mnt/cassandra/data\n' };
+      throw new Error(`unexpected command: ${command}`);
+    });
+    const started = Date.now();
+    const error = await waitUntilUn('10.10.0.31', 60_000)
+      .apply(fakeContext(host))
+      .catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toMatchObject({
+      host: 'datanode1',
+      what: expect.stringMatching(
+        /^datanode1: Cassandra on 10\.10\.0\.31 did not come up as UN .*NRestarts=1/,
+      ),
+      next: expect.stringContaining('journalctl -u cassandra.service'),
+    });
+    expect((error as { evidence: string[] }).evidence.join('\n')).toContain('Insufficient permissions');
+  });
+
+  it('is current when the node is already UN', async () => {
+    const host = scriptedHost(() => ({ stdout: 'UN  10.10.0.31   1 KiB  256  100.0%  id  rack1\n' }));
+    expect(await waitUntilUn('10.10.0.31').check(fakeContext(host))).toEqual({ changes: [], notes: [] });
+  });
+});
+
+describe('health', () => {
+  const stepHost = (offsets: Record<string, number>, name = 'datanode1'): StepHost => {
+    const facts = (ms: number) => ({ clockOffsetMs: ms }) as HostFacts;
+    return {
+      name,
+      facts: facts(offsets[name] ?? 0),
+      allFacts: new Map(Object.entries(offsets).map(([host, ms]) => [host, facts(ms)])),
+    };
+  };
+
+  it('fails naming a node that nodetool shows DN, with its line as evidence', async () => {
+    const [ring] = cassandraHealth(inventory, stepHost({ datanode1: 0 }));
+    const host = scriptedHost(() => ({
+      stdout: [
+        'UN  10.10.0.31  1 KiB  256  100.0%  a  rack1',
+        'UN  10.10.0.32  1 KiB  256  100.0%  b  rack1',
+        'DN  10.10.0.33  1 KiB  256  100.0%  c  rack1',
+      ].join('\n'),
+    }));
+    const error = await ring?.apply(fakeContext(host)).catch((e: unknown) => e);
+    expect(JSON.stringify(error)).toContain('datanode3 (10.10.0.33) is DN, not UN');
+    expect(JSON.stringify(error)).not.toContain('datanode2');
+  });
+
+  it('warns when this node’s clock is off the other cassandra nodes’', () => {
+    const offsets = { datanode1: 0, datanode2: 40, datanode3: 2_500 };
+    expect(clockSkewFindings(inventory, stepHost(offsets))).toEqual([]);
+    expect(clockSkewFindings(inventory, stepHost(offsets, 'datanode3'))).toMatchObject([
+      { severity: 'warning', rule: 'databases.cassandra-clock', host: 'datanode3' },
     ]);
   });
 });
