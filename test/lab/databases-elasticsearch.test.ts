@@ -25,7 +25,7 @@ const RESET_ES = [
   'systemctl disable --now elasticsearch >/dev/null 2>&1 || true',
   'systemctl reset-failed elasticsearch >/dev/null 2>&1 || true',
   'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq elasticsearch-oss openjdk-8-jre-headless >/dev/null 2>&1 || true',
-  'rm -rf /etc/elasticsearch /var/lib/elasticsearch /var/log/elasticsearch /var/cache/wire-install/elasticsearch-oss-6.8.23.deb',
+  'rm -rf /etc/elasticsearch /var/lib/elasticsearch /var/log/elasticsearch /var/cache/wire-install/elasticsearch-oss-6.8.23.deb /etc/sysctl.d/60-wire-install-elasticsearch.conf',
   'systemctl daemon-reload',
 ].join('\n');
 const RESET_ASSETS = [

@@ -6,6 +6,7 @@ import { type Host, hostsWithRole, type Inventory, trafficAddress } from '../../
 import { aptPackageOperation } from '../../operations/apt.js';
 import { debFileOperation } from '../../operations/deb-file.js';
 import { remoteCheck } from '../../operations/remote-check.js';
+import { sysctlOperation } from '../../operations/sysctl.js';
 import { systemdUnitOperation } from '../../operations/systemd.js';
 import type { Operation, OperationContext } from '../../operations/types.js';
 import type { Finding } from '../../rules/finding.js';
@@ -83,6 +84,12 @@ export function elasticsearchInstall(
       { heap: heapSize(host.facts.memoryGiB) },
       { path: JVM_OPTIONS, mode: 0o660, owner: 'root', group: 'elasticsearch' },
     ),
+    // ES's bootstrap check refuses to start on a non-loopback address below this (its docs,
+    // "Virtual memory"); the real .deb sets it only in /usr/lib/sysctl.d, applied at boot.
+    sysctlOperation({
+      file: '60-wire-install-elasticsearch.conf',
+      settings: { 'vm.max_map_count': '262144' },
+    }),
     systemdUnitOperation({
       unit: 'elasticsearch.service',
       enabled: true,

@@ -92,12 +92,13 @@ describe('the install step', () => {
       'deb-file elasticsearch-oss',
       'template /etc/elasticsearch/elasticsearch.yml',
       'template /etc/elasticsearch/jvm.options',
+      'sysctl /etc/sysctl.d/60-wire-install-elasticsearch.conf',
       'systemd-unit elasticsearch.service',
     ]);
     expect(operations[1]?.inputs).toMatchObject({
       url: 'http://192.168.122.10:8080/binaries/elasticsearch-oss-6.8.23.deb',
     });
-    expect(operations[5]?.inputs).toMatchObject({
+    expect(operations[6]?.inputs).toMatchObject({
       enabled: true,
       running: true,
       restartWhenChanged: expect.arrayContaining([
