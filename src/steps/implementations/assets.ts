@@ -156,6 +156,9 @@ export function serveAssets(inventory: Inventory): Operation[] {
       restartWhenChanged: [UNIT],
     }),
     remoteCheck('serve-assets answers', async (context) => {
+      // In a plan on a fresh asset host it is not started yet: a note (remoteCheck), not a failure.
+      if ((await context.host.exec('systemctl is-active --quiet serve-assets')).exitCode !== 0)
+        throw new Error('serve-assets is not running yet');
       // Started a moment ago: give the server a few seconds to listen.
       const result = await context.host.exec(
         `for i in 1 2 3 4 5 6 7 8 9 10; do ${HTTP_GET} ${list} >/dev/null 2>&1 && exit 0; sleep 0.5; done; ${HTTP_GET} ${list} >/dev/null`,
