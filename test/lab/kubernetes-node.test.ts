@@ -67,6 +67,16 @@ describe('Kubernetes nodes on the lab', () => {
 
   it('installs containerd, the binaries and log rotation, and imports every listed image', async () => {
     workspace = withImages(HELM);
+    // A plan on fresh hosts: nothing is served nor installed yet, which is said, not failed.
+    const plan = await apply(workspace, '--plan');
+    expect(plan.exitCode, plan.stderr + plan.stdout.slice(-2000)).toBe(0);
+    const containerdPlan = finished(plan.events).find((e) => e.step === 'kubernetes.containerd');
+    expect(containerdPlan?.status).toBe('would-change');
+    expect(containerdPlan?.notes.join('\n')).toContain('cannot be checked before apply');
+    expect(imports(plan).get(KUBE[0]?.name ?? '')?.[0]).toMatch(
+      /^import the images listed in containers-system/,
+    );
+
     const run = await apply(workspace);
     expect(run.exitCode, run.stderr + run.stdout.slice(-3000)).toBe(0);
     // The node steps ran on the four kube hosts only.
@@ -115,17 +125,30 @@ describe('Kubernetes nodes on the lab', () => {
     expect(seed?.notes).toContain('4 image tarballs listed: 0 imported, 4 already in containerd');
   }, 60_000);
 
-  it('imports only the new image of a new bundle, and again an image removed from containerd', async () => {
+  it('plans, then imports, only the new image of a new bundle, and again an image gone from containerd', async () => {
     const cannon = 'quay.io/wire/cannon:5.32.0';
+    const cannonTar = `containers-helm/${imageTarName(cannon)}`;
     workspace = withImages([...HELM, cannon]);
+    const assets = await runWireCli(workspace, ['apply', '--only', 'preflight.ssh,assets', '--json']);
+    expect(assets.exitCode, assets.stderr).toBe(0);
     // An image gone from containerd (removed by hand) is imported again, by its record.
     await onHost(KUBE[0], 'rm -f /var/lib/containerd/lab-stand-in-images/k8s.io');
+
+    const plan = await apply(workspace, '--plan');
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    for (const host of KUBE.slice(1))
+      expect(imports(plan).get(host.name)).toEqual([`import ${cannonTar} (new)`]);
+    expect(imports(plan).get(KUBE[0]?.name ?? '')).toEqual(
+      expect.arrayContaining([
+        `import ${cannonTar} (new)`,
+        `import containers-helm/${imageTarName(HELM[0] ?? '')} (${HELM[0]} not in containerd)`,
+      ]),
+    );
+
     const run = await apply(workspace);
     expect(run.exitCode, run.stderr).toBe(0);
     for (const host of KUBE.slice(1))
-      expect(imports(run).get(host.name)).toEqual([
-        `import containers-helm/${imageTarName(cannon)} (${cannon})`,
-      ]);
+      expect(imports(run).get(host.name)).toEqual([`import ${cannonTar} (${cannon})`]);
     expect(imports(run).get(KUBE[0]?.name ?? '')).toHaveLength(5);
     for (const host of KUBE) expect(await imagesOn(host)).toContain(cannon);
   }, 90_000);

@@ -103,6 +103,11 @@ export function containerd(inventory: Inventory, options: WireStageOptions): Ope
       restartWhenChanged: [CONTAINERD_CONFIG, `${UNPACKED}/${basename(BUNDLE_BINARIES.containerd)}.sha256`],
     }),
     remoteCheck('containerd answers (ctr version)', async (context) => {
+      // In a plan containerd may not be there yet: said as a note (remoteCheck), not a failure.
+      const installed = await context.host.exec(
+        `[ -x ${BIN}/ctr ] && systemctl is-active --quiet containerd`,
+      );
+      if (installed.exitCode !== 0) throw new Error('containerd is not installed and running yet');
       // Just (re)started: its socket appears a moment later.
       const result = await context.host.exec(
         'for i in 1 2 3 4 5 6 7 8 9 10; do ctr version >/dev/null 2>&1 && exit 0; sleep 0.5; done; ctr version',
@@ -172,6 +177,8 @@ export function logRotation(): Operation[] {
       { path: PODLOGS_LOGROTATE, mode: 0o644 },
     ),
     remoteCheck('logrotate reads the pod log rules', async (context) => {
+      const installed = await context.host.exec(`command -v logrotate && [ -f ${PODLOGS_LOGROTATE} ]`);
+      if (installed.exitCode !== 0) throw new Error(`logrotate or ${PODLOGS_LOGROTATE} is not there yet`);
       const result = await context.host.exec(`logrotate --debug ${PODLOGS_LOGROTATE} 2>&1`);
       if (result.exitCode === 0) return [];
       return [
