@@ -332,16 +332,15 @@ export function cassandraHealth(inventory: Inventory, host: StepHost): Operation
   });
   return [
     remoteCheck('Cassandra ring', async (context) => {
-      const result = await context.host.exec(`${NODETOOL} status`);
-      if (result.exitCode !== 0)
-        return [
-          finding(
-            context,
-            `nodetool on ${context.host.name} cannot reach its Cassandra node`,
-            lastLines(`${result.stdout}\n${result.stderr}`, 1)[0] ?? `exit code ${result.exitCode}`,
-            `start it (systemctl start ${UNIT}) and see why it stopped: ${JOURNAL_HINT}`,
-          ),
-        ];
+      // A node that does not answer at all fails here (in a plan: a note, as it may not be installed yet).
+      const result = await runOrFail(
+        context.host,
+        'reading the ring (nodetool status)',
+        `${NODETOOL} status`,
+        {
+          next: `start it (systemctl start ${UNIT}) and see why it stopped: ${JOURNAL_HINT}`,
+        },
+      );
       const ring = parseNodetoolStatus(result.stdout);
       return expected.flatMap(({ name, address }) => {
         const member = ring.find((candidate) => candidate.address === address);
@@ -366,16 +365,12 @@ export function cassandraHealth(inventory: Inventory, host: StepHost): Operation
       });
     }),
     remoteCheck('Cassandra schema', async (context) => {
-      const result = await context.host.exec(`${NODETOOL} describecluster`);
-      if (result.exitCode !== 0)
-        return [
-          finding(
-            context,
-            `nodetool describecluster fails on ${context.host.name}`,
-            lastLines(`${result.stdout}\n${result.stderr}`, 1)[0] ?? `exit code ${result.exitCode}`,
-            `start the node and see why it stopped: ${JOURNAL_HINT}`,
-          ),
-        ];
+      const result = await runOrFail(
+        context.host,
+        'reading the schema versions (nodetool describecluster)',
+        `${NODETOOL} describecluster`,
+        { next: `start the node and see why it stopped: ${JOURNAL_HINT}` },
+      );
       const { versions, unreachable } = parseDescribeCluster(result.stdout);
       if (versions.size === 1 && unreachable.length === 0) return [];
       const measured = [
