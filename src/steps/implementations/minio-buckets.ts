@@ -107,7 +107,13 @@ function mcOperation(
     target,
     inputs,
     async check(context) {
-      await waitForMinio(context, hidden);
+      try {
+        await waitForMinio(context, hidden);
+      } catch (error) {
+        // In a plan MinIO may not run yet (the install step comes first): all of it is due.
+        const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+        return { changes: [`set up ${target} once MinIO runs`], notes: [reason ?? ''] };
+      }
       return { changes: (await missing(context)).map((todo) => todo.change), notes: [] };
     },
     async apply(context) {

@@ -134,3 +134,28 @@ describe('secrets', () => {
     );
   });
 });
+
+describe('a plan before MinIO runs', () => {
+  it('says what the buckets step will set up instead of failing', async () => {
+    const calls: string[] = [];
+    const host: RemoteHost = {
+      name: 'datanode1',
+      async exec(command: string) {
+        calls.push(command);
+        // Nothing installed: no file, no unit.
+        return { stdout: '', stderr: '', exitCode: command.includes('systemctl is-active') ? 3 : 0 };
+      },
+      close() {},
+    };
+    const changes: string[] = [];
+    const notes: string[] = [];
+    for (const op of minioBuckets(inventory, 'datanode1', secrets).slice(3)) {
+      const outcome = await op.check(fakeContext(host));
+      changes.push(...outcome.changes);
+      notes.push(...outcome.notes);
+    }
+    expect(changes).toContain('set up dummy-bucket, assets, public, k8ssandra-backups once MinIO runs');
+    expect(notes[0]).toContain('minio-server1.service is not running');
+    expect(calls.some((command) => command.includes(' mb '))).toBe(false);
+  });
+});
