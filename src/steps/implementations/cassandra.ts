@@ -14,6 +14,7 @@ import type { Operation, OperationContext } from '../../operations/types.js';
 import { groupOperation, userOperation } from '../../operations/user.js';
 import { CLOCK_SKEW_WARN_MS } from '../../preflight/host-checks.js';
 import type { Finding } from '../../rules/finding.js';
+import { sha256Text } from '../../state/fingerprint.js';
 import { fromAssets } from './assets.js';
 import {
   CASSANDRA_VERSION,
@@ -212,18 +213,24 @@ async function fail(
   });
 }
 
-export function cassandraStart(inventory: Inventory, hostName: string): Operation[] {
-  const address = trafficAddress(cassandraHost(inventory, hostName));
-  return [
-    systemdUnitOperation({
-      unit: UNIT,
-      enabled: true,
-      running: true,
-      // Written by databases.cassandra-install: newer than the running node means restart it.
-      restartWhenChanged: [CASSANDRA_YAML, RACKDC, ENV_FILE, UNIT_FILE],
-    }),
-    waitUntilUn(address),
-  ];
+/**
+ * The running node follows its configuration: the files are written by the install step, so
+ * their checksum is part of this step's inputs. Changed configuration makes this step due again
+ * (not current by checkpoint) and the unit restarts, one node at a time.
+ */
+export function cassandraStart(inventory: Inventory, host: StepHost): Operation[] {
+  const node = cassandraHost(inventory, host.name);
+  const configuration = sha256Text(
+    [cassandraYaml(inventory, node), cassandraRackdc(), cassandraEnv(host.facts), cassandraUnit()].join('\0'),
+  );
+  const unit = systemdUnitOperation({
+    unit: UNIT,
+    enabled: true,
+    running: true,
+    // Written by databases.cassandra-install: newer than the running node means restart it.
+    restartWhenChanged: [CASSANDRA_YAML, RACKDC, ENV_FILE, UNIT_FILE],
+  });
+  return [{ ...unit, inputs: { unit: unit.inputs, configuration } }, waitUntilUn(trafficAddress(node))];
 }
 
 const cqlsh = (address: string, statements: string) =>
@@ -398,7 +405,7 @@ export const CASSANDRA_IMPLEMENTATIONS: Record<string, Implementation> = {
       return cassandraInstall(inventory, host, options);
     },
   },
-  'databases.cassandra-start': { operations: (inventory, host) => cassandraStart(inventory, host.name) },
+  'databases.cassandra-start': { operations: (inventory, host) => cassandraStart(inventory, host) },
   'databases.cassandra-keyspaces': { operations: (inventory) => [cassandraKeyspaces(inventory)] },
   'databases.cassandra-health': {
     operations: (inventory, host) => cassandraHealth(inventory, host),

@@ -125,14 +125,38 @@ describe('operations', () => {
   });
 
   it('starts (restarting on changed config) and waits for its own address to be UN', () => {
-    const [unit, wait] = cassandraStart(inventory, 'datanode3');
+    const [unit, wait] = cassandraStart(inventory, host('datanode3'));
     expect(unit?.inputs).toMatchObject({
-      unit: 'cassandra.service',
-      enabled: true,
-      running: true,
-      restartWhenChanged: expect.arrayContaining(['/opt/apache-cassandra-3.11.19/conf/cassandra.yaml']),
+      unit: {
+        unit: 'cassandra.service',
+        enabled: true,
+        running: true,
+        restartWhenChanged: expect.arrayContaining(['/opt/apache-cassandra-3.11.19/conf/cassandra.yaml']),
+      },
     });
     expect(wait?.target).toBe('10.10.0.33 UN in nodetool status');
+  });
+
+  it('is due again when the configuration changes (the files are written by the install step)', () => {
+    const inputs = (of: typeof inventory, facts = host('datanode2')) =>
+      JSON.stringify(cassandraStart(of, facts).map((op) => op.inputs));
+    const otherSeed = production((input) => {
+      input.hosts = [...input.hosts].reverse();
+    });
+    expect(inputs(inventory)).toBe(
+      inputs(
+        production((input) => {
+          input.hosts = input.hosts.map((h) =>
+            h.name.startsWith('datanode')
+              ? { ...h, privateAddress: h.address.replace('192.168.122.', '10.10.0.') }
+              : h,
+          );
+        }),
+      ),
+    );
+    expect(inputs(otherSeed)).not.toBe(inputs(production()));
+    const bigger: StepHost = { ...host('datanode2'), facts: { memoryGiB: 16, cpus: 8 } as HostFacts };
+    expect(inputs(inventory, bigger)).not.toBe(inputs(inventory));
   });
 
   it('starts one node at a time in inventory order, the seed first; keyspaces on the first host only', () => {
