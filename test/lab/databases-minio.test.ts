@@ -118,6 +118,27 @@ describe('MinIO on the lab', () => {
     expect(started(run.events).map((e) => e.step)).toContain('databases.minio-health');
   }, 90_000);
 
+  it('rewrites an environment file changed by hand and restarts that instance only', async () => {
+    const node = NODES[1];
+    const since = (unit: string) =>
+      onHost(node, `systemctl show -p ActiveEnterTimestampMonotonic --value ${unit}`);
+    const before = [await since('minio-server1'), await since('minio-server2')];
+    await onHost(node, 'echo MINIO_ROOT_PASSWORD=changed-by-hand >> /etc/default/minio-server1');
+    // Forced: unforced, the checkpoint of the last run would skip the step (its inputs are the same).
+    const run = await apply('preflight.ssh,databases.minio-install', '--force', 'databases.minio-install');
+    expect(run.exitCode, output(run)).toBe(0);
+    const step = finished(run.events).find(
+      (e) => e.step === 'databases.minio-install' && e.host === node?.name,
+    );
+    expect(step?.changes).toEqual([
+      'update /etc/default/minio-server1 (content)',
+      'restart minio-server1.service (/etc/default/minio-server1 changed)',
+    ]);
+    expect(await onHost(node, 'grep -c changed-by-hand /etc/default/minio-server1 || true')).toBe('0\n');
+    expect(await since('minio-server1')).not.toBe(before[0]);
+    expect(await since('minio-server2')).toBe(before[1]);
+  }, 90_000);
+
   it('fails the health check when an instance is stopped, naming it', async () => {
     const stopped = NODES[2];
     await onHost(stopped, 'systemctl stop minio-server2');
