@@ -68,6 +68,8 @@ function unpackScript(): string {
     `tar -xzf ${TARBALL} -C "$tmp" --no-same-owner`,
     `test -x "$tmp/${top}/bin/cassandra"`,
     `chown -R cassandra:cassandra "$tmp/${top}"`,
+    // Left from elsewhere (bin/cassandra missing): mv would nest the new tree inside it.
+    `if [ -e ${INSTALL_DIR} ]; then echo "${INSTALL_DIR} exists but has no bin/cassandra: move it away" >&2; exit 1; fi`,
     `mv "$tmp/${top}" ${INSTALL_DIR}`,
   ].join('\n');
 }
