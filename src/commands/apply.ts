@@ -40,9 +40,10 @@ Every run writes .wire-install/logs/<run>.log (commands, hosts, exit codes; no s
 Host keys: ~/.ssh/known_hosts first; an unknown host is trusted on first use, recorded
 in .wire-install/known_hosts and shown; a changed key is always refused.
 
-Status: of Wire's stages, preflight on the hosts and bootstrap-host are built; a run that
-selects a step without operations yet is refused before any host is contacted (use
---only, e.g. --only preflight.ssh,preflight.host-facts,bootstrap-host).
+Status: the host-side stages run (preflight, assets, bootstrap-host, kubernetes,
+databases); the cluster-side ones (workloads, migrations, verify) are not built yet,
+and a run that selects one is refused before any host is contacted (select with
+--only, e.g. --only preflight,assets,bootstrap-host,kubernetes,databases).
 --plan --offline shows the whole staged plan.
 
 Exit codes: 0 done, 1 failed (the host, step, command and output are shown), 2 bad

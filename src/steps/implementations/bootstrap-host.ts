@@ -1,5 +1,5 @@
 import type { StepHost } from '../../engine/types.js';
-import { hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
+import { type Inventory, trafficAddress } from '../../inventory/defaults.js';
 import { aptPackageOperation, aptRepositoryOperation } from '../../operations/apt.js';
 import { commandOperation } from '../../operations/command.js';
 import { directoryOperation } from '../../operations/directory.js';
