@@ -17,6 +17,7 @@ import * as postgresql from './implementations/postgresql.js';
 import {
   adminToolsCheck,
   dnsCheck,
+  existingClusterCheck,
   hostFactsCheck,
   secretsCheck,
   sshCheck,
@@ -52,6 +53,10 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   },
   'preflight.dns': {
     operations: (inventory, _host, options) => [dnsCheck(inventory, options)],
+    alwaysRun: true,
+  },
+  'preflight.existing-cluster': {
+    operations: (inventory, _host, options) => [existingClusterCheck(inventory, options)],
     alwaysRun: true,
   },
   'preflight.ssh': { operations: () => [sshCheck()], alwaysRun: true },

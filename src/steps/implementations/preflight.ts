@@ -8,10 +8,12 @@ import type { Operation } from '../../operations/types.js';
 import { checkAdminTools } from '../../preflight/admin-tools.js';
 import { bundleSizes, checkArtifactDisk } from '../../preflight/artifact-disk.js';
 import { checkDns, resolverLookup } from '../../preflight/dns.js';
+import { checkExistingCluster } from '../../preflight/existing-cluster.js';
 import { checkHostFacts, type PreflightOptions } from '../../preflight/host-checks.js';
 import { checkSecretsFile } from '../../preflight/secrets-file.js';
 import type { Finding } from '../../rules/finding.js';
 import { BUNDLE_TARS } from './assets.js';
+import { adminKubeconfigPath } from './kubernetes-kubeadm.js';
 import type { WireStageOptions } from './types.js';
 
 /**
@@ -88,3 +90,16 @@ export function checkInstallation(inventory: Inventory, hostName: string, facts:
     },
   ];
 }
+
+/** kubernetes: existing: the given cluster answers, is recent enough, and its nodes are Ready. */
+export const existingClusterCheck = (
+  inventory: Inventory,
+  options: Pick<WireStageOptions, 'inventoryDir'>,
+): Operation =>
+  remoteCheck('the existing cluster', (context) =>
+    checkExistingCluster(
+      context.host,
+      adminKubeconfigPath(inventory, options.inventoryDir),
+      inventory.kubernetes.context,
+    ),
+  );
