@@ -29,7 +29,7 @@ export interface HostFacts {
    */
   clockOffsetMs: number;
   /** TCP ports something listens on, with the program (ss -ltnp; empty where ss is missing). */
-  listening: { port: number; program: string }[];
+  listening: ListeningSocket[];
 }
 
 export const FACTS_SCRIPT = `
@@ -81,21 +81,35 @@ machine_id=
 [ -r /etc/machine-id ] && read -r machine_id < /etc/machine-id
 echo "machine_id=$machine_id"
 echo "clock_ms=$(date +%s%3N)"
-# port:program for every listening TCP socket (preflight: are the ports Wire needs free?)
-echo "listening=$(ss -Hltnp 2>/dev/null | awk '{n=split($4,a,":"); p=$0; sub(/.*users:\\(\\("/,"",p); sub(/".*/,"",p); printf "%s:%s ", a[n], p}')"
+# port:program:cgroup for every listening TCP socket (preflight: are the ports Wire needs free,
+# or held by our own services?). The cgroup (v2 "0::" line, or v1's name=systemd) names the
+# systemd unit or pod slice the process runs in, read by awk itself: no process per socket.
+echo "listening=$(ss -Hltnp 2>/dev/null | awk '{n=split($4,a,":"); p=$0; sub(/.*users:\\(\\("/,"",p); sub(/".*/,"",p); g=""; if (match($0,/pid=[0-9]+/)) { f="/proc/" substr($0,RSTART+4,RLENGTH-4) "/cgroup"; while ((getline l < f) > 0) if (l ~ /^0::/ || l ~ /name=systemd:/) { sub(/^[^:]*:[^:]*:/,"",l); g=l } close(f) } printf "%s:%s:%s ", a[n], p, g}')"
 `;
 
 const GIB_IN_KIB = 1024 * 1024;
 
-/** `22:sshd 5432:postgres ...`, one entry per port (IPv4 and IPv6 sockets of a port are one). */
-export function parseListening(text: string): { port: number; program: string }[] {
-  const byPort = new Map<number, string>();
-  for (const pair of text.split(/\s+/).filter(Boolean)) {
-    const at = pair.indexOf(':');
-    const port = Number(pair.slice(0, at));
-    if (Number.isInteger(port) && port > 0 && !byPort.has(port)) byPort.set(port, pair.slice(at + 1));
+/** A listening TCP socket: its port, the program holding it and that program's cgroup path. */
+export interface ListeningSocket {
+  port: number;
+  program: string;
+  /** e.g. /system.slice/cassandra.service, /kubepods.slice/...; empty when unknown. */
+  cgroup: string;
+}
+
+/**
+ * `22:sshd:/system.slice/ssh.service 5432:postgres:/system.slice/postgresql@15-main.service ...`,
+ * one entry per port (IPv4 and IPv6 sockets of a port are one); the cgroup may be empty.
+ */
+export function parseListening(text: string): ListeningSocket[] {
+  const byPort = new Map<number, ListeningSocket>();
+  for (const entry of text.split(/\s+/).filter(Boolean)) {
+    const [portText = '', program = '', ...rest] = entry.split(':');
+    const port = Number(portText);
+    if (Number.isInteger(port) && port > 0 && !byPort.has(port))
+      byPort.set(port, { port, program, cgroup: rest.join(':') });
   }
-  return [...byPort].map(([port, program]) => ({ port, program })).sort((a, b) => a.port - b.port);
+  return [...byPort.values()].sort((a, b) => a.port - b.port);
 }
 
 export function parseFacts(text: string): HostFacts {

@@ -1,4 +1,4 @@
-import type { HostFacts } from '../hosts/facts.js';
+import type { HostFacts, ListeningSocket } from '../hosts/facts.js';
 import type { Host, Inventory } from '../inventory/defaults.js';
 import type { Role } from '../inventory/roles.js';
 import type { Finding } from '../rules/finding.js';
@@ -146,41 +146,83 @@ function checkClock(host: Host, facts: HostFacts, allFacts: ReadonlyMap<string, 
 }
 
 /**
- * TCP ports the host's roles will listen on (FACTS 8.2, and Kubernetes' own), with the programs
- * that may hold them: ours from an earlier apply. Any other program there is in the way.
+ * TCP ports the host's roles will listen on (FACTS 8.2, and Kubernetes' own), and who may hold
+ * them: ours from an earlier apply, known by the systemd unit or pod slice the process runs in
+ * (its cgroup: what our steps create), or else by program name (an install made before
+ * wire-install, e.g. by Wire's playbooks). Any other program there is in the way.
  */
-export const ROLE_PORTS: Partial<Record<Role, { port: number; what: string; programs: string[] }[]>> = {
+interface PortOwner {
+  port: number;
+  what: string;
+  programs: string[];
+  /** Substrings of the holder's cgroup path that make it ours. */
+  cgroups: string[];
+}
+
+export const ROLE_PORTS: Partial<Record<Role, PortOwner[]>> = {
   'kube-control-plane': [
-    { port: 6443, what: 'the Kubernetes API', programs: ['kube-apiserver'] },
-    { port: 2379, what: 'etcd', programs: ['etcd'] },
-    { port: 2380, what: 'etcd peers', programs: ['etcd'] },
+    // Static pods: their cgroups live under the kubepods slice.
+    { port: 6443, what: 'the Kubernetes API', programs: ['kube-apiserver'], cgroups: ['kubepods'] },
+    { port: 2379, what: 'etcd', programs: ['etcd'], cgroups: ['kubepods'] },
+    { port: 2380, what: 'etcd peers', programs: ['etcd'], cgroups: ['kubepods'] },
   ],
   'kube-worker': [
-    { port: 10250, what: 'kubelet', programs: ['kubelet'] },
-    { port: 31772, what: 'the ingress (HTTP NodePort)', programs: ['kube-proxy'] },
-    { port: 31773, what: 'the ingress (HTTPS NodePort)', programs: ['kube-proxy'] },
+    { port: 10250, what: 'kubelet', programs: ['kubelet'], cgroups: ['/kubelet.service'] },
+    { port: 31772, what: 'the ingress (HTTP NodePort)', programs: ['kube-proxy'], cgroups: ['kubepods'] },
+    { port: 31773, what: 'the ingress (HTTPS NodePort)', programs: ['kube-proxy'], cgroups: ['kubepods'] },
   ],
   cassandra: [
-    { port: 9042, what: 'Cassandra (CQL)', programs: ['java'] },
-    { port: 7000, what: 'Cassandra (gossip)', programs: ['java'] },
+    { port: 9042, what: 'Cassandra (CQL)', programs: ['java'], cgroups: ['/cassandra.service'] },
+    { port: 7000, what: 'Cassandra (gossip)', programs: ['java'], cgroups: ['/cassandra.service'] },
   ],
   elasticsearch: [
-    { port: 9200, what: 'Elasticsearch (HTTP)', programs: ['java'] },
-    { port: 9300, what: 'Elasticsearch (transport)', programs: ['java'] },
+    { port: 9200, what: 'Elasticsearch (HTTP)', programs: ['java'], cgroups: ['/elasticsearch.service'] },
+    {
+      port: 9300,
+      what: 'Elasticsearch (transport)',
+      programs: ['java'],
+      cgroups: ['/elasticsearch.service'],
+    },
   ],
   minio: [
-    { port: 9000, what: 'MinIO', programs: ['minio'] },
-    { port: 9092, what: 'MinIO (second instance)', programs: ['minio'] },
+    { port: 9000, what: 'MinIO', programs: ['minio'], cgroups: ['/minio-server1.service'] },
+    { port: 9092, what: 'MinIO (second instance)', programs: ['minio'], cgroups: ['/minio-server2.service'] },
   ],
   rabbitmq: [
-    { port: 5672, what: 'RabbitMQ (AMQP)', programs: ['beam.smp'] },
-    { port: 4369, what: 'RabbitMQ (epmd)', programs: ['epmd'] },
-    { port: 25672, what: 'RabbitMQ (inter-node)', programs: ['beam.smp'] },
-    { port: 15672, what: 'RabbitMQ (management API)', programs: ['beam.smp'] },
+    { port: 5672, what: 'RabbitMQ (AMQP)', programs: ['beam.smp'], cgroups: ['/rabbitmq-server.service'] },
+    {
+      port: 4369,
+      what: 'RabbitMQ (epmd)',
+      programs: ['epmd'],
+      cgroups: ['/epmd.service', '/rabbitmq-server.service'],
+    },
+    {
+      port: 25672,
+      what: 'RabbitMQ (inter-node)',
+      programs: ['beam.smp'],
+      cgroups: ['/rabbitmq-server.service'],
+    },
+    {
+      port: 15672,
+      what: 'RabbitMQ (management API)',
+      programs: ['beam.smp'],
+      cgroups: ['/rabbitmq-server.service'],
+    },
   ],
-  postgresql: [{ port: 5432, what: 'PostgreSQL', programs: ['postgres'] }],
-  assethost: [{ port: 8080, what: 'the bundle served to the hosts', programs: ['python3', 'nginx'] }],
+  postgresql: [{ port: 5432, what: 'PostgreSQL', programs: ['postgres'], cgroups: ['/postgresql'] }],
+  // python3 is too common a program to be ours by name: only the unit assets.serve writes.
+  assethost: [
+    {
+      port: 8080,
+      what: 'the bundle served to the hosts',
+      programs: ['nginx'],
+      cgroups: ['/serve-assets.service'],
+    },
+  ],
 };
+
+const ours = (owner: PortOwner, holder: ListeningSocket) =>
+  owner.programs.includes(holder.program) || owner.cgroups.some((part) => holder.cgroup.includes(part));
 
 function checkPorts(host: Host, facts: HostFacts): Finding[] {
   const findings: Finding[] = [];
@@ -190,7 +232,7 @@ function checkPorts(host: Host, facts: HostFacts): Finding[] {
       if (seen.has(wanted.port)) continue;
       seen.add(wanted.port);
       const holder = facts.listening.find((socket) => socket.port === wanted.port);
-      if (!holder || wanted.programs.includes(holder.program)) continue;
+      if (!holder || ours(wanted, holder)) continue;
       findings.push({
         severity: 'error',
         rule: 'preflight.ports',

@@ -40,7 +40,12 @@ describe('facts of a lab host, in one round trip', () => {
   });
 
   it('lists the listening ports with their programs (sshd on 22), its machine-id and clock', () => {
-    expect(facts.listening).toContainEqual({ port: 22, program: 'sshd' });
+    // With the systemd unit it runs in, read from its cgroup: how preflight knows our own services.
+    expect(facts.listening).toContainEqual({
+      port: 22,
+      program: 'sshd',
+      cgroup: '/system.slice/ssh.service',
+    });
     expect(facts.machineId).toMatch(/^[0-9a-f]{32}$/);
     // The lab shares this machine's clock: the offset is within the round trip.
     expect(Math.abs(facts.clockOffsetMs)).toBeLessThan(1_000);

@@ -52,6 +52,8 @@ let kubectl: StandInKubectl;
 let ca: string;
 let firstRun: LabRun;
 let firstRunMs: number;
+/** PATH as it was: the stand-in kubectl must not stay first for the test files after this one. */
+const savedPath = process.env.PATH;
 
 const resetKube = () =>
   Promise.all(
@@ -101,7 +103,10 @@ beforeAll(async () => {
   firstRun = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
   firstRunMs = Math.round(performance.now() - started);
 }, 180_000);
-afterAll(() => Promise.all([resetWire(HOSTS), resetKube()]), 120_000);
+afterAll(() => {
+  process.env.PATH = savedPath;
+  return Promise.all([resetWire(HOSTS), resetKube()]);
+}, 120_000);
 
 /** The hosts a step ran on, as started/finished events in order. */
 const sequence = (run: LabRun, step: string) =>

@@ -158,7 +158,9 @@ def init(args):
                    'nodes': [{'name': name, 'ip': ip, 'controlPlane': True}]}, f)
     subprocess.run(['systemctl', 'stop', 'kube-apiserver-stand-in'], capture_output=True)
     subprocess.run(['systemctl', 'reset-failed', 'kube-apiserver-stand-in'], capture_output=True)
-    subprocess.run(['systemd-run', '--unit=kube-apiserver-stand-in', sys.executable, os.path.abspath(__file__), 'serve'], check=True)
+    # In the kubepods slice, where the real API server runs as a static pod, so the host's
+    # port check sees :6443 held by Kubernetes itself.
+    subprocess.run(['systemd-run', '--slice=kubepods', '--unit=kube-apiserver-stand-in', sys.executable, os.path.abspath(__file__), 'serve'], check=True)
     write_private('/etc/kubernetes/kubelet.conf', kubeconfig(ca, endpoint, 'system:node:' + name))
     write_private('/etc/kubernetes/admin.conf', kubeconfig(ca, endpoint, 'kubernetes-admin'))
     print('Your Kubernetes control-plane has initialized successfully! (lab stand-in)')

@@ -21,6 +21,10 @@ def fail(message, code=1):
     print('kubectl (stand-in): ' + message, file=sys.stderr)
     sys.exit(code)
 
+if args[:2] == ['version', '--client']:
+    # What kubectl 1.29 prints for 'version --client -o json' (preflight.admin-tools); no cluster asked.
+    print(json.dumps({'clientVersion': {'major': '1', 'minor': '29', 'gitVersion': 'v1.29.10'}}))
+    sys.exit(0)
 if '--kubeconfig' not in args:
     fail('no --kubeconfig')
 index = args.index('--kubeconfig')

@@ -46,11 +46,19 @@ describe('parseFacts', () => {
 });
 
 describe('listening ports in the facts', () => {
-  it('reads port:program pairs, one per port, sorted', () => {
-    expect(parseListening('22:sshd 5432:postgres 22:sshd 4369:epmd ')).toEqual([
-      { port: 22, program: 'sshd' },
-      { port: 4369, program: 'epmd' },
-      { port: 5432, program: 'postgres' },
+  it('reads port:program:cgroup entries, one per port, sorted', () => {
+    expect(
+      parseListening(
+        '22:sshd:/system.slice/ssh.service 5432:postgres:/system.slice/system-postgresql.slice/postgresql@15-main.service 22:sshd: 4369:epmd: ',
+      ),
+    ).toEqual([
+      { port: 22, program: 'sshd', cgroup: '/system.slice/ssh.service' },
+      { port: 4369, program: 'epmd', cgroup: '' },
+      {
+        port: 5432,
+        program: 'postgres',
+        cgroup: '/system.slice/system-postgresql.slice/postgresql@15-main.service',
+      },
     ]);
   });
 });

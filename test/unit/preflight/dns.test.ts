@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDns, resolverLookup } from '../../../src/preflight/dns.js';
 import { REPO_ROOT, runCli } from '../../cli/run-cli.js';
+import { freeLoopbackPort, startDnsmasq, type TestDns } from '../../support/dnsmasq.js';
 import { production } from '../../support/inventories.js';
 
 /**
@@ -14,62 +13,24 @@ import { production } from '../../support/inventories.js';
  * this machine.
  */
 
-let dnsmasq: ChildProcess;
+let dns: TestDns;
 let server = '';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
-
 const domain = production().domain;
-const record = (label: string, address: string) => `--host-record=${label}.${domain},${address}`;
+const at = (label: string) => `${label}.${domain}`;
 
 beforeAll(async () => {
-  const port = await freePort();
-  server = `127.0.0.1:${port}`;
-  dnsmasq = spawn(
-    'dnsmasq',
-    [
-      '--keep-in-foreground',
-      '--conf-file=/dev/null',
-      '--no-resolv',
-      '--no-hosts',
-      '--listen-address=127.0.0.1',
-      '--bind-interfaces',
-      // Authoritative for the domain: an unknown name is NXDOMAIN, not refused.
-      `--local=/${domain}/`,
-      `--port=${port}`,
-      `--pid-file=`,
-      record('nginz-https', '203.0.113.10'),
-      record('nginz-ssl', '203.0.113.10'),
-      record('webapp', '203.0.113.10'),
-      record('assets', '203.0.113.10'),
-      record('account', '203.0.113.11'),
-      // teams is missing, sftd is missing
-    ],
-    { stdio: 'ignore' },
-  );
-  // Ready when it answers.
-  const lookup = resolverLookup(server);
-  for (let i = 0; i < 50; i += 1) {
-    try {
-      await lookup(`webapp.${domain}`);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error('dnsmasq did not answer');
+  dns = await startDnsmasq(domain, {
+    [at('nginz-https')]: '203.0.113.10',
+    [at('nginz-ssl')]: '203.0.113.10',
+    [at('webapp')]: '203.0.113.10',
+    [at('assets')]: '203.0.113.10',
+    [at('account')]: '203.0.113.11',
+    // teams is missing, sftd is missing
+  });
+  server = dns.server;
 });
-afterAll(() => {
-  dnsmasq?.kill();
-});
+afterAll(() => dns?.stop());
 
 describe("preflight of Wire's DNS names", () => {
   it('reports each missing name, and names that point elsewhere', async () => {
@@ -92,7 +53,7 @@ describe("preflight of Wire's DNS names", () => {
   });
 
   it('says so when the server does not answer at all', async () => {
-    const silent = `127.0.0.1:${await freePort()}`;
+    const silent = `127.0.0.1:${await freeLoopbackPort()}`;
     const [finding, ...rest] = await checkDns(production(), resolverLookup(silent), silent);
     expect(rest).toEqual([]);
     expect(finding).toMatchObject({ severity: 'error', rule: 'preflight.dns-resolver' });

@@ -24,7 +24,7 @@ function facts(edit: Partial<HostFacts> = {}): HostFacts {
     installedBy: undefined,
     machineId: 'a'.repeat(32),
     clockOffsetMs: 0,
-    listening: [{ port: 22, program: 'sshd' }],
+    listening: [{ port: 22, program: 'sshd', cgroup: '/system.slice/ssh.service' }],
     ...edit,
   };
 }
@@ -109,8 +109,8 @@ describe('preflight on measured facts', () => {
   it('refuses a port a role needs when another program holds it, not when ours does', () => {
     const taken = facts({
       listening: [
-        { port: 6443, program: 'nginx' },
-        { port: 10250, program: 'kubelet' },
+        { port: 6443, program: 'nginx', cgroup: '/system.slice/nginx.service' },
+        { port: 10250, program: 'kubelet', cgroup: '/system.slice/kubelet.service' },
       ],
     });
     const findings = check(taken);
@@ -118,6 +118,30 @@ describe('preflight on measured facts', () => {
     expect(findings[0]?.message).toBe(
       'kubenode1: port 6443, which the Kubernetes API needs (role kube-control-plane), is already taken by nginx',
     );
+  });
+
+  it("knows our own services by the unit or pod slice they run in, whatever the program's name", () => {
+    const ours = facts({
+      listening: [
+        // The API server as a static pod, under any program name.
+        { port: 6443, program: 'kube-apiserve', cgroup: '/kubepods.slice/kubepods-burstable.slice/x.scope' },
+        { port: 10250, program: 'python3', cgroup: '/system.slice/kubelet.service' },
+      ],
+    });
+    expect(check(ours)).toEqual([]);
+    // python3 alone is not a reason: on the asset host only serve-assets may hold 8080.
+    const assetHost = inventory.hosts.find((host) => host.roles.includes('assethost'));
+    if (!assetHost) throw new Error('fixture');
+    const at8080 = (cgroup: string) =>
+      checkHostFacts(
+        inventory,
+        assetHost,
+        facts({ cpus: 8, memoryGiB: 16, listening: [{ port: 8080, program: 'python3', cgroup }] }),
+        new Map(),
+        strict,
+      ).filter((f) => f.rule === 'preflight.ports');
+    expect(at8080('/system.slice/serve-assets.service')).toEqual([]);
+    expect(at8080('/user.slice/user-0.slice/session-4.scope')).toHaveLength(1);
   });
 });
 
