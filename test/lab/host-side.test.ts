@@ -149,6 +149,7 @@ describe('the whole host side on the lab', () => {
     ])
       expect(ran, step).toContain(step);
     expect(finished(first.events).filter((e) => e.status === 'failed')).toEqual([]);
+    expect(await onHost(ASSET_HOST, 'systemctl is-active serve-assets')).toBe('active\n');
     // The real databases answer: a streaming standby and a three-node RabbitMQ cluster.
     const replication = await onHost(
       HOSTS[0],
