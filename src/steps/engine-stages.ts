@@ -12,6 +12,7 @@ import { CASSANDRA_IMPLEMENTATIONS } from './implementations/cassandra.js';
 import { ELASTICSEARCH_IMPLEMENTATIONS } from './implementations/elasticsearch.js';
 import { KUBERNETES_IMPLEMENTATIONS } from './implementations/kubernetes.js';
 import { KUBERNETES_NODE_IMPLEMENTATIONS } from './implementations/kubernetes-node.js';
+import { MIGRATIONS_IMPLEMENTATIONS } from './implementations/migrations.js';
 import { MINIO_IMPLEMENTATIONS } from './implementations/minio.js';
 import * as postgresql from './implementations/postgresql.js';
 import {
@@ -29,6 +30,8 @@ import {
   needSecrets,
   type WireStageOptions,
 } from './implementations/types.js';
+import { VERIFY_IMPLEMENTATIONS } from './implementations/verify.js';
+import { WORKLOADS_IMPLEMENTATIONS } from './implementations/workloads.js';
 
 /**
  * Wire's stages as the engine runs them: the plan (which steps, on which hosts, in which
@@ -100,6 +103,9 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   ...CASSANDRA_IMPLEMENTATIONS,
   ...ELASTICSEARCH_IMPLEMENTATIONS,
   ...MINIO_IMPLEMENTATIONS,
+  ...WORKLOADS_IMPLEMENTATIONS,
+  ...MIGRATIONS_IMPLEMENTATIONS,
+  ...VERIFY_IMPLEMENTATIONS,
 };
 
 /** The bundle, verified on the admin host; problems are bad input (exit 2), named file by file. */
