@@ -44,4 +44,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund --loglevel=error
 fi
 
+# The real helm binary the chart rendering tests use (helm template/lint, no cluster), kept
+# in a cache outside the repository; the tests find it there or through WIRE_INSTALL_HELM.
+scripts/fetch-helm.sh >/dev/null
+
 npx tsc -p tsconfig.build.json
