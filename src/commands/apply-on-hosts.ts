@@ -6,6 +6,7 @@ import type { EngineStage } from '../engine/types.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import { loadSecretsFile } from '../secrets/file.js';
 import { wireEngineStages } from '../steps/engine-stages.js';
+import { parseHelmTimeout } from '../workloads/helm/timeout.js';
 import type { CommandContext } from './types.js';
 
 /** `apply` and `apply --plan` on hosts: flags to engine options. */
@@ -49,6 +50,7 @@ export async function runOnHosts(
     secretsPath,
     inventoryDir: loaded.baseDir,
     dnsServer: options.dnsServer ? String(options.dnsServer) : undefined,
+    helmTimeout: parseHelmTimeout(options.helmTimeout),
   };
   for (const [flag, on] of [
     ['--allow-unsupported-os', stageOptions.allowUnsupportedOs],

@@ -13,6 +13,7 @@ export function configure(command: Command): void {
     .option('--force <step>', 'run this step or stage even where its checkpoint is current')
     .option('--concurrency <n>', 'hosts worked on at once', '20')
     .option('--upload-concurrency <n>', 'hosts receiving large uploads at once', '4')
+    .option('--helm-timeout <duration>', 'how long each chart may take to be ready (helm --timeout)', '15m')
     .option('--strict-host-keys', 'refuse hosts whose key is not in known_hosts (no trust on first use)')
     .option(
       '--allow-unsupported-os',

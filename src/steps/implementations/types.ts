@@ -16,6 +16,8 @@ export interface WireStageOptions extends PreflightOptions {
   dnsServer: string | undefined;
   /** The unpacked offline bundle on the admin host (bundle.path resolved); undefined when not set. */
   bundleRoot: string | undefined;
+  /** --helm-timeout: how long each `helm upgrade --wait` may take (a helm duration); default 15m. */
+  helmTimeout?: string;
 }
 
 /** The operations of one plan step, and what the step needs before it can run. */

@@ -1,4 +1,12 @@
+import { chartImplementations } from '../../workloads/helm/chart-steps.js';
 import type { Implementation } from './types.js';
+import { workloadsValues } from './workloads-values.js';
 
-/** The workloads steps' operations (being written; until then the plan marks them not built). */
-export const WORKLOADS_IMPLEMENTATIONS: Record<string, Implementation> = {};
+/**
+ * The workloads steps' operations: one helm release per chart (src/workloads/helm/chart-steps.ts);
+ * the steps not listed here are marked not built by the plan.
+ */
+export const WORKLOADS_IMPLEMENTATIONS: Record<string, Implementation> = {
+  'workloads.values': workloadsValues,
+  ...chartImplementations(),
+};

@@ -1,0 +1,68 @@
+import type { Inventory } from '../../inventory/defaults.js';
+import { secretValues } from '../../secrets/redact.js';
+import { adminKubeconfigPath } from '../../steps/implementations/kubernetes-kubeadm.js';
+import {
+  type Implementation,
+  needBundle,
+  needSecrets,
+  type WireStageOptions,
+} from '../../steps/implementations/types.js';
+import { chartsFor, DEMO_CHARTS, PRODUCTION_CHARTS } from '../../steps/workloads/charts.js';
+import { chartFiles } from '../values.js';
+import { chartVersion } from './chart-version.js';
+import { type HelmRelease, helmReleaseOperation } from './release-operation.js';
+import { releaseRecordPath } from './release-record.js';
+import { DEFAULT_HELM_TIMEOUT } from './timeout.js';
+
+/**
+ * The operations of every chart step (`workloads.<release>`, src/steps/workloads/index.ts): one
+ * helm release each, on the admin host, in the order the plan gives (charts.ts: Wire's order,
+ * cert-manager before nginx-ingress-services, calling last). A release used by both modes has
+ * one step id; the chart definition of the inventory's mode is the one installed.
+ */
+export type Alongside = (
+  inventory: Inventory,
+  options: WireStageOptions,
+  kubeconfig: string,
+) => HelmRelease['alongside'];
+
+function chartImplementation(release: string, alongside?: Alongside): Implementation {
+  return {
+    needsBundle: true,
+    needsSecrets: true,
+    operations: (inventory, _host, options) => {
+      const chart = chartsFor(inventory.mode).find((candidate) => candidate.release === release);
+      if (!chart)
+        throw new Error(`engine: workloads.${release} is not a chart of a ${inventory.mode} installation`);
+      const bundleRoot = needBundle(options);
+      const secrets = needSecrets(options);
+      const kubeconfig = adminKubeconfigPath(inventory, options.inventoryDir);
+      return [
+        helmReleaseOperation({
+          chart,
+          bundleRoot,
+          chartVersion: chartVersion(bundleRoot, chart.chart),
+          files: chartFiles(inventory, secrets, bundleRoot, chart),
+          kubeconfig,
+          timeout: options.helmTimeout ?? DEFAULT_HELM_TIMEOUT,
+          recordPath: releaseRecordPath(options.inventoryDir, release),
+          secretValues: secretValues(secrets),
+          ...(alongside ? { alongside: alongside(inventory, options, kubeconfig) } : {}),
+        }),
+      ];
+    },
+  };
+}
+
+/** `alongside`: what runs with a release's helm upgrade (the migrations watcher for wire-server). */
+export function chartImplementations(
+  alongside: Record<string, Alongside> = {},
+): Record<string, Implementation> {
+  const releases = new Set([...PRODUCTION_CHARTS, ...DEMO_CHARTS].map((chart) => chart.release));
+  return Object.fromEntries(
+    [...releases].map((release) => [
+      `workloads.${release}`,
+      chartImplementation(release, alongside[release]),
+    ]),
+  );
+}

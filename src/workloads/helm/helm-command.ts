@@ -1,0 +1,41 @@
+import { shellQuote } from '../../hosts/become.js';
+import type { ReleaseFilePaths } from './release-files.js';
+
+/**
+ * One release as Wire's bin/helm-operations.sh installs it (FACTS 5.2): `helm upgrade --install`
+ * with --wait and a timeout, so the next chart starts only when this one is ready (the order
+ * matters: the databases' charts before wire-server, cert-manager's CRDs before
+ * nginx-ingress-services). Values and secrets only as -f files; nothing from them on argv.
+ */
+export interface HelmUpgrade {
+  release: string;
+  chartDir: string;
+  namespace: string;
+  timeout: string;
+  kubeconfig: string;
+  files: ReleaseFilePaths;
+}
+
+export function helmUpgradeArgs(upgrade: HelmUpgrade): string[] {
+  return [
+    'upgrade',
+    '--install',
+    upgrade.release,
+    upgrade.chartDir,
+    '--namespace',
+    upgrade.namespace,
+    '--create-namespace',
+    '--wait',
+    '--timeout',
+    upgrade.timeout,
+    '--kubeconfig',
+    upgrade.kubeconfig,
+    '-f',
+    upgrade.files.values,
+    ...(upgrade.files.secrets ? ['-f', upgrade.files.secrets] : []),
+  ];
+}
+
+export function helmUpgradeCommand(upgrade: HelmUpgrade): string {
+  return ['helm', ...helmUpgradeArgs(upgrade)].map(shellQuote).join(' ');
+}
