@@ -4,7 +4,7 @@ import { gatherFacts } from '../../src/hosts/facts.js';
 import { assetDownloadOperation } from '../../src/operations/asset-download.js';
 import type { OperationContext } from '../../src/operations/types.js';
 import { standInBundle } from '../support/bundle.js';
-import { finished, type LabWorkspace, labWorkspace } from './lab-cli.js';
+import { finished, type LabWorkspace, labWorkspaceWithBundle } from './lab-cli.js';
 import { connectLabHost, labHosts } from './lab-hosts.js';
 import { onHost, runWireCli } from './wire-lab.js';
 
@@ -33,7 +33,7 @@ let workspace: LabWorkspace;
 
 function withBundle(files: Parameters<typeof standInBundle>[0]): LabWorkspace {
   const bundle = standInBundle(files);
-  return labWorkspace(5, (text) => text.replace('bundle:\n', `bundle:\n  path: ${bundle}\n`));
+  return labWorkspaceWithBundle(5, bundle);
 }
 
 const reset = () => onHost(ASSET_HOST, `sh -c ${shellQuote(RESET)}`);

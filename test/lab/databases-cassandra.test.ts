@@ -3,9 +3,9 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import { shellQuote } from '../../src/hosts/become.js';
 import { standInBundle } from '../support/bundle.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
-import { finished, type LabRun, type LabWorkspace, labWorkspace, started } from './lab-cli.js';
+import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * Cassandra on the lab's three cassandra hosts through bin/wire-install, with a stand-in
@@ -37,15 +37,10 @@ const RESET_CASSANDRA = [
   'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq openjdk-8-jre-headless >/dev/null 2>&1 || true',
   'systemctl daemon-reload',
 ].join('\n');
-const RESET_ASSETS = [
-  'systemctl disable --now serve-assets >/dev/null 2>&1 || true',
-  'rm -rf /opt/assets /etc/systemd/system/serve-assets.service',
-  'systemctl daemon-reload',
-].join('\n');
 
 const reset = async () => {
   await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_CASSANDRA)}`)));
-  await onHost(ASSET_HOST, `sh -c ${shellQuote(RESET_ASSETS)}`);
+  await resetAssetHost(ASSET_HOST);
   await resetWire(HOSTS);
 };
 
@@ -54,7 +49,7 @@ const bundle = standInBundle({
 });
 
 async function newWorkspace(): Promise<LabWorkspace> {
-  const workspace = labWorkspace(5, (text) => text.replace('bundle:\n', `bundle:\n  path: ${bundle}\n`));
+  const workspace = labWorkspaceWithBundle(5, bundle);
   await withSecrets(workspace);
   return workspace;
 }

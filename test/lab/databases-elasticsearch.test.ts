@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellQuote } from '../../src/hosts/become.js';
 import { standInBundle } from '../support/bundle.js';
 import { standInElasticsearchFiles } from '../support/stand-in-elasticsearch.js';
-import { finished, type LabRun, type LabWorkspace, labWorkspace, started } from './lab-cli.js';
+import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * Elasticsearch on the lab's three elasticsearch hosts through bin/wire-install, with a stand-in
@@ -28,15 +28,10 @@ const RESET_ES = [
   'rm -rf /etc/elasticsearch /var/lib/elasticsearch /var/log/elasticsearch /var/cache/wire-install/elasticsearch-oss-6.8.23.deb /etc/sysctl.d/60-wire-install-elasticsearch.conf',
   'systemctl daemon-reload',
 ].join('\n');
-const RESET_ASSETS = [
-  'systemctl disable --now serve-assets >/dev/null 2>&1 || true',
-  'rm -rf /opt/assets /etc/systemd/system/serve-assets.service',
-  'systemctl daemon-reload',
-].join('\n');
 
 const reset = async () => {
   await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_ES)}`)));
-  await onHost(ASSET_HOST, `sh -c ${shellQuote(RESET_ASSETS)}`);
+  await resetAssetHost(ASSET_HOST);
   await resetWire(HOSTS);
 };
 
@@ -54,7 +49,7 @@ const health = (host = NODES[0]) =>
 
 beforeAll(async () => {
   await reset();
-  workspace = labWorkspace(5, (text) => text.replace('bundle:\n', `bundle:\n  path: ${bundle}\n`));
+  workspace = labWorkspaceWithBundle(5, bundle);
   await withSecrets(workspace);
 }, 120_000);
 afterAll(reset, 120_000);

@@ -5,9 +5,9 @@ import { shellQuote } from '../../src/hosts/become.js';
 import type { WireSecrets } from '../../src/secrets/generate.js';
 import { standInBundle } from '../support/bundle.js';
 import { standInMinioFiles } from '../support/stand-in-minio.js';
-import { finished, type LabRun, type LabWorkspace, labWorkspace, started } from './lab-cli.js';
+import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * MinIO on the lab's three minio hosts through bin/wire-install, with a stand-in bundle whose
@@ -34,15 +34,10 @@ const RESET_MINIO = [
   'groupdel minio-user >/dev/null 2>&1 || true',
   'systemctl daemon-reload',
 ].join('\n');
-const RESET_ASSETS = [
-  'systemctl disable --now serve-assets >/dev/null 2>&1 || true',
-  'rm -rf /opt/assets /etc/systemd/system/serve-assets.service',
-  'systemctl daemon-reload',
-].join('\n');
 
 const reset = async () => {
   await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_MINIO)}`)));
-  await onHost(ASSET_HOST, `sh -c ${shellQuote(RESET_ASSETS)}`);
+  await resetAssetHost(ASSET_HOST);
   await resetWire(HOSTS);
 };
 
@@ -61,7 +56,7 @@ const onFirst = (command: string, stdin?: string) => onHost(NODES[0], `sh -c ${s
 
 beforeAll(async () => {
   await reset();
-  workspace = labWorkspace(5, (text) => text.replace('bundle:\n', `bundle:\n  path: ${bundle}\n`));
+  workspace = labWorkspaceWithBundle(5, bundle);
   secrets = await withSecrets(workspace);
 }, 120_000);
 afterAll(reset, 120_000);

@@ -15,7 +15,7 @@ import {
 import { standInKubectl } from '../support/stand-in-kubectl.js';
 import { kubernetesNodeStandIns } from '../support/stand-in-kubernetes-node.js';
 import { standInMinioFiles } from '../support/stand-in-minio.js';
-import { finished, type LabRun, type LabWorkspace, labWorkspace, started } from './lab-cli.js';
+import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
 import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
 
@@ -84,7 +84,7 @@ beforeAll(async () => {
   });
   mkdirSync(join(bundle, 'kubernetes'), { recursive: true });
   writeFileSync(join(bundle, 'kubernetes', 'calico.yaml'), CALICO_STAND_IN);
-  workspace = labWorkspace(5, (text) => text.replace('bundle:\n', `bundle:\n  path: ${bundle}\n`));
+  workspace = labWorkspaceWithBundle(5, bundle);
   await withSecrets(workspace);
   // The CA the stand-in kubeadm hands out (openssl: the lab image has none).
   const ca = openSslCa().cert;

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shellQuote } from '../../src/hosts/become.js';
 import { standInBundle } from '../support/bundle.js';
 import { imageTarName, kubernetesNodeStandIns } from '../support/stand-in-kubernetes-node.js';
-import { finished, type LabRun, type LabWorkspace, labWorkspace } from './lab-cli.js';
+import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli } from './wire-lab.js';
+import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli } from './wire-lab.js';
 
 /**
  * The Kubernetes node steps on the lab through bin/wire-install, with a stand-in bundle whose
@@ -29,15 +28,9 @@ const ONLY = ['--only', `preflight.ssh,assets,bootstrap-host,${STEPS.join(',')}`
 const SYSTEM = ['registry.k8s.io/pause:3.9', 'registry.k8s.io/coredns/coredns:v1.11.4'];
 const HELM = ['quay.io/wire/brig:5.32.0', 'quay.io/wire/galley:5.32.0'];
 
-const RESET_ASSETS = [
-  'systemctl disable --now serve-assets >/dev/null 2>&1 || true',
-  'rm -rf /opt/assets /etc/systemd/system/serve-assets.service',
-  'systemctl daemon-reload',
-].join('\n');
-
 function withImages(helm: string[]): LabWorkspace {
   const bundle = standInBundle(kubernetesNodeStandIns({ system: SYSTEM, helm }));
-  return labWorkspace(5, (text) => text.replace('bundle:\n', `bundle:\n  path: ${bundle}\n`));
+  return labWorkspaceWithBundle(5, bundle);
 }
 
 const apply = (workspace: LabWorkspace, ...extra: string[]) =>
@@ -57,7 +50,7 @@ const imagesOn = async (host: (typeof HOSTS)[number]) =>
 
 const reset = async () => {
   await resetWire(HOSTS);
-  await onHost(ASSET_HOST, `sh -c ${shellQuote(RESET_ASSETS)}`);
+  await resetAssetHost(ASSET_HOST);
 };
 beforeAll(reset, 120_000);
 afterAll(reset, 120_000);

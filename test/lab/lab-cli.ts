@@ -155,3 +155,7 @@ export const started = (events: EngineEvent[]) =>
   events.filter(
     (event): event is Extract<EngineEvent, { type: 'step-started' }> => event.type === 'step-started',
   );
+
+/** labWorkspace with the unpacked (stand-in) bundle at `bundle` as bundle.path. */
+export const labWorkspaceWithBundle = (count: number, bundle: string): LabWorkspace =>
+  labWorkspace(count, (text) => text.replace('bundle:\n', `bundle:\n  path: ${bundle}\n`));

@@ -45,6 +45,16 @@ export const RESET_WIRE = [
   'systemctl daemon-reload',
 ].join('\n');
 
+/** The asset host as booted: serve-assets stopped and /opt/assets gone (the assets stage). */
+export const RESET_ASSETS = [
+  'systemctl disable --now serve-assets >/dev/null 2>&1 || true',
+  'rm -rf /opt/assets /etc/systemd/system/serve-assets.service',
+  'systemctl daemon-reload',
+].join('\n');
+
+export const resetAssetHost = (host: LabHost | undefined) =>
+  onHost(host, `sh -c ${shellQuote(RESET_ASSETS)}`);
+
 export const resetWire = (hosts: readonly LabHost[]) =>
   Promise.all(hosts.map((host) => onHost(host, `sh -c ${shellQuote(RESET_WIRE)}`)));
 
