@@ -11,7 +11,7 @@ import { chartsFor, DEMO_CHARTS, PRODUCTION_CHARTS } from '../../steps/workloads
 import { chartFiles } from '../values.js';
 import { chartVersion } from './chart-version.js';
 import { type HelmRelease, helmReleaseOperation } from './release-operation.js';
-import { releaseRecordPath } from './release-record.js';
+import { releaseRecordPaths } from './release-record.js';
 import { DEFAULT_HELM_TIMEOUT } from './timeout.js';
 
 /**
@@ -45,7 +45,7 @@ function chartImplementation(release: string, alongside?: Alongside): Implementa
           files: chartFiles(inventory, secrets, bundleRoot, chart),
           kubeconfig,
           timeout: options.helmTimeout ?? DEFAULT_HELM_TIMEOUT,
-          recordPath: releaseRecordPath(options.inventoryDir, release),
+          record: releaseRecordPaths(options.inventoryDir, release),
           secretValues: secretValues(secrets),
           ...(alongside ? { alongside: alongside(inventory, options, kubeconfig) } : {}),
         }),

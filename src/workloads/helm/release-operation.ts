@@ -10,7 +10,12 @@ import { chartDirectory } from './chart-version.js';
 import { helmUpgradeCommand } from './helm-command.js';
 import { helmFailure } from './helm-failure.js';
 import { withReleaseFiles } from './release-files.js';
-import { type ReleaseRecord, readReleaseRecord, writeReleaseRecord } from './release-record.js';
+import {
+  type ReleaseRecord,
+  type ReleaseRecordPaths,
+  readReleaseRecord,
+  writeReleaseRecord,
+} from './release-record.js';
 import { changedValuePaths, describePaths } from './values-diff.js';
 
 /**
@@ -31,7 +36,7 @@ export interface HelmRelease {
   files: ChartFiles;
   kubeconfig: string;
   timeout: string;
-  recordPath: string;
+  record: ReleaseRecordPaths;
   /** Every secret value, replaced in helm's output before it is shown (secrets/redact.ts). */
   secretValues: readonly string[];
   /**
@@ -47,7 +52,7 @@ export function helmReleaseOperation(spec: HelmRelease): Operation {
   const secretsSha256 = spec.files.secrets === undefined ? undefined : sha256Text(spec.files.secrets);
   const described = `chart ${chart.chart} ${spec.chartVersion}, namespace ${chart.namespace}`;
 
-  const changesSince = (record: ReleaseRecord | undefined): string[] => {
+  const changesSince = (record: (ReleaseRecord & { values: string }) | undefined): string[] => {
     if (!record) return [`helm install ${chart.release} (${described})`];
     const differences: string[] = [];
     if (record.chart !== chart.chart || record.chartVersion !== spec.chartVersion)
@@ -111,21 +116,24 @@ export function helmReleaseOperation(spec: HelmRelease): Operation {
       kubeconfig: spec.kubeconfig,
     },
     async check() {
-      return { changes: changesSince(await readReleaseRecord(spec.recordPath)), notes: [] };
+      return { changes: changesSince(await readReleaseRecord(spec.record)), notes: [] };
     },
     async apply(context) {
-      const changes = changesSince(await readReleaseRecord(spec.recordPath));
+      const changes = changesSince(await readReleaseRecord(spec.record));
       await runHelm(context);
-      await writeReleaseRecord(spec.recordPath, {
-        release: chart.release,
-        chart: chart.chart,
-        namespace: chart.namespace,
-        chartVersion: spec.chartVersion,
-        valuesSha256,
-        secretsSha256,
-        values: spec.files.values,
-        appliedAt: new Date().toISOString(),
-      });
+      await writeReleaseRecord(
+        spec.record,
+        {
+          release: chart.release,
+          chart: chart.chart,
+          namespace: chart.namespace,
+          chartVersion: spec.chartVersion,
+          valuesSha256,
+          secretsSha256,
+          appliedAt: new Date().toISOString(),
+        },
+        spec.files.values,
+      );
       return {
         changes:
           changes.length > 0

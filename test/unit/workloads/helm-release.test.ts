@@ -10,7 +10,7 @@ import { PRODUCTION_CHARTS } from '../../../src/steps/workloads/charts.js';
 import { chartVersion } from '../../../src/workloads/helm/chart-version.js';
 import { notReadyResources } from '../../../src/workloads/helm/helm-failure.js';
 import { type HelmRelease, helmReleaseOperation } from '../../../src/workloads/helm/release-operation.js';
-import { readReleaseRecord } from '../../../src/workloads/helm/release-record.js';
+import { readReleaseRecord, releaseRecordPaths } from '../../../src/workloads/helm/release-record.js';
 import { DEFAULT_HELM_TIMEOUT, parseHelmTimeout } from '../../../src/workloads/helm/timeout.js';
 import { changedValuePaths } from '../../../src/workloads/helm/values-diff.js';
 import { type StandInHelm, standInHelm } from '../../support/stand-in-helm.js';
@@ -106,7 +106,7 @@ describe('one release through the stand-in helm', () => {
       files: { values: 'brig:\n  replicaCount: 1\n', secrets: `brig:\n  secrets:\n    zAuth: ${SECRET}\n` },
       kubeconfig,
       timeout: '20m',
-      recordPath: join(dir, '.wire-install', 'releases', 'wire-server.json'),
+      record: releaseRecordPaths(dir, 'wire-server'),
       secretValues: [SECRET],
     };
   });
@@ -145,9 +145,9 @@ describe('one release through the stand-in helm', () => {
     expect(existsSync(values?.path ?? '')).toBe(false);
     expect(existsSync(secrets?.path ?? '')).toBe(false);
 
-    const record = readFileSync(spec.recordPath, 'utf8');
+    const record = readFileSync(spec.record.record, 'utf8') + readFileSync(spec.record.values, 'utf8');
     expect(record).not.toContain(SECRET);
-    expect(await readReleaseRecord(spec.recordPath)).toMatchObject({
+    expect(await readReleaseRecord(spec.record)).toMatchObject({
       chartVersion: '5.32.0',
       values: spec.files.values,
     });
@@ -193,7 +193,7 @@ describe('one release through the stand-in helm', () => {
     expect(failure.evidence).toContain('not ready when helm gave up: Deployment default/brig');
     expect(JSON.stringify(failure.evidence)).not.toContain(SECRET);
     expect(failure.next).toContain('resumes at wire-server');
-    expect(existsSync(spec.recordPath)).toBe(false);
+    expect(existsSync(spec.record.record)).toBe(false);
     const [call] = helm.calls();
     for (const file of call?.files ?? []) expect(existsSync(file.path)).toBe(false);
   });
