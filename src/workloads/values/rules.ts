@@ -1,0 +1,224 @@
+import type { Finding } from '../../rules/finding.js';
+import { MLS_REMOVAL_KEY_NAMES } from '../../secrets/mls.js';
+import { REDIS_HOST_OF_CHART } from './redis.js';
+import { at, type Tree } from './tree.js';
+import { POSTGRES_MIGRATION_KEYS, POSTGRES_MIGRATION_STATES } from './wire-server.js';
+
+/**
+ * The rules that break real installs, checked on the rendered values and secrets of every
+ * chart before anything is deployed (issue 5, FACTS 5.3, 5.4, 7, 11). A finding never quotes a
+ * secret: it says which keys differ or are missing.
+ */
+export interface RenderedChart {
+  release: string;
+  chart: string;
+  values: Tree;
+  secrets: Tree | undefined;
+}
+
+type Rule = (charts: readonly RenderedChart[], lastApplied: LastApplied) => Finding[];
+
+/** wire-server's values as the last successful apply left them, if it ever ran (last-applied.ts). */
+export type LastApplied = (release: string) => Tree | undefined;
+
+const WIRE_SERVER = 'wire-server';
+
+function release(charts: readonly RenderedChart[], chart: string): RenderedChart | undefined {
+  return charts.find((rendered) => rendered.chart === chart);
+}
+
+function error(rule: string, message: string, fix: string, extra: Partial<Finding> = {}): Finding {
+  return { severity: 'error', rule, message, fix, ...extra };
+}
+
+/** nginz (and cannon) verify brig's tokens: a different or missing public key is "failed to load keystore" or every request 401 (FACTS 5.4). */
+export const zauthPublicKey: Rule = (charts) => {
+  const wire = release(charts, WIRE_SERVER);
+  if (!wire) return [];
+  const brig = at(wire.secrets, 'brig.secrets.zAuth.publicKeys');
+  const nginz = at(wire.secrets, 'nginz.secrets.zAuth.publicKeys');
+  if (typeof brig === 'string' && brig !== '' && brig === nginz) return [];
+  const missing = [
+    ...(typeof brig !== 'string' || brig === '' ? ['brig.secrets.zAuth.publicKeys'] : []),
+    ...(typeof nginz !== 'string' || nginz === '' ? ['nginz.secrets.zAuth.publicKeys'] : []),
+  ];
+  return [
+    error(
+      'values.zauth-public-key',
+      missing.length > 0
+        ? `wire-server secrets lack ${missing.join(' and ')}`
+        : "the zauth public key of nginz differs from brig's: nginz rejects every token brig signs",
+      'keep zauth in secrets.yaml as generated (wire-install secrets) and render again; brig and nginz get the same publicKey',
+      {
+        measured: missing.length > 0 ? `missing: ${missing.join(', ')}` : 'two different keys',
+        required: 'brig.secrets.zAuth.publicKeys = nginz.secrets.zAuth.publicKeys',
+      },
+    ),
+  ];
+};
+
+/** coturn checks the credentials brig hands out with the same shared secret (FACTS 5.4). */
+export const turnSecret: Rule = (charts) => {
+  const wire = release(charts, WIRE_SERVER);
+  const coturn = release(charts, 'coturn');
+  if (!wire || !coturn) return [];
+  const brig = at(wire.secrets, 'brig.secrets.turn.secret');
+  const zrest = at(coturn.secrets, 'secrets.zrestSecrets');
+  const first = Array.isArray(zrest) ? zrest[0] : undefined;
+  if (typeof brig === 'string' && brig !== '' && brig === first) return [];
+  return [
+    error(
+      'values.turn-secret',
+      "the TURN secret of brig (turn.secret) is not coturn's first zrestSecrets entry: calls cannot get a relay",
+      'keep turnSecret in secrets.yaml and render again: brig and coturn both take it from there',
+      {
+        measured:
+          typeof brig !== 'string' || brig === ''
+            ? 'brig.secrets.turn.secret missing'
+            : first === undefined
+              ? 'coturn secrets.zrestSecrets missing'
+              : 'two different secrets',
+        required: 'brig.secrets.turn.secret = coturn secrets.zrestSecrets[0]',
+      },
+    ),
+  ];
+};
+
+/** gundeck's redis must be the service the deployed redis chart creates (FACTS 11.5). */
+export const redisHost: Rule = (charts) => {
+  const wire = release(charts, WIRE_SERVER);
+  const redisChart = charts.find((rendered) => rendered.chart in REDIS_HOST_OF_CHART);
+  if (!wire) return [];
+  const host = at(wire.values, 'gundeck.config.redis.host');
+  const expected = redisChart ? REDIS_HOST_OF_CHART[redisChart.chart] : undefined;
+  if (expected === undefined)
+    return [
+      error(
+        'values.redis-host',
+        'no chart that provides redis is deployed, but gundeck needs one',
+        'deploy databases-ephemeral (redis only) or redis-ephemeral before wire-server',
+      ),
+    ];
+  if (host === expected) return [];
+  return [
+    error(
+      'values.redis-host',
+      `gundeck.config.redis.host names a service the ${redisChart?.chart} chart does not create`,
+      `set gundeck.config.redis.host to ${expected} (WSD's databases-ephemeral-redis-ephemeral is the bug Wire's 5.24 notes name)`,
+      { measured: String(host), required: expected },
+    ),
+  ];
+};
+
+/** tags.proxy must be explicit from 5.30 on (FACTS 5.3). */
+export const proxyTag: Rule = (charts) => {
+  const wire = release(charts, WIRE_SERVER);
+  if (!wire) return [];
+  const proxy = at(wire.values, 'tags.proxy');
+  if (typeof proxy === 'boolean') return [];
+  return [
+    error(
+      'values.tags-proxy',
+      'wire-server tags.proxy is not set to true or false (required explicitly since 5.30)',
+      'set tags.proxy: false (or true with proxy.secrets.proxy_config) in the wire-server values',
+      {
+        measured: proxy === undefined ? 'not set' : JSON.stringify(proxy),
+        required: 'true or false',
+      },
+    ),
+  ];
+};
+
+/** Each data kind's PostgreSQL migration state, explicit in galley and the same in background-worker (FACTS 7 at 5.25, 9.14). */
+export const postgresMigration: Rule = (charts) => {
+  const wire = release(charts, WIRE_SERVER);
+  if (!wire) return [];
+  const findings: Finding[] = [];
+  const allowed: readonly unknown[] = POSTGRES_MIGRATION_STATES;
+  for (const key of POSTGRES_MIGRATION_KEYS) {
+    const galley = at(wire.values, `galley.config.postgresMigration.${key}`);
+    const worker = at(wire.values, `background-worker.config.postgresMigration.${key}`);
+    if (!allowed.includes(galley))
+      findings.push(
+        error(
+          'values.postgres-migration',
+          `galley.config.postgresMigration.${key} is not set explicitly to a known state`,
+          `set it to ${POSTGRES_MIGRATION_STATES.join(', ')} as the installation's migration stands; never back to cassandra after migrating`,
+          {
+            measured: galley === undefined ? 'not set' : JSON.stringify(galley),
+            required: `one of ${POSTGRES_MIGRATION_STATES.join(', ')}`,
+          },
+        ),
+      );
+    else if (worker !== undefined && worker !== galley)
+      findings.push(
+        error(
+          'values.postgres-migration',
+          `background-worker.config.postgresMigration.${key} differs from galley's`,
+          'set both to the same state: background-worker migrates what galley reads',
+          {
+            measured: `galley ${String(galley)}, background-worker ${String(worker)}`,
+            required: 'the same state',
+          },
+        ),
+      );
+  }
+  return findings;
+};
+
+/** All four MLS removal keys, needed since 5.25 even with MLS off (FACTS 5.4). */
+export const mlsRemovalKeys: Rule = (charts) => {
+  const wire = release(charts, WIRE_SERVER);
+  if (!wire) return [];
+  const removal = at(wire.secrets, 'galley.secrets.mlsPrivateKeys.removal');
+  const missing = MLS_REMOVAL_KEY_NAMES.filter((name) => {
+    const pem = at(removal, name);
+    return typeof pem !== 'string' || !pem.includes('PRIVATE KEY');
+  });
+  if (missing.length === 0) return [];
+  return [
+    error(
+      'values.mls-removal-keys',
+      `galley.secrets.mlsPrivateKeys.removal lacks ${missing.join(', ')}`,
+      'run wire-install secrets to complete secrets.yaml (it generates the missing MLS removal keys), then render again',
+      {
+        measured: `${MLS_REMOVAL_KEY_NAMES.length - missing.length} of ${MLS_REMOVAL_KEY_NAMES.length} keys`,
+        required: MLS_REMOVAL_KEY_NAMES.join(', '),
+      },
+    ),
+  ];
+};
+
+/** The federation domain is part of every user's identity: changing it means losing all history (FACTS 11.13). */
+export const federationDomainUnchanged: Rule = (charts, lastApplied) => {
+  const wire = release(charts, WIRE_SERVER);
+  if (!wire) return [];
+  const before = at(lastApplied(wire.release), 'brig.config.optSettings.setFederationDomain');
+  const now = at(wire.values, 'brig.config.optSettings.setFederationDomain');
+  if (before === undefined || before === now) return [];
+  return [
+    error(
+      'values.federation-domain',
+      'brig.config.optSettings.setFederationDomain differs from the last apply; Wire cannot change it after the first deploy',
+      `set wire.federation.domain back to ${String(before)} in the inventory (a new domain needs a new installation)`,
+      {
+        measured: String(now),
+        required: `${String(before)} (as last applied)`,
+      },
+    ),
+  ];
+};
+
+export const VALUES_RULES: readonly Rule[] = [
+  zauthPublicKey,
+  turnSecret,
+  redisHost,
+  proxyTag,
+  postgresMigration,
+  mlsRemovalKeys,
+  federationDomainUnchanged,
+];
+
+export function checkRenderedCharts(charts: readonly RenderedChart[], lastApplied: LastApplied): Finding[] {
+  return VALUES_RULES.flatMap((rule) => rule(charts, lastApplied));
+}
