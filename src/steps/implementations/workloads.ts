@@ -1,5 +1,6 @@
 import { chartImplementations } from '../../workloads/helm/chart-steps.js';
 import type { Implementation } from './types.js';
+import { workloadsSelfSignedCertificate } from './workloads-self-signed.js';
 import { workloadsValues } from './workloads-values.js';
 
 /**
@@ -8,5 +9,6 @@ import { workloadsValues } from './workloads-values.js';
  */
 export const WORKLOADS_IMPLEMENTATIONS: Record<string, Implementation> = {
   'workloads.values': workloadsValues,
+  'workloads.self-signed-certificate': workloadsSelfSignedCertificate,
   ...chartImplementations(),
 };
