@@ -8,6 +8,7 @@ import type { WireSecrets } from '../../src/secrets/generate.js';
 import { secretValues } from '../../src/secrets/redact.js';
 import { productionInput } from '../support/inventories.js';
 import { type StandInHelm, standInHelm } from '../support/stand-in-helm.js';
+import { kube, type ReplayRule, standInKubectlReplay } from '../support/stand-in-kubectl-replay.js';
 import { runCli } from './run-cli.js';
 
 /**
@@ -62,7 +63,13 @@ interface Installation {
   run(args: string[]): Promise<{ exitCode: number; events: Event[]; text: string }>;
 }
 
-async function installation(): Promise<Installation> {
+/** No migration job in the cluster: what the watcher beside wire-server's helm sees by default. */
+const NO_JOBS: ReplayRule[] = [
+  { match: 'get jobs', responses: [kube.list([])] },
+  { match: 'get pods', responses: [kube.list([])] },
+];
+
+async function installation(kubectlScript: ReplayRule[] = NO_JOBS): Promise<Installation> {
   const dir = mkdtempSync(join(tmpdir(), 'wil-workloads-helm-'));
   const input = productionInput();
   input.hosts = input.hosts.map((host) => {
@@ -90,6 +97,7 @@ async function installation(): Promise<Installation> {
     mode: 0o600,
   });
   const helm = standInHelm(join(dir, 'helm-stand-in'));
+  const kubectl = standInKubectlReplay(join(dir, 'kubectl-stand-in'), kubectlScript);
   return {
     dir,
     helm,
@@ -97,7 +105,7 @@ async function installation(): Promise<Installation> {
     async run(args) {
       const result = await runCli(['apply', '-i', 'inventory.yaml', '--json', ...args], {
         cwd: dir,
-        env: { PATH: `${helm.bin}:${process.env.PATH}` },
+        env: { PATH: `${helm.bin}:${kubectl.bin}:${process.env.PATH}` },
       });
       const events = result.stdout
         .split('\n')
@@ -226,7 +234,7 @@ describe('a failing release (stand-in helm)', () => {
       },
     });
     const failed = await wire.run(['--only', ONLY]);
-    expect(failed.exitCode).toBe(1);
+    expect(failed.exitCode, failed.text).toBe(1);
     expect(wire.helm.releases()).toEqual(ORDER.slice(0, ORDER.indexOf('wire-server') + 1));
     const failure = failed.events.find((event) => event.type === 'failure');
     expect(failure?.step).toBe('workloads.wire-server');
@@ -255,5 +263,41 @@ describe('a failing release (stand-in helm)', () => {
       '--helm-timeout "ten minutes": must be a positive duration in hours, minutes and seconds',
     );
     expect(wire.helm.calls()).toEqual([]);
+  });
+});
+
+describe("wire-server's migrations watched beside helm (stand-in helm and kubectl)", () => {
+  it('names the failed init container and its log tail when helm fails on the hook', async () => {
+    const schemas = [
+      'gundeck-schema=done',
+      'brig-schema=crashloop',
+      'galley-schema=pending',
+      'spar-schema=pending',
+    ];
+    const wire = await installation([
+      { match: 'get jobs', responses: [kube.list([kube.job('cassandra-migrations', 'failed')])] },
+      {
+        match: 'get pods',
+        responses: [kube.list([kube.pod('cassandra-migrations', schemas, ['job-done=pending'])])],
+      },
+      { match: 'logs', responses: [{ stdout: 'E, Cannot achieve consistency level ALL\n' }] },
+    ]);
+    wire.helm.answer({
+      'wire-server': {
+        exitCode: 1,
+        stderr: 'Error: UPGRADE FAILED: pre-upgrade hooks failed: job failed: BackoffLimitExceeded\n',
+      },
+    });
+    const failed = await wire.run(['--only', ONLY]);
+    expect(failed.exitCode, failed.text).toBe(1);
+    const failure = failed.events.find((event) => event.type === 'failure');
+    expect(failure?.step).toBe('workloads.wire-server');
+    expect(failure?.error).toContain('brig-schema');
+    const evidence = (failure?.evidence ?? []).join('\n');
+    expect(evidence).toContain('Cannot achieve consistency level ALL');
+    expect(evidence).toContain('helm upgrade of release wire-server failed (exit code 1)');
+    expect(evidence).toContain(
+      '| Error: UPGRADE FAILED: pre-upgrade hooks failed: job failed: BackoffLimitExceeded',
+    );
   });
 });

@@ -1,18 +1,18 @@
-import type { Inventory } from '../../inventory/defaults.js';
 import { secretValues } from '../../secrets/redact.js';
 import { adminKubeconfigPath } from '../../steps/implementations/kubernetes-kubeadm.js';
+import { type Implementation, needBundle, needSecrets } from '../../steps/implementations/types.js';
 import {
-  type Implementation,
-  needBundle,
-  needSecrets,
-  type WireStageOptions,
-} from '../../steps/implementations/types.js';
-import { chartsFor, DEMO_CHARTS, PRODUCTION_CHARTS } from '../../steps/workloads/charts.js';
+  type ChartDefinition,
+  chartsFor,
+  DEMO_CHARTS,
+  PRODUCTION_CHARTS,
+} from '../../steps/workloads/charts.js';
 import { chartFiles } from '../values.js';
 import { chartVersion } from './chart-version.js';
 import { type HelmRelease, helmReleaseOperation } from './release-operation.js';
 import { releaseRecordPaths } from './release-record.js';
-import { DEFAULT_HELM_TIMEOUT } from './timeout.js';
+import { DEFAULT_HELM_TIMEOUT, helmTimeoutMs } from './timeout.js';
+import { watchWireServerMigrations } from './wire-server-migrations.js';
 
 /**
  * The operations of every chart step (`workloads.<release>`, src/steps/workloads/index.ts): one
@@ -21,10 +21,16 @@ import { DEFAULT_HELM_TIMEOUT } from './timeout.js';
  * one step id; the chart definition of the inventory's mode is the one installed.
  */
 export type Alongside = (
-  inventory: Inventory,
-  options: WireStageOptions,
+  chart: ChartDefinition,
   kubeconfig: string,
-) => HelmRelease['alongside'];
+  timeout: string,
+) => NonNullable<HelmRelease['alongside']>;
+
+/** wire-server's migrations are watched while helm installs it (FACTS 6). */
+const ALONGSIDE: Record<string, Alongside> = {
+  'wire-server': (chart, kubeconfig, timeout) =>
+    watchWireServerMigrations(chart, kubeconfig, helmTimeoutMs(timeout)),
+};
 
 function chartImplementation(release: string, alongside?: Alongside): Implementation {
   return {
@@ -37,6 +43,7 @@ function chartImplementation(release: string, alongside?: Alongside): Implementa
       const bundleRoot = needBundle(options);
       const secrets = needSecrets(options);
       const kubeconfig = adminKubeconfigPath(inventory, options.inventoryDir);
+      const timeout = options.helmTimeout ?? DEFAULT_HELM_TIMEOUT;
       return [
         helmReleaseOperation({
           chart,
@@ -44,10 +51,10 @@ function chartImplementation(release: string, alongside?: Alongside): Implementa
           chartVersion: chartVersion(bundleRoot, chart.chart),
           files: chartFiles(inventory, secrets, bundleRoot, chart),
           kubeconfig,
-          timeout: options.helmTimeout ?? DEFAULT_HELM_TIMEOUT,
+          timeout,
           record: releaseRecordPaths(options.inventoryDir, release),
           secretValues: secretValues(secrets),
-          ...(alongside ? { alongside: alongside(inventory, options, kubeconfig) } : {}),
+          ...(alongside ? { alongside: alongside(chart, kubeconfig, timeout) } : {}),
         }),
       ];
     },
@@ -56,7 +63,7 @@ function chartImplementation(release: string, alongside?: Alongside): Implementa
 
 /** `alongside`: what runs with a release's helm upgrade (the migrations watcher for wire-server). */
 export function chartImplementations(
-  alongside: Record<string, Alongside> = {},
+  alongside: Record<string, Alongside> = ALONGSIDE,
 ): Record<string, Implementation> {
   const releases = new Set([...PRODUCTION_CHARTS, ...DEMO_CHARTS].map((chart) => chart.release));
   return Object.fromEntries(

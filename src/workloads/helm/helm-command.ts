@@ -36,6 +36,11 @@ export function helmUpgradeArgs(upgrade: HelmUpgrade): string[] {
   ];
 }
 
+/** Words that need no quoting stay bare, so the command reads as typed in failures and the debug log. */
+const BARE = /^[A-Za-z0-9_./:=@%+-]+$/;
+
 export function helmUpgradeCommand(upgrade: HelmUpgrade): string {
-  return ['helm', ...helmUpgradeArgs(upgrade)].map(shellQuote).join(' ');
+  return ['helm', ...helmUpgradeArgs(upgrade)]
+    .map((word) => (BARE.test(word) ? word : shellQuote(word)))
+    .join(' ');
 }

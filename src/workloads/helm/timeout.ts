@@ -10,6 +10,13 @@ export const DEFAULT_HELM_TIMEOUT = '15m';
 /** Go durations as helm reads them, limited to hours, minutes and seconds (e.g. 15m, 1h30m, 900s). */
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
+/** A duration parseHelmTimeout accepted, in milliseconds (the migrations watcher waits as long as helm). */
+export function helmTimeoutMs(duration: string): number {
+  const match = DURATION.exec(duration);
+  if (!match) throw new Error(`not a helm duration: ${duration}`);
+  return (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000;
+}
+
 /** --helm-timeout: a helm duration, or bad input (exit 2) naming the flag, the rule and the value. */
 export function parseHelmTimeout(value: unknown): string {
   if (value === undefined) return DEFAULT_HELM_TIMEOUT;
