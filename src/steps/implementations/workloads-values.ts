@@ -6,7 +6,8 @@ import type { Operation, OperationOutcome } from '../../operations/types.js';
 import { lastAppliedTree } from '../../workloads/values/last-applied.js';
 import { renderCharts } from '../../workloads/values/render-all.js';
 import { checkRenderedCharts } from '../../workloads/values/rules.js';
-import { dumpYaml } from '../../workloads/values.js';
+import { dumpYaml, examplePath, readExample } from '../../workloads/values.js';
+import { chartsFor } from '../workloads/charts.js';
 import { type Implementation, needBundle, needSecrets, type WireStageOptions } from './types.js';
 
 /**
@@ -55,7 +56,15 @@ export function valuesCheck(inventory: Inventory, options: WireStageOptions): Op
   };
 }
 
+/** Before any host is contacted: every example values file of the mode parses (else exit 2 naming it). */
+async function examplesParse(inventory: Inventory, options: WireStageOptions): Promise<void> {
+  const bundleRoot = needBundle(options);
+  for (const chart of chartsFor(inventory.mode))
+    readExample(examplePath(bundleRoot, chart.chart, inventory.mode));
+}
+
 export const workloadsValues: Implementation = {
+  beforeConnect: examplesParse,
   needsBundle: true,
   needsSecrets: true,
   // The rules also compare with the last apply, which the chart steps move on: check every time.
