@@ -11,9 +11,15 @@ import { chartVersion } from '../../../src/workloads/helm/chart-version.js';
 import { notReadyResources } from '../../../src/workloads/helm/helm-failure.js';
 import { type HelmRelease, helmReleaseOperation } from '../../../src/workloads/helm/release-operation.js';
 import { readReleaseRecord, releaseRecordPaths } from '../../../src/workloads/helm/release-record.js';
-import { DEFAULT_HELM_TIMEOUT, parseHelmTimeout } from '../../../src/workloads/helm/timeout.js';
+import {
+  DEFAULT_HELM_TIMEOUT,
+  helmTimeoutMs,
+  parseHelmTimeout,
+} from '../../../src/workloads/helm/timeout.js';
 import { changedValuePaths } from '../../../src/workloads/helm/values-diff.js';
+import { watchWireServerMigrations } from '../../../src/workloads/helm/wire-server-migrations.js';
 import { type StandInHelm, standInHelm } from '../../support/stand-in-helm.js';
+import { standInKubectlReplay } from '../../support/stand-in-kubectl-replay.js';
 
 const SECRET = 'zauth-secret-Qx81vZ0pLmN4';
 const wireServer = PRODUCTION_CHARTS.find((chart) => chart.release === 'wire-server');
@@ -42,6 +48,7 @@ describe('--helm-timeout', () => {
     expect(parseHelmTimeout(undefined)).toBe(DEFAULT_HELM_TIMEOUT);
     expect(parseHelmTimeout('1h30m')).toBe('1h30m');
     expect(parseHelmTimeout('900s')).toBe('900s');
+    expect(helmTimeoutMs('1h30m')).toBe(90 * 60 * 1000);
   });
 
   it.each(['15', '0m', 'soon', '-5m', ''])('refuses %j as bad input (exit 2) naming the flag', (value) => {
@@ -236,5 +243,18 @@ describe('one release through the stand-in helm', () => {
     expect(error.what).toContain('the admin kubeconfig');
     expect(error.next).toContain('kubernetes.admin-kubeconfig');
     expect(helm.calls()).toEqual([]);
+  });
+});
+
+describe("the watcher beside wire-server's helm", () => {
+  it("adds nothing when kubectl cannot answer: helm's own failure stands", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wil-helm-watch-'));
+    const kubectl = standInKubectlReplay(dir, [
+      { match: 'get', responses: [{ exit: 1, stderr: 'The connection to the server was refused' }] },
+    ]);
+    const host = localHost({ env: { ...process.env, PATH: `${kubectl.bin}:${process.env.PATH}` } });
+    const watch = watchWireServerMigrations(wireServer, join(dir, 'admin.conf'), 60_000);
+    await expect(watch(host, new AbortController().signal)).resolves.toBeUndefined();
+    expect(kubectl.calls()[0]).toEqual(['-n', 'default', 'get', 'jobs', '-o', 'json']);
   });
 });
