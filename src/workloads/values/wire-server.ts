@@ -213,6 +213,17 @@ export function wireServerValues(context: ValuesContext): Tree {
   };
 }
 
+/** The proxy's HOCON block with placeholder keys (youtube, googlemaps, soundcloud, giphy, spotify). */
+const PROXY_CONFIG = [
+  'secrets {',
+  '  youtube    = "none"',
+  '  googlemaps = "none"',
+  '  soundcloud = "none"',
+  '  giphy      = "none"',
+  '  spotify    = "Basic none"',
+  '}',
+].join('\n');
+
 /** wire-server's secrets.yaml (FACTS 5.4); every key from secrets.yaml, nothing generated here. */
 export function wireServerSecrets(context: ValuesContext): Tree {
   const { secrets, inventory } = context;
@@ -254,6 +265,10 @@ export function wireServerSecrets(context: ValuesContext): Tree {
     gundeck: { secrets: { ...fakeAws, rabbitmq } },
     'background-worker': { secrets: { rabbitmq, pgPassword } },
     'elasticsearch-index': { secrets: { pgPassword } },
+    // Required whenever the proxy is rendered; placeholders are enough without those services (FACTS 5.4).
+    ...(at(context.example, 'tags.proxy') === true
+      ? { proxy: { secrets: { proxy_config: PROXY_CONFIG } } }
+      : {}),
   };
 }
 

@@ -176,6 +176,18 @@ describe('values the inventory determines', () => {
     );
   });
 
+  it("tags.proxy is kept from the example; when on, the proxy's config goes to the secrets file", () => {
+    const bundle = mkdtempSync(join(tmpdir(), 'wire-bundle-'));
+    mkdirSync(join(bundle, 'values/wire-server'), { recursive: true });
+    writeFileSync(join(bundle, 'values/wire-server/prod-values.example.yaml'), 'tags:\n  proxy: true\n');
+    const on = render(production(), 'wire-server', {}, bundle);
+    expect(at(on.values, 'tags.proxy')).toBe(true);
+    expect(at(on.secrets, 'proxy.secrets.proxy_config')).toContain('giphy');
+    const off = render(production(), 'wire-server');
+    expect(at(off.values, 'tags.proxy')).toBe(false);
+    expect(at(off.secrets, 'proxy')).toBeUndefined();
+  });
+
   it('a chart without an example in the bundle starts empty; a broken example is bad input naming the file', () => {
     const bundle = mkdtempSync(join(tmpdir(), 'wire-bundle-'));
     expect(chartFiles(production(), testSecrets(), bundle, chart(production(), 'reaper'))).toEqual({
