@@ -99,6 +99,19 @@ describe('the computed files reach the real helm as intended', () => {
     });
   });
 
+  it.each([
+    ['production', 'wire-server'],
+    ['production', 'coturn'],
+    ['production', 'cassandra-external'],
+    ['production', 'nginx-ingress-services'],
+    ['demo', 'coturn'],
+    ['demo', 'nginx-ingress-services'],
+  ] as const)('helm lint of %s %s with the computed files passes', async (mode, release) => {
+    const inventory = mode === 'demo' ? demo() : production();
+    const lint = await run(helm, ['lint', join(CHARTS, release), ...files(inventory, release)]);
+    expect(lint.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
   it('coturn: the same TURN secret as brig; the node selector and external IP placeholder', async () => {
     const manifests = await template('coturn', files(demo(), 'coturn'));
     expect(decoded(find(manifests, 'Secret', 'coturn'), 'zrest_secret.txt')).toBe(testSecrets().turnSecret);
