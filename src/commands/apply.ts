@@ -42,9 +42,9 @@ Host keys: ~/.ssh/known_hosts first; an unknown host is trusted on first use, re
 in .wire-install/known_hosts and shown; a changed key is always refused.
 
 Status: the host-side stages run (preflight, assets, bootstrap-host, kubernetes,
-databases); the cluster-side ones (workloads, migrations, verify) are not built yet,
-and a run that selects one is refused before any host is contacted (select with
---only, e.g. --only preflight,assets,bootstrap-host,kubernetes,databases).
+databases); of the cluster-side ones (workloads, migrations, verify), the chart steps
+run helm upgrade --install --wait per chart (--helm-timeout, default 15m). A run that
+selects a step not built yet is refused before any host is contacted, naming it.
 --plan --offline shows the whole staged plan.
 
 Exit codes: 0 done, 1 failed (the host, step, command and output are shown), 2 bad
