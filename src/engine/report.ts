@@ -83,7 +83,9 @@ function plainLines(output: Output): EmitEvent {
         break;
       case 'run-finished': {
         if (mode === 'plan') {
-          for (const host of hostsOrder) {
+          // The admin host (helm, kubectl) is not among the run's hosts: its changes come last.
+          const adminLast = [...planned.keys()].filter((host) => !hostsOrder.includes(host));
+          for (const host of [...hostsOrder, ...adminLast]) {
             const lines = planned.get(host);
             if (!lines) continue;
             output.line(color.bold(host));

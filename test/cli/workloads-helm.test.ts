@@ -57,7 +57,8 @@ interface Installation {
   dir: string;
   helm: StandInHelm;
   secrets: string[];
-  run(args: string[]): Promise<{ exitCode: number; events: Event[]; text: string }>;
+  /** wire-install apply -i inventory.yaml --json <args> (`json: false`: the output for people). */
+  run(args: string[], json?: boolean): Promise<{ exitCode: number; events: Event[]; text: string }>;
 }
 
 /** No migration job in the cluster: what the watcher beside wire-server's helm sees by default. */
@@ -99,8 +100,8 @@ async function installation(kubectlScript: ReplayRule[] = NO_JOBS): Promise<Inst
     dir,
     helm,
     secrets: secretValues(secrets as WireSecrets).filter((value) => value.length >= 8),
-    async run(args) {
-      const result = await runCli(['apply', '-i', 'inventory.yaml', '--json', ...args], {
+    async run(args, json = true) {
+      const result = await runCli(['apply', '-i', 'inventory.yaml', ...(json ? ['--json'] : []), ...args], {
         cwd: dir,
         env: { PATH: `${helm.bin}:${kubectl.bin}:${process.env.PATH}` },
       });
@@ -140,6 +141,15 @@ describe('apply of the chart steps (stand-in helm)', () => {
           [`helm install ${chart} (chart ${chart} ${version(chart)}, namespace ${namespace})`],
         ];
       }),
+    );
+    // For people: the admin host's changes, one line per chart in order.
+    const text = await wire.run(['--plan', '--only', ONLY], false);
+    const lines = text.text.split('\n');
+    const charts = lines
+      .slice(lines.indexOf('admin host') + 1)
+      .filter((line) => line.includes(': helm install'));
+    expect(charts.map((line) => line.trim().split(':')[0])).toEqual(
+      ORDER.map((chart) => `workloads.${chart}`),
     );
     expect(wire.helm.calls()).toEqual([]);
   });
