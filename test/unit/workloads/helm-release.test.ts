@@ -7,6 +7,8 @@ import { localHost } from '../../../src/hosts/local-host.js';
 import type { RemoteHost } from '../../../src/hosts/types.js';
 import type { OperationContext } from '../../../src/operations/types.js';
 import { PRODUCTION_CHARTS } from '../../../src/steps/workloads/charts.js';
+import { workloadSteps } from '../../../src/steps/workloads/index.js';
+import { chartImplementations } from '../../../src/workloads/helm/chart-steps.js';
 import { chartVersion } from '../../../src/workloads/helm/chart-version.js';
 import { notReadyResources } from '../../../src/workloads/helm/helm-failure.js';
 import { type HelmRelease, helmReleaseOperation } from '../../../src/workloads/helm/release-operation.js';
@@ -62,6 +64,18 @@ describe('--helm-timeout', () => {
     })();
     expect(isWireInstallError(error) && error.exitCode).toBe(2);
     expect((error as WireInstallError).what).toContain('--helm-timeout');
+  });
+});
+
+describe('the chart steps', () => {
+  it('give every chart step of both modes (and nothing else) a helm release', () => {
+    const chartSteps = workloadSteps
+      .filter((step) => step.title.startsWith('Install chart '))
+      .map((step) => step.id)
+      .sort();
+    expect(Object.keys(chartImplementations()).sort()).toEqual([...new Set(chartSteps)]);
+    expect(chartSteps).toContain('workloads.postgresql');
+    expect(chartSteps).toContain('workloads.postgresql-external');
   });
 });
 
