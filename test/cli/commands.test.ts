@@ -41,7 +41,9 @@ describe('the wire-install command line', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/\d+ of the selected steps cannot run/);
     expect(result.stderr).toMatch(/workloads\.wire-server: needs \S+secrets\.yaml, which does not exist/);
-    expect(result.stderr).toMatch(/databases\.postgresql-primary: needs \S+secrets\.yaml, which does not exist/);
+    expect(result.stderr).toMatch(
+      /databases\.postgresql-primary: needs \S+secrets\.yaml, which does not exist/,
+    );
     // Every host-side step is built: none is refused as not built.
     expect(result.stderr).not.toContain('(issue 4)');
     expect(result.stderr).not.toContain('bootstrap-host.hostname:');
