@@ -49,7 +49,8 @@ function chartImplementation(release: string, alongside?: Alongside): Implementa
           chart,
           bundleRoot,
           chartVersion: chartVersion(bundleRoot, chart.chart),
-          files: chartFiles(inventory, secrets, bundleRoot, chart),
+          // inventoryDir: bring-your-own and self-signed certificates are read relative to it.
+          files: chartFiles(inventory, secrets, bundleRoot, chart, { inventoryDir: options.inventoryDir }),
           kubeconfig,
           timeout,
           record: releaseRecordPaths(options.inventoryDir, release),

@@ -6,6 +6,7 @@ import { isWireInstallError, WireInstallError } from '../../../src/core/errors.j
 import { localHost } from '../../../src/hosts/local-host.js';
 import type { RemoteHost } from '../../../src/hosts/types.js';
 import type { OperationContext } from '../../../src/operations/types.js';
+import { sha256Text } from '../../../src/state/fingerprint.js';
 import { PRODUCTION_CHARTS } from '../../../src/steps/workloads/charts.js';
 import { workloadSteps } from '../../../src/steps/workloads/index.js';
 import { chartImplementations } from '../../../src/workloads/helm/chart-steps.js';
@@ -20,8 +21,11 @@ import {
 } from '../../../src/workloads/helm/timeout.js';
 import { changedValuePaths } from '../../../src/workloads/helm/values-diff.js';
 import { watchWireServerMigrations } from '../../../src/workloads/helm/wire-server-migrations.js';
+import { chartFiles } from '../../../src/workloads/values.js';
+import { production } from '../../support/inventories.js';
 import { type StandInHelm, standInHelm } from '../../support/stand-in-helm.js';
 import { standInKubectlReplay } from '../../support/stand-in-kubectl-replay.js';
+import { TEST_CERTIFICATE, testSecrets } from '../../support/test-secrets.js';
 
 const SECRET = 'zauth-secret-Qx81vZ0pLmN4';
 const wireServer = PRODUCTION_CHARTS.find((chart) => chart.release === 'wire-server');
@@ -76,6 +80,40 @@ describe('the chart steps', () => {
     expect(Object.keys(chartImplementations()).sort()).toEqual([...new Set(chartSteps)]);
     expect(chartSteps).toContain('workloads.postgresql');
     expect(chartSteps).toContain('workloads.postgresql-external');
+  });
+
+  it("give helm the bring-your-own certificate, read relative to the inventory's folder", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wil-chart-byo-'));
+    mkdirSync(join(dir, 'tls'));
+    writeFileSync(join(dir, 'tls/chain.pem'), TEST_CERTIFICATE.chain);
+    writeFileSync(join(dir, 'tls/key.pem'), TEST_CERTIFICATE.key);
+    const bundleRoot = mkdtempSync(join(tmpdir(), 'wil-chart-bundle-'));
+    mkdirSync(join(bundleRoot, 'charts', 'nginx-ingress-services'), { recursive: true });
+    writeFileSync(join(bundleRoot, 'charts', 'nginx-ingress-services', 'Chart.yaml'), 'version: 5.32.0\n');
+    const inventory = production((input) => {
+      input.certificates = { mode: 'bring-your-own', certChain: 'tls/chain.pem', key: 'tls/key.pem' };
+    });
+    const chart = PRODUCTION_CHARTS.find((candidate) => candidate.release === 'nginx-ingress-services');
+    if (!chart) throw new Error('fixture');
+    const secrets = testSecrets();
+    const step = chartImplementations()['workloads.nginx-ingress-services'];
+    const [operation] =
+      step?.operations(
+        inventory,
+        { name: 'admin host', facts: {} as never, allFacts: new Map() },
+        {
+          allowUnsupportedOs: false,
+          allowUndersized: false,
+          secrets,
+          secretsPath: join(dir, 'secrets.yaml'),
+          inventoryDir: dir,
+          dnsServer: undefined,
+          bundleRoot,
+        },
+      ) ?? [];
+    const expected = chartFiles(inventory, secrets, bundleRoot, chart, { inventoryDir: dir }).secrets ?? '';
+    expect(expected).toContain('tlsWildcardCert');
+    expect(operation?.inputs).toMatchObject({ secrets: sha256Text(expected) });
   });
 });
 
