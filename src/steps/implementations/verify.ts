@@ -6,6 +6,7 @@ import type { RemoteHost } from '../../hosts/types.js';
 import type { Inventory } from '../../inventory/defaults.js';
 import { runOrFail } from '../../operations/run.js';
 import type { Finding } from '../../rules/finding.js';
+import { checkCoturn } from '../../verify/coturn.js';
 import { apiStatusFindings, unreachableFinding, webappFindings } from '../../verify/https-findings.js';
 import { httpsGet } from '../../verify/https-probe.js';
 import { describeEndpoint, ingressEndpoint } from '../../verify/ingress-endpoint.js';
@@ -207,5 +208,16 @@ export const VERIFY_IMPLEMENTATIONS: Record<string, Implementation> = {
     operations: (inventory) => [
       verifyCheck('the web app', undefined, () => httpsCheck(inventory, 'webapp', '/', 'verify.webapp')),
     ],
+  },
+  'verify.coturn-addresses': {
+    alwaysRun: true,
+    operations: (inventory, _host, options) => {
+      const path = kubeconfig(inventory, options);
+      return [
+        verifyCheck('coturn addresses', path, (context) =>
+          checkCoturn(context.host, (args) => kubectl(path, args), inventory, WIRE_NAMESPACE),
+        ),
+      ];
+    },
   },
 };

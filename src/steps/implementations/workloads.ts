@@ -1,4 +1,6 @@
 import { chartImplementations } from '../../workloads/helm/chart-steps.js';
+import { callingLabels } from './kubernetes-admin.js';
+import { adminKubeconfigPath } from './kubernetes-kubeadm.js';
 import type { Implementation } from './types.js';
 import { workloadsSelfSignedCertificate } from './workloads-self-signed.js';
 import { workloadsValues } from './workloads-values.js';
@@ -10,5 +12,11 @@ import { workloadsValues } from './workloads-values.js';
 export const WORKLOADS_IMPLEMENTATIONS: Record<string, Implementation> = {
   'workloads.values': workloadsValues,
   'workloads.self-signed-certificate': workloadsSelfSignedCertificate,
+  // The same labels and annotations kubernetes.nodes-ready sets; here too, because with
+  // kubernetes: existing that stage does not run (FACTS 1c step 10, 2.2).
+  'workloads.calling-node-labels': {
+    operations: (inventory, _host, options) =>
+      callingLabels(inventory, adminKubeconfigPath(inventory, options.inventoryDir)),
+  },
   ...chartImplementations(),
 };
