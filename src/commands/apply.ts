@@ -41,10 +41,12 @@ Every run writes .wire-install/logs/<run>.log (commands, hosts, exit codes; no s
 Host keys: ~/.ssh/known_hosts first; an unknown host is trusted on first use, recorded
 in .wire-install/known_hosts and shown; a changed key is always refused.
 
-Status: the host-side stages run (preflight, assets, bootstrap-host, kubernetes,
-databases); of the cluster-side ones (workloads, migrations, verify), the chart steps
-run helm upgrade --install --wait per chart (--helm-timeout, default 15m). A run that
-selects a step not built yet is refused before any host is contacted, naming it.
+Status: every stage runs: the host side (preflight, assets, bootstrap-host, kubernetes,
+databases) and the cluster side (values and certificates, one helm upgrade --install
+--wait per chart with --helm-timeout, default 15m, the migrations watched, verify);
+only the demo's port forward (workloads.demo-port-forward) is not built, and a run that
+selects it is refused before any host is contacted. What this machine cannot run
+(Kubernetes' API, the databases' binaries) is tested against stand-ins only.
 --plan --offline shows the whole staged plan.
 
 Exit codes: 0 done, 1 failed (the host, step, command and output are shown), 2 bad
