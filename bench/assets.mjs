@@ -56,7 +56,9 @@ const onHost = (host, script) =>
   spawnSync('ssh', [...sshOptions, `root@${host.address}`, script], { stdio: 'ignore' }).status;
 const RESET =
   'systemctl disable --now serve-assets >/dev/null 2>&1; rm -rf /opt/assets /etc/systemd/system/serve-assets.service /var/tmp/wil-bench-assets; systemctl daemon-reload';
-const resetAll = () => hosts.forEach((host) => onHost(host, RESET));
+const resetAll = () => {
+  for (const host of hosts) onHost(host, RESET);
+};
 
 // A bundle in Wire's layout with one large random file in binaries.tar.
 const dir = mkdtempSync(join(tmpdir(), 'wil-bench-assets-'));
