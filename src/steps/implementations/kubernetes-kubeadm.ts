@@ -24,10 +24,17 @@ export const API_PORT = 6443;
 const CONFIG_DIR = '/etc/kubernetes/wire-install';
 export const INIT_CONFIG = `${CONFIG_DIR}/kubeadm-init.yaml`;
 export const JOIN_CONFIG = `${CONFIG_DIR}/kubeadm-join.yaml`;
-/** kubeadm init writes it last: its presence means the cluster exists on this node. */
+/** kubeadm init writes it (early, in its kubeconfig phase); the admin step fetches it. */
 export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
-/** kubeadm join writes it: its presence means this node is in the cluster. */
-export const KUBELET_CONF = '/etc/kubernetes/kubelet.conf';
+/**
+ * Written by wire-install only after kubeadm init (or join) exited 0. Not admin.conf or
+ * kubelet.conf: kubeadm writes those early, so an init that failed later (etcd, upload-certs,
+ * the bootstrap token) would pass for done and every join after it would fail. A half-done
+ * init makes the next kubeadm init fail its preflight ("already exists"); `kubeadm reset -f` on
+ * that node, then apply again (docs/apply.md).
+ */
+export const INIT_DONE = `${CONFIG_DIR}/init.done`;
+export const JOIN_DONE = `${CONFIG_DIR}/join.done`;
 const CONTROL_PLANE_TAINT = '[{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]';
 
 export const controlPlanes = (inventory: Inventory): Host[] => hostsWithRole(inventory, 'kube-control-plane');
@@ -151,7 +158,7 @@ export function adminKubeconfigPath(inventory: Inventory, inventoryDir: string):
 
 const configDir = () => directoryOperation({ path: CONFIG_DIR, mode: 0o700 });
 
-/** kubeadm init on the first control plane, once: guarded by admin.conf, which it writes. */
+/** kubeadm init on the first control plane, once: guarded by a mark written when it succeeded. */
 export function initControlPlane(inventory: Inventory, hostName: string, secrets: WireSecrets): Operation[] {
   return [
     configDir(),
@@ -164,14 +171,14 @@ export function initControlPlane(inventory: Inventory, hostName: string, secrets
       // --upload-certs: the control-plane certificates go into the cluster, encrypted with the
       // certificate key, for the other control planes; the skip flags keep both secrets out of
       // kubeadm's output (which a failure would show).
-      command: `${KUBEADM} init --config ${INIT_CONFIG} --upload-certs --skip-token-print --skip-certificate-key-print`,
-      creates: ADMIN_CONF,
+      command: `${KUBEADM} init --config ${INIT_CONFIG} --upload-certs --skip-token-print --skip-certificate-key-print && touch ${INIT_DONE}`,
+      creates: INIT_DONE,
     }),
   ];
 }
 
 /**
- * kubeadm join on one node, once: guarded by kubelet.conf. The CA pin comes from the admin
+ * kubeadm join on one node, once: guarded by a mark written when it succeeded. The CA pin comes from the admin
  * kubeconfig that kubernetes.admin-kubeconfig fetched (operations are built when the step
  * runs, after it); before that (a plan of a new cluster) the join is shown, not computed.
  */
@@ -191,8 +198,8 @@ export function joinNode(
     ),
     commandOperation({
       name: 'kubeadm join',
-      command: `${KUBEADM} join --config ${JOIN_CONFIG}`,
-      creates: KUBELET_CONF,
+      command: `${KUBEADM} join --config ${JOIN_CONFIG} && touch ${JOIN_DONE}`,
+      creates: JOIN_DONE,
     }),
   ];
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RemoteHost } from '../../../src/hosts/types.js';
@@ -21,6 +22,9 @@ import {
   adminServerUrl,
   caCertHash,
   controlPlaneEndpoint,
+  INIT_DONE,
+  initControlPlane,
+  JOIN_DONE,
   joinNode,
   kubeconfigCaPem,
   renderInitConfig,
@@ -120,6 +124,26 @@ describe('kubeadm init configuration (first control plane)', () => {
     expect(secrets.kubernetes.certificateKey).toMatch(/^[0-9a-f]{64}$/);
     expect(rendered).toContain(`token: "${secrets.kubernetes.bootstrapToken}"`);
     expect(rendered).toContain(`certificateKey: "${secrets.kubernetes.certificateKey}"`);
+  });
+});
+
+describe('kubeadm init and join run until they succeed once', () => {
+  it("are guarded by a mark written after kubeadm exited 0, not by kubeadm's own early files", () => {
+    const init = initControlPlane(inventory, 'kubenode1', secrets).find((op) => op.kind === 'command');
+    expect(init?.inputs).toMatchObject({ name: 'kubeadm init', creates: INIT_DONE });
+    const dir = mkdtempSync(join(tmpdir(), 'wil-kubeconfig-'));
+    const kubeconfigPath = join(dir, 'admin.conf');
+    writeFileSync(
+      kubeconfigPath,
+      adminKubeconfig(
+        `server: https://x\n    certificate-authority-data: ${Buffer.from(openSslCa().cert).toString('base64')}\n`,
+        'https://kubenode1:6443',
+      ),
+    );
+    const join_ = joinNode(inventory, 'kubenode2', secrets, kubeconfigPath).find(
+      (op) => op.kind === 'command',
+    );
+    expect(join_?.inputs).toMatchObject({ name: 'kubeadm join', creates: JOIN_DONE });
   });
 });
 
