@@ -50,8 +50,8 @@ build_image() {
 # holds wil-hello (a tiny service built here with the image's own dpkg-deb, for the engine's
 # tests) and the real Debian packages the host-side stages install (REPO_PACKAGES) with the
 # dependencies the base image lacks, downloaded once from this machine's mirror while building.
-REPO_VERSION=4
-REPO_PACKAGES="chrony postgresql rabbitmq-server"
+REPO_VERSION=5
+REPO_PACKAGES="chrony postgresql rabbitmq-server conntrack socat ebtables nftables"
 build_repo() {
   local base=$LAB_CACHE/base repo=$LAB_CACHE/base/srv/lab-apt pkg deb
   [ -f "$repo/.version-$REPO_VERSION" ] && return

@@ -139,9 +139,14 @@ export function seedImages(inventory: Inventory, options: WireStageOptions): Ope
   ];
 }
 
+export const KUBEADM_PACKAGES = ['conntrack', 'socat', 'ebtables'];
+
 export function kubePackages(inventory: Inventory, options: WireStageOptions): Operation[] {
   const values = { kubelet: `${BIN}/kubelet`, socket: CONTAINERD_SOCKET };
   return [
+    // kubeadm 1.29's preflight fails without conntrack and warns without socat and ebtables;
+    // a stock Ubuntu server has none of them (kubespray installs them from the bundle's repo).
+    ...KUBEADM_PACKAGES.map((name) => aptPackageOperation({ name })),
     fromAssets(inventory, options, BUNDLE_BINARIES.kubeadm, `${BIN}/kubeadm`, 0o755),
     fromAssets(inventory, options, BUNDLE_BINARIES.kubelet, `${BIN}/kubelet`, 0o755),
     fromAssets(inventory, options, BUNDLE_BINARIES.kubectl, `${BIN}/kubectl`, 0o755),
