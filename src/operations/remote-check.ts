@@ -8,17 +8,17 @@ import type { Operation, OperationContext } from './types.js';
  */
 export function remoteCheck(
   name: string,
-  evaluate: (context: OperationContext) => Promise<Finding[]>,
+  evaluate: (context: OperationContext, mode: 'check' | 'apply') => Promise<Finding[]>,
 ): Operation {
   const run = async (context: OperationContext) => {
-    const findings = await evaluate(context);
+    const findings = await evaluate(context, 'apply');
     return findingsCheck(name, () => findings).check(context);
   };
   // In a plan, what is checked may not be installed yet: that the check cannot run is a note.
   const plan = async (context: OperationContext) => {
     let findings: Finding[];
     try {
-      findings = await evaluate(context);
+      findings = await evaluate(context, 'check');
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
       return { changes: [], notes: [`${name} cannot be checked before apply: ${reason}`] };

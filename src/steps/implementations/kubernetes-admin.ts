@@ -190,10 +190,13 @@ export function callingMetadata(inventory: Inventory): Map<string, NodeMeta> {
   for (const host of inventory.hosts) {
     const role = host.roles.includes('sftd') ? 'sftd' : host.roles.includes('coturn') ? 'coturn' : undefined;
     const labels: Record<string, string> = role ? { 'wire.com/role': role } : {};
-    const annotations: Record<string, string> = host.externalIp
-      ? { 'wire.com/external-ip': host.externalIp }
-      : {};
-    if (role || host.externalIp) wanted.set(host.name, { labels, annotations });
+    // Every calling node gets the annotation: coturn's get-external-ip init container waits for
+    // it (or a node ExternalIP, which kubeadm nodes lack) and fails without it, whatever the
+    // values say (FACTS 5.2: helm-operations.sh always annotates). Without an externalIp the
+    // host's address is the one clients reach (the inventory rules warn when it is private).
+    const external = host.externalIp ?? (role ? host.address : undefined);
+    const annotations: Record<string, string> = external ? { 'wire.com/external-ip': external } : {};
+    if (role || external) wanted.set(host.name, { labels, annotations });
   }
   return wanted;
 }
@@ -310,11 +313,13 @@ export const NODES_READY_TIMEOUT = '300s';
 
 export function nodesReady(inventory: Inventory, kubeconfigPath: string): Operation[] {
   return [
-    remoteCheck('Kubernetes nodes Ready', async (context) => {
-      // Waiting first: right after the joins, nodes are NotReady until Calico runs on them.
-      await context.host.exec(
-        kubectl(kubeconfigPath, `wait --for=condition=Ready node --all --timeout=${NODES_READY_TIMEOUT}`),
-      );
+    remoteCheck('Kubernetes nodes Ready', async (context, mode) => {
+      // Waiting first: right after the joins, nodes are NotReady until Calico runs on them. A
+      // plan only looks: it must not sit five minutes in front of a broken cluster.
+      if (mode === 'apply')
+        await context.host.exec(
+          kubectl(kubeconfigPath, `wait --for=condition=Ready node --all --timeout=${NODES_READY_TIMEOUT}`),
+        );
       const nodes = await runOrFail(
         context.host,
         'listing nodes',
