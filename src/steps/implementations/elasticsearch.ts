@@ -43,12 +43,19 @@ export const minimumMasterNodes = (count: number): number => Math.floor(count / 
  * The heap, by Elasticsearch's rules: half the memory (the other half is the file-system cache
  * Lucene reads through), never more than 31 GiB (compressed object pointers end near 32 GiB),
  * rounded down to 128 MiB, at least 512 MiB. Xms = Xmx, so the JVM never resizes it.
+ * On a data node that also runs Cassandra (Wire's usual three data nodes carry every database,
+ * FACTS 2.1), that half is shared with Cassandra's heap and the other databases: ES takes a
+ * quarter, so its heap (committed at start by AlwaysPreTouch) and Cassandra's leave room.
  */
-export function heapSize(memoryGiB: number): string {
-  const half = Math.floor((memoryGiB * 1024) / 2 / 128) * 128;
+export function heapSize(memoryGiB: number, withCassandra = false): string {
+  const share = withCassandra ? 4 : 2;
+  const half = Math.floor((memoryGiB * 1024) / share / 128) * 128;
   const mib = Math.max(512, Math.min(31 * 1024, half));
   return mib % 1024 === 0 ? `${mib / 1024}g` : `${mib}m`;
 }
+
+const hostHasCassandra = (inventory: Inventory, name: string): boolean =>
+  inventory.hosts.some((host) => host.name === name && host.roles.includes('cassandra'));
 
 export function elasticsearchConfig(inventory: Inventory, hostName: string): Record<string, string> {
   const hosts = esHosts(inventory);
@@ -81,7 +88,7 @@ export function elasticsearchInstall(
     }),
     templateOperation(
       'elasticsearch/jvm.options',
-      { heap: heapSize(host.facts.memoryGiB) },
+      { heap: heapSize(host.facts.memoryGiB, hostHasCassandra(inventory, host.name)) },
       { path: JVM_OPTIONS, mode: 0o660, owner: 'root', group: 'elasticsearch' },
     ),
     // ES's bootstrap check refuses to start on a non-loopback address below this (its docs,

@@ -84,6 +84,7 @@ describe('heap and unit', () => {
     expect(heapSizes(64, 16)).toEqual({ maxHeapMiB: 8192, newHeapMiB: 1600 });
     const env = cassandraEnv({ memoryGiB: 4, cpus: 2 });
     expect(env).toMatch(/^MAX_HEAP_SIZE=1024M$/m);
+    expect(env).toMatch(/^JAVA_HOME=\/usr\/lib\/jvm\/java-8-openjdk-amd64$/m);
     expect(env).toMatch(/^HEAP_NEWSIZE=200M$/m);
   });
 

@@ -71,14 +71,17 @@ describe('the heap, by Elasticsearch rules', () => {
     expect(heapSize(7.8)).toBe('3968m');
     expect(heapSize(128)).toBe('31g');
     expect(heapSize(0.5)).toBe('512m');
+    // Sharing a 16 GiB data node with Cassandra (and the other databases): a quarter.
+    expect(heapSize(16, true)).toBe('4g');
   });
 
-  it('sets -Xms equal to -Xmx in jvm.options, from the host memory', () => {
+  it('sets -Xms equal to -Xmx in jvm.options, from the host memory (a quarter beside Cassandra)', () => {
+    // datanode1 carries every database, Cassandra too (Wire's layout, FACTS 2.1).
     const operations = elasticsearchInstall(inventory, host('datanode1', 16), { bundleRoot: undefined });
     const jvm = operations.find((op) => op.target === '/etc/elasticsearch/jvm.options');
-    const text = renderTemplateFile('elasticsearch/jvm.options', { heap: '8g' });
-    expect(text).toMatch(/^-Xms8g$/m);
-    expect(text).toMatch(/^-Xmx8g$/m);
+    const text = renderTemplateFile('elasticsearch/jvm.options', { heap: '4g' });
+    expect(text).toMatch(/^-Xms4g$/m);
+    expect(text).toMatch(/^-Xmx4g$/m);
     expect(jvm?.inputs).toMatchObject({ sha256: sha256(text) });
   });
 });
