@@ -22,6 +22,8 @@ if [ "$want_apt" = 1 ]; then
   command -v ip >/dev/null || missing+=(iproute2)
   # A real DNS server for the DNS checks' tests, on loopback only.
   command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
+  # The stand-ins and scripts/fetch-helm.sh are python3 scripts.
+  command -v python3 >/dev/null || missing+=(python3)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       echo "setup: need the Debian packages: ${missing[*]} (run as root, or install them)" >&2

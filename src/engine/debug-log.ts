@@ -25,6 +25,12 @@ export class DebugLog {
     writeSync(this.fd, `${new Date().toISOString()} ${redact(text, this.secrets)}\n`);
   }
 
+  /** One line of a long text, cut at 2000 characters after the secrets are out (a secret across the cut would leave its start). */
+  oneLine(text: string): string {
+    const flat = redact(text, this.secrets).replace(/\n/g, '\\n');
+    return flat.length > 2000 ? `${flat.slice(0, 2000)}... (${flat.length} chars)` : flat;
+  }
+
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
@@ -41,22 +47,17 @@ export class DebugLog {
         try {
           const result = await host.exec(command, options);
           const ms = Math.round(performance.now() - started);
-          log.write(`${host.name} exit=${result.exitCode} ms=${ms} $ ${oneLine(command)}`);
+          log.write(`${host.name} exit=${result.exitCode} ms=${ms} $ ${log.oneLine(command)}`);
           if (result.exitCode !== 0 && result.stderr.trim() !== '')
-            log.write(`${host.name} stderr: ${oneLine(result.stderr.trim())}`);
+            log.write(`${host.name} stderr: ${log.oneLine(result.stderr.trim())}`);
           return result;
         } catch (error) {
           const ms = Math.round(performance.now() - started);
-          log.write(`${host.name} error ms=${ms} $ ${oneLine(command)}: ${(error as Error).message}`);
+          log.write(`${host.name} error ms=${ms} $ ${log.oneLine(command)}: ${(error as Error).message}`);
           throw error;
         }
       },
       close: () => host.close(),
     };
   }
-}
-
-function oneLine(text: string): string {
-  const flat = text.replace(/\n/g, '\\n');
-  return flat.length > 2000 ? `${flat.slice(0, 2000)}... (${flat.length} chars)` : flat;
 }

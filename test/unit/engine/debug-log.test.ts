@@ -1,0 +1,25 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DebugLog } from '../../../src/engine/debug-log.js';
+import { localHost } from '../../../src/hosts/local-host.js';
+
+/** The debug log: commands and failures of a run, private, without the secrets it was given. */
+describe('the debug log', () => {
+  it('is 0600 and never holds a secret, not even the start of one cut at the line limit', async () => {
+    const secret = 'Zq81vXp0LmN4rT7uWb2y';
+    const path = join(mkdtempSync(join(tmpdir(), 'wil-debug-log-')), 'logs', 'run.log');
+    const log = new DebugLog(path, [secret]);
+    const host = log.wrap(localHost());
+    // The secret straddles the 2000-character cut of a long command line.
+    await host.exec(`: ${'x'.repeat(1990)}${secret} && echo "${secret}" >&2 && exit 3`);
+    log.close();
+    const text = readFileSync(path, 'utf8');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(text).toContain('exit=3');
+    expect(text).toContain('stderr:');
+    for (let length = 6; length <= secret.length; length += 1)
+      expect(text).not.toContain(secret.slice(0, length));
+  });
+});
