@@ -95,16 +95,20 @@ export function parseEvents(stdout: string): EngineEvent[] {
 /** `wire-install` itself, with Wire's stages (for the steps of Wire's that are built). */
 export const WIRE_CLI = fileURLToPath(new URL('../../bin/wire-install', import.meta.url));
 
+/** How long a CLI run in a test may take before it is killed (one host-side run: longer). */
+export const CLI_TIMEOUT_MS = 120_000;
+
 export function startLabCli(
   workspace: LabWorkspace,
   args: string[],
   cli: string = LAB_CLI,
+  timeoutMs = CLI_TIMEOUT_MS,
 ): ResultPromise<{ reject: false }> {
   return execa('node', [cli, ...args, '-i', workspace.inventory], {
     cwd: workspace.dir,
     env: { NO_COLOR: '1', HOME: workspace.home },
     reject: false,
-    timeout: 120_000,
+    timeout: timeoutMs,
   });
 }
 
@@ -112,13 +116,15 @@ export async function runLabCli(
   workspace: LabWorkspace,
   args: string[],
   cli: string = LAB_CLI,
+  timeoutMs = CLI_TIMEOUT_MS,
 ): Promise<LabRun> {
-  const result = await startLabCli(workspace, args, cli);
+  const result = await startLabCli(workspace, args, cli, timeoutMs);
+  const killed = result.timedOut ? `\n(the test killed the run after ${timeoutMs / 1000} s)` : '';
   return {
     exitCode: result.exitCode ?? -1,
     events: parseEvents(String(result.stdout)),
     stdout: String(result.stdout),
-    stderr: String(result.stderr),
+    stderr: `${String(result.stderr)}${killed}`,
   };
 }
 

@@ -11,8 +11,8 @@ import { connectLabHost, type LabHost } from './lab-hosts.js';
  */
 
 /** The real bin/wire-install, with Wire's stages. */
-export const runWireCli = (on: LabWorkspace, args: string[]): Promise<LabRun> =>
-  runLabCli(on, args, WIRE_CLI);
+export const runWireCli = (on: LabWorkspace, args: string[], timeoutMs?: number): Promise<LabRun> =>
+  runLabCli(on, args, WIRE_CLI, timeoutMs);
 
 /** The lab is Debian 12 in containers on a small machine: preflight must be told so. */
 export const ALLOW = ['--allow-unsupported-os', '--allow-undersized'];
