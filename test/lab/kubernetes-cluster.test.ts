@@ -164,6 +164,7 @@ describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)'
       `annotate node ${PLANES[1]?.name}`,
       `get node ${PLANES[2]?.name}`,
       `label node ${PLANES[2]?.name}`,
+      `annotate node ${PLANES[2]?.name}`,
       '-n kube-system get',
     ]);
     const all = kubectl.calls();
@@ -176,6 +177,14 @@ describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)'
       '--overwrite',
     ]);
     expect(all).toContainEqual(['label', 'node', PLANES[2]?.name, 'wire.com/role=coturn', '--overwrite']);
+    // No externalIp: coturn's init container still needs the annotation; the host's address.
+    expect(all).toContainEqual([
+      'annotate',
+      'node',
+      PLANES[2]?.name,
+      `wire.com/external-ip=${PLANES[2]?.address}`,
+      '--overwrite',
+    ]);
   });
 
   it('shows no token, certificate key or kubeconfig credential in output or the debug log', () => {
