@@ -10,7 +10,7 @@ import { TrustStore } from '../hosts/trust-on-first-use.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { InventoryInput } from '../inventory/schema.js';
 import type { WireSecrets } from '../secrets/generate.js';
-import { secretValues } from '../secrets/redact.js';
+import { redactDeep, secretValues } from '../secrets/redact.js';
 import { acquireLock } from '../state/lock.js';
 import { STATE_DIR, StateStore } from '../state/store.js';
 import { connectHosts } from './connect-hosts.js';
@@ -96,12 +96,12 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
   const stateDir = join(dirname(options.inventoryPath), STATE_DIR);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const runId = newRunId();
-  const log = new DebugLog(
-    join(stateDir, 'logs', `${options.mode}-${runId}.log`),
-    options.secrets ? secretValues(options.secrets) : [],
-  );
+  const hidden = options.secrets ? secretValues(options.secrets) : [];
+  const log = new DebugLog(join(stateDir, 'logs', `${options.mode}-${runId}.log`), hidden);
   const logFile = relative(process.cwd(), log.path) || log.path;
-  const emit: EmitEvent = (event) => {
+  // Failures carry what hosts and pods printed (last lines, log tails): secrets out first.
+  const emit: EmitEvent = (raw) => {
+    const event = redactDeep(raw, hidden);
     log.write(`event ${JSON.stringify(event)}`);
     options.reporter.emit(event);
   };

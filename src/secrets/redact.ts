@@ -54,3 +54,20 @@ export function redact(text: string, values: readonly string[]): string {
   }
   return out;
 }
+
+/**
+ * A copy of `value` with every string redacted: what apply reports (events, failures with
+ * their evidence: a migration's log tail, a command's last lines) passes through this, so a
+ * secret that a host or a pod printed never reaches the terminal, --json or the debug log.
+ */
+export function redactDeep<T>(value: T, values: readonly string[]): T {
+  if (values.length === 0) return value;
+  const visit = (node: unknown): unknown => {
+    if (typeof node === 'string') return redact(node, values);
+    if (Array.isArray(node)) return node.map(visit);
+    if (node !== null && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, visit(child)]));
+    return node;
+  };
+  return visit(value) as T;
+}

@@ -11,7 +11,7 @@ import { chartFiles } from '../values.js';
 import { chartVersion } from './chart-version.js';
 import { type HelmRelease, helmReleaseOperation } from './release-operation.js';
 import { releaseRecordPaths } from './release-record.js';
-import { DEFAULT_HELM_TIMEOUT, helmTimeoutMs } from './timeout.js';
+import { DEFAULT_HELM_TIMEOUT } from './timeout.js';
 import { watchWireServerMigrations } from './wire-server-migrations.js';
 
 /**
@@ -28,8 +28,7 @@ export type Alongside = (
 
 /** wire-server's migrations are watched while helm installs it (FACTS 6). */
 const ALONGSIDE: Record<string, Alongside> = {
-  'wire-server': (chart, kubeconfig, timeout) =>
-    watchWireServerMigrations(chart, kubeconfig, helmTimeoutMs(timeout)),
+  'wire-server': (chart, kubeconfig) => watchWireServerMigrations(chart, kubeconfig),
 };
 
 function chartImplementation(release: string, alongside?: Alongside): Implementation {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateSecrets } from '../../../src/secrets/generate.js';
-import { REDACTED, redact, secretValues } from '../../../src/secrets/redact.js';
+import { REDACTED, redact, redactDeep, secretValues } from '../../../src/secrets/redact.js';
 
 describe('redact', () => {
   const secrets = { ...generateSecrets(), ssh: { becomePassword: 'sudo-pass-123' } };
@@ -51,5 +51,26 @@ describe('redact', () => {
   it('replaces the longest value first', () => {
     expect(redact('abcdef abc', ['abc', 'abcdef'])).toBe(`${REDACTED} ${REDACTED}`);
     expect(redact('nothing here', [''])).toBe('nothing here');
+  });
+});
+
+describe('redactDeep', () => {
+  it('redacts every string of an event, in arrays and nested objects, and keeps the rest', () => {
+    const secrets = generateSecrets();
+    const password = secrets.postgresql.password;
+    const event = {
+      type: 'failure',
+      host: 'datanode1',
+      exitCode: 3,
+      evidence: [`| FATAL: password authentication failed (${password})`, 'command: psql'],
+      nested: { error: `brig-schema: ${password}` },
+    };
+    expect(redactDeep(event, secretValues(secrets))).toEqual({
+      type: 'failure',
+      host: 'datanode1',
+      exitCode: 3,
+      evidence: [`| FATAL: password authentication failed (${REDACTED})`, 'command: psql'],
+      nested: { error: `brig-schema: ${REDACTED}` },
+    });
   });
 });

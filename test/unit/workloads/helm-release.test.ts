@@ -305,7 +305,7 @@ describe("the watcher beside wire-server's helm", () => {
       { match: 'get', responses: [{ exit: 1, stderr: 'The connection to the server was refused' }] },
     ]);
     const host = localHost({ env: { ...process.env, PATH: `${kubectl.bin}:${process.env.PATH}` } });
-    const watch = watchWireServerMigrations(wireServer, join(dir, 'admin.conf'), 60_000);
+    const watch = watchWireServerMigrations(wireServer, join(dir, 'admin.conf'));
     await expect(watch(host, new AbortController().signal)).resolves.toBeUndefined();
     expect(kubectl.calls()[0]).toEqual(['-n', 'default', 'get', 'jobs', '-o', 'json']);
   });
