@@ -16,9 +16,11 @@ import {
   servedCertificateFindings,
 } from '../../verify/served-certificate-findings.js';
 import { servedCertificate } from '../../verify/tls-probe.js';
+import { chainTrustFindings, servedChainTrust } from '../../verify/tls-trust.js';
 import { verifyCheck } from '../../verify/verify-check.js';
 import { WIRE_NAMESPACE } from '../../workloads/migrations/job-check.js';
 import { parseJobs } from '../../workloads/migrations/kube-objects.js';
+import { selfSignedPaths } from '../../workloads/values/certificate-files.js';
 import { MIGRATION_JOBS } from '../migrations/jobs.js';
 import { kubectl, nodeFindings, podFindings } from './kubernetes-admin.js';
 import { adminKubeconfigPath } from './kubernetes-kubeadm.js';
@@ -97,6 +99,20 @@ async function configuredCertificate(inventory: Inventory, options: WireStageOpt
   return parsePemCertificates(text)[0];
 }
 
+/**
+ * What the served chain must verify against: our private CA (self-signed), this machine's roots
+ * (Let's Encrypt, bring-your-own), or nothing with Let's Encrypt's staging CA, which no one trusts.
+ */
+async function trustAnchor(
+  inventory: Inventory,
+  options: WireStageOptions,
+): Promise<string | undefined | 'skip'> {
+  const certificates = inventory.certificates;
+  if (certificates.mode === 'cert-manager' && certificates.staging) return 'skip';
+  if (certificates.mode !== 'self-signed') return undefined;
+  return readFile(selfSignedPaths(options.inventoryDir).ca, 'utf8');
+}
+
 async function certificateCheck(
   host: RemoteHost,
   inventory: Inventory,
@@ -118,12 +134,15 @@ async function certificateCheck(
     );
   const endpoint = ingressEndpoint(inventory);
   const configured = await configuredCertificate(inventory, options);
+  const anchor = await trustAnchor(inventory, options);
   for (const label of ['nginz-https', 'webapp']) {
     const name = `${label}.${inventory.domain}`;
     try {
       findings.push(
         ...servedCertificateFindings(inventory, name, await servedCertificate(endpoint, name), configured),
       );
+      if (anchor !== 'skip')
+        findings.push(...chainTrustFindings(inventory, name, await servedChainTrust(endpoint, name, anchor)));
     } catch (error) {
       findings.push(
         unreachableFinding('verify.certificate', `TLS for ${name}`, error, describeEndpoint(endpoint)),

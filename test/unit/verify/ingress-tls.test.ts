@@ -11,6 +11,7 @@ import { httpsGet } from '../../../src/verify/https-probe.js';
 import type { IngressEndpoint } from '../../../src/verify/ingress-endpoint.js';
 import { servedCertificateFindings } from '../../../src/verify/served-certificate-findings.js';
 import { servedCertificate } from '../../../src/verify/tls-probe.js';
+import { chainTrustFindings, servedChainTrust } from '../../../src/verify/tls-trust.js';
 import { production } from '../../support/inventories.js';
 import { createTestPki, wireNames } from '../../support/test-pki.js';
 
@@ -169,5 +170,47 @@ describe('the API status and the web app through the ingress', () => {
     expect(
       webappFindings(`https://${webapp}/`, { status: 200, body: 'default backend - 404' }),
     ).toMatchObject([{ rule: 'verify.webapp' }]);
+  });
+});
+
+describe('the chain the ingress serves, as a client trusts it', () => {
+  const root = () => readFileSync(join(dir, 'root.pem'), 'utf8');
+
+  it('trusts a full chain to the expected root that names the host', async () => {
+    const served = await serve(right.chain, right.key);
+    expect(await servedChainTrust(served.endpoint, API, root())).toEqual({ trusted: true, reason: '' });
+  });
+
+  it('does not trust a leaf served without its intermediate, nor a chain to another root', async () => {
+    const leafOnly = await serve(right.leafOnly, right.key);
+    const missing = await servedChainTrust(leafOnly.endpoint, API, root());
+    expect(missing.trusted).toBe(false);
+    expect(missing.reason).toMatch(/issuer|verify/i);
+    const fake = fakeIngressCertificate();
+    const elsewhere = await serve(fake.chain, fake.key);
+    expect((await servedChainTrust(elsewhere.endpoint, API, root())).trusted).toBe(false);
+  });
+
+  it('does not trust a chain that does not name the host asked for', async () => {
+    const served = await serve(right.chain, right.key);
+    const trust = await servedChainTrust(served.endpoint, 'nginz-https.wire.other.org', root());
+    expect(trust.trusted).toBe(false);
+    expect(trust.reason).toContain('nginz-https.wire.other.org');
+  });
+
+  it('makes an untrusted chain an error with our CA, a warning with a bring-your-own one', () => {
+    const untrusted = { trusted: false, reason: 'unable to get local issuer certificate' };
+    const selfSigned = production((input) => {
+      input.certificates = { mode: 'self-signed' };
+    });
+    expect(chainTrustFindings(selfSigned, API, untrusted)[0]).toMatchObject({
+      severity: 'error',
+      rule: 'verify.certificate-chain',
+      measured: 'unable to get local issuer certificate',
+    });
+    expect(chainTrustFindings(inventory, API, untrusted)[0]?.severity).toBe(
+      inventory.certificates.mode === 'bring-your-own' ? 'warning' : 'error',
+    );
+    expect(chainTrustFindings(selfSigned, API, { trusted: true, reason: '' })).toEqual([]);
   });
 });
