@@ -166,6 +166,39 @@ export const postgresMigration: Rule = (charts) => {
   return findings;
 };
 
+/**
+ * The migration states only move forward, one step at a time, against the last apply:
+ * cassandra -> migration-to-postgresql -> postgresql. Skipping the middle step moves galley to
+ * PostgreSQL before the data is there, and going back hides what was written since: both make
+ * conversations disappear (FACTS 7 at 5.24/5.25, 9.14). A new bundle whose example values drop
+ * or change the key would do it silently.
+ */
+export const postgresMigrationForward: Rule = (charts, lastApplied) => {
+  const wire = release(charts, WIRE_SERVER);
+  if (!wire) return [];
+  const order: readonly unknown[] = POSTGRES_MIGRATION_STATES;
+  const findings: Finding[] = [];
+  for (const key of POSTGRES_MIGRATION_KEYS) {
+    const path = `galley.config.postgresMigration.${key}`;
+    const before = order.indexOf(at(lastApplied(wire.release), path));
+    const now = order.indexOf(at(wire.values, path));
+    if (before < 0 || now < 0 || now === before || now === before + 1) continue;
+    const next = POSTGRES_MIGRATION_STATES[Math.min(before + 1, order.length - 1)];
+    findings.push(
+      error(
+        'values.postgres-migration-order',
+        `${path} would go from ${POSTGRES_MIGRATION_STATES[before]} to ${POSTGRES_MIGRATION_STATES[now]}; the states only move forward one at a time`,
+        `keep ${POSTGRES_MIGRATION_STATES[before]}, or move to ${next} (set it in the bundle's values/wire-server example values, which wire-install follows) and run the data migration before the next step`,
+        {
+          measured: `${POSTGRES_MIGRATION_STATES[before]} (last apply) -> ${POSTGRES_MIGRATION_STATES[now]}`,
+          required: `${POSTGRES_MIGRATION_STATES[before]} or ${next}`,
+        },
+      ),
+    );
+  }
+  return findings;
+};
+
 /** All four MLS removal keys, needed since 5.25 even with MLS off (FACTS 5.4). */
 export const mlsRemovalKeys: Rule = (charts) => {
   const wire = release(charts, WIRE_SERVER);
@@ -215,6 +248,7 @@ export const VALUES_RULES: readonly Rule[] = [
   redisHost,
   proxyTag,
   postgresMigration,
+  postgresMigrationForward,
   mlsRemovalKeys,
   federationDomainUnchanged,
 ];

@@ -161,4 +161,36 @@ describe('values consistency rules', () => {
     });
     expect(at(kept, 'brig.config.optSettings.setFederationDomain')).toBe('wire.example.com');
   });
+
+  it('values.postgres-migration-order: a state that skips a step or goes back against the last apply', () => {
+    const key = 'galley.config.postgresMigration.conversation';
+    // edit() changes the charts it is given: a new rendering for each side.
+    const lastAt = (state: string) => {
+      const applied = edit(render(production()), 'wire-server', 'values', key, state).find(
+        (chart) => chart.release === 'wire-server',
+      );
+      return (release: string) => (release === 'wire-server' ? applied?.values : undefined);
+    };
+    const now = (state: string) =>
+      edit(
+        edit(render(production()), 'wire-server', 'values', key, state),
+        'wire-server',
+        'values',
+        'background-worker.config.postgresMigration.conversation',
+        state,
+      );
+    // One step forward, or staying: fine.
+    expect(rules(checkRenderedCharts(now('migration-to-postgresql'), lastAt('cassandra')))).toEqual([]);
+    expect(rules(checkRenderedCharts(now('postgresql'), lastAt('migration-to-postgresql')))).toEqual([]);
+    // Skipping the migration, or going back: refused, saying what may come next.
+    const skipped = checkRenderedCharts(now('postgresql'), lastAt('cassandra'));
+    expect(rules(skipped)).toEqual(['values.postgres-migration-order']);
+    expect(skipped[0]).toMatchObject({
+      measured: 'cassandra (last apply) -> postgresql',
+      required: 'cassandra or migration-to-postgresql',
+    });
+    expect(rules(checkRenderedCharts(now('cassandra'), lastAt('postgresql')))).toEqual([
+      'values.postgres-migration-order',
+    ]);
+  });
 });
