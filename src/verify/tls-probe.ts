@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { connect } from 'node:tls';
+import { connect, type TLSSocket } from 'node:tls';
 import type { IngressEndpoint } from './ingress-endpoint.js';
 
 /**
@@ -10,16 +10,24 @@ import type { IngressEndpoint } from './ingress-endpoint.js';
  */
 export const PROBE_TIMEOUT_MS = 10_000;
 
-export function servedCertificate(
+/**
+ * One TLS session to the ingress for `servername`, read by `read` once it is up (then closed).
+ * The chain is never refused here (rejectUnauthorized: false): callers judge it, so a wrong or
+ * untrusted certificate becomes a finding with its reason, not a dropped connection.
+ */
+export function readTlsSession<T>(
   endpoint: IngressEndpoint,
   servername: string,
-  timeoutMs = PROBE_TIMEOUT_MS,
-): Promise<X509Certificate> {
+  read: (socket: TLSSocket) => T | Error,
+  options: { ca?: string; timeoutMs?: number } = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const socket = connect({
       host: endpoint.host,
       port: endpoint.port,
       servername,
+      ...(options.ca ? { ca: options.ca } : {}),
       rejectUnauthorized: false,
       timeout: timeoutMs,
     });
@@ -30,12 +38,25 @@ export function servedCertificate(
       );
     };
     socket.once('secureConnect', () => {
-      const certificate = socket.getPeerX509Certificate();
+      const result = read(socket);
       socket.end();
-      if (certificate) resolve(certificate);
-      else fail(new Error('the server sent no certificate'));
+      if (result instanceof Error) fail(result);
+      else resolve(result);
     });
     socket.once('timeout', () => fail(new Error(`no answer within ${timeoutMs} ms`)));
     socket.once('error', fail);
   });
+}
+
+export function servedCertificate(
+  endpoint: IngressEndpoint,
+  servername: string,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<X509Certificate> {
+  return readTlsSession(
+    endpoint,
+    servername,
+    (socket) => socket.getPeerX509Certificate() ?? new Error('the server sent no certificate'),
+    { timeoutMs },
+  );
 }

@@ -1,8 +1,8 @@
-import { checkServerIdentity, connect } from 'node:tls';
+import { checkServerIdentity } from 'node:tls';
 import type { Inventory } from '../inventory/defaults.js';
 import type { Finding } from '../rules/finding.js';
 import type { IngressEndpoint } from './ingress-endpoint.js';
-import { PROBE_TIMEOUT_MS } from './tls-probe.js';
+import { PROBE_TIMEOUT_MS, readTlsSession } from './tls-probe.js';
 
 /**
  * Whether the chain the ingress serves for `servername` is one a client trusts: it verifies
@@ -22,34 +22,22 @@ export function servedChainTrust(
   ca: string | undefined,
   timeoutMs = PROBE_TIMEOUT_MS,
 ): Promise<ChainTrust> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({
-      host: endpoint.host,
-      port: endpoint.port,
-      servername,
-      ...(ca ? { ca } : {}),
-      // Verified below, so an untrusted chain is a finding with its reason, not a dropped connection.
-      rejectUnauthorized: false,
-      timeout: timeoutMs,
-    });
-    const fail = (error: Error) => {
-      socket.destroy();
-      reject(
-        new Error(`TLS to ${endpoint.host}:${endpoint.port} (SNI ${servername}) failed: ${error.message}`),
-      );
-    };
-    socket.once('secureConnect', () => {
+  return readTlsSession(
+    endpoint,
+    servername,
+    (socket): ChainTrust => {
       const identity = checkServerIdentity(servername, socket.getPeerCertificate());
-      const authorizationError = socket.authorizationError ? String(socket.authorizationError) : '';
-      socket.end();
       // The name first: Node reports a wrong name only as the code ERR_TLS_CERT_ALTNAME_INVALID.
-      if (identity) resolve({ trusted: false, reason: identity.message });
-      else if (!socket.authorized) resolve({ trusted: false, reason: authorizationError || 'not trusted' });
-      else resolve({ trusted: true, reason: '' });
-    });
-    socket.once('timeout', () => fail(new Error(`no answer within ${timeoutMs} ms`)));
-    socket.once('error', fail);
-  });
+      if (identity) return { trusted: false, reason: identity.message };
+      if (!socket.authorized)
+        return {
+          trusted: false,
+          reason: socket.authorizationError ? String(socket.authorizationError) : 'not trusted',
+        };
+      return { trusted: true, reason: '' };
+    },
+    { ...(ca ? { ca } : {}), timeoutMs },
+  );
 }
 
 /**
