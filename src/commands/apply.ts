@@ -43,9 +43,8 @@ in .wire-install/known_hosts and shown; a changed key is always refused.
 
 Status: every stage runs: the host side (preflight, assets, bootstrap-host, kubernetes,
 databases) and the cluster side (values and certificates, one helm upgrade --install
---wait per chart with --helm-timeout, default 15m, the migrations watched, verify);
-only the demo's port forward (workloads.demo-port-forward) is not built, and a run that
-selects it is refused before any host is contacted. What this machine cannot run
+--wait per chart with --helm-timeout, default 15m, the migrations watched, verify).
+What this machine cannot run
 (Kubernetes' API, the databases' binaries) is tested against stand-ins only.
 --plan --offline shows the whole staged plan.
 

@@ -221,14 +221,26 @@ export const ROLE_PORTS: Partial<Record<Role, PortOwner[]>> = {
   ],
 };
 
+/**
+ * A demo's ingress controller takes 443 and 80 on its host as hostPorts (values/ingress.ts):
+ * the CNI's DNAT sends them to the pod before any program listening there would see them, so
+ * a web server already on the host silently stops answering: name it before the install.
+ */
+const DEMO_PORTS: PortOwner[] = [
+  { port: 443, what: "the demo's ingress (HTTPS hostPort)", programs: [], cgroups: ['kubepods'] },
+  { port: 80, what: "the demo's ingress (HTTP hostPort)", programs: [], cgroups: ['kubepods'] },
+];
+
 const ours = (owner: PortOwner, holder: ListeningSocket) =>
   owner.programs.includes(holder.program) || owner.cgroups.some((part) => holder.cgroup.includes(part));
 
-function checkPorts(host: Host, facts: HostFacts): Finding[] {
+function checkPorts(inventory: Inventory, host: Host, facts: HostFacts): Finding[] {
   const findings: Finding[] = [];
   const seen = new Set<number>();
-  for (const role of host.roles) {
-    for (const wanted of ROLE_PORTS[role] ?? []) {
+  const wantedBy = host.roles.map((role) => [role as string, ROLE_PORTS[role] ?? []] as const);
+  if (inventory.mode === 'demo') wantedBy.push(['demo', DEMO_PORTS]);
+  for (const [role, ports] of wantedBy) {
+    for (const wanted of ports) {
       if (seen.has(wanted.port)) continue;
       seen.add(wanted.port);
       const holder = facts.listening.find((socket) => socket.port === wanted.port);
@@ -260,6 +272,6 @@ export function checkHostFacts(
     ...checkTimeSync(host, facts),
     ...checkSameMachine(host, facts, allFacts),
     ...checkClock(host, facts, allFacts),
-    ...checkPorts(host, facts),
+    ...checkPorts(inventory, host, facts),
   ];
 }

@@ -1,10 +1,9 @@
 import { callingEnabled, selfSignedCertificates } from '../conditions.js';
-import { BOTH_MODES, DEMO_ONLY, type StepDefinition } from '../types.js';
+import { BOTH_MODES, type StepDefinition } from '../types.js';
 import { type ChartDefinition, DEMO_CHARTS, PRODUCTION_CHARTS } from './charts.js';
 
 /**
- * Workloads: what the charts need first (values, certificates, node labels, the demo's port
- * forward), then one step per chart in Wire's order for the mode (charts.ts). Every chart is
+ * Workloads: what the charts need first (values, certificates, node labels), then one step per chart in Wire's order for the mode (charts.ts). Every chart is
  * `helm upgrade --install --wait` from the bundle's charts/ on the admin host.
  */
 const prepareSteps: readonly StepDefinition[] = [
@@ -33,15 +32,6 @@ const prepareSteps: readonly StepDefinition[] = [
     target: { kind: 'admin' },
     when: callingEnabled,
     why: 'sftd and coturn select nodes by wire.com/role and read wire.com/external-ip behind 1:1 NAT (FACTS 1c step 10)',
-  },
-  {
-    id: 'workloads.demo-port-forward',
-    stage: 'workloads',
-    title: 'Forward ports 443 and 80 to the ingress NodePorts, kept across reboots',
-    modes: DEMO_ONLY,
-    target: { kind: 'hosts', roles: 'all' },
-    order: 'parallel',
-    why: "WIAB Dev's DNAT 443->31773 and 80->31772; Wire's rules are lost on reboot, these are persisted (FACTS 1a, 11.11)",
   },
 ];
 

@@ -8,13 +8,27 @@ export const INGRESS_NODE_PORTS = { https: 31773, http: 31772 } as const;
 /** The cert-manager issuer nginx-ingress-services creates and sftd refers to (FACTS 4.2). */
 export const ISSUER = { name: 'letsencrypt-http01', kind: 'ClusterIssuer' } as const;
 
-export function ingressController(): ChartOverlay {
+/** Where a demo's single host takes HTTPS and HTTP itself: the controller's hostPorts. */
+export const DEMO_HOST_PORTS = { https: 443, http: 80 } as const;
+
+/**
+ * The controller as a NodePort DaemonSet (production: the operator's firewall or load balancer
+ * forwards 443/80 to the NodePorts, FACTS 1c step 9). A demo has no such thing in front of it,
+ * so its controller also takes 443 and 80 on the host as hostPorts: the CNI's portmap plugin
+ * (in Calico's manifest) keeps that DNAT and restores it with the pod after a reboot. This
+ * replaces WIAB Dev's host DNAT to the NodePorts, which reboots lose (FACTS 1a, 11.11) and
+ * which on a kubeadm host would sit in front of kube-proxy's own NodePort DNAT.
+ */
+export function ingressController({ inventory }: ValuesContext): ChartOverlay {
   return {
     values: {
       'ingress-nginx': {
         controller: {
           kind: 'DaemonSet',
           service: { type: 'NodePort', nodePorts: { ...INGRESS_NODE_PORTS } },
+          ...(inventory.mode === 'demo'
+            ? { hostPort: { enabled: true, ports: { ...DEMO_HOST_PORTS } } }
+            : {}),
         },
       },
     },

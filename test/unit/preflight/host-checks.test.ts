@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../../src/hosts/facts.js';
 import { checkHostFacts, type PreflightOptions } from '../../../src/preflight/host-checks.js';
 import { checkInstallation } from '../../../src/steps/implementations/preflight.js';
-import { production } from '../../support/inventories.js';
+import { demo, production } from '../../support/inventories.js';
 
 /** Preflight on measured facts: OS, hardware by role, time sync, one machine per host, clocks. */
 
@@ -142,6 +142,29 @@ describe('preflight on measured facts', () => {
       ).filter((f) => f.rule === 'preflight.ports');
     expect(at8080('/system.slice/serve-assets.service')).toEqual([]);
     expect(at8080('/user.slice/user-0.slice/session-4.scope')).toHaveLength(1);
+  });
+
+  it("a demo host's 443 and 80 must be free for the ingress hostPorts; production's nodes may serve them", () => {
+    const apache = facts({
+      cpus: 16,
+      memoryGiB: 32,
+      diskGiB: 200,
+      listening: [
+        { port: 443, program: 'apache2', cgroup: '/system.slice/apache2.service' },
+        { port: 80, program: 'apache2', cgroup: '/system.slice/apache2.service' },
+      ],
+    });
+    const single = demo();
+    const host = single.hosts[0];
+    if (!host) throw new Error('fixture');
+    const ports = checkHostFacts(single, host, apache, new Map(), strict).filter(
+      (f) => f.rule === 'preflight.ports',
+    );
+    expect(ports.map((f) => f.message)).toEqual([
+      "wire-demo: port 443, which the demo's ingress (HTTPS hostPort) needs (role demo), is already taken by apache2",
+      "wire-demo: port 80, which the demo's ingress (HTTP hostPort) needs (role demo), is already taken by apache2",
+    ]);
+    expect(check(apache).filter((f) => f.rule === 'preflight.ports')).toEqual([]);
   });
 });
 

@@ -6,8 +6,7 @@ import { testSecrets } from '../../support/test-secrets.js';
 
 /**
  * Which of the plan's steps have operations: with secrets.yaml and the bundle given, every step
- * of a production plan (bundled or existing cluster) runs; in a demo, all but the port forward
- * (see docs/apply.md: a DNAT to the ingress NodePort on the same host would race kube-proxy's).
+ * of a production plan (bundled or existing cluster) and of a demo runs.
  */
 const unavailable = (inventory: Inventory) =>
   wireEngineStages(inventory, '/srv/wire', {
@@ -40,11 +39,11 @@ describe("the plan's steps that have operations", () => {
     ).toEqual([]);
   });
 
-  it('every step of a demo but the port forward', () => {
+  it('every step of a demo', () => {
     const single = demo((input) => {
       input.bundle = { path: 'bundle' };
     });
-    expect(unavailable(single)).toEqual(['workloads.demo-port-forward: not built yet (the workloads issue)']);
+    expect(unavailable(single)).toEqual([]);
   });
 
   it('the steps that read secrets.yaml or the bundle are refused without them, saying which', () => {

@@ -106,6 +106,8 @@ describe('the computed files reach the real helm as intended', () => {
     ['production', 'nginx-ingress-services'],
     ['demo', 'coturn'],
     ['demo', 'nginx-ingress-services'],
+    ['production', 'ingress-nginx-controller'],
+    ['demo', 'ingress-nginx-controller'],
   ] as const)('helm lint of %s %s with the computed files passes', async (mode, release) => {
     const inventory = mode === 'demo' ? demo() : production();
     const lint = await run(helm, ['lint', join(CHARTS, release), ...files(inventory, release)]);
@@ -147,5 +149,30 @@ describe('the computed files reach the real helm as intended', () => {
     expect(find(prodManifests, 'Issuer', 'letsencrypt-http01').spec).toEqual({
       acme: { email: 'certmaster@example.com' },
     });
+  });
+
+  it('ingress-nginx-controller: NodePorts 31773/31772 in both modes; hostPorts 443/80 only in a demo', async () => {
+    type Controller = {
+      template: { spec: { containers: { ports: { name: string; hostPort?: number }[] }[] } };
+    };
+    const hostPorts = async (inventory: Inventory) => {
+      const manifests = await template(
+        'ingress-nginx-controller',
+        files(inventory, 'ingress-nginx-controller'),
+      );
+      const service = find(manifests, 'Service', 'ingress-nginx-controller').spec as {
+        ports: { name: string; nodePort: number }[];
+      };
+      expect(service.ports.map((port) => `${port.name}:${port.nodePort}`)).toEqual([
+        'https:31773',
+        'http:31772',
+      ]);
+      const controller = find(manifests, 'DaemonSet', 'ingress-nginx-controller').spec as Controller;
+      return controller.template.spec.containers[0]?.ports.map(
+        (port) => `${port.name}:${port.hostPort ?? '-'}`,
+      );
+    };
+    expect(await hostPorts(demo())).toEqual(['http:80', 'https:443']);
+    expect(await hostPorts(production())).toEqual(['http:-', 'https:-']);
   });
 });

@@ -96,6 +96,18 @@ describe('values the inventory determines', () => {
       type: 'NodePort',
       nodePorts: { https: 31773, http: 31772 },
     });
+    expect(
+      at(render(production(), 'ingress-nginx-controller').values, 'ingress-nginx.controller.hostPort'),
+    ).toBeUndefined();
+  });
+
+  it("a demo's controller takes 443 and 80 on its host as hostPorts (no host DNAT to lose on reboot)", () => {
+    expect(
+      at(render(demo(), 'ingress-nginx-controller').values, 'ingress-nginx.controller.hostPort'),
+    ).toEqual({
+      enabled: true,
+      ports: { https: 443, http: 80 },
+    });
   });
 
   it("cert-manager: issuer settings and the operator's e-mail, no TLS secret; sftd uses the issuer", () => {
