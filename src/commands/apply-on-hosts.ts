@@ -7,6 +7,7 @@ import type { LoadedInventory } from '../inventory/load.js';
 import { loadSecretsFile } from '../secrets/file.js';
 import { wireEngineStages } from '../steps/engine-stages.js';
 import { parseHelmTimeout } from '../workloads/helm/timeout.js';
+import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
 import type { CommandContext } from './types.js';
 
 /** `apply` and `apply --plan` on hosts: flags to engine options. */
@@ -68,6 +69,7 @@ export async function runOnHosts(
     inventoryPath: loaded.file,
     inventory: loaded.inventory,
     secrets,
+    privateKeys: certificateKeyTexts(loaded.inventory, loaded.baseDir),
     stages,
     selection,
     concurrency,

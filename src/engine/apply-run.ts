@@ -10,7 +10,7 @@ import { TrustStore } from '../hosts/trust-on-first-use.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { InventoryInput } from '../inventory/schema.js';
 import type { WireSecrets } from '../secrets/generate.js';
-import { redactDeep, secretValues } from '../secrets/redact.js';
+import { pemValues, redactDeep, secretValues } from '../secrets/redact.js';
 import { acquireLock } from '../state/lock.js';
 import { STATE_DIR, StateStore } from '../state/store.js';
 import { connectHosts } from './connect-hosts.js';
@@ -41,6 +41,8 @@ export interface ApplyRunOptions {
   inventoryPath: string;
   inventory: Inventory;
   secrets: WireSecrets | undefined;
+  /** PEM private keys beside secrets.yaml (the ingress certificate's), hidden like its values. */
+  privateKeys?: readonly string[];
   stages: readonly EngineStage[];
   selection: StepSelection;
   concurrency: number;
@@ -96,7 +98,10 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
   const stateDir = join(dirname(options.inventoryPath), STATE_DIR);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const runId = newRunId();
-  const hidden = options.secrets ? secretValues(options.secrets) : [];
+  const hidden = [
+    ...(options.secrets ? secretValues(options.secrets) : []),
+    ...(options.privateKeys ?? []).flatMap(pemValues),
+  ];
   const log = new DebugLog(join(stateDir, 'logs', `${options.mode}-${runId}.log`), hidden);
   const logFile = relative(process.cwd(), log.path) || log.path;
   // Failures carry what hosts and pods printed (last lines, log tails): secrets out first.

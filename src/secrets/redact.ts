@@ -27,20 +27,24 @@ export function secretValues(secrets: WireSecrets): string[] {
     if (typeof node === 'string') {
       if (node === '' || PUBLIC_VALUES.has(node)) return;
       values.add(node);
-      if (node.includes('-----BEGIN')) {
-        const trimmed = node.trim();
-        values.add(trimmed);
-        for (const line of trimmed.split(/\r?\n/)) {
-          const text = line.trim();
-          if (text.length >= MIN_PEM_LINE && !text.startsWith('-----')) values.add(text);
-        }
-      }
+      if (node.includes('-----BEGIN')) for (const value of pemValues(node)) values.add(value);
       return;
     }
     if (node && typeof node === 'object') for (const child of Object.values(node)) visit(child);
   };
   visit(secrets);
   return [...values];
+}
+
+/** A PEM text whole and each of its base64 lines (re-indented or JSON-escaped copies are caught line by line). */
+export function pemValues(pem: string): string[] {
+  const trimmed = pem.trim();
+  if (trimmed === '') return [];
+  const lines = trimmed
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length >= MIN_PEM_LINE && !line.startsWith('-----'));
+  return [trimmed, ...lines];
 }
 
 /** Replaces every occurrence of every value with `[redacted]`, longest values first. */

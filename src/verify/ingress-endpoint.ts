@@ -1,3 +1,4 @@
+import { inputError } from '../core/errors.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { trafficAddress } from '../inventory/defaults.js';
 
@@ -27,7 +28,10 @@ function parseOverride(value: string): IngressEndpoint {
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
   if (!host || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw new Error(`${INGRESS_OVERRIDE_ENV} must be host:port (e.g. 203.0.113.10:443), found "${value}"`);
+    throw inputError({
+      what: `${INGRESS_OVERRIDE_ENV} must be host:port (e.g. 203.0.113.10:443 or [2001:db8::1]:443), found "${value}"`,
+      next: `set ${INGRESS_OVERRIDE_ENV} to the address and port verify should connect to, or unset it`,
+    });
   return { host, port, source: INGRESS_OVERRIDE_ENV };
 }
 

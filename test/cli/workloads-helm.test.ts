@@ -9,6 +9,7 @@ import { secretValues } from '../../src/secrets/redact.js';
 import { productionInput } from '../support/inventories.js';
 import { type StandInHelm, standInHelm } from '../support/stand-in-helm.js';
 import { kube, type ReplayRule, standInKubectlReplay } from '../support/stand-in-kubectl-replay.js';
+import { createTestPki, wireNames } from '../support/test-pki.js';
 import { runCli } from './run-cli.js';
 
 /**
@@ -67,7 +68,10 @@ const NO_JOBS: ReplayRule[] = [
   { match: 'get pods', responses: [kube.list([])] },
 ];
 
-async function installation(kubectlScript: ReplayRule[] = NO_JOBS): Promise<Installation> {
+async function installation(
+  kubectlScript: ReplayRule[] = NO_JOBS,
+  edit?: (input: ReturnType<typeof productionInput>, dir: string) => void,
+): Promise<Installation> {
   const dir = mkdtempSync(join(tmpdir(), 'wil-workloads-helm-'));
   const input = productionInput();
   input.hosts = input.hosts.map((host) => {
@@ -76,6 +80,7 @@ async function installation(kubectlScript: ReplayRule[] = NO_JOBS): Promise<Inst
   });
   input.wire = { smtp: { mode: 'demo' }, calling: { sft: { enabled: false }, coturn: { enabled: false } } };
   input.bundle = { path: 'bundle' };
+  edit?.(input, dir);
   writeFileSync(join(dir, 'inventory.yaml'), yaml.dump(input));
   for (const chart of ORDER) {
     mkdirSync(join(dir, 'bundle', 'charts', chart), { recursive: true });
@@ -264,6 +269,41 @@ describe('a failing release (stand-in helm)', () => {
     const status = statusOf(resumed.events);
     expect(status['cassandra-external']).toBe('current');
     expect(status['wire-server']).toBe('changed');
+  });
+
+  it("keeps a bring-your-own certificate's private key out of what a failure shows and logs", async () => {
+    let keyFile = '';
+    const wire = await installation(NO_JOBS, (input, dir) => {
+      mkdirSync(join(dir, 'pki'));
+      const leaf = createTestPki(join(dir, 'pki')).leaf('wire', { names: wireNames(input.domain) });
+      keyFile = leaf.key;
+      input.certificates = { mode: 'bring-your-own', certChain: leaf.chain, key: leaf.key };
+    });
+    const keyLines = readFileSync(keyFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.length >= 16 && !line.startsWith('-----'));
+    expect(keyLines.length).toBeGreaterThan(0);
+    // What helm prints when a values file does not parse: the offending line, here one of the key's.
+    wire.helm.answer({
+      'nginx-ingress-services': { exitCode: 1, stderr: `Error: YAML parse error near "${keyLines[0]}"\n` },
+    });
+    const failed = await wire.run(['--only', ONLY]);
+    expect(failed.exitCode, failed.text).toBe(1);
+    expect(failed.text).toContain('YAML parse error near \\"[redacted]');
+    for (const text of [failed.text, ...debugLogs(wire.dir)])
+      for (const line of keyLines) expect(text).not.toContain(line);
+  });
+
+  it('refuses a malformed WIRE_INSTALL_INGRESS as bad input before anything runs', async () => {
+    const wire = await installation();
+    const result = await runCli(['apply', '-i', 'inventory.yaml', '--only', 'verify.api-status'], {
+      cwd: wire.dir,
+      env: { PATH: `${wire.helm.bin}:${process.env.PATH}`, WIRE_INSTALL_INGRESS: 'nginz-https' },
+    });
+    expect(result.exitCode, result.stderr).toBe(2);
+    expect(result.stderr).toContain('WIRE_INSTALL_INGRESS must be host:port');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(wire.helm.releases()).toEqual([]);
   });
 
   it('refuses a --helm-timeout that is not a duration as bad input', async () => {

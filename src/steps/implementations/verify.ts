@@ -169,6 +169,11 @@ async function httpsCheck(
   }
 }
 
+/** A malformed WIRE_INSTALL_INGRESS is bad input, refused before any host is contacted (exit 2). */
+async function checkIngressOverride(inventory: Inventory): Promise<void> {
+  ingressEndpoint(inventory);
+}
+
 export const VERIFY_IMPLEMENTATIONS: Record<string, Implementation> = {
   'verify.nodes': {
     alwaysRun: true,
@@ -208,6 +213,7 @@ export const VERIFY_IMPLEMENTATIONS: Record<string, Implementation> = {
   },
   'verify.certificate': {
     alwaysRun: true,
+    beforeConnect: checkIngressOverride,
     operations: (inventory, _host, options) => [
       verifyCheck('the served certificate', kubeconfig(inventory, options), (context) =>
         certificateCheck(context.host, inventory, options),
@@ -216,6 +222,7 @@ export const VERIFY_IMPLEMENTATIONS: Record<string, Implementation> = {
   },
   'verify.api-status': {
     alwaysRun: true,
+    beforeConnect: checkIngressOverride,
     operations: (inventory) => [
       verifyCheck('the API status', undefined, () =>
         httpsCheck(inventory, 'nginz-https', '/status', 'verify.api-status'),
@@ -224,6 +231,7 @@ export const VERIFY_IMPLEMENTATIONS: Record<string, Implementation> = {
   },
   'verify.webapp': {
     alwaysRun: true,
+    beforeConnect: checkIngressOverride,
     operations: (inventory) => [
       verifyCheck('the web app', undefined, () => httpsCheck(inventory, 'webapp', '/', 'verify.webapp')),
     ],

@@ -49,3 +49,18 @@ export function readCertificate(
   if (!paths || !existsSync(paths.chain) || !existsSync(paths.key)) return undefined;
   return { chain: readFileSync(paths.chain, 'utf8'), key: readFileSync(paths.key, 'utf8') };
 }
+
+/**
+ * The private keys of the ingress certificate that exist when a run starts (bring-your-own's
+ * key; a self-signed installation's key and CA key): they are secrets as much as secrets.yaml's,
+ * and reach the nginx-ingress-services secrets file, so what a run reports must not show them.
+ */
+export function certificateKeyTexts(inventory: Inventory, inventoryDir: string): string[] {
+  const paths = certificatePaths(inventory, inventoryDir);
+  if (!paths) return [];
+  const keys =
+    inventory.certificates.mode === 'self-signed'
+      ? [paths.key, selfSignedPaths(inventoryDir).caKey]
+      : [paths.key];
+  return keys.filter((path) => existsSync(path)).map((path) => readFileSync(path, 'utf8'));
+}

@@ -148,7 +148,7 @@ describe('preflight on measured facts', () => {
     const apache = facts({
       cpus: 16,
       memoryGiB: 32,
-      diskGiB: 200,
+      disk: { path: '/var/lib', totalGiB: 200, freeGiB: 180 },
       listening: [
         { port: 443, program: 'apache2', cgroup: '/system.slice/apache2.service' },
         { port: 80, program: 'apache2', cgroup: '/system.slice/apache2.service' },

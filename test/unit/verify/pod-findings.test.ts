@@ -51,7 +51,8 @@ describe('the ingress endpoint verify connects to', () => {
       port: 8443,
     });
     expect(() => ingressEndpoint(demo(), { WIRE_INSTALL_INGRESS: 'nowhere' })).toThrow(
-      'WIRE_INSTALL_INGRESS must be host:port (e.g. 203.0.113.10:443), found "nowhere"',
+      'WIRE_INSTALL_INGRESS must be host:port (e.g. 203.0.113.10:443 or [2001:db8::1]:443), found "nowhere"',
     );
+    expect(ingressEndpoint(demo(), { WIRE_INSTALL_INGRESS: '[::1]:8443' })).toMatchObject({ host: '::1' });
   });
 });
