@@ -1,0 +1,81 @@
+import type { HostFacts } from '../hosts/facts.js';
+import type { RemoteHost } from '../hosts/types.js';
+import type { Inventory } from '../inventory/defaults.js';
+import type { WireSecrets } from '../secrets/generate.js';
+
+/**
+ * doctor's model: checks return results as data (this file); a reporter renders them
+ * (report.ts: a grouped table on a terminal, `--json` for scripts and support). A check never
+ * changes anything on a host or in the cluster.
+ */
+
+/** The groups `doctor --only` selects, in the order the report shows them. */
+export const DOCTOR_GROUPS = ['local', 'hosts', 'network', 'dns', 'certs', 'cluster', 'databases'] as const;
+export type DoctorGroup = (typeof DOCTOR_GROUPS)[number];
+
+export type DoctorStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** One result: what was checked (on which host), what was found, what was measured, what to do. */
+export interface DoctorResult {
+  /** Stable id of the check, `<group>.<name>` (docs/doctor.md lists them). */
+  check: string;
+  group: DoctorGroup;
+  status: DoctorStatus;
+  /** The host it is about (an inventory name, or "admin host"); absent for installation-wide results. */
+  host?: string;
+  /** One sentence: what is true (pass) or wrong (warn, fail), or why it was not checked (skip). */
+  summary: string;
+  /** What was measured or read, one line each (never a secret value). */
+  evidence: string[];
+  /** What to do; required for warn and fail. */
+  fix?: string;
+}
+
+/** What every check reads. Hosts are connected once by the runner, before the checks run. */
+export interface DoctorContext {
+  inventory: Inventory;
+  /** The folder of inventory.yaml (relative paths in it resolve here; .wire-install/ is here). */
+  inventoryDir: string;
+  inventoryFile: string;
+  /** secrets.yaml, when it exists and is valid (local.secrets reports it when not). */
+  secrets: WireSecrets | undefined;
+  secretsPath: string;
+  /** The DNS server to ask (`--dns-server`), or undefined for the system resolver. */
+  dnsServer: string | undefined;
+  /** The bundle folder, when the inventory names one. */
+  bundleRoot: string | undefined;
+  /** The admin host (this machine): helm, kubectl, TLS and DNS probes run here. */
+  admin: RemoteHost;
+  /** Connected inventory hosts by name (only when a selected check needs hosts). */
+  hosts: ReadonlyMap<string, RemoteHost>;
+  facts: ReadonlyMap<string, HostFacts>;
+  /** Inventory hosts that could not be reached, with the reason (hosts.reachable reports them). */
+  unreachable: ReadonlyMap<string, string>;
+  /** What the installation's state says has been applied (.wire-install/state.json). */
+  installed: InstalledState;
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Which stages the state file records as done on every host, to decide what applies. */
+export interface InstalledState {
+  /** Step ids that succeeded on every host they ran on, in the last runs. */
+  succeededSteps: ReadonlySet<string>;
+  /** The admin kubeconfig exists (a cluster to ask). */
+  kubeconfig: string | undefined;
+}
+
+export interface DoctorCheck {
+  id: string;
+  group: DoctorGroup;
+  /** What it checks, for --help and docs. */
+  title: string;
+  /** Whether it needs the inventory hosts connected (the runner connects only when one does). */
+  needsHosts: boolean;
+  /**
+   * Undefined when the check applies to this installation now, else why not (shown as skip):
+   * e.g. the cluster checks before the kubernetes stage ran, federation checks without federation.
+   */
+  skipReason(context: DoctorContext): string | undefined;
+  run(context: DoctorContext): Promise<DoctorResult[]>;
+}
