@@ -1,6 +1,7 @@
 import type { HostFacts } from '../hosts/facts.js';
 import type { RemoteHost } from '../hosts/types.js';
 import type { Inventory } from '../inventory/defaults.js';
+import type { PreflightOptions } from '../preflight/host-checks.js';
 import type { WireSecrets } from '../secrets/generate.js';
 
 /**
@@ -51,6 +52,10 @@ export interface DoctorContext {
   facts: ReadonlyMap<string, HostFacts>;
   /** Inventory hosts that could not be reached, with the reason (hosts.reachable reports them). */
   unreachable: ReadonlyMap<string, string>;
+  /** Hosts whose key was in no known_hosts file and was trusted on first use in this run: name -> SHA256 fingerprint. */
+  newHostKeys: ReadonlyMap<string, string>;
+  /** `--allow-unsupported-os` / `--allow-undersized`: what they allow is a warn, not a fail (as in preflight). */
+  preflight: PreflightOptions;
   /** What the installation's state says has been applied (.wire-install/state.json). */
   installed: InstalledState;
   signal: AbortSignal;
@@ -78,4 +83,18 @@ export interface DoctorCheck {
    */
   skipReason(context: DoctorContext): string | undefined;
   run(context: DoctorContext): Promise<DoctorResult[]>;
+}
+
+/** What `doctor --json` prints: one JSON document (docs/doctor.md documents this shape; version bumps on a breaking change). */
+export interface DoctorReport {
+  version: 1;
+  /** The inventory file doctor read. */
+  inventory: string;
+  domain: string;
+  startedAt: string;
+  durationMs: number;
+  /** The groups that ran (all, or those of --only). */
+  groups: DoctorGroup[];
+  counts: Record<DoctorStatus, number>;
+  results: DoctorResult[];
 }
