@@ -1,4 +1,4 @@
-import { checkServerIdentity } from 'node:tls';
+import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import type { Inventory } from '../inventory/defaults.js';
 import type { Finding } from '../rules/finding.js';
 import type { IngressEndpoint } from './ingress-endpoint.js';
@@ -22,22 +22,23 @@ export function servedChainTrust(
   ca: string | undefined,
   timeoutMs = PROBE_TIMEOUT_MS,
 ): Promise<ChainTrust> {
-  return readTlsSession(
-    endpoint,
-    servername,
-    (socket): ChainTrust => {
-      const identity = checkServerIdentity(servername, socket.getPeerCertificate());
-      // The name first: Node reports a wrong name only as the code ERR_TLS_CERT_ALTNAME_INVALID.
-      if (identity) return { trusted: false, reason: identity.message };
-      if (!socket.authorized)
-        return {
-          trusted: false,
-          reason: socket.authorizationError ? String(socket.authorizationError) : 'not trusted',
-        };
-      return { trusted: true, reason: '' };
-    },
-    { ...(ca ? { ca } : {}), timeoutMs },
-  );
+  return readTlsSession(endpoint, servername, (socket) => chainTrustOf(socket, servername), {
+    ...(ca ? { ca } : {}),
+    timeoutMs,
+  });
+}
+
+/** The trust of an open session (doctor reads it in the same session as the certificate). */
+export function chainTrustOf(socket: TLSSocket, servername: string): ChainTrust {
+  const identity = checkServerIdentity(servername, socket.getPeerCertificate());
+  // The name first: Node reports a wrong name only as the code ERR_TLS_CERT_ALTNAME_INVALID.
+  if (identity) return { trusted: false, reason: identity.message };
+  if (!socket.authorized)
+    return {
+      trusted: false,
+      reason: socket.authorizationError ? String(socket.authorizationError) : 'not trusted',
+    };
+  return { trusted: true, reason: '' };
 }
 
 /**
