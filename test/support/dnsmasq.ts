@@ -23,7 +23,17 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
-export async function startDnsmasq(domain: string, records: Record<string, string>): Promise<TestDns> {
+/** Records beside the A records: TXT (each a list of strings) and SRV. */
+export interface ExtraRecords {
+  txt?: Record<string, string[]>;
+  srv?: { name: string; target: string; port: number; priority?: number; weight?: number }[];
+}
+
+export async function startDnsmasq(
+  domain: string,
+  records: Record<string, string>,
+  extra: ExtraRecords = {},
+): Promise<TestDns> {
   const port = await freeLoopbackPort();
   const server = `127.0.0.1:${port}`;
   const dnsmasq: ChildProcess = spawn(
@@ -40,6 +50,10 @@ export async function startDnsmasq(domain: string, records: Record<string, strin
       `--port=${port}`,
       '--pid-file=',
       ...Object.entries(records).map(([name, address]) => `--host-record=${name},${address}`),
+      ...Object.entries(extra.txt ?? {}).map(([name, texts]) => `--txt-record=${[name, ...texts].join(',')}`),
+      ...(extra.srv ?? []).map(
+        (srv) => `--srv-host=${srv.name},${srv.target},${srv.port},${srv.priority ?? 0},${srv.weight ?? 10}`,
+      ),
     ],
     { stdio: 'ignore' },
   );
