@@ -12,7 +12,7 @@ import type { CommandContext } from './types.js';
 
 /** `apply` and `apply --plan` on hosts: flags to engine options. */
 
-function positiveInteger(flag: string, value: unknown): number {
+export function positiveInteger(flag: string, value: unknown): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1 || number > 500)
     throw inputError({

@@ -41,6 +41,8 @@ export interface DoctorContext {
   /** secrets.yaml, when it exists and is valid (local.secrets reports it when not). */
   secrets: WireSecrets | undefined;
   secretsPath: string;
+  /** Why secrets.yaml could not be loaded (not YAML, keys missing), when it exists but is unusable. */
+  secretsError?: string | undefined;
   /** The DNS server to ask (`--dns-server`), or undefined for the system resolver. */
   dnsServer: string | undefined;
   /** The bundle folder, when the inventory names one. */

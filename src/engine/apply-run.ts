@@ -5,22 +5,20 @@ import { ExitCode, isWireInstallError, WireInstallError } from '../core/errors.j
 import type { Output } from '../core/output.js';
 import { gatherFacts } from '../hosts/facts.js';
 import { ADMIN_HOST, localHost } from '../hosts/local-host.js';
-import type { TrustedHostKey } from '../hosts/ssh-host.js';
-import { TrustStore } from '../hosts/trust-on-first-use.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { InventoryInput } from '../inventory/schema.js';
 import type { WireSecrets } from '../secrets/generate.js';
 import { pemValues, redactDeep, secretValues } from '../secrets/redact.js';
 import { acquireLock } from '../state/lock.js';
 import { STATE_DIR, StateStore } from '../state/store.js';
-import { connectHosts } from './connect-hosts.js';
+import type { connectHosts } from './connect-hosts.js';
 import { DebugLog } from './debug-log.js';
 import type { EmitEvent, EngineEvent } from './events.js';
+import { openConnections } from './open-connections.js';
 import type { Reporter } from './report.js';
 import { runSteps, type StepFailure } from './run-steps.js';
 import { selectSteps } from './select.js';
-import { resolveSshSettings } from './ssh-settings.js';
-import { hostsInUse, sshTarget } from './targets.js';
+import { hostsInUse } from './targets.js';
 import type { EngineStage, EngineStep, StepSelection, StepStatus } from './types.js';
 
 const noCounts = (): Record<StepStatus, number> => ({
@@ -131,30 +129,18 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
   try {
     const state = await StateStore.open(stateDir);
     emit({ type: 'run-started', runId, mode: options.mode, hosts: hosts.map((h) => h.name), logFile });
-    const baseTargets = hosts.map((host) => sshTarget(host, dirname(options.inventoryPath), becomePassword));
-    const ssh = await resolveSshSettings(hosts, options.inventoryInput, baseTargets, options.env);
-    for (const note of ssh.notes) options.output.warn(note);
-    const store = await TrustStore.open(stateDir);
-    const recordedIn = relative(process.cwd(), store.path) || store.path;
-    const trust = {
-      store,
-      onTrusted: (key: TrustedHostKey) =>
-        emit({
-          type: 'host-key-trusted',
-          host: key.host,
-          address: key.address,
-          keyType: key.keyType,
-          fingerprint: key.fingerprint,
-          recordedIn,
-        }),
-    };
-    connected = await connectHosts(ssh.targets, {
-      knownHosts: ssh.knownHosts.entries,
-      knownHostsFiles: ssh.knownHosts.files,
-      trustFor: (host) => (options.trustOnFirstUse && !ssh.strictHosts.has(host) ? trust : undefined),
+    connected = await openConnections({
+      hosts,
+      inventoryDir: dirname(options.inventoryPath),
+      inventoryInput: options.inventoryInput,
+      stateDir,
+      becomePassword,
+      env: options.env,
+      trustOnFirstUse: options.trustOnFirstUse,
       concurrency: options.concurrency,
       log,
       emit,
+      output: options.output,
       signal: options.signal,
     });
     const finish = (status: 'succeeded' | 'failed' | 'interrupted', counts = noCounts()) =>

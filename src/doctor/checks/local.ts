@@ -1,4 +1,106 @@
+import { verifyBundle } from '../../bundle/verify.js';
+import { checkAdminTools } from '../../preflight/admin-tools.js';
+import { checkSecretsFile } from '../../preflight/secrets-file.js';
+import { checkInventoryStatic } from '../../rules/static-rules.js';
+import { fail, fromFindings, pass, warn } from '../results.js';
 import type { DoctorCheck } from '../types.js';
 
-/** doctor's local checks (docs/doctor.md). */
-export const LOCAL_CHECKS: readonly DoctorCheck[] = [];
+/**
+ * The admin host itself (this machine): the tools apply runs, the inventory and secrets.yaml
+ * as apply would judge them, and the offline bundle. Same code as apply's preflight, so doctor
+ * and apply never disagree about what is wrong.
+ */
+
+const firstLine = (text: string) => text.trim().split('\n')[0] ?? '';
+
+const tools: DoctorCheck = {
+  id: 'local.tools',
+  group: 'local',
+  title: 'ssh, helm and kubectl on this machine, and their versions',
+  needsHosts: false,
+  skipReason: () => undefined,
+  async run(context) {
+    const results = fromFindings(
+      'local.tools',
+      await checkAdminTools(context.admin, { helm: 'helm', kubectl: 'kubectl' }),
+      { summary: 'helm 3 and kubectl are usable', host: context.admin.name },
+    );
+    // Versions as evidence on the pass, so a support request shows them.
+    const helm = await context.admin.exec('helm version --short');
+    const kubectl = await context.admin.exec('kubectl version --client');
+    for (const result of results)
+      if (result.status === 'pass')
+        result.evidence.push(`helm ${firstLine(helm.stdout)}`, `kubectl ${firstLine(kubectl.stdout)}`);
+    // wire-install speaks SSH itself; the ssh client is what an operator debugs with (ssh -v).
+    const ssh = await context.admin.exec('ssh -V');
+    results.push(
+      ssh.exitCode === 0
+        ? pass('local.tools', 'the OpenSSH client is installed', {
+            host: context.admin.name,
+            evidence: [firstLine(ssh.stderr || ssh.stdout)],
+          })
+        : warn(
+            'local.tools',
+            'the OpenSSH client (ssh) is not installed: wire-install does not need it, but the fixes doctor suggests use it',
+            'install openssh-client',
+            { host: context.admin.name, evidence: [firstLine(ssh.stderr) || `exit ${ssh.exitCode}`] },
+          ),
+    );
+    return results;
+  },
+};
+
+const inventoryRules: DoctorCheck = {
+  id: 'local.inventory',
+  group: 'local',
+  title: "the inventory against Wire's rules (roles, hardware declared, addresses, calling, DNS names)",
+  needsHosts: false,
+  skipReason: () => undefined,
+  async run(context) {
+    // The certificate files are certs.files' part (with the same code).
+    return fromFindings('local.inventory', checkInventoryStatic(context.inventory), {
+      summary: `${context.inventoryFile} follows Wire's rules`,
+      evidence: [`${context.inventory.hosts.length} hosts, mode ${context.inventory.mode}`],
+    });
+  },
+};
+
+const secretsFile: DoctorCheck = {
+  id: 'local.secrets',
+  group: 'local',
+  title: 'secrets.yaml exists, is complete and readable only by its owner',
+  needsHosts: false,
+  skipReason: () => undefined,
+  async run(context) {
+    if (context.secretsError !== undefined)
+      return [
+        fail(
+          'local.secrets',
+          context.secretsError,
+          'fix the file (the message names the problem), or run `wire-install init` to add missing keys',
+          {
+            host: context.admin.name,
+          },
+        ),
+      ];
+    return fromFindings('local.secrets', await checkSecretsFile(context.secretsPath, context.secrets), {
+      summary: `${context.secretsPath} is complete and mode 0600`,
+    });
+  },
+};
+
+const bundle: DoctorCheck = {
+  id: 'local.bundle',
+  group: 'local',
+  title: 'the offline bundle is complete and readable',
+  needsHosts: false,
+  skipReason: (context) => (context.bundleRoot ? undefined : 'the inventory names no bundle (bundle.path)'),
+  async run(context) {
+    const root = context.bundleRoot ?? '';
+    return fromFindings('local.bundle', await verifyBundle(root), {
+      summary: `the bundle in ${root} is complete`,
+    });
+  },
+};
+
+export const LOCAL_CHECKS: readonly DoctorCheck[] = [tools, inventoryRules, secretsFile, bundle];

@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import type { Inventory } from '../inventory/defaults.js';
+import { loadState } from '../state/store.js';
+import { adminKubeconfigPath } from '../steps/implementations/kubernetes-kubeadm.js';
+import type { InstalledState } from './types.js';
+
+/**
+ * What has been installed, as the state file records it: the steps that succeeded on every
+ * host they ran on, and whether there is an admin kubeconfig (a cluster to ask). doctor's
+ * checks skip what does not exist yet, so a plain `doctor` before the first apply checks the
+ * hosts, DNS and certificates, and after it the cluster and the databases too.
+ */
+export async function readInstalledState(
+  inventory: Inventory,
+  inventoryDir: string,
+  stateDir: string,
+): Promise<InstalledState> {
+  const state = await loadState(stateDir);
+  const succeededSteps = new Set<string>();
+  for (const [step, hosts] of Object.entries(state.steps)) {
+    const records = Object.values(hosts);
+    if (records.length > 0 && records.every((record) => record.status === 'succeeded'))
+      succeededSteps.add(step);
+  }
+  const kubeconfig = adminKubeconfigPath(inventory, inventoryDir);
+  return { succeededSteps, kubeconfig: existsSync(kubeconfig) ? kubeconfig : undefined };
+}

@@ -1,0 +1,199 @@
+import { mkdir } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { ExitCode, inputError, isWireInstallError } from '../core/errors.js';
+import type { Output } from '../core/output.js';
+import { newRunId } from '../engine/apply-run.js';
+import type { ConnectedHosts } from '../engine/connect-hosts.js';
+import { DebugLog } from '../engine/debug-log.js';
+import { openConnections } from '../engine/open-connections.js';
+import { createLimiter } from '../hosts/limiter.js';
+import { localHost } from '../hosts/local-host.js';
+import type { LoadedInventory } from '../inventory/load.js';
+import { loadSecretsFile } from '../secrets/file.js';
+import type { WireSecrets } from '../secrets/generate.js';
+import { pemValues, redactDeep, secretValues } from '../secrets/redact.js';
+import { STATE_DIR } from '../state/store.js';
+import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
+import { DOCTOR_CHECKS } from './checks/index.js';
+import { readInstalledState } from './installed-state.js';
+import { countResults, renderReport } from './report.js';
+import { errorResult, skip } from './results.js';
+import {
+  DOCTOR_GROUPS,
+  type DoctorCheck,
+  type DoctorContext,
+  type DoctorGroup,
+  type DoctorReport,
+  type DoctorResult,
+} from './types.js';
+
+/**
+ * One doctor run: load what is local (inventory, secrets.yaml, state), connect the inventory
+ * hosts once when a selected check needs them (the same SSH code and trust store as apply), run
+ * every selected check (a check that does not apply now is a skip with its reason; one that
+ * throws is a fail naming why), redact, report, and exit 3 when anything failed. Changes
+ * nothing, takes no lock: doctor may run beside an apply.
+ */
+export interface DoctorOptions {
+  loaded: LoadedInventory;
+  /** --only: comma-separated groups. */
+  only: string | undefined;
+  secretsPath: string | undefined;
+  dnsServer: string | undefined;
+  allowUnsupportedOs: boolean;
+  allowUndersized: boolean;
+  concurrency: number;
+  /** --support-bundle FILE. */
+  supportBundle: string | undefined;
+  output: Output;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  signal: AbortSignal;
+}
+
+/** Checks run at once: each is mostly waiting on hosts or the network. */
+const CHECK_CONCURRENCY = 8;
+
+export function selectGroups(only: string | undefined): DoctorGroup[] {
+  if (only === undefined) return [...DOCTOR_GROUPS];
+  const asked = only
+    .split(',')
+    .map((group) => group.trim())
+    .filter((group) => group !== '');
+  const unknown = asked.filter((group) => !(DOCTOR_GROUPS as readonly string[]).includes(group));
+  if (unknown.length > 0 || asked.length === 0)
+    throw inputError({
+      what: `--only ${only}: ${unknown.length > 0 ? `unknown group ${unknown.join(', ')}` : 'no group named'}`,
+      evidence: [`groups: ${DOCTOR_GROUPS.join(', ')}`],
+      next: 'name one or more groups, comma-separated, e.g. --only dns,certs',
+    });
+  return DOCTOR_GROUPS.filter((group) => asked.includes(group));
+}
+
+async function loadSecrets(
+  path: string,
+): Promise<{ secrets: WireSecrets | undefined; error: string | undefined }> {
+  try {
+    return { secrets: await loadSecretsFile(path), error: undefined };
+  } catch (error) {
+    // An unusable secrets.yaml is a finding of local.secrets, not the end of the diagnosis.
+    const what = isWireInstallError(error)
+      ? error.what
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    return { secrets: undefined, error: what };
+  }
+}
+
+async function runCheck(check: DoctorCheck, context: DoctorContext): Promise<DoctorResult[]> {
+  const reason = check.skipReason(context);
+  if (reason !== undefined) return [skip(check.id, reason)];
+  try {
+    return await check.run(context);
+  } catch (error) {
+    return [errorResult(check.id, `${check.title} could not be checked`, error)];
+  }
+}
+
+export async function runDoctor(options: DoctorOptions): Promise<number> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const { loaded, output } = options;
+  const groups = selectGroups(options.only);
+  const inventoryDir = loaded.baseDir;
+  const stateDir = join(inventoryDir, STATE_DIR);
+  const secretsPath = options.secretsPath
+    ? resolve(options.cwd, options.secretsPath)
+    : join(inventoryDir, 'secrets.yaml');
+  const { secrets, error: secretsError } = await loadSecrets(secretsPath);
+  const hidden = [
+    ...(secrets ? secretValues(secrets) : []),
+    ...certificateKeyTexts(loaded.inventory, inventoryDir).flatMap(pemValues),
+  ];
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const log = new DebugLog(join(stateDir, 'logs', `doctor-${newRunId()}.log`), hidden);
+  const admin = log.wrap(localHost({ env: options.env }));
+  let connected: ConnectedHosts | undefined;
+  try {
+    const installed = await readInstalledState(loaded.inventory, inventoryDir, stateDir);
+    const newHostKeys = new Map<string, string>();
+    const context: DoctorContext = {
+      inventory: loaded.inventory,
+      inventoryDir,
+      inventoryFile: relative(options.cwd, loaded.file) || loaded.file,
+      secrets,
+      secretsPath,
+      secretsError,
+      dnsServer: options.dnsServer,
+      bundleRoot: loaded.inventory.bundle.path
+        ? resolve(inventoryDir, loaded.inventory.bundle.path)
+        : undefined,
+      admin,
+      hosts: new Map(),
+      facts: new Map(),
+      unreachable: new Map(),
+      newHostKeys,
+      preflight: { allowUnsupportedOs: options.allowUnsupportedOs, allowUndersized: options.allowUndersized },
+      installed,
+      signal: options.signal,
+      env: options.env,
+    };
+    const checks = DOCTOR_CHECKS.filter((check) => groups.includes(check.group));
+    const needsHosts = checks.some((check) => check.needsHosts && check.skipReason(context) === undefined);
+    if (needsHosts) {
+      const hosts = loaded.inventory.hosts;
+      output.errorLine(`doctor: connecting to ${hosts.length} host${hosts.length === 1 ? '' : 's'}...`);
+      connected = await openConnections({
+        hosts,
+        inventoryDir,
+        inventoryInput: loaded.input,
+        stateDir,
+        becomePassword: secrets?.ssh?.becomePassword,
+        env: options.env,
+        trustOnFirstUse: true,
+        concurrency: options.concurrency,
+        log,
+        emit: (event) => {
+          log.write(`event ${JSON.stringify(event)}`);
+          if (event.type === 'host-key-trusted') newHostKeys.set(event.host, event.fingerprint);
+        },
+        output,
+        signal: options.signal,
+      });
+      context.hosts = connected.hosts;
+      context.facts = connected.facts;
+      context.unreachable = new Map(
+        connected.failures.map((failure) => [
+          failure.host,
+          isWireInstallError(failure.error)
+            ? [failure.error.what, ...failure.error.evidence].join('; ')
+            : failure.error instanceof Error
+              ? failure.error.message
+              : String(failure.error),
+        ]),
+      );
+    }
+    output.errorLine(`doctor: running ${checks.length} checks (${groups.join(', ')})...`);
+    const limit = createLimiter(CHECK_CONCURRENCY);
+    const perCheck = await Promise.all(checks.map((check) => limit(() => runCheck(check, context))));
+    const results = redactDeep(perCheck.flat(), hidden);
+    const report: DoctorReport = {
+      version: 1,
+      inventory: context.inventoryFile,
+      domain: loaded.inventory.domain,
+      startedAt,
+      durationMs: Math.round(performance.now() - started),
+      groups,
+      counts: countResults(results),
+      results,
+    };
+    log.write(`report ${JSON.stringify(report)}`);
+    // SUPPORT-BUNDLE: wired in when src/doctor/support-bundle.ts lands.
+    renderReport(report, output);
+    return report.counts.fail > 0 ? ExitCode.problemsFound : ExitCode.ok;
+  } finally {
+    connected?.closeAll();
+    log.close();
+  }
+}

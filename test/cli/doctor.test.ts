@@ -1,0 +1,140 @@
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureSecretsFile } from '../../src/secrets/file.js';
+import { productionInput } from '../support/inventories.js';
+import { runCli } from './run-cli.js';
+
+/**
+ * The doctor command through the built CLI, with the `local` group only (no host, DNS server or
+ * ingress is contacted: the inventory's addresses are the example's). helm and kubectl are
+ * STAND-IN executables first on PATH, printing what the real ones print for the version flags,
+ * so the result does not depend on what this machine has installed.
+ */
+
+interface Result {
+  check: string;
+  group: string;
+  status: string;
+  host?: string;
+  summary: string;
+  evidence: string[];
+  fix?: string;
+}
+
+let bin: string;
+beforeAll(() => {
+  bin = mkdtempSync(join(tmpdir(), 'wil-doctor-bin-'));
+  const standIn = (name: string, body: string) => {
+    writeFileSync(
+      join(bin, name),
+      `#!/bin/sh\n# stand-in for ${name}: prints what the real one prints\n${body}\n`,
+    );
+    chmodSync(join(bin, name), 0o755);
+  };
+  standIn('helm', 'echo "v3.17.0+g301108e"');
+  standIn(
+    'kubectl',
+    `case "$*" in *-o\\ json*) echo '{"clientVersion":{"major":"1","minor":"29","gitVersion":"v1.29.10"}}' ;; *) echo "Client Version: v1.29.10" ;; esac`,
+  );
+});
+
+async function workspace(withSecrets: boolean): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'wil-doctor-'));
+  writeFileSync(join(dir, 'inventory.yaml'), yaml.dump(productionInput()));
+  if (withSecrets) await ensureSecretsFile(join(dir, 'secrets.yaml'));
+  return dir;
+}
+
+const doctor = (dir: string, args: string[]) =>
+  runCli(['doctor', '-i', 'inventory.yaml', ...args], {
+    cwd: dir,
+    env: { PATH: `${bin}:${process.env.PATH}` },
+  });
+
+describe('wire-install doctor', () => {
+  it('refuses an unknown group before reading or contacting anything (exit 2), listing the groups', async () => {
+    const result = await runCli(['doctor', '--only', 'dns,bogus', '-i', 'no-such-inventory.yaml']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--only dns,bogus: unknown group bogus');
+    expect(result.stderr).toContain('groups: local, hosts, network, dns, certs, cluster, databases');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--json prints one report of the documented shape; nothing failed is exit 0', async () => {
+    const dir = await workspace(true);
+    const result = await doctor(dir, ['--only', 'local', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n').filter((line) => line.trim() !== '');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0] ?? '') as Record<string, unknown> & {
+      results: Result[];
+      counts: Record<string, number>;
+    };
+    expect(Object.keys(report).sort()).toEqual(
+      ['counts', 'domain', 'durationMs', 'groups', 'inventory', 'results', 'startedAt', 'version'].sort(),
+    );
+    expect(report).toMatchObject({
+      version: 1,
+      inventory: 'inventory.yaml',
+      domain: 'wire.example.com',
+      groups: ['local'],
+    });
+    expect(Number.isNaN(Date.parse(String(report.startedAt)))).toBe(false);
+    expect(typeof report.durationMs).toBe('number');
+    // Every result carries the fields the docs promise; a problem always has a fix.
+    for (const entry of report.results) {
+      expect(entry.check).toMatch(/^local\.[a-z-]+$/);
+      expect(entry.group).toBe('local');
+      expect(['pass', 'warn', 'fail', 'skip']).toContain(entry.status);
+      expect(typeof entry.summary).toBe('string');
+      expect(Array.isArray(entry.evidence)).toBe(true);
+      if (entry.status === 'warn' || entry.status === 'fail') expect(entry.fix).toBeTruthy();
+    }
+    const counted = { pass: 0, warn: 0, fail: 0, skip: 0 } as Record<string, number>;
+    for (const entry of report.results) counted[entry.status] = (counted[entry.status] ?? 0) + 1;
+    expect(report.counts).toEqual(counted);
+    const byCheck = Object.fromEntries(
+      report.results.map((entry) => [`${entry.check} ${entry.status}`, entry]),
+    );
+    const tools = report.results.filter((entry) => entry.check === 'local.tools');
+    expect(tools.map((entry) => entry.status)).toEqual(['pass', 'pass']);
+    expect(tools[0]?.evidence).toEqual(['helm v3.17.0+g301108e', 'kubectl Client Version: v1.29.10']);
+    expect(tools[1]?.summary).toBe('the OpenSSH client is installed');
+    expect(byCheck['local.secrets pass']).toBeDefined();
+    expect(byCheck['local.inventory pass']).toBeDefined();
+    expect(byCheck['local.bundle skip']?.summary).toBe('the inventory names no bundle (bundle.path)');
+  });
+
+  it('a failed check is exit 3, shown in its group with the evidence and the fix', async () => {
+    const dir = await workspace(false);
+    mkdirSync(join(dir, 'bundle'));
+    const inventory = yaml.load(
+      (await import('node:fs')).readFileSync(join(dir, 'inventory.yaml'), 'utf8'),
+    ) as Record<string, unknown>;
+    writeFileSync(join(dir, 'inventory.yaml'), yaml.dump({ ...inventory, bundle: { path: 'bundle' } }));
+    const result = await doctor(dir, ['--only', 'local']);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(3);
+    const text = result.stdout;
+    expect(text).toMatch(/^local$/m);
+    expect(text).toMatch(/FAIL {2}local\.secrets +.*secrets\.yaml does not exist/);
+    expect(text).toContain('fix: run `wire-install init`');
+    // The empty bundle folder: each missing item named, with what was measured.
+    expect(text).toMatch(/FAIL {2}local\.bundle .*binaries\.tar is missing from the bundle/);
+    expect(text).toContain('measured: missing');
+    expect(text).toMatch(/doctor: \d+ failed \(\d+ pass, \d+ warn, \d+ fail, 0 skip\) in [\d.]+ s/);
+  });
+
+  it('reports an unreadable secrets.yaml as a finding instead of stopping', async () => {
+    const dir = await workspace(false);
+    writeFileSync(join(dir, 'secrets.yaml'), 'zauth: [\n', { mode: 0o600 });
+    const result = await doctor(dir, ['--only', 'local', '--json']);
+    expect(result.exitCode).toBe(3);
+    const report = JSON.parse(result.stdout) as { results: Result[] };
+    const secrets = report.results.filter((entry) => entry.check === 'local.secrets');
+    expect(secrets).toMatchObject([{ status: 'fail' }]);
+    expect(secrets[0]?.summary).toMatch(/not valid YAML/);
+  });
+});
