@@ -40,6 +40,12 @@ export function bundleFolderName(now: Date): string {
   return `wire-install-support-${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
 }
 
+/**
+ * The check writeSupportBundle makes first, for a caller that wants to refuse an unwritable FILE
+ * before the checks run (bad input, exit 2): returns FILE's absolute path.
+ */
+export const checkSupportBundleFile = checkDestination;
+
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '_');
 
 /**
