@@ -40,7 +40,13 @@ async function lookAtJob(
   return { found: true, job: summary };
 }
 
-async function failureOf(host: RemoteHost, kubeconfigPath: string, namespace: string, job: JobSummary) {
+/** A failed job explained from its newest pod: the failed container, its log tail, the likely causes (doctor reads it too). */
+export async function failureOf(
+  host: RemoteHost,
+  kubeconfigPath: string,
+  namespace: string,
+  job: JobSummary,
+) {
   const pods = await host.exec(
     kubectl(
       kubeconfigPath,
