@@ -41,7 +41,7 @@ function measuredValue(facts: HostFacts, dimension: Dimension): number {
   return facts.disk.totalGiB;
 }
 
-function checkOs(host: Host, facts: HostFacts, options: PreflightOptions): Finding[] {
+export function checkOs(host: Host, facts: HostFacts, options: PreflightOptions): Finding[] {
   const supported = SUPPORTED_OS.some((os) => os.id === facts.os.id && os.versionId === facts.os.versionId);
   if (supported) return [];
   const names = SUPPORTED_OS.map((os) => os.name).join(' and ');
@@ -60,7 +60,7 @@ function checkOs(host: Host, facts: HostFacts, options: PreflightOptions): Findi
   ];
 }
 
-function checkHardware(
+export function checkHardware(
   inventory: Inventory,
   host: Host,
   facts: HostFacts,
@@ -89,7 +89,7 @@ function checkHardware(
   return findings;
 }
 
-function checkTimeSync(host: Host, facts: HostFacts): Finding[] {
+export function checkTimeSync(host: Host, facts: HostFacts): Finding[] {
   if (facts.timeSync.ntpSynchronized) return [];
   return [
     {
@@ -106,7 +106,11 @@ function checkTimeSync(host: Host, facts: HostFacts): Finding[] {
   ];
 }
 
-function checkSameMachine(host: Host, facts: HostFacts, allFacts: ReadonlyMap<string, HostFacts>): Finding[] {
+export function checkSameMachine(
+  host: Host,
+  facts: HostFacts,
+  allFacts: ReadonlyMap<string, HostFacts>,
+): Finding[] {
   const twins = [...allFacts]
     .filter(
       ([name, other]) => name !== host.name && facts.machineId !== '' && other.machineId === facts.machineId,
@@ -126,7 +130,11 @@ function checkSameMachine(host: Host, facts: HostFacts, allFacts: ReadonlyMap<st
   ];
 }
 
-function checkClock(host: Host, facts: HostFacts, allFacts: ReadonlyMap<string, HostFacts>): Finding[] {
+export function checkClock(
+  host: Host,
+  facts: HostFacts,
+  allFacts: ReadonlyMap<string, HostFacts>,
+): Finding[] {
   const offsets = [...allFacts.values()].map((other) => other.clockOffsetMs);
   const median = [...offsets].sort((a, b) => a - b)[Math.floor(offsets.length / 2)] ?? 0;
   const skew = Math.abs(facts.clockOffsetMs - median);

@@ -40,7 +40,20 @@ export const etcHosts = (inventory: Inventory): Operation[] => [
 
 /** Ubuntu's codename for the host, for the bundle's repository (debs-jammy for 22.04). */
 function codename(host: StepHost): string {
-  return host.facts.os.versionId === '24.04' ? 'noble' : 'jammy';
+  return releaseOf(host.facts.os.versionId);
+}
+
+const releaseOf = (versionId: string) => (versionId === '24.04' ? 'noble' : 'jammy');
+
+const BUNDLE_KEYRING = '/etc/apt/keyrings/wire-bundle.asc';
+
+/** The sources line of the bundle's repository on a host of that Ubuntu version (doctor's hosts.apt-sources compares against it). */
+export function bundleAptLine(inventory: Inventory, osVersionId: string): string {
+  const release = releaseOf(osVersionId);
+  return (
+    inventory.bundle.aptRepository ??
+    `deb [signed-by=${BUNDLE_KEYRING}] ${assetBaseUrl(inventory)}/debs-${release}/public ${release} main`
+  );
 }
 
 /**
@@ -58,10 +71,8 @@ export function aptSources(
   options: Pick<WireStageOptions, 'bundleRoot'>,
 ): Operation[] {
   const release = codename(host);
-  const keyring = '/etc/apt/keyrings/wire-bundle.asc';
-  const line =
-    inventory.bundle.aptRepository ??
-    `deb [signed-by=${keyring}] ${assetBaseUrl(inventory)}/debs-${release}/public ${release} main`;
+  const keyring = BUNDLE_KEYRING;
+  const line = bundleAptLine(inventory, host.facts.os.versionId);
   const moved = '/etc/apt/sources-moved-by-wire-install';
   return [
     commandOperation({
