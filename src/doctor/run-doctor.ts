@@ -18,6 +18,7 @@ import { DOCTOR_CHECKS } from './checks/index.js';
 import { readInstalledState } from './installed-state.js';
 import { countResults, renderReport } from './report.js';
 import { errorResult, skip } from './results.js';
+import { checkSupportBundleFile, writeSupportBundle } from './support-bundle.js';
 import {
   DOCTOR_GROUPS,
   type DoctorCheck,
@@ -101,6 +102,8 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
   const startedAt = new Date().toISOString();
   const { loaded, output } = options;
   const groups = selectGroups(options.only);
+  // An unwritable --support-bundle is bad input before anything is read or contacted.
+  if (options.supportBundle) await checkSupportBundleFile(resolve(options.cwd, options.supportBundle));
   const inventoryDir = loaded.baseDir;
   const stateDir = join(inventoryDir, STATE_DIR);
   const secretsPath = options.secretsPath
@@ -140,7 +143,10 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
       env: options.env,
     };
     const checks = DOCTOR_CHECKS.filter((check) => groups.includes(check.group));
-    const needsHosts = checks.some((check) => check.needsHosts && check.skipReason(context) === undefined);
+    // The support bundle carries every host's journals: it connects even for --only dns.
+    const needsHosts =
+      options.supportBundle !== undefined ||
+      checks.some((check) => check.needsHosts && check.skipReason(context) === undefined);
     if (needsHosts) {
       const hosts = loaded.inventory.hosts;
       output.errorLine(`doctor: connecting to ${hosts.length} host${hosts.length === 1 ? '' : 's'}...`);
@@ -189,7 +195,15 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
       results,
     };
     log.write(`report ${JSON.stringify(report)}`);
-    // SUPPORT-BUNDLE: wired in when src/doctor/support-bundle.ts lands.
+    if (options.supportBundle) {
+      const summary = await writeSupportBundle(resolve(options.cwd, options.supportBundle), {
+        context,
+        report,
+      });
+      output.errorLine(
+        `doctor: support bundle ${relative(options.cwd, summary.file) || summary.file} (${summary.entries} files, ${summary.bytes} bytes, ${summary.redactions} values redacted)`,
+      );
+    }
     renderReport(report, output);
     return report.counts.fail > 0 ? ExitCode.problemsFound : ExitCode.ok;
   } finally {
