@@ -30,7 +30,11 @@ export function reachableResult(
   const where = `${host.ssh.user}@${host.address}:${host.ssh.port}`;
   const reason = context.unreachable.get(host.name);
   if (reason !== undefined) {
-    const lines = reason.split('\n').filter(Boolean);
+    // The runner joins the error's sentence and its evidence with "; " (one line per part here).
+    const lines = reason
+      .split(/\n|; /)
+      .map((line) => line.trim())
+      .filter(Boolean);
     const keyChanged = /host key/i.test(reason);
     return fail(
       'hosts.reachable',
@@ -40,7 +44,7 @@ export function reachableResult(
         : `from this machine, run \`${sshCommand(host)}\`; check the address and ssh.port in the inventory, that sshd runs on the host (systemctl status ssh), and that no firewall drops ${host.ssh.port}/tcp from this machine`,
       {
         host: host.name,
-        evidence: [`ssh ${where}`, ...lines.slice(1, 12)],
+        evidence: lines.length > 1 ? lines.slice(1, 12) : [`ssh ${where}`],
       },
     );
   }
