@@ -126,9 +126,14 @@ interface ClusterHealth {
   cluster_name?: string;
 }
 
-type HttpAnswer = { error: string } | { code: number; body: string };
+export type HttpAnswer = { error: string } | { code: number; body: string };
 
-async function get(context: OperationContext, url: string, timeoutSeconds: number): Promise<HttpAnswer> {
+/** GET from the node itself (python3 on the host), the HTTP status and body or why not; doctor reads with it too. */
+export async function elasticsearchGet(
+  context: OperationContext,
+  url: string,
+  timeoutSeconds: number,
+): Promise<HttpAnswer> {
   const result = await context.host.exec(`${HTTP_STATUS_GET} ${shellQuote(url)} ${timeoutSeconds}`);
   if (result.exitCode !== 0) return { error: result.stderr.trim().split('\n').at(-1) ?? '' };
   const [code = '', ...body] = result.stdout.split('\n');
@@ -160,10 +165,10 @@ export function elasticsearchHealth(inventory: Inventory): Operation[] {
           next: 'systemctl status elasticsearch; journalctl -u elasticsearch -n 50 (apply --only databases.elasticsearch-install starts it)',
         });
       const deadline = Date.now() + START_WAIT_SECONDS * 1000;
-      let root = await get(context, `${base}/`, 5);
+      let root = await elasticsearchGet(context, `${base}/`, 5);
       while ('error' in root && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        root = await get(context, `${base}/`, 5);
+        root = await elasticsearchGet(context, `${base}/`, 5);
       }
       if ('error' in root)
         return [
@@ -174,7 +179,11 @@ export function elasticsearchHealth(inventory: Inventory): Operation[] {
           ),
         ];
       const query = `wait_for_status=green&wait_for_nodes=${expected}&timeout=${HEALTH_WAIT_SECONDS}s`;
-      const health = await get(context, `${base}/_cluster/health?${query}`, HEALTH_WAIT_SECONDS + 10);
+      const health = await elasticsearchGet(
+        context,
+        `${base}/_cluster/health?${query}`,
+        HEALTH_WAIT_SECONDS + 10,
+      );
       if ('error' in health)
         return [finding('the cluster health could not be read', health.error, 'journalctl -u elasticsearch')];
       let parsed: ClusterHealth = {};
@@ -213,7 +222,7 @@ export function elasticsearchHealth(inventory: Inventory): Operation[] {
 
 /** The inventory's ES hosts that _cat/nodes does not list (by node name, which is the host's name). */
 async function missingNodes(context: OperationContext, base: string, hosts: Host[]): Promise<string[]> {
-  const listed = await get(context, `${base}/_cat/nodes?format=json&h=name,ip`, 10);
+  const listed = await elasticsearchGet(context, `${base}/_cat/nodes?format=json&h=name,ip`, 10);
   if ('error' in listed || listed.code !== 200) return [];
   try {
     const nodes = JSON.parse(listed.body) as { name?: string; ip?: string }[];

@@ -118,6 +118,9 @@ export function postgresStandby(inventory: Inventory, secrets: WireSecrets): Ope
   ];
 }
 
+/** On the primary: one line "<client address> <state>" per standby connected (doctor reads it too). */
+export const REPLICATION_QUERY = `runuser -u postgres -- psql -X -At -c "SELECT host(client_addr) || ' ' || state FROM pg_stat_replication"`;
+
 /** On the primary: every standby streaming (pg_stat_replication, FACTS 8.1). */
 export function postgresHealth(inventory: Inventory): Operation[] {
   const standbys = postgresHosts(inventory)
@@ -125,11 +128,7 @@ export function postgresHealth(inventory: Inventory): Operation[] {
     .map((host) => ({ name: host.name, ip: trafficAddress(host) }));
   return [
     remoteCheck('PostgreSQL replication', async (context) => {
-      const result = await runOrFail(
-        context.host,
-        'reading pg_stat_replication',
-        `runuser -u postgres -- psql -X -At -c "SELECT host(client_addr) || ' ' || state FROM pg_stat_replication"`,
-      );
+      const result = await runOrFail(context.host, 'reading pg_stat_replication', REPLICATION_QUERY);
       const streaming = new Set(
         result.stdout
           .split('\n')

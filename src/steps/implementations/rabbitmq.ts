@@ -20,7 +20,7 @@ const COOKIE = '/var/lib/rabbitmq/.erlang.cookie';
 const CONF = '/etc/rabbitmq/rabbitmq.conf';
 
 export const rabbitHosts = (inventory: Inventory) => hostsWithRole(inventory, 'rabbitmq');
-const nodeName = (host: string) => `rabbit@${host}`;
+export const nodeName = (host: string) => `rabbit@${host}`;
 
 export function rabbitmqConfigNodes(inventory: Inventory): string {
   return rabbitHosts(inventory)

@@ -84,7 +84,11 @@ describe('cluster.nodes', () => {
   const kubeNodes = inventory.hosts
     .filter((h) => h.roles.includes('kube-worker') || h.roles.includes('kube-control-plane'))
     .map((h) => h.name);
-  const node = (name: string, ready: string, extra: object[] = []) => ({
+  const node = (
+    name: string,
+    ready: string,
+    extra: { type: string; status: string; reason?: string }[] = [],
+  ) => ({
     metadata: { name },
     status: {
       conditions: [
