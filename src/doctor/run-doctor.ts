@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ExitCode, inputError, isWireInstallError } from '../core/errors.js';
@@ -102,6 +103,8 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
   const startedAt = new Date().toISOString();
   const { loaded, output } = options;
   const groups = selectGroups(options.only);
+  // Every command a check runs listens on the one Ctrl-C signal (several per host at once).
+  setMaxListeners(Math.max(50, loaded.inventory.hosts.length * 10), options.signal);
   // An unwritable --support-bundle is bad input before anything is read or contacted.
   if (options.supportBundle) await checkSupportBundleFile(resolve(options.cwd, options.supportBundle));
   const inventoryDir = loaded.baseDir;

@@ -1,18 +1,24 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, DoctorResult } from '../../src/doctor/types.js';
+import {
+  dropPort,
+  SKEW_SECONDS,
+  skewClock,
+  UNREACHABLE,
+  undropPorts,
+  unskewClock,
+  withUnreachableHost,
+} from './doctor-faults.js';
 import { type LabWorkspace, labWorkspace } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, runWireCli } from './wire-lab.js';
+import { ALLOW, runWireCli } from './wire-lab.js';
 
 /**
  * `doctor --only hosts,network` through the real CLI on five lab hosts (three nodes with every
  * database, a worker, the asset host): a clean lab has no failure; then three real faults are
  * planted and doctor reports exactly those, each with its evidence and fix:
- * - a host whose clock is 300 s ahead. The lab hosts share this machine's kernel clock (a
- *   container cannot have a CLOCK_REALTIME of its own), so a STAND-IN `date` in /usr/local/bin
- *   (ahead of /bin on root's PATH) prints the real time plus 300 s for `date +%s%3N`, the call
- *   the host facts read the clock with, and hands every other call to /bin/date;
+ * - a host whose clock is 300 s ahead (a STAND-IN `date`: the lab hosts share this machine's
+ *   kernel clock, see doctor-faults.ts);
  * - an inventory host nothing answers for: 127.0.0.1 port 1 (loopback, nothing listens);
  * - Cassandra's CQL port dropped on one node by a real nftables rule in that host's network
  *   namespace (set from this machine: the lab's containers lack CAP_NET_ADMIN), so every
@@ -23,38 +29,9 @@ const HOSTS = labHosts().slice(0, 5);
 const [CASSANDRA_NODE, , , SKEWED] = HOSTS;
 /** The other Kubernetes nodes, which probe the Cassandra node's 9042. */
 const PROBING = HOSTS.slice(1, 4);
-const SKEW_SECONDS = 300;
-
-const UNREACHABLE = 'unreachable1';
-const withUnreachableHost = (inventory: string) =>
-  `${inventory.trimEnd()}\n  - { name: ${UNREACHABLE}, address: 127.0.0.1, roles: [kube-worker], ssh: { port: 1 } }\n`;
-
-const STAND_IN_DATE = `#!/bin/sh
-# STAND-IN for date (test/lab/doctor-hosts.test.ts): the clock ${SKEW_SECONDS} s ahead for the host facts'
-# \`date +%s%3N\`, because a lab container shares this machine's kernel clock.
-if [ "$#" -eq 1 ] && [ "$1" = '+%s%3N' ]; then
-  now=$(/bin/date +%s%3N)
-  echo $((now + ${SKEW_SECONDS * 1000}))
-  exit 0
-fi
-exec /bin/date "$@"
-`;
-
-/** The lab host's network namespace (test/lab/lab.sh: labhostN lives in wil-N). */
-const netns = (name: string | undefined) => `wil-${(name ?? '').replace(/^labhost/, '')}`;
-const nft = (args: string[]) =>
-  execFileSync('ip', ['netns', 'exec', netns(CASSANDRA_NODE?.name), 'nft', ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-
 const unplant = async () => {
-  await onHost(SKEWED, 'rm -f /usr/local/bin/date');
-  try {
-    nft(['delete', 'table', 'inet', 'doctortest']);
-  } catch {
-    // Not there: nothing to undo.
-  }
+  await unskewClock(SKEWED);
+  undropPorts(CASSANDRA_NODE);
 };
 
 async function doctor(
@@ -101,17 +78,8 @@ describe('doctor --only hosts,network on the lab', () => {
     let exitCode: number;
 
     beforeAll(async () => {
-      await onHost(SKEWED, `cat > /usr/local/bin/date && chmod 755 /usr/local/bin/date`, STAND_IN_DATE);
-      nft(['add', 'table', 'inet', 'doctortest']);
-      nft([
-        'add',
-        'chain',
-        'inet',
-        'doctortest',
-        'input',
-        '{ type filter hook input priority 0; policy accept; }',
-      ]);
-      nft(['add', 'rule', 'inet', 'doctortest', 'input', 'tcp', 'dport', '9042', 'drop']);
+      await skewClock(SKEWED);
+      dropPort(CASSANDRA_NODE, 9042);
       ({ report, exitCode } = await doctor(labWorkspace(5, withUnreachableHost)));
     }, 120_000);
 
