@@ -1,0 +1,32 @@
+import type { EngineStage } from '../engine/types.js';
+import type { Inventory } from '../inventory/defaults.js';
+import type { WireStageOptions } from '../steps/implementations/types.js';
+
+/**
+ * `wire-install upgrade` runs on the same engine as apply (checkpoints, resume, --plan, the
+ * debug log, the lock): a list of EngineStages built for one upgrade. Their step ids start with
+ * `upgrade.` so their checkpoints never mix with apply's. Each part of the upgrade (pre-checks,
+ * backups, re-seeding, the chart upgrades, migrations, verify) is a stage builder.
+ */
+
+/** One upgrade: from the installed version to the bundle's. */
+export interface UpgradeTarget {
+  /** wire-server chart version installed now, e.g. "5.28.0". */
+  from: string;
+  /** wire-server chart version in the new bundle, e.g. "5.32.0". */
+  to: string;
+  /** Names this upgrade's backups and records: `<from>-to-<to>-<yyyymmddThhmmss>` chosen at its first run, kept on resume. */
+  id: string;
+}
+
+export interface UpgradeStageOptions extends WireStageOptions {
+  /** The NEW bundle (--bundle), resolved; bundleRoot is the same path. */
+  bundleRoot: string;
+  target: UpgradeTarget;
+}
+
+export type UpgradeStageBuilder = (
+  inventory: Inventory,
+  inventoryDir: string,
+  options: UpgradeStageOptions,
+) => EngineStage;
