@@ -1,16 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, DoctorResult } from '../../src/doctor/types.js';
-import { type LabWorkspace, labWorkspace } from './lab-cli.js';
+import { shellQuote } from '../../src/hosts/become.js';
+import { standInBundle } from '../support/bundle.js';
+import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
+import { type LabWorkspace, labWorkspaceWithBundle } from './lab-cli.js';
 import { type LabHost, labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * `doctor --only databases` on the lab: real PostgreSQL (a primary and two streaming standbys)
  * and a real three-node RabbitMQ cluster, applied first through bin/wire-install as
  * databases-postgresql.test.ts and databases-rabbitmq.test.ts do. A healthy installation
- * passes; then one RabbitMQ node and one standby's PostgreSQL are stopped, and doctor names
- * exactly those two hosts with what it read and the fix (exit 3). The other databases' stages
- * were not applied: their checks skip saying so.
+ * passes, and so does Cassandra on the LAB STAND-IN tarball (test/support/stand-in-cassandra.ts,
+ * as databases-cassandra.test.ts installs it from the asset host). Then one RabbitMQ node, one
+ * standby's PostgreSQL and one Cassandra node are stopped, and doctor names exactly those hosts
+ * with what it read and the fix (exit 3). Elasticsearch and MinIO were not applied: their
+ * checks skip saying so.
  */
 
 const HOSTS = labHosts().slice(0, 5);
@@ -27,18 +32,41 @@ const ONLY = [
     'databases.rabbitmq-install',
     'databases.rabbitmq-cluster',
     'databases.rabbitmq-health',
+    'assets',
+    'databases.cassandra-install',
+    'databases.cassandra-start',
   ].join(','),
 ];
+const ASSET_HOST = HOSTS[4];
+const NODES = HOSTS.slice(0, 3);
+/** What databases-cassandra.test.ts removes: the stand-in Cassandra and its unit. */
+const RESET_CASSANDRA = [
+  'systemctl disable --now cassandra >/dev/null 2>&1 || true',
+  'systemctl reset-failed cassandra >/dev/null 2>&1 || true',
+  'rm -rf /etc/systemd/system/cassandra.service /etc/default/cassandra /opt/apache-cassandra-3.11.19 /mnt/cassandra /var/cache/wire-install/apache-cassandra-3.11.19-bin.tar.gz',
+  'userdel cassandra >/dev/null 2>&1 || true',
+  'groupdel cassandra >/dev/null 2>&1 || true',
+  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq openjdk-8-jre-headless >/dev/null 2>&1 || true',
+  'systemctl daemon-reload',
+].join('\n');
+const reset = async () => {
+  await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_CASSANDRA)}`)));
+  await resetAssetHost(ASSET_HOST);
+  await resetWire(HOSTS);
+};
 let workspace: LabWorkspace;
 
 beforeAll(async () => {
-  await resetWire(HOSTS);
-  workspace = labWorkspace(5);
+  await reset();
+  workspace = labWorkspaceWithBundle(
+    5,
+    standInBundle({ 'binaries/apache-cassandra-3.11.19-bin.tar.gz': { from: standInCassandraTarball() } }),
+  );
   await withSecrets(workspace);
-  const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json'], 170_000);
+  const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json'], 230_000);
   if (run.exitCode !== 0) throw new Error(`apply failed:\n${run.stderr}\n${run.stdout.slice(-3000)}`);
-}, 180_000);
-afterAll(() => resetWire(HOSTS), 120_000);
+}, 240_000);
+afterAll(reset, 120_000);
 
 async function doctor(): Promise<{ exitCode: number; results: DoctorResult[]; stderr: string }> {
   const run = await runWireCli(workspace, ['doctor', '--only', 'databases', '--json']);
@@ -63,7 +91,7 @@ const waitFor = async (host: LabHost | undefined, command: string, expected: Reg
 };
 
 describe('doctor --only databases on the lab', () => {
-  it('passes PostgreSQL and RabbitMQ as applied, and skips the stages not applied', async () => {
+  it('passes PostgreSQL, RabbitMQ and Cassandra as applied, and skips the stages not applied', async () => {
     const run = await doctor();
     expect(run.exitCode, run.stderr).toBe(0);
     expect(of(run.results, 'databases.postgresql')).toEqual([
@@ -72,15 +100,21 @@ describe('doctor --only databases on the lab', () => {
       [THIRD?.name, 'pass'],
     ]);
     expect(of(run.results, 'databases.rabbitmq')).toEqual(HOSTS.slice(0, 3).map((h) => [h.name, 'pass']));
-    for (const check of ['databases.cassandra', 'databases.elasticsearch', 'databases.minio'])
+    expect(of(run.results, 'databases.cassandra')).toEqual([
+      ...NODES.map((h) => [h.name, 'pass']),
+      [undefined, 'pass'],
+    ]);
+    for (const check of ['databases.elasticsearch', 'databases.minio'])
       expect(run.results.find((r) => r.check === check)).toMatchObject({
         status: 'skip',
         summary: expect.stringMatching(/stage is not applied yet \(databases\.\S+ has not succeeded/),
       });
   }, 60_000);
 
-  it('names the stopped RabbitMQ node and the standby whose PostgreSQL is stopped (exit 3)', async () => {
+  it('names the stopped RabbitMQ node, the standby whose PostgreSQL is stopped and the Cassandra node down (exit 3)', async () => {
     await onHost(STANDBY, 'systemctl stop rabbitmq-server');
+    // Not the seed: the stand-in's other nodes read the ring from the seed (real Cassandra gossips).
+    await onHost(THIRD, 'systemctl stop cassandra');
     await onHost(THIRD, `systemctl stop ${PG_UNIT}`);
     expect((await onHost(THIRD, `systemctl is-active ${PG_UNIT}`)).trim()).toBe('inactive');
     try {
@@ -107,11 +141,26 @@ describe('doctor --only databases on the lab', () => {
         expect.stringMatching(new RegExp(`^pg_is_in_recovery\\(\\) on ${THIRD?.name}: psql failed: `)),
       ]);
       expect(standby?.fix).toContain(`on ${THIRD?.name}: systemctl status postgresql@*-main`);
+      // The first node is asked: it sees the third down, and the third's schema unreachable.
+      const cassandra = run.results.filter((r) => r.check === 'databases.cassandra');
+      expect(of(run.results, 'databases.cassandra'), JSON.stringify(cassandra, null, 1)).toEqual([
+        [PRIMARY?.name, 'pass'],
+        [STANDBY?.name, 'pass'],
+        [THIRD?.name, 'fail'],
+        [undefined, 'fail'],
+      ]);
+      expect(cassandra[2]?.summary).toBe(`${THIRD?.name} (${THIRD?.address}) is DN, not UN`);
+      expect(cassandra[2]?.evidence[0]).toMatch(
+        new RegExp(`^nodetool status on ${PRIMARY?.name}: DN ${THIRD?.address} `),
+      );
+      expect(cassandra[2]?.fix).toContain('systemctl start cassandra.service');
+      expect(cassandra[3]?.evidence).toContain(`UNREACHABLE: [${THIRD?.address}]`);
     } finally {
+      await onHost(THIRD, 'systemctl start cassandra');
       await onHost(STANDBY, 'systemctl start rabbitmq-server');
       await onHost(THIRD, `systemctl start ${PG_UNIT}`);
     }
-    // Back as found: the node rejoins its cluster, the standby streams again.
+    // Back as found: the RabbitMQ node rejoins, the standby streams again, the Cassandra node is UN.
     await waitFor(
       PRIMARY,
       'rabbitmqctl cluster_status --formatter json 2>/dev/null',
@@ -121,6 +170,11 @@ describe('doctor --only databases on the lab', () => {
       PRIMARY,
       `runuser -u postgres -- psql -X -At -c "SELECT host(client_addr) FROM pg_stat_replication"`,
       new RegExp(`^${THIRD?.address?.replace(/\./g, '\\.')}$`, 'm'),
+    );
+    await waitFor(
+      PRIMARY,
+      '/opt/apache-cassandra-3.11.19/bin/nodetool status',
+      new RegExp(`^UN\\s+${THIRD?.address?.replace(/\./g, '\\.')}\\s`, 'm'),
     );
   }, 90_000);
 });

@@ -81,7 +81,14 @@ export const databasesCassandra: DoctorCheck = {
         asked = candidate;
         break;
       } catch (error) {
-        failures.push(commandFailed(ID, candidate.host.name, error, `on ${candidate.host.name}: ${JOURNAL}`));
+        failures.push(
+          commandFailed(
+            ID,
+            candidate.host.name,
+            error,
+            `on ${candidate.host.name}: systemctl start ${UNIT}; see why it stopped: ${JOURNAL}`,
+          ),
+        );
       }
     }
     if (!asked) return [...failures, ...results];

@@ -1,12 +1,13 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coturnPortResult } from '../../../src/doctor/checks/cluster-calling.js';
-import { jobResult } from '../../../src/doctor/checks/cluster-jobs.js';
-import { nodeResults } from '../../../src/doctor/checks/cluster-nodes.js';
+import { clusterCoturn, coturnPortResult } from '../../../src/doctor/checks/cluster-calling.js';
+import { clusterJobs, jobResult } from '../../../src/doctor/checks/cluster-jobs.js';
+import { clusterNodes, nodeResults } from '../../../src/doctor/checks/cluster-nodes.js';
 import { podResult } from '../../../src/doctor/checks/cluster-pods.js';
 import { bindingRequest, isBindingAnswer, stunProbe } from '../../../src/doctor/checks/stun-probe.js';
 import { production } from '../../support/inventories.js';
+import { adminOnlyContext } from './doctor-context.js';
 
 /**
  * The cluster group's judgements on kubectl's answers, and the STUN probe against real UDP and
@@ -207,6 +208,28 @@ describe('cluster.jobs', () => {
     expect(result.evidence).toContain('| cql-io: response timeout');
     expect(result.fix).toBe(
       'nodetool status on a cassandra host; then wire-install apply --only migrations.cassandra-migrations',
+    );
+  });
+});
+
+describe('when the cluster checks apply', () => {
+  it('skips without the admin kubeconfig, the jobs before wire-server, coturn when it is off', () => {
+    const none = adminOnlyContext(production());
+    expect(clusterNodes.skipReason(none)).toContain('no cluster yet');
+    const cluster = (steps: string[]) => {
+      const context = adminOnlyContext(production(), { succeededSteps: steps });
+      return { ...context, installed: { ...context.installed, kubeconfig: '/x/.wire-install/admin.conf' } };
+    };
+    expect(clusterNodes.skipReason(cluster([]))).toBeUndefined();
+    expect(clusterJobs.skipReason(cluster([]))).toContain('workloads.wire-server has not succeeded');
+    expect(clusterJobs.skipReason(cluster(['workloads.wire-server']))).toBeUndefined();
+    // The example inventory has a coturn host (kubenode3): coturn applies once there is a cluster.
+    expect(clusterCoturn.skipReason(cluster([]))).toBeUndefined();
+    const off = production((input) => {
+      input.wire = { calling: { coturn: { enabled: false } } };
+    });
+    expect(clusterCoturn.skipReason({ ...cluster([]), inventory: off })).toBe(
+      'coturn is not enabled (wire.calling.coturn.enabled)',
     );
   });
 });
