@@ -64,12 +64,12 @@ describe('the wire-install command line', () => {
     expect(result.stderr).toContain('apply has not run for this inventory');
   });
 
-  it.each(['upgrade'])('`%s` says plainly that it is not built yet and exits 1', async (name) => {
-    const result = await runCli([name]);
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain(`'wire-install ${name}' is not built yet`);
-    const json = await runCli([name, '--json']);
-    expect(json.exitCode).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ type: 'error', exitCode: 1 });
+  it('`upgrade` without --bundle is bad input naming the flag, exit 2 (the plan itself: upgrade-plan.test.ts)', async () => {
+    const result = await runCli(['upgrade']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--bundle DIR is missing');
+    const json = await runCli(['upgrade', '--json']);
+    expect(json.exitCode).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 2 });
   });
 });

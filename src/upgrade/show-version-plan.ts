@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { ExitCode, inputError } from '../core/errors.js';
+import type { Output } from '../core/output.js';
+import { localHost } from '../hosts/local-host.js';
+import { loadInventoryFile } from '../inventory/load.js';
+import { bundleWireServerVersion, installedWireServerVersion } from './current-version.js';
+import { versionPlanLines, versionPlanRecord } from './render-version-plan.js';
+import { planVersions, type VersionPlan } from './version-path.js';
+
+/**
+ * `upgrade --plan`'s version part: reads the installed and the target versions, plans the way
+ * between them and shows it. Exit 0 when the upgrade may go ahead (or there is nothing to do),
+ * 2 when a version is refused (bad input: the bundle chosen is the wrong one).
+ */
+export async function showVersionPlan(options: {
+  inventoryPath: string;
+  bundle: string | undefined;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  output: Output;
+  signal?: AbortSignal;
+}): Promise<{ plan: VersionPlan; exitCode: number }> {
+  const { output } = options;
+  if (options.bundle === undefined)
+    throw inputError({
+      what: 'upgrade needs the new bundle: --bundle DIR is missing',
+      next: 'unpack the new offline bundle into a new folder and pass it: wire-install upgrade --bundle DIR --plan',
+    });
+  // The inventory first: a wrong -i is reported before the bundle or the cluster is looked at.
+  const loaded = await loadInventoryFile(options.inventoryPath, options.cwd);
+  const target = bundleWireServerVersion(resolve(options.cwd, options.bundle));
+  const host = localHost({ env: options.env, cwd: options.cwd });
+  const installed = await installedWireServerVersion({
+    inventory: loaded.inventory,
+    inventoryDir: loaded.baseDir,
+    host,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  for (const warning of installed.warnings) output.warn(warning);
+  const plan = planVersions(installed.version, target, {
+    federation: loaded.inventory.wire.federation.enabled,
+  });
+  output.data(versionPlanRecord(plan));
+  for (const line of versionPlanLines(plan)) output.line(line);
+  return { plan, exitCode: plan.refused ? ExitCode.badInput : ExitCode.ok };
+}
