@@ -1,4 +1,5 @@
 import type { VersionPlan } from './version-path.js';
+import { type FederationScope, VERSION_NOTES } from './versions.js';
 
 /**
  * The version part of `upgrade --plan`, for people (lines) and for --json (one record). Every
@@ -53,4 +54,29 @@ export function versionPlanRecord(plan: VersionPlan): Record<string, unknown> {
     notes: plan.notes,
     ...(plan.refused ? { refused: plan.refused } : {}),
   };
+}
+
+/**
+ * The notes as a Markdown table, for docs/upgrade.md: the page carries this table verbatim and a
+ * test compares them, so the page cannot drift from the data.
+ */
+export function versionNotesTable(): string {
+  const cell = (items: readonly string[]) => items.join('; ') || '-';
+  const scope = (onlyWhen: FederationScope | undefined) =>
+    onlyWhen === undefined ? '' : onlyWhen === 'federated' ? ' (federated only)' : ' (not federated only)';
+  const rows = VERSION_NOTES.map((notes) => {
+    const broken = notes.broken
+      ? notes.broken.scope === 'federated'
+        ? 'for federated installs'
+        : 'for every install'
+      : '-';
+    const automatic = notes.automatic.map((change) => `${change.change}${scope(change.onlyWhen)}`);
+    const actions = notes.actions.map(
+      (action) => `${action.optional ? '(optional) ' : ''}${action.what}${scope(action.onlyWhen)}`,
+    );
+    return `| ${notes.version} | ${broken} | ${cell(automatic)} | ${cell(actions)} |`;
+  });
+  return ['| version | broken | wire-install does it | by hand |', '| --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
 }
