@@ -27,11 +27,12 @@ export type Alongside = (
 ) => NonNullable<HelmRelease['alongside']>;
 
 /** wire-server's migrations are watched while helm installs it (FACTS 6). */
-const ALONGSIDE: Record<string, Alongside> = {
+export const ALONGSIDE: Record<string, Alongside> = {
   'wire-server': (chart, kubeconfig) => watchWireServerMigrations(chart, kubeconfig),
 };
 
-function chartImplementation(release: string, alongside?: Alongside): Implementation {
+/** Exported for the upgrade's chart steps (src/upgrade/charts/stage.ts): the same release operation with the new bundle. */
+export function chartImplementation(release: string, alongside?: Alongside): Implementation {
   return {
     needsBundle: true,
     needsSecrets: true,

@@ -40,7 +40,10 @@ export function helmUpgradeArgs(upgrade: HelmUpgrade): string[] {
 const BARE = /^[A-Za-z0-9_./:=@%+-]+$/;
 
 export function helmUpgradeCommand(upgrade: HelmUpgrade): string {
-  return ['helm', ...helmUpgradeArgs(upgrade)]
-    .map((word) => (BARE.test(word) ? word : shellQuote(word)))
-    .join(' ');
+  return helmCommandLine(helmUpgradeArgs(upgrade));
+}
+
+/** Any helm command as one shell line (status and rollback too, src/upgrade/charts). */
+export function helmCommandLine(args: readonly string[]): string {
+  return ['helm', ...args].map((word) => (BARE.test(word) ? word : shellQuote(word))).join(' ');
 }
