@@ -80,13 +80,11 @@ export function fromFindings(
 /** A check that could not run to the end (a command failed, a probe timed out): a fail naming why. */
 export function errorResult(check: string, what: string, error: unknown, host?: string): DoctorResult {
   const message = error instanceof Error ? error.message : String(error);
-  return fail(
-    check,
-    `${what}: ${message.split('\n')[0]}`,
-    'see the evidence; run doctor again with the host reachable',
-    {
-      host,
-      evidence: message.split('\n').slice(1, 13),
-    },
-  );
+  const [first = '', ...rest] = message.split('\n');
+  // Every fail carries evidence (docs/doctor.md): a one-line error is its own evidence.
+  const evidence = rest.length > 0 ? rest.slice(0, 12) : [`error: ${first}`];
+  return fail(check, `${what}: ${first}`, 'see the evidence; run doctor again with the host reachable', {
+    host,
+    evidence,
+  });
 }

@@ -86,6 +86,13 @@ describe('wire-install doctor', () => {
     expect(typeof report.durationMs).toBe('number');
     // Every result carries the fields the docs promise; a problem always has a fix.
     for (const entry of report.results) {
+      // No field beyond the documented ones (docs/doctor.md); host and fix only when they apply.
+      expect(
+        Object.keys(entry).every((field) =>
+          ['check', 'group', 'status', 'host', 'summary', 'evidence', 'fix'].includes(field),
+        ),
+        JSON.stringify(entry),
+      ).toBe(true);
       expect(entry.check).toMatch(/^local\.[a-z-]+$/);
       expect(entry.group).toBe('local');
       expect(['pass', 'warn', 'fail', 'skip']).toContain(entry.status);
@@ -136,5 +143,7 @@ describe('wire-install doctor', () => {
     const secrets = report.results.filter((entry) => entry.check === 'local.secrets');
     expect(secrets).toMatchObject([{ status: 'fail' }]);
     expect(secrets[0]?.summary).toMatch(/not valid YAML/);
+    expect(secrets[0]?.evidence).toEqual([`read: ${join(dir, 'secrets.yaml')}`]);
+    expect(secrets[0]?.fix).toBeTruthy();
   });
 });

@@ -35,9 +35,10 @@ function perHost(
         fail(
           check,
           `no facts were gathered from ${host.name}`,
-          'run doctor again; see the debug log for the SSH error',
+          'run doctor again; see the debug log (.wire-install/logs/doctor-*.log) for the SSH error',
           {
             host: host.name,
+            evidence: ['connected over SSH, but gathering the host facts did not return them'],
           },
         ),
       ];

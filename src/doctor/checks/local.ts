@@ -78,9 +78,7 @@ const secretsFile: DoctorCheck = {
           'local.secrets',
           context.secretsError,
           'fix the file (the message names the problem), or run `wire-install init` to add missing keys',
-          {
-            host: context.admin.name,
-          },
+          { host: context.admin.name, evidence: [`read: ${context.secretsPath}`] },
         ),
       ];
     return fromFindings('local.secrets', await checkSecretsFile(context.secretsPath, context.secrets), {

@@ -45,7 +45,12 @@ export function stunProbe(
   const request = bindingRequest(transaction);
   const started = Date.now();
   return new Promise((resolve, reject) => {
+    // Once only: a late error or 'end' after the answer or the timeout must not close again
+    // (closing a closed UDP socket throws, outside any promise).
+    let done = false;
     const finish = (error: Error | undefined, close: () => void) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       close();
       if (error) reject(error);
