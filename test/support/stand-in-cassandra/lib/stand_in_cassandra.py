@@ -5,7 +5,8 @@
 # listens on listen_address:storage_port (gossip) and rpc_address:native_transport_port (CQL),
 # refuses to start when its directories are unusable or no seed answers, registers with the
 # seed; nodetool shows UN/DN for the ring the seed knows (DN when a member's port does not
-# answer) and the schema versions; cqlsh creates and lists keyspaces, which reach every node.
+# answer) and the schema versions; cqlsh creates and lists keyspaces, which reach every node;
+# nodetool snapshot has the node write each keyspace's snapshots/<tag>/ directory (no sstables).
 # Messages are one JSON object per line over TCP.
 import json
 import os
@@ -168,7 +169,29 @@ class Node:
         if op == "push-schema":
             self.merge_keyspaces(message["keyspaces"])
             return {"ok": True}
+        if op == "snapshot":
+            return self.snapshot(message["tag"])
         return {"ok": False, "error": f"unknown op {op}"}
+
+    def snapshot(self, tag):
+        """Real Cassandra hard-links each table's sstables into <data>/<keyspace>/<table>-<id>/snapshots/<tag>/
+        with manifest.json and schema.cql; the stand-in has no sstables, so one table directory per
+        keyspace gets those two files."""
+        data = self.conf["data_file_directories"][0]
+        keyspaces = SYSTEM_KEYSPACES + sorted(self.keyspaces)
+        dirs = [
+            os.path.join(data, name, f"stand_in-{uuid.uuid3(uuid.NAMESPACE_OID, name).hex}", "snapshots", tag)
+            for name in keyspaces
+        ]
+        if any(os.path.exists(path) for path in dirs):
+            return {"ok": False, "error": f"Snapshot {tag} already exists."}
+        for name, path in zip(keyspaces, dirs):
+            os.makedirs(path)
+            with open(os.path.join(path, "manifest.json"), "w") as handle:
+                json.dump({"files": []}, handle)
+            with open(os.path.join(path, "schema.cql"), "w") as handle:
+                handle.write(f"-- lab stand-in snapshot of keyspace {name}: no sstables\n")
+        return {"ok": True}
 
     def cql(self, statement):
         words = statement.replace(";", " ").split()

@@ -1,0 +1,268 @@
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryOutput } from '../../src/core/output.js';
+import { applyRun } from '../../src/engine/apply-run.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { shellQuote } from '../../src/hosts/become.js';
+import type { HostFacts } from '../../src/hosts/facts.js';
+import { ADMIN_HOST } from '../../src/hosts/local-host.js';
+import { loadInventoryFile } from '../../src/inventory/load.js';
+import { aptPackageOperation } from '../../src/operations/apt.js';
+import { loadSecretsFile } from '../../src/secrets/file.js';
+import type { WireSecrets } from '../../src/secrets/generate.js';
+import { backupStage } from '../../src/upgrade/backups/index.js';
+import { installationArchivePath } from '../../src/upgrade/backups/installation-files.js';
+import { manifestPath, readBackupManifest } from '../../src/upgrade/backups/manifest.js';
+import { standInBundle } from '../support/bundle.js';
+import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
+import { finished, type LabWorkspace, labWorkspaceWithBundle } from './lab-cli.js';
+import { connectLabHost, labHosts } from './lab-hosts.js';
+import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+
+/**
+ * The upgrade's backups on lab hosts, run by apply's engine (applyRun with the backup stage, as
+ * `upgrade` will). Real PostgreSQL and RabbitMQ from the lab's repository, installed by apply's
+ * databases stage; Cassandra is the LAB STAND-IN (test/support/stand-in-cassandra.ts: python3
+ * scripts in the real layout, whose nodetool snapshot has the node write each keyspace's
+ * snapshots/<tag>/ directory with no sstables). The dump is restored into a scratch database,
+ * the definitions parsed, the installation archive listed, every manifest entry's checksum
+ * compared with the file's, and a second run changes nothing.
+ */
+
+const HOSTS = labHosts().slice(0, 5);
+const NODES = HOSTS.slice(0, 3);
+const [PRIMARY] = HOSTS;
+const ASSET_HOST = HOSTS[4];
+const DATABASES = [
+  'preflight.ssh',
+  'databases.postgresql-primary',
+  'databases.rabbitmq-install',
+  'databases.rabbitmq-cluster',
+  'databases.cassandra-install',
+  'databases.cassandra-start',
+  'databases.cassandra-keyspaces',
+];
+const target = {
+  from: '5.28.0',
+  to: '5.32.0',
+  id: `5.28.0-to-5.32.0-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`,
+};
+const BACKUPS = `/var/backups/wire-install/${target.id}`;
+
+const RESET_BACKUPS = [
+  'systemctl disable --now cassandra >/dev/null 2>&1 || true',
+  'systemctl reset-failed cassandra >/dev/null 2>&1 || true',
+  'rm -rf /etc/systemd/system/cassandra.service /etc/default/cassandra /opt/apache-cassandra-3.11.19 /mnt/cassandra /var/cache/wire-install/apache-cassandra-3.11.19-bin.tar.gz',
+  'userdel cassandra >/dev/null 2>&1 || true',
+  'groupdel cassandra >/dev/null 2>&1 || true',
+  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq openjdk-8-jre-headless >/dev/null 2>&1 || true',
+  'systemctl daemon-reload',
+  'rm -rf /var/backups/wire-install',
+].join('\n');
+
+const reset = async () => {
+  await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_BACKUPS)}`)));
+  await resetAssetHost(ASSET_HOST);
+  await resetWire(HOSTS);
+};
+
+const psql = (database: string, sql: string) =>
+  `runuser -u postgres -- psql -X -At -d ${database} -c "${sql}"`;
+
+let workspace: LabWorkspace;
+let secrets: WireSecrets;
+
+/** The backup stage through apply's engine, as `upgrade` runs it. */
+async function runBackups(mode: 'apply' | 'plan'): Promise<{ exitCode: number; events: EngineEvent[] }> {
+  const loaded = await loadInventoryFile(workspace.inventory);
+  const secretsPath = `${loaded.baseDir}/secrets.yaml`;
+  const loadedSecrets = await loadSecretsFile(secretsPath);
+  const stage = backupStage(loaded.inventory, loaded.baseDir, {
+    allowUnsupportedOs: true,
+    allowUndersized: true,
+    secrets: loadedSecrets,
+    secretsPath,
+    inventoryDir: loaded.baseDir,
+    dnsServer: undefined,
+    bundleRoot: '/nonexistent/new-bundle',
+    target,
+  });
+  const events: EngineEvent[] = [];
+  const exitCode = await applyRun({
+    mode,
+    inventoryPath: loaded.file,
+    inventory: loaded.inventory,
+    secrets: loadedSecrets,
+    stages: [stage],
+    selection: {},
+    concurrency: 10,
+    uploadConcurrency: 2,
+    inventoryInput: loaded.input,
+    env: { ...process.env, HOME: workspace.home },
+    trustOnFirstUse: true,
+    signal: new AbortController().signal,
+    output: createMemoryOutput(),
+    reporter: { emit: (event) => events.push(event), close: async () => {} },
+    commandLine: 'upgrade-backups.test.ts',
+  });
+  return { exitCode, events };
+}
+
+const failures = (events: EngineEvent[]) => JSON.stringify(events.filter((e) => e.type === 'failure'));
+const sha256Local = (path: string) => execFileSync('sha256sum', [path]).toString().split(' ')[0];
+
+/**
+ * The packages apply's databases stage installs, installed first by the same operation on the
+ * three nodes at once: the stage installs RabbitMQ one node at a time, which alone would take
+ * most of this file's three minutes (databases-rabbitmq.test.ts tests that order).
+ */
+async function preinstallPackages(): Promise<void> {
+  const packages = (index: number) => [
+    ...(index === 0 ? ['postgresql'] : []),
+    'rabbitmq-server',
+    'openjdk-8-jre-headless',
+  ];
+  await Promise.all(
+    NODES.map(async (node, index) => {
+      const host = await connectLabHost(node);
+      try {
+        for (const name of packages(index))
+          await aptPackageOperation({ name }).apply({
+            host,
+            facts: {} as HostFacts,
+            changedPaths: new Set(),
+          });
+      } finally {
+        host.close();
+      }
+    }),
+  );
+}
+
+beforeAll(async () => {
+  await reset();
+  const bundle = standInBundle({
+    'binaries/apache-cassandra-3.11.19-bin.tar.gz': { from: standInCassandraTarball() },
+  });
+  workspace = labWorkspaceWithBundle(5, bundle);
+  secrets = await withSecrets(workspace);
+  const apply = async (steps: string[]) => {
+    const run = await runWireCli(workspace, ['apply', '--only', steps.join(','), ...ALLOW, '--json']);
+    expect(run.exitCode, `${run.stderr}\n${run.stdout.slice(-3000)}`).toBe(0);
+  };
+  await apply(['preflight.ssh', 'assets', 'bootstrap-host']);
+  await preinstallPackages();
+  await apply(DATABASES);
+  await onHost(
+    PRIMARY,
+    psql(
+      'wire-server',
+      "CREATE TABLE backup_probe (v text); INSERT INTO backup_probe VALUES ('before the upgrade')",
+    ),
+  );
+}, 170_000);
+afterAll(reset, 120_000);
+
+describe('the upgrade backups on the lab', () => {
+  it('plans every backup without writing one', async () => {
+    const plan = await runBackups('plan');
+    expect(plan.exitCode, failures(plan.events)).toBe(0);
+    const planned = finished(plan.events).map((e) => `${e.step} ${e.host} ${e.status}`);
+    expect(planned.sort()).toEqual(
+      [
+        `upgrade.backup-files ${ADMIN_HOST} would-change`,
+        ...NODES.map((host) => `upgrade.backup-cassandra ${host.name} would-change`),
+        `upgrade.backup-postgresql ${PRIMARY?.name} would-change`,
+        `upgrade.backup-rabbitmq ${PRIMARY?.name} would-change`,
+      ].sort(),
+    );
+    expect(await onHost(PRIMARY, `ls ${BACKUPS} 2>&1 || true`)).toContain('No such file or directory');
+  }, 60_000);
+
+  it('dumps PostgreSQL, exports RabbitMQ, archives the snapshots and the files, and records each', async () => {
+    const run = await runBackups('apply');
+    expect(run.exitCode, failures(run.events)).toBe(0);
+    expect(finished(run.events).filter((e) => e.status !== 'changed')).toEqual([]);
+
+    // The dump lists the table, and restored into a scratch database it gives the row back.
+    const dump = `${BACKUPS}/postgresql-wire-server.dump`;
+    expect((await onHost(PRIMARY, `stat -c '%a %U' ${dump} ${BACKUPS}`)).trim().split('\n')).toEqual([
+      '600 root',
+      '700 root',
+    ]);
+    expect(await onHost(PRIMARY, `runuser -u postgres -- pg_restore --list < ${dump}`)).toMatch(
+      /TABLE public backup_probe /,
+    );
+    const restored = await onHost(
+      PRIMARY,
+      [
+        'runuser -u postgres -- createdb wil_restore_probe',
+        `runuser -u postgres -- pg_restore --no-owner -d wil_restore_probe < ${dump}`,
+        psql('wil_restore_probe', 'SELECT v FROM backup_probe'),
+        'runuser -u postgres -- dropdb wil_restore_probe',
+      ].join(' && '),
+    );
+    expect(restored.trim()).toBe('before the upgrade');
+
+    // The definitions are JSON with the vhost and wire-server's user.
+    const definitions = JSON.parse(await onHost(PRIMARY, `cat ${BACKUPS}/rabbitmq-definitions.json`)) as {
+      vhosts: { name: string }[];
+      users: { name: string }[];
+    };
+    expect(definitions.vhosts.map((vhost) => vhost.name)).toContain('/');
+    expect(definitions.users.map((user) => user.name)).toEqual([secrets.rabbitmq.username]);
+
+    // Each stand-in node's archive holds the snapshot of every keyspace under the upgrade's tag.
+    for (const node of NODES) {
+      const listing = await onHost(node, `tar -tzf ${BACKUPS}/cassandra-${node.name}.tar.gz`);
+      for (const keyspace of ['brig', 'galley', 'gundeck', 'spar'])
+        expect(listing).toMatch(
+          new RegExp(`^\\./${keyspace}/[^/]+/snapshots/wire-install-${target.id}/schema\\.cql$`, 'm'),
+        );
+    }
+
+    // The installation's files: private, with secrets.yaml and the state, without the logs.
+    const archive = installationArchivePath(dirname(workspace.inventory), target.id);
+    expect(statSync(archive).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(archive)).mode & 0o777).toBe(0o700);
+    const members = execFileSync('tar', ['-tzf', archive]).toString().split('\n');
+    expect(members).toContain('secrets.yaml');
+    expect(members).toContain('inventory.yaml');
+    expect(members).toContain('.wire-install/state.json');
+    expect(members.filter((name) => /^\.wire-install\/(logs|backups)/.test(name))).toEqual([]);
+
+    // The manifest lists every backup, each checksum the file's own.
+    const manifest = await readBackupManifest(manifestPath(dirname(workspace.inventory), target.id));
+    expect(manifest?.upgrade).toBe(target.id);
+    const entries = manifest?.backups ?? [];
+    expect(entries.map((entry) => `${entry.what} ${entry.host}`).sort()).toEqual(
+      [
+        `installation-files ${ADMIN_HOST}`,
+        ...NODES.map((host) => `cassandra-snapshot ${host.name}`),
+        `postgresql-dump ${PRIMARY?.name}`,
+        `rabbitmq-definitions ${PRIMARY?.name}`,
+      ].sort(),
+    );
+    for (const entry of entries) {
+      const host = HOSTS.find((candidate) => candidate.name === entry.host);
+      const [sum, bytes] = host
+        ? (await onHost(host, `sha256sum ${entry.path} | cut -d' ' -f1; stat -c %s ${entry.path}`))
+            .trim()
+            .split('\n')
+        : [sha256Local(entry.path), String(statSync(entry.path).size)];
+      expect(`${entry.path} ${entry.sha256} ${entry.bytes}`).toBe(`${entry.path} ${sum} ${bytes}`);
+    }
+  }, 90_000);
+
+  it('changes nothing when run again: every backup is current', async () => {
+    const before = await onHost(PRIMARY, `stat -c %Y ${BACKUPS}/postgresql-wire-server.dump`);
+    const run = await runBackups('apply');
+    expect(run.exitCode, failures(run.events)).toBe(0);
+    const statuses = finished(run.events).map((e) => e.status);
+    expect(statuses).toHaveLength(6);
+    expect(new Set(statuses)).toEqual(new Set(['current']));
+    expect(await onHost(PRIMARY, `stat -c %Y ${BACKUPS}/postgresql-wire-server.dump`)).toBe(before);
+  }, 60_000);
+});
