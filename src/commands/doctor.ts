@@ -22,7 +22,7 @@ Runs every check that applies to the installation as it is now (the state file s
 apply has done): before the first apply the admin host, the hosts, the network between roles,
 DNS and certificates; after it also the cluster and the databases. Every result is PASS, WARN,
 FAIL or SKIP (with the reason), with what was measured and, for problems, the fix.
-doctor changes nothing and takes no lock.
+doctor changes nothing on the hosts or in the cluster and takes no lock.
 
 Groups (--only): local (tools, inventory, secrets.yaml, bundle), hosts (reachable, host key,
 sudo, OS, hardware, time sync, clock skew, hostnames, apt sources), network (the ports between

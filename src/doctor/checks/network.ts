@@ -34,20 +34,32 @@ export function verdictOf(outcome: ProbeResult['outcome'], installed: boolean): 
 const targets = (probed: ProbedPort[]) =>
   probed.map(({ probe }) => `${probe.to} (${probe.address})`).join(', ');
 
-function failure(from: string, fromAddress: string, verdict: Verdict, probed: ProbedPort[]): DoctorResult {
+function failure(
+  from: string,
+  fromAddress: string,
+  verdict: Verdict,
+  probed: ProbedPort[],
+  unreachable: ReadonlySet<string>,
+): DoctorResult {
   const [{ probe } = { probe: undefined }] = probed;
   if (!probe) throw new Error('a failure needs a probe');
   const port = `${probe.port}/tcp`;
+  // A target that does not answer SSH either may simply be down: no firewall rule would help.
+  const down = [...new Set(probed.map(({ probe: one }) => one.to).filter((to) => unreachable.has(to)))];
   const evidence = probed.map(
     ({ probe: one, result }) =>
-      `${port} from ${from} to ${one.to} (${one.address}): ${result.outcome === 'timed-out' ? `timed out after ${PROBE_TIMEOUT_SECONDS} s` : result.detail || result.outcome}`,
+      `${port} from ${from} to ${one.to} (${one.address}): ${result.outcome === 'timed-out' ? `timed out after ${PROBE_TIMEOUT_SECONDS} s` : result.detail || result.outcome}${unreachable.has(one.to) ? ` (${one.to} does not answer SSH either: hosts.reachable)` : ''}`,
   );
   const details = { host: from, evidence };
+  const downFirst =
+    down.length > 0 && verdict !== 'service-down'
+      ? `first bring ${down.join(', ')} back (not reachable over SSH either, see hosts.reachable: down, or a wrong address); then `
+      : '';
   if (verdict === 'blocked')
     return fail(
       'network.role-ports',
       `${from} cannot reach ${probe.what} on ${targets(probed)}: ${port} is blocked (no answer within ${PROBE_TIMEOUT_SECONDS} s)`,
-      `let ${port} in from ${fromAddress} on ${probed.map(({ probe: one }) => one.to).join(', ')}: e.g. there \`ufw allow from ${fromAddress} to any port ${probe.port} proto tcp\`, or the cloud security group / network firewall between the hosts (FACTS 8.2 lists the ports)`,
+      `${downFirst}let ${port} in from ${fromAddress} on ${probed.map(({ probe: one }) => one.to).join(', ')}: e.g. there \`ufw allow from ${fromAddress} to any port ${probe.port} proto tcp\`, or the cloud security group / network firewall between the hosts (FACTS 8.2 lists the ports)`,
       details,
     );
   if (verdict === 'service-down')
@@ -60,7 +72,7 @@ function failure(from: string, fromAddress: string, verdict: Verdict, probed: Pr
   return fail(
     'network.role-ports',
     `${from} has no route to ${targets(probed)} for ${probe.what} (${port})`,
-    `check the address of ${probed.map(({ probe: one }) => one.to).join(', ')} in the inventory (privateAddress is what the hosts use between them) and the routes on ${from} (ip route get ${probe.address})`,
+    `${downFirst}check the address of ${probed.map(({ probe: one }) => one.to).join(', ')} in the inventory (privateAddress is what the hosts use between them) and the routes on ${from} (ip route get ${probe.address})`,
     details,
   );
 }
@@ -71,6 +83,8 @@ export function rolePortResults(
   fromAddress: string,
   probed: readonly ProbedPort[],
   installed: ReadonlySet<string>,
+  /** Inventory hosts that did not answer SSH (hosts.reachable): a probe to them is no proof of a firewall. */
+  unreachable: ReadonlySet<string> = new Set(),
 ): DoctorResult[] {
   if (probed.length === 0)
     return [
@@ -106,7 +120,7 @@ export function rolePortResults(
     );
   }
   for (const { verdict, probed: list } of failed.values())
-    results.push(failure(from, fromAddress, verdict, list));
+    results.push(failure(from, fromAddress, verdict, list, unreachable));
   return results;
 }
 
@@ -118,13 +132,20 @@ const rolePortsCheck: DoctorCheck = {
   skipReason: () => undefined,
   run: async (context) => {
     const plan = rolePortProbes(context.inventory);
+    const unreachable = new Set(context.unreachable.keys());
     const perHost = await Promise.all(
       connectedHosts(context).map(async ({ host, remote }) => {
         const probes = plan.get(host.name) ?? [];
         try {
           const results = await probeFrom(remote, probes, context.signal);
           const probed = probes.map((probe, index) => ({ probe, result: results[index] as ProbeResult }));
-          return rolePortResults(host.name, trafficAddress(host), probed, context.installed.succeededSteps);
+          return rolePortResults(
+            host.name,
+            trafficAddress(host),
+            probed,
+            context.installed.succeededSteps,
+            unreachable,
+          );
         } catch (error) {
           return [
             errorResult('network.role-ports', `probing the role ports from ${host.name}`, error, host.name),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HOSTS_CHECKS } from '../../../src/doctor/checks/hosts.js';
 import { judgeAptSources, parseAptSources } from '../../../src/doctor/checks/hosts-apt-sources.js';
@@ -168,6 +169,21 @@ describe("doctor's hosts checks", () => {
     expect(agreeing.map((result) => result.status)).toEqual(['pass']);
     expect(agreeing[0]?.evidence).toHaveLength(names.length + 2);
     expect(agreeing[0]?.evidence).toContain('max pairwise skew: 0.000 s (assethost against kubenode1)');
+  });
+
+  it("docs/doctor.md's --json example is a result as hosts.clock-skew emits it", async () => {
+    const documented = /## The `--json` report[\s\S]*?```json\n([\s\S]*?)```/.exec(
+      readFileSync(new URL('../../../docs/doctor.md', import.meta.url), 'utf8'),
+    )?.[1];
+    const example = (JSON.parse(documented ?? '{}') as { results?: DoctorResult[] }).results?.[0];
+    const kubenodes = ['kubenode1', 'kubenode2', 'kubenode3'];
+    const offsets: Record<string, number> = { kubenode1: 12, kubenode2: 300_105, kubenode3: -4 };
+    const three = context({
+      inventory: { ...inventory, hosts: inventory.hosts.filter((host) => kubenodes.includes(host.name)) },
+      facts: new Map(kubenodes.map((name) => [name, facts(name, { clockOffsetMs: offsets[name] ?? 0 })])),
+    });
+    const results = await run('hosts.clock-skew', three);
+    expect(results.filter((result) => result.status !== 'pass')).toEqual([example]);
   });
 
   it('OS and hardware follow the preflight allowances: an error without them, a warning with them', async () => {

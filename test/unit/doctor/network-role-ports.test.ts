@@ -157,4 +157,21 @@ describe("a probe's verdict", () => {
     expect(results.map((result) => result.status)).toEqual(['fail']);
     expect(results[0]?.fix).toContain('ip route get 192.168.122.31');
   });
+
+  it('a blocked target that does not answer SSH either: named as possibly down before any firewall rule', () => {
+    const results = rolePortResults(
+      'kubenode1',
+      '192.168.122.21',
+      probed(['timed-out', 'open', 'open']),
+      installed,
+      new Set(['datanode1']),
+    );
+    expect(results.map((result) => result.status)).toEqual(['pass', 'fail']);
+    const [, blocked] = results;
+    expect(blocked?.evidence).toEqual([
+      '9042/tcp from kubenode1 to datanode1 (192.168.122.31): timed out after 3 s (datanode1 does not answer SSH either: hosts.reachable)',
+    ]);
+    expect(blocked?.fix).toMatch(/^first bring datanode1 back \(not reachable over SSH either/);
+    expect(blocked?.fix).toContain('ufw allow from 192.168.122.21');
+  });
 });
