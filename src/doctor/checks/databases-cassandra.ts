@@ -1,4 +1,4 @@
-import { trafficAddress } from '../../inventory/defaults.js';
+import { hostsWithRole, trafficAddress } from '../../inventory/defaults.js';
 import { NODETOOL, UNIT } from '../../steps/implementations/cassandra-config.js';
 import {
   parseDescribeCluster,
@@ -70,7 +70,12 @@ export const databasesCassandra: DoctorCheck = {
   skipReason: (context) => databaseSkipReason(context, 'cassandra', 'databases.cassandra-start'),
   async run(context) {
     const { connected, results } = databaseHosts(context, ID, 'cassandra');
-    const expected = connected.map(({ host }) => ({ name: host.name, address: trafficAddress(host) }));
+    // Every node, also those SSH does not reach: the ring is read on another node, which knows
+    // whether they are UN or DN (a skip would hide a node that is down).
+    const expected = hostsWithRole(context.inventory, 'cassandra').map((host) => ({
+      name: host.name,
+      address: trafficAddress(host),
+    }));
     const failures: DoctorResult[] = [];
     let asked: DatabaseHost | undefined;
     let status = '';
@@ -105,6 +110,7 @@ export const databasesCassandra: DoctorCheck = {
     } catch (error) {
       schema = commandFailed(ID, asked.host.name, error, JOURNAL);
     }
-    return [...failures, ...ring, schema, ...results];
+    const named = new Set(ring.map((result) => result.host));
+    return [...failures, ...ring, schema, ...results.filter((result) => !named.has(result.host))];
   },
 };

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { WireInstallError } from '../../../src/core/errors.js';
 import { databaseSkipReason } from '../../../src/doctor/checks/database-hosts.js';
-import { ringResults, schemaResult } from '../../../src/doctor/checks/databases-cassandra.js';
+import {
+  databasesCassandra,
+  ringResults,
+  schemaResult,
+} from '../../../src/doctor/checks/databases-cassandra.js';
 import { healthResult, nodeResult } from '../../../src/doctor/checks/databases-elasticsearch.js';
 import { bucketsResult, minioHostResult } from '../../../src/doctor/checks/databases-minio.js';
 import { standbyResult } from '../../../src/doctor/checks/databases-postgresql.js';
 import { rabbitResults } from '../../../src/doctor/checks/databases-rabbitmq.js';
+import type { RemoteHost } from '../../../src/hosts/types.js';
+import { NODETOOL } from '../../../src/steps/implementations/cassandra-config.js';
 import { demo, production } from '../../support/inventories.js';
 import { adminOnlyContext } from './doctor-context.js';
 
@@ -46,6 +52,39 @@ describe('databases.cassandra', () => {
     expect(results[1]?.summary).toBe('datanode2 (10.0.0.2) is DN, not UN');
     expect(results[1]?.evidence).toEqual([
       'nodetool status on datanode1: DN 10.0.0.2 1.1 MiB 256 100.0% b rack1',
+    ]);
+  });
+  it('a node SSH does not reach is judged by the ring read on another node, not skipped', async () => {
+    const inventory = production();
+    const answers: Record<string, string> = {
+      [`${NODETOOL} status`]: [
+        'UN  192.168.122.31  1.2 MiB  256  100.0%  a  rack1',
+        'UN  192.168.122.32  1.1 MiB  256  100.0%  b  rack1',
+        'DN  192.168.122.33  1.0 MiB  256  100.0%  c  rack1',
+      ].join('\n'),
+      [`${NODETOOL} describecluster`]:
+        'Schema versions:\n\t8a3b2c1d-0000-3000-8000-000000000001: [192.168.122.31, 192.168.122.32]\n\tUNREACHABLE: [192.168.122.33]\n',
+    };
+    const node = (name: string): RemoteHost => ({
+      name,
+      exec: async (command) => ({ stdout: answers[command] ?? '', stderr: '', exitCode: 0 }),
+      close: () => {},
+    });
+    const context = {
+      ...adminOnlyContext(inventory, { succeededSteps: ['databases.cassandra-start'] }),
+      hosts: new Map(['datanode1', 'datanode2'].map((name) => [name, node(name)])),
+      unreachable: new Map([['datanode3', 'connection timed out']]),
+    };
+    const results = await databasesCassandra.run(context);
+    expect(results.map((r) => [r.host, r.status])).toEqual([
+      ['datanode1', 'pass'],
+      ['datanode2', 'pass'],
+      ['datanode3', 'fail'],
+      [undefined, 'fail'],
+    ]);
+    expect(results[2]?.summary).toBe('datanode3 (192.168.122.33) is DN, not UN');
+    expect(results[2]?.evidence).toEqual([
+      'nodetool status on datanode1: DN 192.168.122.33 1.0 MiB 256 100.0% c rack1',
     ]);
   });
   it('fails two schema versions', () => {
