@@ -1,4 +1,5 @@
 import type { Inventory } from '../../inventory/defaults.js';
+import { isKubeRole } from '../../inventory/roles.js';
 import { errorResult, fail, pass } from '../results.js';
 import type { DoctorCheck, DoctorResult } from '../types.js';
 import { kubectlJson, noClusterReason } from './cluster-kubectl.js';
@@ -19,9 +20,6 @@ interface NodeList {
   items?: { metadata: { name: string }; status?: { conditions?: Condition[] } }[];
 }
 
-const isKubeNode = (roles: readonly string[]) =>
-  roles.includes('kube-control-plane') || roles.includes('kube-worker');
-
 /** The conditions that say something: Ready, and any pressure condition that is True. */
 function conditionLines(conditions: Condition[]): string[] {
   return conditions
@@ -33,7 +31,9 @@ function conditionLines(conditions: Condition[]): string[] {
 
 export function nodeResults(inventory: Inventory, list: NodeList): DoctorResult[] {
   const items = list.items ?? [];
-  const inventoryNodes = inventory.hosts.filter((host) => isKubeNode(host.roles)).map((host) => host.name);
+  const inventoryNodes = inventory.hosts
+    .filter((host) => host.roles.some(isKubeRole))
+    .map((host) => host.name);
   // An existing cluster (no kube hosts in the inventory): every node it has.
   const expected = inventoryNodes.length > 0 ? inventoryNodes : items.map((item) => item.metadata.name);
   const registered = items.map((item) => item.metadata.name).join(', ') || 'none';

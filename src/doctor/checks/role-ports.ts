@@ -1,5 +1,5 @@
 import { hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
-import type { Role } from '../../inventory/roles.js';
+import { isKubeRole, type Role } from '../../inventory/roles.js';
 import { ROLE_PORTS } from '../../preflight/host-checks.js';
 
 /**
@@ -132,9 +132,6 @@ export interface RolePortProbe {
   installedBy: string;
 }
 
-const isKube = (roles: readonly Role[]) =>
-  roles.includes('kube-control-plane') || roles.includes('kube-worker');
-
 /** Every probe of the inventory, grouped by the host that runs it (inventory order, no duplicates). */
 export function rolePortProbes(inventory: Inventory): Map<string, RolePortProbe[]> {
   const byHost = new Map<string, RolePortProbe[]>();
@@ -143,7 +140,8 @@ export function rolePortProbes(inventory: Inventory): Map<string, RolePortProbe[
     const seen = new Set<string>();
     for (const rule of ROLE_PORT_RULES) {
       const applies =
-        rule.from === 'all' || (rule.from === 'kube' ? isKube(from.roles) : from.roles.includes(rule.from));
+        rule.from === 'all' ||
+        (rule.from === 'kube' ? from.roles.some(isKubeRole) : from.roles.includes(rule.from));
       if (!applies) continue;
       for (const to of hostsWithRole(inventory, rule.role)) {
         const key = `${to.name}:${rule.port}`;
