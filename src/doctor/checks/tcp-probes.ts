@@ -88,5 +88,10 @@ export async function probeFrom(
     timeoutMs: (PROBE_TIMEOUT_SECONDS + 12) * 1000,
     ...(signal ? { signal } : {}),
   });
+  // The script itself did not run (bash missing, sudo refused): no probe's verdict, not "no route".
+  if (result.exitCode !== 0 && !/^\d+ \d+/m.test(result.stdout))
+    throw new Error(
+      `the probe script exited ${result.exitCode} before probing\n${result.stderr.trim().split('\n').slice(-5).join('\n')}`,
+    );
   return parseProbeOutput(targets, result.stdout);
 }

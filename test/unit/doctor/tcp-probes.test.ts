@@ -82,6 +82,17 @@ describe('TCP probes from a host', () => {
     expect(classifyProbe(0, '')).toBe('open');
   });
 
+  it('a script that did not run is an error, not every port "no route"', async () => {
+    const refused = {
+      name: 'kubenode1',
+      exec: async () => ({ stdout: '', stderr: 'sudo: a password is required', exitCode: 1 }),
+      close: () => {},
+    };
+    await expect(probeFrom(refused, [{ address: '10.0.0.5', port: 9042 }])).rejects.toThrow(
+      /exited 1 before probing\nsudo: a password is required/,
+    );
+  });
+
   it('refuses to put anything but an address and a port into the script', () => {
     expect(() => probeScript([{ address: '10.0.0.5; rm -rf /', port: 1 }])).toThrow(/not an address/);
     expect(() => probeScript([{ address: '10.0.0.5', port: 70000 }])).toThrow(/not a port/);
