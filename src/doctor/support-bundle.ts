@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { pemValues, secretValues } from '../secrets/redact.js';
 import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
 import { type BundleFile, checkDestination, writeArchive } from './support-bundle/archive.js';
@@ -82,7 +83,9 @@ export async function writeSupportBundle(
 
   add('report.json', json(report));
   for (const [name, facts] of context.facts) add(`facts/${safeName(name)}.json`, json(facts));
-  for (const local of await collectLocalFiles(context.inventoryFile, context.inventoryDir))
+  // inventoryFile is relative to the command's cwd (for display); the file itself sits in inventoryDir.
+  const inventoryPath = join(context.inventoryDir, basename(context.inventoryFile));
+  for (const local of await collectLocalFiles(inventoryPath, context.inventoryDir))
     add(local.name, local.text);
 
   const hosts = [...context.hosts.values()];

@@ -232,6 +232,7 @@ describe('wire-install doctor on the lab, every group', () => {
       };
       walk(out);
       expect(files.some((file) => file.endsWith('report.json'))).toBe(true);
+      expect(files.some((file) => file.endsWith('/inventory.yaml'))).toBe(true);
       expect(files.some((file) => file.includes(`facts/${HOSTS[0]?.name}.json`))).toBe(true);
       for (const file of files) {
         const text = readFileSync(file, 'utf8');
