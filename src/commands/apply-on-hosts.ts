@@ -35,10 +35,30 @@ async function reporterFor(
   return createTreeReporter(context.output, stages, plain);
 }
 
+/** What a command running its own stages on the engine (upgrade) adds to apply's run. */
+export interface RunHooks {
+  /** The command as the lock names it. */
+  commandLine?: string;
+  /** Called with the run's id when it starts (the state's records of this run carry it). */
+  onRunStarted?: (runId: string) => void;
+}
+
+function withRunStarted(reporter: Reporter, onRunStarted: RunHooks['onRunStarted']): Reporter {
+  if (!onRunStarted) return reporter;
+  return {
+    emit: (event) => {
+      if (event.type === 'run-started') onRunStarted(event.runId);
+      reporter.emit(event);
+    },
+    close: () => reporter.close(),
+  };
+}
+
 export async function runOnHosts(
   options: Record<string, unknown>,
   loaded: LoadedInventory,
   context: CommandContext,
+  hooks: RunHooks = {},
 ): Promise<number> {
   const concurrency = positiveInteger('concurrency', options.concurrency);
   const uploadConcurrency = positiveInteger('upload-concurrency', options.uploadConcurrency);
@@ -79,7 +99,7 @@ export async function runOnHosts(
     trustOnFirstUse: !options.strictHostKeys,
     signal: context.signal,
     output: context.output,
-    reporter: await reporterFor(options, context, stages),
-    commandLine: `wire-install apply${options.plan ? ' --plan' : ''} -i ${loaded.file}`,
+    reporter: withRunStarted(await reporterFor(options, context, stages), hooks.onRunStarted),
+    commandLine: hooks.commandLine ?? `wire-install apply${options.plan ? ' --plan' : ''} -i ${loaded.file}`,
   });
 }

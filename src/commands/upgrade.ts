@@ -1,42 +1,69 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../core/errors.js';
 import type { CommandContext } from './types.js';
 
-/** `wire-install upgrade`: moves an installation to the bundle's Wire version. Built so far: the version plan (issue 7). */
+/** `wire-install upgrade`: moves an installation to the new bundle's Wire version, with backups and a way back. */
 export function configure(command: Command): void {
   command
     .option('-i, --inventory <file>', 'inventory file', 'inventory.yaml')
-    .option('--bundle <dir>', 'the unpacked offline bundle of the target version')
-    .option('--plan', 'show every step without changing anything')
+    .option('--bundle <dir>', 'the unpacked offline bundle of the target version (a new folder)')
+    .option('--plan', 'show the versions and every step without changing anything')
+    .option('--offline', 'with --plan: the versions and the steps from local files alone, contacting no host')
+    .option(
+      '--confirm-actions',
+      'the actions to do by hand (listed in the plan) are done: go ahead without asking',
+    )
+    .option('--secrets <file>', 'secrets file (default: secrets.yaml beside the inventory)')
+    .option('--from <step>', 'start at this step or stage (earlier ones are not run)')
+    .option('--only <step>', 'run only this step or stage')
+    .option('--force <step>', 'run this step or stage even where its checkpoint is current')
+    .option('--concurrency <n>', 'hosts worked on at once', '20')
+    .option('--upload-concurrency <n>', 'hosts receiving large uploads at once', '4')
+    .option(
+      '--helm-timeout <duration>',
+      'how long each chart upgrade and rollback may take (helm --timeout)',
+      '15m',
+    )
+    .option('--strict-host-keys', 'refuse hosts whose key is not in known_hosts (no trust on first use)')
+    .option(
+      '--allow-unsupported-os',
+      'pre-checks: go on with an OS other than Ubuntu 22.04/24.04 (always shown)',
+    )
+    .option('--allow-undersized', "pre-checks: go on with hosts below Wire's sizing (always shown)")
+    .option(
+      '--dns-server <address>',
+      "the DNS server asked for Wire's names (default: this machine's resolver)",
+    )
     .addHelpText(
       'after',
       `
 Reads the installed wire-server version (the state, and the cluster when there is one) and the
 bundle's, then lists every version in between: those Wire declared broken are skipped (5.29;
-5.26 with federation), a broken target is refused, and each version's changes are shown as
-automatic (wire-install makes them) or actions (to do by hand). docs/upgrade.md has the table.
+5.26 with federation), a broken target is refused (exit 2), and each version's changes are
+shown as automatic (wire-install makes them) or actions to do by hand, which you confirm (or
+pass --confirm-actions). docs/upgrade.md has the table.
 
-Status: --plan shows the version plan. The upgrade itself (pre-checks, backups, helm upgrades,
-rollback) is not built yet (issue 7): without --plan it shows the plan, changes nothing, exit 1.
+Then, on apply's engine (checkpoints, lock, debug log, --plan): pre-checks (hosts, disk for
+the new bundle, Cassandra/Elasticsearch/PostgreSQL/RabbitMQ healthy, nodes Ready), backups
+(installation files, Cassandra snapshots, PostgreSQL dump, RabbitMQ definitions; recorded in
+.wire-install/backups/<id>/manifest.json; docs/restore.md), the new bundle re-seeded, the
+charts upgraded in Wire's upgrade order with the migrations watched, then verify.
 
-Exit codes: 0 plan shown, 2 bad input or a refused version, 1 not built yet.
+A failure rolls back the releases this run upgraded, in reverse order, and says what cannot
+be rolled back (schema migrations are forward-only). Run the same upgrade again to resume.
+After success, point bundle.path in the inventory at the new bundle.
 
-Example:
-  wire-install upgrade --bundle ../wire-server-deploy-static-NEW --plan`,
+Exit codes: 0 done (or nothing to upgrade), 1 failed (rolled back as reported), 2 bad input
+or a refused version, 130 interrupted (run again to resume).
+
+Examples:
+  wire-install upgrade --bundle ../wire-server-deploy-static-NEW --plan --offline
+  wire-install upgrade --bundle ../wire-server-deploy-static-NEW --plan
+  wire-install upgrade --bundle ../wire-server-deploy-static-NEW
+  wire-install upgrade --bundle ../wire-server-deploy-static-NEW --confirm-actions --json`,
     );
 }
 
 export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
-  const { showVersionPlan } = await import('../upgrade/show-version-plan.js');
-  const { notBuiltYet } = await import('./not-built.js');
-  const { exitCode } = await showVersionPlan({
-    inventoryPath: String(options.inventory),
-    bundle: options.bundle === undefined ? undefined : String(options.bundle),
-    cwd: context.cwd,
-    env: context.env,
-    output: context.output,
-    signal: context.signal,
-  });
-  if (exitCode !== ExitCode.ok || options.plan) return exitCode;
-  return notBuiltYet('upgrade (the upgrade run after the plan)', 'issue 7', context);
+  const { runUpgrade } = await import('../upgrade/run-upgrade.js');
+  return runUpgrade(options, context);
 }

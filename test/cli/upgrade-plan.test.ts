@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { standInBundle } from '../support/bundle.js';
 import { productionInput } from '../support/inventories.js';
 import { runCli } from './run-cli.js';
 
@@ -46,7 +47,7 @@ function installation(options: { installed: string; target: string; federation: 
 describe('upgrade --plan (the versions)', () => {
   it('5.28 -> 5.32 shows 5.29 skipped with its reason and the notes of 5.30 to 5.32, exit 0', async () => {
     const wire = installation({ installed: '5.28.0', target: '5.32.0', federation: false });
-    const result = await wire.run(['--plan']);
+    const result = await wire.run(['--plan', '--offline']);
     expect(result.exitCode, result.text).toBe(0);
     expect(result.stdout).toContain('wire-server 5.28.0 -> 5.32.0 (federation off)');
     expect(result.stdout).toContain('skipped 5.29: Wire declared 5.29 broken');
@@ -60,9 +61,14 @@ describe('upgrade --plan (the versions)', () => {
 
   it('--json prints one record with the same plan', async () => {
     const wire = installation({ installed: '5.28.0', target: '5.32.0', federation: false });
-    const result = await wire.run(['--plan', '--json']);
+    const result = await wire.run(['--plan', '--offline', '--json']);
     expect(result.exitCode, result.text).toBe(0);
-    const record = JSON.parse(result.stdout.trim());
+    const records = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const record = records.find((entry) => entry.type === 'upgrade-versions');
+    expect(records.some((entry) => entry.type === 'upgrade-steps')).toBe(true);
     expect(record).toMatchObject({
       type: 'upgrade-versions',
       from: '5.28.0',
@@ -74,23 +80,72 @@ describe('upgrade --plan (the versions)', () => {
 
   it('5.25 -> 5.26 with federation on is refused with the reason, exit 2; without federation it passes', async () => {
     const federated = installation({ installed: '5.25.0', target: '5.26.0', federation: true });
-    const refused = await federated.run(['--plan']);
+    const refused = await federated.run(['--plan', '--offline']);
     expect(refused.exitCode, refused.text).toBe(2);
     expect(refused.stdout).toContain('refused: 5.26: Wire says federated installs must skip 5.26');
     expect(refused.stdout).toContain('choose a bundle of the next version, 5.27 or newer');
 
     const plain = installation({ installed: '5.25.0', target: '5.26.0', federation: false });
-    const passes = await plain.run(['--plan']);
+    const passes = await plain.run(['--plan', '--offline']);
     expect(passes.exitCode, passes.text).toBe(0);
     expect(passes.stdout).toContain('action: refill Elasticsearch from Cassandra');
   });
 
-  it('without --plan it shows the plan, then says the upgrade run is not built yet, exit 1', async () => {
+  it("--plan --offline lists the stages in order, the charts in Wire's upgrade order, contacting nothing", async () => {
     const wire = installation({ installed: '5.28.0', target: '5.32.0', federation: false });
-    const result = await wire.run([]);
-    expect(result.exitCode, result.text).toBe(1);
+    const result = await wire.run(['--plan', '--offline', '--json']);
+    expect(result.exitCode, result.text).toBe(0);
+    const steps = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.type === 'upgrade-steps') as {
+      id: string;
+      stages: { id: string; steps: { id: string }[] }[];
+    };
+    expect(steps.id).toMatch(/^5\.28\.0-to-5\.32\.0-\d{8}T\d{6}$/);
+    expect(steps.stages.map((stage) => stage.id)).toEqual([
+      'upgrade-pre-checks',
+      'upgrade-backup',
+      'upgrade-reseed',
+      'upgrade-charts',
+      'upgrade-migrations',
+      'upgrade-verify',
+    ]);
+    const charts =
+      steps.stages.find((stage) => stage.id === 'upgrade-charts')?.steps.map((step) => step.id) ?? [];
+    // FACTS 7.6: the ingress before wire-server, the web apps after it, calling last.
+    const at = (release: string) => charts.indexOf(`upgrade.chart.${release}`);
+    expect(at('cassandra-external')).toBe(0);
+    expect(at('nginx-ingress-services')).toBeLessThan(at('wire-server'));
+    expect(at('wire-server')).toBeLessThan(at('webapp'));
+    expect(at('coturn')).toBe(charts.length - 1);
+    // An incomplete bundle is shown as warnings here; the run itself refuses it.
+    expect(result.stdout).toContain('the new bundle:');
+  });
+
+  it('without --plan, an incomplete new bundle is refused before any host is contacted (exit 2)', async () => {
+    const wire = installation({ installed: '5.28.0', target: '5.32.0', federation: false });
+    const result = await wire.run(['--confirm-actions']);
+    expect(result.exitCode, result.text).toBe(2);
     expect(result.stdout).toContain('skipped 5.29');
-    expect(result.stderr).toContain('is not built yet');
+    expect(result.stderr).toMatch(
+      /the new bundle in .* is not usable: \d+ problem\(s\); nothing was changed/,
+    );
+    expect(existsSync(join(wire.dir, '.wire-install', 'upgrades'))).toBe(false);
+  });
+
+  it('without --plan and without --confirm-actions, the actions to do by hand stop a non-interactive run (exit 2)', async () => {
+    const wire = installation({ installed: '5.28.0', target: '5.32.0', federation: false });
+    const bundle = standInBundle();
+    const result = await runCli(['upgrade', '-i', 'inventory.yaml', '--bundle', bundle], { cwd: wire.dir });
+    expect(result.exitCode, result.stderr).toBe(2);
+    expect(result.stderr).toContain(
+      'this upgrade has 1 action to do by hand (listed above); nothing was changed',
+    );
+    expect(result.stderr).toContain('5.30: if calling still uses restund, migrate to coturn');
+    expect(result.stderr).toContain('run again with --confirm-actions');
+    expect(existsSync(join(wire.dir, '.wire-install', 'upgrades'))).toBe(false);
   });
 
   it('a bundle without the wire-server chart, or no --bundle, is bad input (exit 2)', async () => {

@@ -1,0 +1,209 @@
+import { join, relative, resolve } from 'node:path';
+import { verifyBundle } from '../bundle/verify.js';
+import type { CommandContext } from '../commands/types.js';
+import { ExitCode, inputError } from '../core/errors.js';
+import { backupStage } from './backups/index.js';
+import { rollbackUpgradedReleases } from './charts/rollback.js';
+import { chartUpgradeStage } from './charts/stage.js';
+import { showVersionPlan } from './show-version-plan.js';
+import { upgradeEngineStages } from './stages.js';
+import { readUpgradeRecord, targetFor, writeUpgradeRecord } from './upgrade-record.js';
+import type { VersionPlan } from './version-path.js';
+
+/**
+ * One `wire-install upgrade`: the version plan (refused versions stop here, exit 2), the
+ * actions to do by hand confirmed, then apply's engine runs the upgrade's stages (pre-checks,
+ * backups, re-seeding, chart upgrades in Wire's upgrade order with the migrations watched,
+ * verify) with checkpoints, the lock and the debug log. When a run fails, the releases it
+ * upgraded are rolled back in reverse order, and what cannot be rolled back is said. Running
+ * the same upgrade again resumes it.
+ */
+
+function requiredActions(plan: VersionPlan): string[] {
+  return plan.notes.flatMap((notes) =>
+    notes.actions
+      .filter((action) => !action.optional)
+      .map((action) => `${notes.version}: ${action.what} (${action.why})`),
+  );
+}
+
+async function confirmActions(
+  actions: readonly string[],
+  options: Record<string, unknown>,
+  context: CommandContext,
+): Promise<void> {
+  if (actions.length === 0 || options.confirmActions) return;
+  if (!context.interactive || context.output.json)
+    throw inputError({
+      what: `this upgrade has ${actions.length} action${actions.length === 1 ? '' : 's'} to do by hand (listed above); nothing was changed`,
+      evidence: [...actions],
+      next: 'do them (or check they are done), then run again with --confirm-actions',
+    });
+  const { confirm } = await import('@inquirer/prompts');
+  const done = await confirm({
+    message: `Are the ${actions.length} action(s) above done, or will you do them as the notes say?`,
+    default: false,
+  });
+  if (!done)
+    throw inputError({
+      what: 'the actions to do by hand are not confirmed; nothing was changed',
+      next: 'run the upgrade again when they are done',
+    });
+}
+
+/** `upgrade --plan --offline`: the stages and steps the upgrade would run, from local files alone. */
+async function showOfflineStages(
+  options: Record<string, unknown>,
+  context: CommandContext,
+  bundleRoot: string,
+  plan: VersionPlan,
+): Promise<number> {
+  const { loadAndCheckInventory } = await import('../commands/inventory-check.js');
+  const { loadSecretsFile } = await import('../secrets/file.js');
+  const loaded = await loadAndCheckInventory(String(options.inventory), context);
+  const secretsPath = options.secrets
+    ? resolve(context.cwd, String(options.secrets))
+    : join(loaded.baseDir, 'secrets.yaml');
+  const target = targetFor(plan.from, plan.to, await readUpgradeRecord(loaded.baseDir));
+  const stages = upgradeEngineStages(
+    loaded.inventory,
+    loaded.baseDir,
+    {
+      allowUnsupportedOs: Boolean(options.allowUnsupportedOs),
+      allowUndersized: Boolean(options.allowUndersized),
+      secrets: await loadSecretsFile(secretsPath),
+      secretsPath,
+      inventoryDir: loaded.baseDir,
+      dnsServer: undefined,
+    },
+    { bundleRoot, target },
+    { backup: backupStage, charts: chartUpgradeStage },
+  );
+  const { output } = context;
+  output.data({
+    type: 'upgrade-steps',
+    id: target.id,
+    stages: stages.map((stage) => ({
+      id: stage.id,
+      title: stage.title,
+      steps: stage.steps.map((step) => ({
+        id: step.id,
+        title: step.title,
+        hosts: step.hosts,
+        ...(step.unavailable ? { unavailable: step.unavailable } : {}),
+      })),
+    })),
+  });
+  output.line('');
+  output.line(
+    `upgrade ${target.id}: the steps, in order (nothing contacted; run without --offline to check the hosts)`,
+  );
+  for (const stage of stages) {
+    output.line(`${stage.id}: ${stage.title}`);
+    for (const step of stage.steps) {
+      const where = step.admin ? 'admin host' : step.hosts.join(', ');
+      output.line(`  ${step.id}  (${where})${step.unavailable ? `  cannot run: ${step.unavailable}` : ''}`);
+    }
+  }
+  return ExitCode.ok;
+}
+
+export async function runUpgrade(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+  const planOnly = Boolean(options.plan);
+  const { plan, exitCode } = await showVersionPlan({
+    inventoryPath: String(options.inventory),
+    bundle: options.bundle === undefined ? undefined : String(options.bundle),
+    cwd: context.cwd,
+    env: context.env,
+    output: context.output,
+    signal: context.signal,
+  });
+  if (exitCode !== ExitCode.ok || plan.nothingToUpgrade) return exitCode;
+  const bundleRoot = resolve(context.cwd, String(options.bundle));
+  const problems = await verifyBundle(bundleRoot);
+  if (planOnly && options.offline) {
+    // Local files only: the bundle's problems are shown, the run would refuse them.
+    for (const problem of problems) context.output.warn(`the new bundle: ${problem.message}`);
+    return showOfflineStages(options, context, bundleRoot, plan);
+  }
+  if (problems.length > 0)
+    throw inputError({
+      what: `the new bundle in ${bundleRoot} is not usable: ${problems.length} problem(s); nothing was changed`,
+      evidence: problems.map((problem) => problem.message),
+      next: problems[0]?.fix ?? 'unpack the new bundle again',
+    });
+  if (!planOnly) await confirmActions(requiredActions(plan), options, context);
+
+  const { loadAndCheckInventory } = await import('../commands/inventory-check.js');
+  const loaded = await loadAndCheckInventory(String(options.inventory), context);
+  const previous = await readUpgradeRecord(loaded.baseDir);
+  const target = targetFor(plan.from, plan.to, previous);
+  const startedAt = previous?.id === target.id ? previous.startedAt : new Date().toISOString();
+  if (!planOnly) await writeUpgradeRecord(loaded.baseDir, { ...target, startedAt, status: 'running' });
+
+  let runId: string | undefined;
+  const { runOnHosts } = await import('../commands/apply-on-hosts.js');
+  const result = await runOnHosts(
+    options,
+    loaded,
+    {
+      ...context,
+      engineStages: (inventory, inventoryDir, stageOptions) =>
+        upgradeEngineStages(
+          inventory,
+          inventoryDir,
+          stageOptions,
+          { bundleRoot, target },
+          { backup: backupStage, charts: chartUpgradeStage },
+        ),
+    },
+    {
+      commandLine: `wire-install upgrade${planOnly ? ' --plan' : ''} --bundle ${bundleRoot} -i ${loaded.file}`,
+      onRunStarted: (id) => {
+        runId = id;
+      },
+    },
+  );
+  if (planOnly) return result;
+  const finish = (status: 'failed' | 'rolled-back' | 'succeeded') =>
+    writeUpgradeRecord(loaded.baseDir, {
+      ...target,
+      startedAt,
+      status,
+      finishedAt: new Date().toISOString(),
+    });
+  if (result === ExitCode.ok) {
+    await finish('succeeded');
+    context.output.line(
+      `upgrade ${target.from} -> ${target.to} done. Next: set bundle.path in ${relative(context.cwd, loaded.file) || loaded.file} to ${bundleRoot}, so apply uses the new bundle; backups: ${join(loaded.baseDir, '.wire-install', 'backups', target.id)}`,
+    );
+    return result;
+  }
+  if (result !== ExitCode.failed || runId === undefined) {
+    // Interrupted (130): nothing is rolled back; the next run resumes where this one stopped.
+    await finish('failed');
+    return result;
+  }
+  const report = await rollbackUpgradedReleases({
+    inventory: loaded.inventory,
+    inventoryDir: loaded.baseDir,
+    target,
+    runId,
+    ...(options.helmTimeout ? { helmTimeout: String(options.helmTimeout) } : {}),
+  });
+  const { output } = context;
+  output.data({ type: 'upgrade-rollback', ...JSON.parse(JSON.stringify(report)) });
+  if (report.rolledBack.length > 0)
+    output.errorLine(
+      `rolled back, in reverse order: ${report.rolledBack.map((entry) => `${entry.release} to revision ${entry.revision}`).join(', ')}`,
+    );
+  for (const entry of report.failed)
+    output.errorLine(`rollback of ${entry.release} failed: ${entry.error.what}`);
+  for (const entry of report.leftAsIs) output.errorLine(`left as it is: ${entry.release}: ${entry.reason}`);
+  for (const entry of report.fromEarlierRuns)
+    output.errorLine(`still upgraded (an earlier run): ${entry.release}: ${entry.reason}`);
+  for (const line of report.cannotRollBack) output.errorLine(`cannot be rolled back: ${line}`);
+  output.errorLine('run the same upgrade again to resume it; `wire-install status` shows every step');
+  await finish(report.failed.length === 0 && report.rolledBack.length > 0 ? 'rolled-back' : 'failed');
+  return result;
+}
