@@ -97,15 +97,21 @@ export const databasesPostgresql: DoctorCheck = {
         ),
       ];
     }
-    for (const standby of standbys)
-      results.push(
+    // Every standby, also one SSH does not reach: the primary's pg_stat_replication says whether
+    // it streams (a skip would hide a standby that is down); only its own answer is then missing.
+    const judged: DoctorResult[] = [];
+    for (const standby of standbyHosts) {
+      const remote = context.hosts.get(standby.name);
+      judged.push(
         standbyResult(
-          standby.host.name,
-          trafficAddress(standby.host),
+          standby.name,
+          trafficAddress(standby),
           replication,
-          await recovery(context, standby.remote),
+          remote ? await recovery(context, remote) : undefined,
         ),
       );
-    return results;
+    }
+    const names = new Set(standbyHosts.map((host) => host.name));
+    return [...results.filter((result) => !names.has(result.host ?? '')), ...judged];
   },
 };

@@ -8,7 +8,7 @@ import {
 } from '../../../src/doctor/checks/databases-cassandra.js';
 import { healthResult, nodeResult } from '../../../src/doctor/checks/databases-elasticsearch.js';
 import { bucketsResult, minioHostResult } from '../../../src/doctor/checks/databases-minio.js';
-import { standbyResult } from '../../../src/doctor/checks/databases-postgresql.js';
+import { databasesPostgresql, standbyResult } from '../../../src/doctor/checks/databases-postgresql.js';
 import { rabbitResults } from '../../../src/doctor/checks/databases-rabbitmq.js';
 import type { RemoteHost } from '../../../src/hosts/types.js';
 import { NODETOOL } from '../../../src/steps/implementations/cassandra-config.js';
@@ -31,6 +31,38 @@ describe('when the databases checks apply', () => {
     );
     const applied = adminOnlyContext(production(), { succeededSteps: ['databases.rabbitmq-install'] });
     expect(databaseSkipReason(applied, 'rabbitmq', 'databases.rabbitmq-install')).toBeUndefined();
+  });
+});
+
+describe('databases.postgresql with a standby out of reach', () => {
+  it("a standby SSH does not reach is judged by the primary's pg_stat_replication, not skipped", async () => {
+    const host = (name: string, recovery: string): RemoteHost => ({
+      name,
+      exec: async (command) => ({
+        stdout: command.includes('pg_stat_replication') ? '192.168.122.32 streaming\n' : `${recovery}\n`,
+        stderr: '',
+        exitCode: 0,
+      }),
+      close: () => {},
+    });
+    const context = {
+      ...adminOnlyContext(production(), { succeededSteps: ['databases.postgresql-primary'] }),
+      hosts: new Map([
+        ['datanode1', host('datanode1', 'f')],
+        ['datanode2', host('datanode2', 't')],
+      ]),
+      unreachable: new Map([['datanode3', 'connection timed out']]),
+    };
+    const results = await databasesPostgresql.run(context);
+    expect(results.map((r) => [r.host, r.status])).toEqual([
+      ['datanode1', 'pass'],
+      ['datanode2', 'pass'],
+      ['datanode3', 'fail'],
+    ]);
+    expect(results[2]).toMatchObject({
+      summary: 'datanode3 does not stream from the primary',
+      evidence: ['pg_stat_replication on the primary: 192.168.122.32 streaming'],
+    });
   });
 });
 
