@@ -35,13 +35,19 @@ export function reachableResult(
       .split(/\n|; /)
       .map((line) => line.trim())
       .filter(Boolean);
-    const keyChanged = /host key/i.test(reason);
+    // The engine's wording (src/hosts/ssh-errors.ts): a changed key, and an unknown one refused
+    // because ssh_config says StrictHostKeyChecking, need different fixes than a network problem.
+    const keyChanged = /host key of .* has changed/i.test(reason);
+    const keyUnknown = /host key of .* is not known/i.test(reason);
+    const port = host.ssh.port === 22 ? '' : `-p ${host.ssh.port} `;
     return fail(
       'hosts.reachable',
       `${host.name} cannot be reached over SSH: ${lines[0] ?? 'no reason given'}`,
       keyChanged
         ? `compare the key on the host's console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) with the one offered; only if the change is expected (a reinstall) remove the old entry with ssh-keygen -R ${host.address}`
-        : `from this machine, run \`${sshCommand(host)}\`; check the address and ssh.port in the inventory, that sshd runs on the host (systemctl status ssh), and that no firewall drops ${host.ssh.port}/tcp from this machine`,
+        : keyUnknown
+          ? `check the offered key's fingerprint on the host's console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then add it (ssh-keyscan ${port}${host.address} >> ~/.ssh/known_hosts); your ssh_config's StrictHostKeyChecking refuses keys not known yet`
+          : `from this machine, run \`${sshCommand(host)}\`; check the address and ssh.port in the inventory, that sshd runs on the host (systemctl status ssh), and that no firewall drops ${host.ssh.port}/tcp from this machine`,
       {
         host: host.name,
         evidence: lines.length > 1 ? lines.slice(1, 12) : [`ssh ${where}`],

@@ -132,6 +132,25 @@ describe("doctor's hosts checks", () => {
     expect(result?.fix).toContain('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub');
   });
 
+  it('an unknown key refused by StrictHostKeyChecking: the fix is to check and add it, not to remove a recorded one', async () => {
+    const ctx = context(
+      withoutDatanode3(
+        'the SSH host key of datanode3 (192.168.122.33) is not known, and unknown keys are refused',
+      ),
+    );
+    const result = (await run('hosts.reachable', ctx)).find((one) => one.status === 'fail');
+    expect(result?.fix).toContain('ssh-keyscan 192.168.122.33 >> ~/.ssh/known_hosts');
+    expect(result?.fix).not.toContain('ssh-keygen -R');
+    // Not every message that mentions a host key is a changed one.
+    const unrecorded = context(
+      withoutDatanode3(
+        'datanode3: the host key trusted on first use could not be recorded in /x/known_hosts',
+      ),
+    );
+    const other = (await run('hosts.reachable', unrecorded)).find((one) => one.status === 'fail');
+    expect(other?.fix).not.toContain('ssh-keygen -R');
+  });
+
   it('a key trusted for the first time in this run: a warning with the fingerprint to compare', async () => {
     const ctx = context({ newHostKeys: new Map([['kubenode2', 'SHA256:abcdef']]) });
     const results = await run('hosts.host-key', ctx);
