@@ -92,7 +92,11 @@ async function runCheck(check: DoctorCheck, context: DoctorContext): Promise<Doc
   const reason = check.skipReason(context);
   if (reason !== undefined) return [skip(check.id, reason)];
   try {
-    return await check.run(context);
+    const results = await check.run(context);
+    // A check with nothing to look at (e.g. every host unreachable) still shows in the report.
+    return results.length > 0
+      ? results
+      : [skip(check.id, 'nothing to check: no connected host or item it applies to')];
   } catch (error) {
     return [errorResult(check.id, `${check.title} could not be checked`, error)];
   }

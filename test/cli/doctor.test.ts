@@ -134,6 +134,22 @@ describe('wire-install doctor', () => {
     expect(text).toMatch(/doctor: \d+ failed \(\d+ pass, \d+ warn, \d+ fail, 0 skip\) in [\d.]+ s/);
   });
 
+  it('every host unreachable (loopback port 1): hosts.reachable fails each, the other host checks say there was nothing to check', async () => {
+    const dir = await workspace(true);
+    const input = productionInput();
+    input.hosts = input.hosts.map((host) => ({ ...host, address: '127.0.0.1', ssh: { port: 1 } }));
+    writeFileSync(join(dir, 'inventory.yaml'), yaml.dump(input));
+    const result = await doctor(dir, ['--only', 'hosts', '--json']);
+    expect(result.exitCode, result.stderr).toBe(3);
+    const report = JSON.parse(result.stdout) as { results: Result[] };
+    const of = (check: string) => report.results.filter((entry) => entry.check === check);
+    expect(of('hosts.reachable').map((entry) => entry.status)).toEqual(input.hosts.map(() => 'fail'));
+    for (const check of ['hosts.host-key', 'hosts.sudo', 'hosts.os', 'hosts.clock-skew'])
+      expect(of(check), check).toMatchObject([
+        { status: 'skip', summary: 'nothing to check: no connected host or item it applies to' },
+      ]);
+  }, 30_000);
+
   it('reports an unreadable secrets.yaml as a finding instead of stopping', async () => {
     const dir = await workspace(false);
     writeFileSync(join(dir, 'secrets.yaml'), 'zauth: [\n', { mode: 0o600 });
