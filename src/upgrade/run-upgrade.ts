@@ -3,6 +3,7 @@ import { verifyBundle } from '../bundle/verify.js';
 import type { CommandContext } from '../commands/types.js';
 import { ExitCode, inputError } from '../core/errors.js';
 import { backupStage } from './backups/index.js';
+import { manifestLines, manifestPath, readBackupManifest } from './backups/manifest.js';
 import { rollbackUpgradedReleases } from './charts/rollback.js';
 import { chartUpgradeStage } from './charts/stage.js';
 import { showVersionPlan } from './show-version-plan.js';
@@ -153,7 +154,7 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
           inventory,
           inventoryDir,
           stageOptions,
-          { bundleRoot, target },
+          { bundleRoot, target, inventoryPath: loaded.file },
           { backup: backupStage, charts: chartUpgradeStage },
         ),
     },
@@ -174,8 +175,13 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
     });
   if (result === ExitCode.ok) {
     await finish('succeeded');
+    const manifest = await readBackupManifest(manifestPath(loaded.baseDir, target.id));
+    if (manifest) {
+      context.output.line(`backups of upgrade ${target.id} (restoring: docs/restore.md):`);
+      for (const line of manifestLines(manifest)) context.output.line(`  ${line}`);
+    }
     context.output.line(
-      `upgrade ${target.from} -> ${target.to} done. Next: set bundle.path in ${relative(context.cwd, loaded.file) || loaded.file} to ${bundleRoot}, so apply uses the new bundle; backups: ${join(loaded.baseDir, '.wire-install', 'backups', target.id)}`,
+      `upgrade ${target.from} -> ${target.to} done. Next: set bundle.path in ${relative(context.cwd, loaded.file) || loaded.file} to ${bundleRoot}, so apply uses the new bundle`,
     );
     return result;
   }

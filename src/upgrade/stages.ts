@@ -46,7 +46,7 @@ export function upgradeEngineStages(
   inventory: Inventory,
   inventoryDir: string,
   stageOptions: Omit<WireStageOptions, 'bundleRoot'>,
-  upgrade: { bundleRoot: string; target: UpgradeTarget },
+  upgrade: { bundleRoot: string; target: UpgradeTarget; inventoryPath?: string },
   parts: UpgradeParts,
 ): EngineStage[] {
   // apply's steps, built as apply builds them, but from the new bundle.
@@ -61,7 +61,12 @@ export function upgradeEngineStages(
   );
   const pick = (ids: readonly string[]) =>
     ids.map((id) => applySteps.get(id)).filter((step): step is EngineStep => step !== undefined);
-  const options = { ...stageOptions, bundleRoot: upgrade.bundleRoot, target: upgrade.target };
+  const options = {
+    ...stageOptions,
+    bundleRoot: upgrade.bundleRoot,
+    target: upgrade.target,
+    ...(upgrade.inventoryPath ? { inventoryPath: upgrade.inventoryPath } : {}),
+  };
   const stages: EngineStage[] = [
     {
       id: 'upgrade-pre-checks',

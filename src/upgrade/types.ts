@@ -23,6 +23,8 @@ export interface UpgradeStageOptions extends WireStageOptions {
   /** The NEW bundle (--bundle), resolved; bundleRoot is the same path. */
   bundleRoot: string;
   target: UpgradeTarget;
+  /** The inventory file (its name need not be inventory.yaml): the files backup carries it. */
+  inventoryPath?: string;
 }
 
 export type UpgradeStageBuilder = (
