@@ -202,6 +202,9 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
       results,
     };
     log.write(`report ${JSON.stringify(report)}`);
+    // The report first: a bundle that cannot be written (tar fails, the disk fills) must not
+    // take the diagnosis with it.
+    renderReport(report, output);
     if (options.supportBundle) {
       const summary = await writeSupportBundle(resolve(options.cwd, options.supportBundle), {
         context,
@@ -211,7 +214,6 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
         `doctor: support bundle ${relative(options.cwd, summary.file) || summary.file} (${summary.entries} files, ${summary.bytes} bytes, ${summary.redactions} values redacted)`,
       );
     }
-    renderReport(report, output);
     return report.counts.fail > 0 ? ExitCode.problemsFound : ExitCode.ok;
   } finally {
     connected?.closeAll();

@@ -150,6 +150,28 @@ describe('wire-install doctor', () => {
       ]);
   }, 30_000);
 
+  it('a support bundle that cannot be packed (a STAND-IN tar that fails) still leaves the report (exit 1)', async () => {
+    const dir = await workspace(true);
+    const input = productionInput();
+    // Every host on loopback port 1: the bundle connects for journals, and nothing answers there.
+    input.hosts = input.hosts.map((host) => ({ ...host, address: '127.0.0.1', ssh: { port: 1 } }));
+    writeFileSync(join(dir, 'inventory.yaml'), yaml.dump(input));
+    const failing = mkdtempSync(join(tmpdir(), 'wil-doctor-tar-'));
+    writeFileSync(
+      join(failing, 'tar'),
+      '#!/bin/sh\n# stand-in for tar: fails\necho "tar: disk full" >&2\nexit 2\n',
+    );
+    chmodSync(join(failing, 'tar'), 0o755);
+    const result = await runCli(
+      ['doctor', '-i', 'inventory.yaml', '--only', 'local', '--json', '--support-bundle', 'support.tar.gz'],
+      { cwd: dir, env: { PATH: `${failing}:${bin}:${process.env.PATH}` } },
+    );
+    expect(result.exitCode, result.stderr).toBe(1);
+    const [report, error] = result.stdout.split('\n').filter((line) => line.trim() !== '');
+    expect(JSON.parse(report ?? '{}')).toMatchObject({ version: 1, groups: ['local'] });
+    expect(error).toContain('tar czf exited 2: tar: disk full');
+  }, 30_000);
+
   it('reports an unreadable secrets.yaml as a finding instead of stopping', async () => {
     const dir = await workspace(false);
     writeFileSync(join(dir, 'secrets.yaml'), 'zauth: [\n', { mode: 0o600 });
