@@ -173,6 +173,14 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
       status,
       finishedAt: new Date().toISOString(),
     });
+  if (result === ExitCode.ok && (options.only || options.from)) {
+    // Part of the upgrade ran: it stays under way, and the next run continues it (same id).
+    await writeUpgradeRecord(loaded.baseDir, { ...target, startedAt, status: 'running' });
+    context.output.line(
+      `upgrade ${target.id}: the selected steps are done; run it without --only/--from to finish it`,
+    );
+    return result;
+  }
   if (result === ExitCode.ok) {
     await finish('succeeded');
     const manifest = await readBackupManifest(manifestPath(loaded.baseDir, target.id));

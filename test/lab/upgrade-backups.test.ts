@@ -1,18 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryOutput } from '../../src/core/output.js';
-import { applyRun } from '../../src/engine/apply-run.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { shellQuote } from '../../src/hosts/become.js';
 import type { HostFacts } from '../../src/hosts/facts.js';
 import { ADMIN_HOST } from '../../src/hosts/local-host.js';
-import { loadInventoryFile } from '../../src/inventory/load.js';
 import { aptPackageOperation } from '../../src/operations/apt.js';
-import { loadSecretsFile } from '../../src/secrets/file.js';
 import type { WireSecrets } from '../../src/secrets/generate.js';
-import { backupStage } from '../../src/upgrade/backups/index.js';
 import { installationArchivePath } from '../../src/upgrade/backups/installation-files.js';
 import { manifestPath, readBackupManifest } from '../../src/upgrade/backups/manifest.js';
 import { standInBundle } from '../support/bundle.js';
@@ -22,8 +17,8 @@ import { connectLabHost, labHosts } from './lab-hosts.js';
 import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
- * The upgrade's backups on lab hosts, run by apply's engine (applyRun with the backup stage, as
- * `upgrade` will). Real PostgreSQL and RabbitMQ from the lab's repository, installed by apply's
+ * The upgrade's backups on lab hosts, through the CLI: `wire-install upgrade --only
+ * upgrade-backup` (the installed version is apply's release record; no cluster). Real PostgreSQL and RabbitMQ from the lab's repository, installed by apply's
  * databases stage; Cassandra is the LAB STAND-IN (test/support/stand-in-cassandra.ts: python3
  * scripts in the real layout, whose nodetool snapshot has the node write each keyspace's
  * snapshots/<tag>/ directory with no sstables). The dump is restored into a scratch database,
@@ -44,12 +39,10 @@ const DATABASES = [
   'databases.cassandra-start',
   'databases.cassandra-keyspaces',
 ];
-const target = {
-  from: '5.28.0',
-  to: '5.32.0',
-  id: `5.28.0-to-5.32.0-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`,
-};
-const BACKUPS = `/var/backups/wire-install/${target.id}`;
+/** The upgrade the runner started (its id is chosen by the first run; read from .wire-install/upgrades/current.json). */
+let target = { from: '5.28.0', to: '5.32.0', id: '' };
+const backups = () => `/var/backups/wire-install/${target.id}`;
+let bundle: string;
 
 const RESET_BACKUPS = [
   'systemctl disable --now cassandra >/dev/null 2>&1 || true',
@@ -74,40 +67,24 @@ const psql = (database: string, sql: string) =>
 let workspace: LabWorkspace;
 let secrets: WireSecrets;
 
-/** The backup stage through apply's engine, as `upgrade` runs it. */
+/** The backup stage through the CLI: `upgrade --only upgrade-backup` (no cluster: the installed version is apply's record). */
 async function runBackups(mode: 'apply' | 'plan'): Promise<{ exitCode: number; events: EngineEvent[] }> {
-  const loaded = await loadInventoryFile(workspace.inventory);
-  const secretsPath = `${loaded.baseDir}/secrets.yaml`;
-  const loadedSecrets = await loadSecretsFile(secretsPath);
-  const stage = backupStage(loaded.inventory, loaded.baseDir, {
-    allowUnsupportedOs: true,
-    allowUndersized: true,
-    secrets: loadedSecrets,
-    secretsPath,
-    inventoryDir: loaded.baseDir,
-    dnsServer: undefined,
-    bundleRoot: '/nonexistent/new-bundle',
-    target,
-  });
-  const events: EngineEvent[] = [];
-  const exitCode = await applyRun({
-    mode,
-    inventoryPath: loaded.file,
-    inventory: loaded.inventory,
-    secrets: loadedSecrets,
-    stages: [stage],
-    selection: {},
-    concurrency: 10,
-    uploadConcurrency: 2,
-    inventoryInput: loaded.input,
-    env: { ...process.env, HOME: workspace.home },
-    trustOnFirstUse: true,
-    signal: new AbortController().signal,
-    output: createMemoryOutput(),
-    reporter: { emit: (event) => events.push(event), close: async () => {} },
-    commandLine: 'upgrade-backups.test.ts',
-  });
-  return { exitCode, events };
+  const run = await runWireCli(workspace, [
+    'upgrade',
+    '--bundle',
+    bundle,
+    '--only',
+    'upgrade-backup',
+    '--confirm-actions',
+    ...ALLOW,
+    '--json',
+    ...(mode === 'plan' ? ['--plan'] : []),
+  ]);
+  if (mode === 'apply' && run.exitCode === 0)
+    target = JSON.parse(
+      readFileSync(join(dirname(workspace.inventory), '.wire-install', 'upgrades', 'current.json'), 'utf8'),
+    );
+  return { exitCode: run.exitCode, events: run.events };
 }
 
 const failures = (events: EngineEvent[]) => JSON.stringify(events.filter((e) => e.type === 'failure'));
@@ -143,11 +120,25 @@ async function preinstallPackages(): Promise<void> {
 
 beforeAll(async () => {
   await reset();
-  const bundle = standInBundle({
+  bundle = standInBundle({
     'binaries/apache-cassandra-3.11.19-bin.tar.gz': { from: standInCassandraTarball() },
   });
   workspace = labWorkspaceWithBundle(5, bundle);
   secrets = await withSecrets(workspace);
+  // What apply's wire-server chart step recorded when it installed 5.28.0 (upgrade reads it).
+  mkdirSync(join(dirname(workspace.inventory), '.wire-install', 'releases'), {
+    recursive: true,
+    mode: 0o700,
+  });
+  writeFileSync(
+    join(dirname(workspace.inventory), '.wire-install', 'releases', 'wire-server.json'),
+    JSON.stringify({
+      release: 'wire-server',
+      chart: 'wire-server',
+      namespace: 'default',
+      chartVersion: '5.28.0',
+    }),
+  );
   const apply = async (steps: string[]) => {
     const run = await runWireCli(workspace, ['apply', '--only', steps.join(','), ...ALLOW, '--json']);
     expect(run.exitCode, `${run.stderr}\n${run.stdout.slice(-3000)}`).toBe(0);
@@ -178,17 +169,21 @@ describe('the upgrade backups on the lab', () => {
         `upgrade.backup-rabbitmq ${PRIMARY?.name} would-change`,
       ].sort(),
     );
-    expect(await onHost(PRIMARY, `ls ${BACKUPS} 2>&1 || true`)).toContain('No such file or directory');
+    expect(await onHost(PRIMARY, 'ls /var/backups/wire-install 2>&1 || true')).toContain(
+      'No such file or directory',
+    );
   }, 60_000);
 
   it('dumps PostgreSQL, exports RabbitMQ, archives the snapshots and the files, and records each', async () => {
     const run = await runBackups('apply');
     expect(run.exitCode, failures(run.events)).toBe(0);
     expect(finished(run.events).filter((e) => e.status !== 'changed')).toEqual([]);
+    // Only the backups ran: the upgrade stays under way, so the next run keeps its id.
+    expect(target).toMatchObject({ from: '5.28.0', to: '5.32.0', status: 'running' });
 
     // The dump lists the table, and restored into a scratch database it gives the row back.
-    const dump = `${BACKUPS}/postgresql-wire-server.dump`;
-    expect((await onHost(PRIMARY, `stat -c '%a %U' ${dump} ${BACKUPS}`)).trim().split('\n')).toEqual([
+    const dump = `${backups()}/postgresql-wire-server.dump`;
+    expect((await onHost(PRIMARY, `stat -c '%a %U' ${dump} ${backups()}`)).trim().split('\n')).toEqual([
       '600 root',
       '700 root',
     ]);
@@ -207,7 +202,7 @@ describe('the upgrade backups on the lab', () => {
     expect(restored.trim()).toBe('before the upgrade');
 
     // The definitions are JSON with the vhost and wire-server's user.
-    const definitions = JSON.parse(await onHost(PRIMARY, `cat ${BACKUPS}/rabbitmq-definitions.json`)) as {
+    const definitions = JSON.parse(await onHost(PRIMARY, `cat ${backups()}/rabbitmq-definitions.json`)) as {
       vhosts: { name: string }[];
       users: { name: string }[];
     };
@@ -216,7 +211,7 @@ describe('the upgrade backups on the lab', () => {
 
     // Each stand-in node's archive holds the snapshot of every keyspace under the upgrade's tag.
     for (const node of NODES) {
-      const listing = await onHost(node, `tar -tzf ${BACKUPS}/cassandra-${node.name}.tar.gz`);
+      const listing = await onHost(node, `tar -tzf ${backups()}/cassandra-${node.name}.tar.gz`);
       for (const keyspace of ['brig', 'galley', 'gundeck', 'spar'])
         expect(listing).toMatch(
           new RegExp(`^\\./${keyspace}/[^/]+/snapshots/wire-install-${target.id}/schema\\.cql$`, 'm'),
@@ -257,12 +252,12 @@ describe('the upgrade backups on the lab', () => {
   }, 90_000);
 
   it('changes nothing when run again: every backup is current', async () => {
-    const before = await onHost(PRIMARY, `stat -c %Y ${BACKUPS}/postgresql-wire-server.dump`);
+    const before = await onHost(PRIMARY, `stat -c %Y ${backups()}/postgresql-wire-server.dump`);
     const run = await runBackups('apply');
     expect(run.exitCode, failures(run.events)).toBe(0);
     const statuses = finished(run.events).map((e) => e.status);
     expect(statuses).toHaveLength(6);
     expect(new Set(statuses)).toEqual(new Set(['current']));
-    expect(await onHost(PRIMARY, `stat -c %Y ${BACKUPS}/postgresql-wire-server.dump`)).toBe(before);
+    expect(await onHost(PRIMARY, `stat -c %Y ${backups()}/postgresql-wire-server.dump`)).toBe(before);
   }, 60_000);
 });
