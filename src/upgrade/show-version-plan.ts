@@ -5,7 +5,8 @@ import { localHost } from '../hosts/local-host.js';
 import { loadInventoryFile } from '../inventory/load.js';
 import { bundleWireServerVersion, installedWireServerVersion } from './current-version.js';
 import { versionPlanLines, versionPlanRecord } from './render-version-plan.js';
-import { planVersions, type VersionPlan } from './version-path.js';
+import { readUpgradeRecord } from './upgrade-record.js';
+import { compareVersions, parseChartVersion, planVersions, type VersionPlan } from './version-path.js';
 
 /**
  * `upgrade --plan`'s version part: reads the installed and the target versions, plans the way
@@ -37,10 +38,35 @@ export async function showVersionPlan(options: {
     ...(options.signal ? { signal: options.signal } : {}),
   });
   for (const warning of installed.warnings) output.warn(warning);
-  const plan = planVersions(installed.version, target, {
+  const from = await unfinishedUpgradeFrom(loaded.baseDir, installed.version, target, output);
+  const plan = planVersions(from, target, {
     federation: loaded.inventory.wire.federation.enabled,
   });
   output.data(versionPlanRecord(plan));
   for (const line of versionPlanLines(plan)) output.line(line);
   return { plan, exitCode: plan.refused ? ExitCode.badInput : ExitCode.ok };
+}
+
+/**
+ * The version to plan from. An unfinished upgrade to this bundle's version that got past
+ * wire-server (interrupted with Ctrl-C, or its rollback failed) leaves wire-server at the target
+ * while the releases after it, the migrations and verify never ran: that is a resume from the
+ * version the upgrade started at (keeping its id, upgrade-record.ts), not "nothing to upgrade".
+ */
+async function unfinishedUpgradeFrom(
+  inventoryDir: string,
+  installed: string,
+  target: string,
+  output: Output,
+): Promise<string> {
+  const record = await readUpgradeRecord(inventoryDir);
+  if (!record || record.status === 'succeeded' || record.to !== target || record.from === installed)
+    return installed;
+  const [now, from, to] = [installed, record.from, target].map(parseChartVersion);
+  if (!now || !from || !to || compareVersions(now, from) <= 0 || compareVersions(now, to) > 0)
+    return installed;
+  output.warn(
+    `upgrade ${record.id} is unfinished (${record.status}) and wire-server already runs ${installed}: resuming it from ${record.from}`,
+  );
+  return record.from;
 }

@@ -124,6 +124,39 @@ describe('upgrade --plan (the versions)', () => {
     expect(result.stdout).toContain('the new bundle:');
   });
 
+  it('an unfinished upgrade that got past wire-server is resumed from the version it started at, a finished one is not', async () => {
+    const wire = installation({ installed: '5.32.0', target: '5.32.0', federation: false });
+    const id = '5.28.0-to-5.32.0-20260101T120000';
+    const writeRecord = (status: string) => {
+      mkdirSync(join(wire.dir, '.wire-install', 'upgrades'), { recursive: true });
+      writeFileSync(
+        join(wire.dir, '.wire-install', 'upgrades', 'current.json'),
+        JSON.stringify({ from: '5.28.0', to: '5.32.0', id, startedAt: '2026-01-01T12:00:00.000Z', status }),
+      );
+    };
+    writeRecord('failed');
+    const resumed = await wire.run(['--plan', '--offline', '--json']);
+    expect(resumed.exitCode, resumed.text).toBe(0);
+    const records = resumed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(records.find((entry) => entry.type === 'upgrade-versions')).toMatchObject({
+      from: '5.28.0',
+      to: '5.32.0',
+      nothingToUpgrade: false,
+    });
+    expect(records.find((entry) => entry.type === 'upgrade-steps')?.id).toBe(id);
+    expect(records.find((entry) => entry.type === 'warning')?.message).toContain(
+      `upgrade ${id} is unfinished (failed) and wire-server already runs 5.32.0: resuming it from 5.28.0`,
+    );
+
+    writeRecord('succeeded');
+    const done = await wire.run(['--plan', '--offline']);
+    expect(done.exitCode, done.text).toBe(0);
+    expect(done.stdout).toMatch(/nothing to upgrade/);
+  });
+
   it('without --plan, an incomplete new bundle is refused before any host is contacted (exit 2)', async () => {
     const wire = installation({ installed: '5.28.0', target: '5.32.0', federation: false });
     const result = await wire.run(['--confirm-actions']);
