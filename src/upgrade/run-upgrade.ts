@@ -198,11 +198,18 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
     await finish('failed');
     return result;
   }
+  // helm's output in the report is shown and printed as JSON: secrets.yaml's values out first.
+  const { loadSecretsFile } = await import('../secrets/file.js');
+  const { secretValues } = await import('../secrets/redact.js');
+  const secrets = await loadSecretsFile(
+    options.secrets ? String(options.secrets) : join(loaded.baseDir, 'secrets.yaml'),
+  );
   const report = await rollbackUpgradedReleases({
     inventory: loaded.inventory,
     inventoryDir: loaded.baseDir,
     target,
     runId,
+    secretValues: secrets ? secretValues(secrets) : [],
     ...(options.helmTimeout ? { helmTimeout: String(options.helmTimeout) } : {}),
   });
   const { output } = context;

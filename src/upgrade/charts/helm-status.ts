@@ -7,7 +7,7 @@ import { helmCommandLine } from '../../workloads/helm/helm-command.js';
 /**
  * `helm status <release> -o json`: the revision a release is at now (helm's `version`), or
  * null when helm has no such release. Read-only; anything else helm says is a failure naming
- * the command and helm's last lines (no secret passes through status).
+ * the command and helm's last stderr lines.
  */
 export interface ReleaseStatus {
   revision: number | null;
@@ -34,13 +34,15 @@ export async function helmReleaseStatus(
   const result = await host.exec(command);
   if (result.exitCode !== 0 && /release: not found/.test(result.stderr))
     return { revision: null, chart: undefined };
+  // Never stdout: `helm status -o json` prints the release's values, secrets.yaml's among them.
   const failed = (why: string) =>
     new WireInstallError({
       what: `cannot read the helm revision of release ${release}: ${why}`,
       host: ADMIN_HOST,
       evidence: [
         `command: ${command}`,
-        ...lastLines(`${result.stdout}\n${result.stderr}`).map((line) => `| ${line}`),
+        `stdout: ${result.stdout.length} characters (not shown: it holds the release's values)`,
+        ...lastLines(result.stderr).map((line) => `| ${line}`),
       ],
       next: `check that the cluster answers (kubectl get nodes) and run the upgrade again: it resumes at ${release}`,
     });
