@@ -135,7 +135,9 @@ export function checkClock(
   facts: HostFacts,
   allFacts: ReadonlyMap<string, HostFacts>,
 ): Finding[] {
-  const offsets = [...allFacts.values()].map((other) => other.clockOffsetMs);
+  // This machine (offset 0 by definition) votes too: with two hosts, one of them 300 s off,
+  // the median of the hosts alone could be the wrong one's and blame the right host.
+  const offsets = [0, ...[...allFacts.values()].map((other) => other.clockOffsetMs)];
   const median = [...offsets].sort((a, b) => a - b)[Math.floor(offsets.length / 2)] ?? 0;
   const skew = Math.abs(facts.clockOffsetMs - median);
   if (skew < CLOCK_SKEW_WARN_MS) return [];

@@ -104,6 +104,16 @@ describe('preflight on measured facts', () => {
     expect(rules(at(2_000))).toEqual(['warning preflight.clock']);
     expect(rules(at(-45_000))).toEqual(['error preflight.clock']);
     expect(at(-45_000)[0]?.message).toBe("kubenode1's clock is 45.0 s off the other hosts'");
+    // Two hosts, one 300 s ahead: this machine's clock breaks the tie, the right host is named.
+    const pair = (first: number, second: number) =>
+      new Map([
+        ['kubenode1', facts({ clockOffsetMs: first, machineId: '1' })],
+        ['kubenode2', facts({ clockOffsetMs: second, machineId: '2' })],
+      ]);
+    expect(rules(check(facts({ clockOffsetMs: 0, machineId: '1' }), strict, pair(0, 300_000)))).toEqual([]);
+    expect(rules(check(facts({ clockOffsetMs: 300_000, machineId: '1' }), strict, pair(300_000, 0)))).toEqual(
+      ['error preflight.clock'],
+    );
   });
 
   it('refuses a port a role needs when another program holds it, not when ours does', () => {
