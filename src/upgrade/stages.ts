@@ -37,6 +37,19 @@ const RESEED = [
 
 const VERIFY_PREFIX = 'verify.';
 
+/**
+ * verify.nodes and verify.pods run before the upgrade and again in its verify stage. The
+ * engine tells steps apart by id (--from/--only, the live tree, the state file), so the
+ * pre-check copies get ids of their own: `upgrade.pre-check.nodes`, `upgrade.pre-check.pods`.
+ * They are checks (alwaysRun), so no checkpoint is lost.
+ */
+export const PRE_CHECK_PREFIX = 'upgrade.pre-check.';
+
+const beforeUpgrade = (step: EngineStep): EngineStep =>
+  step.id.startsWith(VERIFY_PREFIX)
+    ? { ...step, id: `${PRE_CHECK_PREFIX}${step.id.slice(VERIFY_PREFIX.length)}` }
+    : step;
+
 export interface UpgradeParts {
   backup: UpgradeStageBuilder;
   charts: UpgradeStageBuilder;
@@ -71,7 +84,7 @@ export function upgradeEngineStages(
     {
       id: 'upgrade-pre-checks',
       title: 'Check the installation is healthy before changing it',
-      steps: pick(PRE_CHECKS),
+      steps: pick(PRE_CHECKS).map(beforeUpgrade),
     },
     parts.backup(withNewBundle, inventoryDir, options),
     { id: 'upgrade-reseed', title: "Seed the new bundle's packages and images", steps: pick(RESEED) },
