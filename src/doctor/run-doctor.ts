@@ -165,6 +165,8 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
         becomePassword: secrets?.ssh?.becomePassword,
         env: options.env,
         trustOnFirstUse: true,
+        // A diagnosis does not vouch for a key: apply records it; doctor warns until then.
+        recordFirstSeenKeys: false,
         concurrency: options.concurrency,
         log,
         emit: (event) => {

@@ -1,7 +1,9 @@
-import { relative } from 'node:path';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import type { Output } from '../core/output.js';
 import type { TrustedHostKey } from '../hosts/ssh-host.js';
-import { TrustStore } from '../hosts/trust-on-first-use.js';
+import { TRUST_FILE, TrustStore } from '../hosts/trust-on-first-use.js';
 import type { Host } from '../inventory/defaults.js';
 import type { InventoryInput } from '../inventory/schema.js';
 import { type ConnectedHosts, connectHosts } from './connect-hosts.js';
@@ -24,6 +26,11 @@ export interface OpenConnectionsOptions {
   env: NodeJS.ProcessEnv;
   /** Trust a host key seen for the first time (recorded), unless the host's ssh_config says strict. */
   trustOnFirstUse: boolean;
+  /**
+   * false: a key trusted on first use is not recorded (doctor: a diagnosis must not vouch for a
+   * key nobody checked, or its warning would be gone on the next run). Default true.
+   */
+  recordFirstSeenKeys?: boolean;
   concurrency: number;
   log: DebugLog;
   emit: EmitEvent;
@@ -37,8 +44,17 @@ export async function openConnections(options: OpenConnectionsOptions): Promise<
   );
   const ssh = await resolveSshSettings(options.hosts, options.inventoryInput, baseTargets, options.env);
   for (const note of ssh.notes) options.output.warn(note);
-  const store = await TrustStore.open(options.stateDir);
-  const recordedIn = relative(process.cwd(), store.path) || store.path;
+  const recording = options.recordFirstSeenKeys ?? true;
+  // Not recording: the store is a private copy, read like the real one and thrown away.
+  const scratch = recording ? undefined : await mkdtemp(join(tmpdir(), 'wire-install-trust-'));
+  if (scratch)
+    await copyFile(join(options.stateDir, TRUST_FILE), join(scratch, TRUST_FILE)).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      },
+    );
+  const store = await TrustStore.open(scratch ?? options.stateDir);
+  const recordedIn = scratch ? 'nowhere (not recorded)' : relative(process.cwd(), store.path) || store.path;
   const trust = {
     store,
     onTrusted: (key: TrustedHostKey) =>
@@ -51,7 +67,7 @@ export async function openConnections(options: OpenConnectionsOptions): Promise<
         recordedIn,
       }),
   };
-  return connectHosts(ssh.targets, {
+  const connected = await connectHosts(ssh.targets, {
     knownHosts: ssh.knownHosts.entries,
     knownHostsFiles: ssh.knownHosts.files,
     trustFor: (host) => (options.trustOnFirstUse && !ssh.strictHosts.has(host) ? trust : undefined),
@@ -60,4 +76,12 @@ export async function openConnections(options: OpenConnectionsOptions): Promise<
     emit: options.emit,
     signal: options.signal,
   });
+  if (!scratch) return connected;
+  return {
+    ...connected,
+    closeAll: () => {
+      connected.closeAll();
+      void rm(scratch, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -156,6 +157,22 @@ describe('wire-install doctor on the lab, every group', () => {
       dns.stop();
       await tls.close();
     }
+  });
+
+  it('a host key in no known_hosts file: a warning on every run, never recorded by doctor', async () => {
+    const workspace = labWorkspace(5, certManager);
+    await withSecrets(workspace);
+    writeFileSync(join(workspace.home, '.ssh', 'known_hosts'), '');
+    const runHostKeys = async () => {
+      const run = await runWireCli(workspace, ['doctor', '--only', 'hosts', '--json', ...ALLOW]);
+      const report = JSON.parse(run.stdout) as DoctorReport;
+      return report.results.filter((r) => r.check === 'hosts.host-key').map((r) => `${r.host} ${r.status}`);
+    };
+    const warned = HOSTS.map((host) => `${host.name} warn`);
+    expect(await runHostKeys()).toEqual(warned);
+    const trustFile = join(workspace.dir, '.wire-install', 'known_hosts');
+    expect(existsSync(trustFile) ? readFileSync(trustFile, 'utf8') : '').not.toMatch(/ssh-ed25519/);
+    expect(await runHostKeys()).toEqual(warned);
   });
 
   describe('with five faults planted at once', () => {

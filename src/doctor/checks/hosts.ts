@@ -92,9 +92,9 @@ const hostKeyCheck: DoctorCheck = {
         });
       return warn(
         'hosts.host-key',
-        `${host.name}'s host key was seen for the first time in this run and trusted`,
-        `on ${host.name}'s console run \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` and compare it with ${fingerprint}; if they differ, someone is between this machine and the host: remove the entry (ssh-keygen -R ${host.address}) and find out why`,
-        { host: host.name, evidence: [`offered and recorded: ${fingerprint}`] },
+        `${host.name}'s host key is in no known_hosts file: doctor used it for this run without recording it`,
+        `on ${host.name}'s console run \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` and compare it with ${fingerprint}; if they match, apply records it (or add it to ~/.ssh/known_hosts); if not, someone is between this machine and the host: find out why before going on`,
+        { host: host.name, evidence: [`offered: ${fingerprint} (not recorded)`] },
       );
     }),
 };
