@@ -116,7 +116,9 @@ export async function rollbackUpgradedReleases(options: RollbackOptions): Promis
     if (!record) continue;
     const recorded = revisions[chart.release];
     if (record.runId !== options.runId) {
-      if (record.status === 'succeeded')
+      // The step ids are the same in every upgrade: only a release with a revision recorded
+      // under this upgrade's id was touched by it (the others' records are earlier upgrades').
+      if (recorded && record.status === 'succeeded')
         report.fromEarlierRuns.push({
           release: chart.release,
           reason:
