@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import yaml from 'js-yaml';
 import { ExitCode, inputError, isWireInstallError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
 import { newRunId } from '../engine/apply-run.js';
@@ -19,6 +20,7 @@ import { DOCTOR_CHECKS } from './checks/index.js';
 import { readInstalledState } from './installed-state.js';
 import { countResults, renderReport } from './report.js';
 import { errorResult, skip } from './results.js';
+import { redactKeyLike } from './support-bundle/key-patterns.js';
 import { checkSupportBundleFile, writeSupportBundle } from './support-bundle.js';
 import {
   DOCTOR_GROUPS,
@@ -72,11 +74,25 @@ export function selectGroups(only: string | undefined): DoctorGroup[] {
   return DOCTOR_GROUPS.filter((group) => asked.includes(group));
 }
 
+/**
+ * The values of a secrets.yaml that does not load (a key missing, a wrong type): whatever YAML
+ * it holds is still secret, and is hidden like a good file's values. Not YAML at all: nothing.
+ */
+async function looseSecretValues(path: string): Promise<string[]> {
+  try {
+    const parsed = yaml.load(await readFile(path, 'utf8'));
+    return secretValues(parsed as WireSecrets).filter((value) => value.length >= 6);
+  } catch {
+    return [];
+  }
+}
+
 async function loadSecrets(
   path: string,
-): Promise<{ secrets: WireSecrets | undefined; error: string | undefined }> {
+): Promise<{ secrets: WireSecrets | undefined; error: string | undefined; values: string[] }> {
   try {
-    return { secrets: await loadSecretsFile(path), error: undefined };
+    const secrets = await loadSecretsFile(path);
+    return { secrets, error: undefined, values: secrets ? secretValues(secrets) : [] };
   } catch (error) {
     // An unusable secrets.yaml is a finding of local.secrets, not the end of the diagnosis.
     const what = isWireInstallError(error)
@@ -84,7 +100,7 @@ async function loadSecrets(
       : error instanceof Error
         ? error.message
         : String(error);
-    return { secrets: undefined, error: what };
+    return { secrets: undefined, error: what, values: await looseSecretValues(path) };
   }
 }
 
@@ -116,9 +132,9 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
   const secretsPath = options.secretsPath
     ? resolve(options.cwd, options.secretsPath)
     : join(inventoryDir, 'secrets.yaml');
-  const { secrets, error: secretsError } = await loadSecrets(secretsPath);
+  const { secrets, error: secretsError, values: secretsValues } = await loadSecrets(secretsPath);
   const hidden = [
-    ...(secrets ? secretValues(secrets) : []),
+    ...secretsValues,
     ...certificateKeyTexts(loaded.inventory, inventoryDir).flatMap(pemValues),
   ];
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
@@ -192,7 +208,12 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
     output.errorLine(`doctor: running ${checks.length} checks (${groups.join(', ')})...`);
     const limit = createLimiter(CHECK_CONCURRENCY);
     const perCheck = await Promise.all(checks.map((check) => limit(() => runCheck(check, context))));
-    const results = redactDeep(perCheck.flat(), hidden);
+    // secrets.yaml's values, then whatever looks like a key in what hosts and pods printed
+    // (log tails in the evidence may carry credentials secrets.yaml does not know).
+    const results = redactDeep(perCheck.flat(), hidden).map((result) => ({
+      ...result,
+      evidence: result.evidence.map((line) => redactKeyLike(line).text),
+    }));
     const report: DoctorReport = {
       version: 1,
       inventory: context.inventoryFile,

@@ -167,7 +167,7 @@ describe('doctor --only cluster (stand-in kubectl)', () => {
           responses: [
             {
               stdout:
-                '2026/11/23 15:00:01 [emerg] 1#1: failed to load keystore /etc/wire/nginz/secrets/zauth.conf\n',
+                'connecting with AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n2026/11/23 15:00:01 [emerg] 1#1: failed to load keystore /etc/wire/nginz/secrets/zauth.conf\n',
             },
           ],
         },
@@ -184,6 +184,9 @@ describe('doctor --only cluster (stand-in kubectl)', () => {
       '| 2026/11/23 15:00:01 [emerg] 1#1: failed to load keystore /etc/wire/nginz/secrets/zauth.conf',
     );
     expect(run.calls).toContainEqual(expect.arrayContaining(['logs', 'nginz-6d8f-fghij', '--previous']));
+    // A credential in a log tail (not one of secrets.yaml's) is hidden by its shape.
+    expect(JSON.stringify(run.results)).not.toContain('wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY');
+    expect(pod?.evidence.join('\n')).toContain('AWS_SECRET_ACCESS_KEY=[redacted]');
   }, 30_000);
 
   it('fails a NotReady node naming it, with its Ready condition as evidence', async () => {
