@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
+    // No test may reach a real host: SSH only to loopback and the lab (src/hosts/network-fence.ts).
+    env: { WIRE_INSTALL_ONLY_NETWORKS: '127.0.0.0/8,::1/128,172.31.0.0/24' },
     hookTimeout: 60_000,
     projects: [
       {

@@ -6,6 +6,7 @@ import { WireInstallError } from '../core/errors.js';
 import { explainSudoFailure, shellQuote, wrapForBecome } from './become.js';
 import type { HostKeyVerdict, KnownHostEntry } from './known-hosts.js';
 import { createLimiter } from './limiter.js';
+import { fenceRefusal } from './network-fence.js';
 import { explainSshError, type HostKeyEvidence } from './ssh-errors.js';
 import { checkHostKey, keyFingerprint, keyTypeOf, type TrustStore } from './trust-on-first-use.js';
 import type { ExecOptions, ExecResult, RemoteHost, SshTarget } from './types.js';
@@ -50,6 +51,11 @@ export interface TrustedHostKey {
 
 function openSocket(address: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
+    const fenced = fenceRefusal(address);
+    if (fenced) {
+      reject(Object.assign(new Error(fenced), { code: 'EFENCED' }));
+      return;
+    }
     const socket = connectTcp({ host: address, port });
     const timer = setTimeout(() => {
       socket.destroy();

@@ -172,6 +172,19 @@ describe('wire-install doctor', () => {
     expect(error).toContain('tar czf exited 2: tar: disk full');
   }, 30_000);
 
+  it("never reaches the example inventory's hosts: the test run's network fence refuses them (hosts.reachable fails)", async () => {
+    const dir = await workspace(true);
+    const result = await doctor(dir, ['--only', 'hosts', '--json']);
+    expect(result.exitCode).toBe(3);
+    const report = JSON.parse(result.stdout) as { results: Result[] };
+    const reachable = report.results.filter((entry) => entry.check === 'hosts.reachable');
+    expect(reachable.length).toBeGreaterThan(0);
+    for (const entry of reachable) {
+      expect(entry.status).toBe('fail');
+      expect(entry.evidence.join('\n')).toContain('is outside WIRE_INSTALL_ONLY_NETWORKS');
+    }
+  });
+
   it('reports an unreadable secrets.yaml as a finding instead of stopping', async () => {
     const dir = await workspace(false);
     writeFileSync(join(dir, 'secrets.yaml'), 'zauth: [\n', { mode: 0o600 });
