@@ -2,10 +2,11 @@ import { join, relative, resolve } from 'node:path';
 import { verifyBundle } from '../bundle/verify.js';
 import type { CommandContext } from '../commands/types.js';
 import { ExitCode, inputError } from '../core/errors.js';
+import { loadState, STATE_DIR } from '../state/store.js';
 import { backupStage } from './backups/index.js';
 import { manifestLines, manifestPath, readBackupManifest } from './backups/manifest.js';
 import { rollbackUpgradedReleases } from './charts/rollback.js';
-import { chartUpgradeStage } from './charts/stage.js';
+import { CHART_STEP_PREFIX, chartUpgradeStage } from './charts/stage.js';
 import { showVersionPlan } from './show-version-plan.js';
 import { upgradeEngineStages } from './stages.js';
 import { readUpgradeRecord, targetFor, writeUpgradeRecord } from './upgrade-record.js';
@@ -19,6 +20,16 @@ import type { VersionPlan } from './version-path.js';
  * upgraded are rolled back in reverse order, and what cannot be rolled back is said. Running
  * the same upgrade again resumes it.
  */
+
+/** The steps this run recorded as failed (the state's records carry the run id). */
+async function failedStepsOf(inventoryDir: string, runId: string): Promise<string[]> {
+  const state = await loadState(join(inventoryDir, STATE_DIR));
+  return Object.entries(state.steps)
+    .filter(([, hosts]) =>
+      Object.values(hosts).some((record) => record.runId === runId && record.status === 'failed'),
+    )
+    .map(([step]) => step);
+}
 
 function requiredActions(plan: VersionPlan): string[] {
   return plan.notes.flatMap((notes) =>
@@ -144,27 +155,42 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
 
   let runId: string | undefined;
   const { runOnHosts } = await import('../commands/apply-on-hosts.js');
-  const result = await runOnHosts(
-    options,
-    loaded,
-    {
-      ...context,
-      engineStages: (inventory, inventoryDir, stageOptions) =>
-        upgradeEngineStages(
-          inventory,
-          inventoryDir,
-          stageOptions,
-          { bundleRoot, target, inventoryPath: loaded.file },
-          { backup: backupStage, charts: chartUpgradeStage },
-        ),
-    },
-    {
-      commandLine: `wire-install upgrade${planOnly ? ' --plan' : ''} --bundle ${bundleRoot} -i ${loaded.file}`,
-      onRunStarted: (id) => {
-        runId = id;
+  const run = () =>
+    runOnHosts(
+      options,
+      loaded,
+      {
+        ...context,
+        engineStages: (inventory, inventoryDir, stageOptions) =>
+          upgradeEngineStages(
+            inventory,
+            inventoryDir,
+            stageOptions,
+            { bundleRoot, target, inventoryPath: loaded.file },
+            { backup: backupStage, charts: chartUpgradeStage },
+          ),
       },
-    },
-  );
+      {
+        commandLine: `wire-install upgrade${planOnly ? ' --plan' : ''} --bundle ${bundleRoot} -i ${loaded.file}`,
+        onRunStarted: (id) => {
+          runId = id;
+        },
+      },
+    );
+  let result: number;
+  try {
+    result = await run();
+  } catch (error) {
+    // Refused before it ran (the lock, a step that cannot run): not under way any more.
+    if (!planOnly)
+      await writeUpgradeRecord(loaded.baseDir, {
+        ...target,
+        startedAt,
+        status: 'failed',
+        finishedAt: new Date().toISOString(),
+      });
+    throw error;
+  }
   if (planOnly) return result;
   const finish = (status: 'failed' | 'rolled-back' | 'succeeded') =>
     writeUpgradeRecord(loaded.baseDir, {
@@ -195,6 +221,20 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
   }
   if (result !== ExitCode.failed || runId === undefined) {
     // Interrupted (130): nothing is rolled back; the next run resumes where this one stopped.
+    await finish('failed');
+    return result;
+  }
+  // Only a failure among the chart upgrades is rolled back. Before them nothing was upgraded;
+  // after them (migrations confirmed, verify) the releases are all upgraded and the schema
+  // migrated: rolling every release back onto the new schema would hide the problem, not fix it.
+  const failedSteps = await failedStepsOf(loaded.baseDir, runId);
+  if (!failedSteps.some((step) => step.startsWith(CHART_STEP_PREFIX))) {
+    const upgradedAlready = failedSteps.some((step) => /^(migrations|verify)\./.test(step));
+    context.output.errorLine(
+      upgradedAlready
+        ? `the charts are upgraded; ${failedSteps.join(', ')} failed after them, so nothing was rolled back: fix what it names and run the same upgrade again (it verifies again), or roll back by hand (docs/upgrade.md)`
+        : `nothing was upgraded yet (${failedSteps.join(', ') || 'connecting'} failed first): fix what it names and run the same upgrade again`,
+    );
     await finish('failed');
     return result;
   }
