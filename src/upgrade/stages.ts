@@ -2,6 +2,7 @@ import type { EngineStage, EngineStep } from '../engine/types.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { wireEngineStages } from '../steps/engine-stages.js';
 import type { WireStageOptions } from '../steps/implementations/types.js';
+import { backupDiskStep } from './pre-checks/backup-disk.js';
 import type { UpgradeStageBuilder, UpgradeTarget } from './types.js';
 
 /**
@@ -84,7 +85,12 @@ export function upgradeEngineStages(
     {
       id: 'upgrade-pre-checks',
       title: 'Check the installation is healthy before changing it',
-      steps: pick(PRE_CHECKS).map(beforeUpgrade),
+      steps: [
+        ...pick(PRE_CHECKS).map(beforeUpgrade),
+        ...[backupDiskStep(inventory, `${PRE_CHECK_PREFIX}backup-disk`)].filter(
+          (step): step is EngineStep => step !== undefined,
+        ),
+      ],
     },
     parts.backup(withNewBundle, inventoryDir, options),
     { id: 'upgrade-reseed', title: "Seed the new bundle's packages and images", steps: pick(RESEED) },

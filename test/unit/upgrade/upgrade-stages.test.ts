@@ -42,6 +42,7 @@ describe('upgradeEngineStages', () => {
       'databases.rabbitmq-health',
       'upgrade.pre-check.nodes',
       'upgrade.pre-check.pods',
+      'upgrade.pre-check.backup-disk',
     ]);
     expect(ids['upgrade-reseed']).toEqual(['assets.unpack-bundle', 'assets.serve', 'kubernetes.seed-images']);
     expect(ids['upgrade-verify']).toContain('verify.nodes');
