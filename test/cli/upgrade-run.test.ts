@@ -153,4 +153,25 @@ describe('wire-install upgrade (chart stage, stand-in helm)', () => {
     expect(record()).toMatchObject({ id, status: 'running' });
     expect(existsSync(join(dir, '.wire-install', 'upgrades', 'current.json'))).toBe(true);
   });
+
+  it('a failure after the charts (a migration job missing) rolls nothing back: the run stops with advice', async () => {
+    const rollbacks = () => helm.calls().filter((call) => call.argv[0] === 'rollback').length;
+    const before = rollbacks();
+    const upgrades = helm.releases().length;
+    // The stand-in kubectl lists no jobs: every migrations.* confirmation fails.
+    const run = await upgrade([
+      '--only',
+      'upgrade-charts,upgrade-migrations',
+      '--force',
+      'upgrade-charts',
+      '--confirm-actions',
+    ]);
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(helm.releases().length - upgrades).toBe(RELEASES.length);
+    expect(rollbacks()).toBe(before);
+    expect(run.stderr).toMatch(
+      /the charts are upgraded; migrations\.[a-z-]+.* failed after them, so nothing was rolled back/,
+    );
+    expect(record()).toMatchObject({ status: 'failed' });
+  }, 60_000);
 });
