@@ -7,7 +7,10 @@ export function configure(command: Command): void {
     .option('-i, --inventory <file>', 'inventory file', 'inventory.yaml')
     .option('--bundle <dir>', 'the unpacked offline bundle of the target version (a new folder)')
     .option('--plan', 'show the versions and every step without changing anything')
-    .option('--offline', 'with --plan: the versions and the steps from local files alone, contacting no host')
+    .option(
+      '--offline',
+      'with --plan: the versions and the steps from local files alone, contacting no host or cluster',
+    )
     .option(
       '--confirm-actions',
       'the actions to do by hand (listed in the plan) are done: go ahead without asking',
@@ -48,11 +51,13 @@ the new bundle, Cassandra/Elasticsearch/PostgreSQL/RabbitMQ healthy, nodes Ready
 .wire-install/backups/<id>/manifest.json; docs/restore.md), the new bundle re-seeded, the
 charts upgraded in Wire's upgrade order with the migrations watched, then verify.
 
-A failure rolls back the releases this run upgraded, in reverse order, and says what cannot
-be rolled back (schema migrations are forward-only). Run the same upgrade again to resume.
+A failure among the chart upgrades rolls back the releases this run upgraded, in reverse
+order, and says what cannot be rolled back (schema migrations are forward-only). A failure
+before them changed nothing; one after them (migrations, verify) rolls nothing back: the
+release and schema are new, fix what it names. Run the same upgrade again to resume.
 After success, point bundle.path in the inventory at the new bundle.
 
-Exit codes: 0 done (or nothing to upgrade), 1 failed (rolled back as reported), 2 bad input
+Exit codes: 0 done (or nothing to upgrade), 1 failed (what was rolled back is reported), 2 bad input
 or a refused version, 130 interrupted (run again to resume).
 
 Examples:

@@ -151,6 +151,7 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
       secrets,
       secretsPath,
       secretsError,
+      hiddenValues: hidden,
       dnsServer: options.dnsServer,
       bundleRoot: loaded.inventory.bundle.path
         ? resolve(inventoryDir, loaded.inventory.bundle.path)

@@ -64,6 +64,8 @@ async function kubeconfigValues(path: string | undefined): Promise<string[]> {
 async function secretTexts(context: DoctorContext): Promise<string[]> {
   return [
     ...(context.secrets ? secretValues(context.secrets) : []),
+    // The runner's list: secrets.yaml's values even when the file does not load.
+    ...(context.hiddenValues ?? []),
     ...certificateKeyTexts(context.inventory, context.inventoryDir).flatMap(pemValues),
     ...(await kubeconfigValues(context.installed.kubeconfig)),
   ];

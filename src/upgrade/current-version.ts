@@ -87,13 +87,15 @@ export async function installedWireServerVersion(options: {
   /** The admin host (local-host.ts): runs helm. */
   host: RemoteHost;
   signal?: AbortSignal;
+  /** Local files only (`--plan --offline`): the cluster is not asked, the record is used. */
+  offline?: boolean;
 }): Promise<InstalledVersion> {
   const { inventory, inventoryDir, host, signal } = options;
   const record = await readReleaseRecord(releaseRecordPaths(inventoryDir, WIRE_SERVER_RELEASE));
   const recorded = record?.chartVersion;
   const kubeconfig = adminKubeconfigPath(inventory, inventoryDir);
   const warnings: string[] = [];
-  if (existsSync(kubeconfig)) {
+  if (existsSync(kubeconfig) && !options.offline) {
     try {
       const running = await clusterWireServerVersion(host, kubeconfig, signal);
       if (running === null)

@@ -129,6 +129,7 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
     env: context.env,
     output: context.output,
     signal: context.signal,
+    offline: planOnly && Boolean(options.offline),
   });
   if (exitCode !== ExitCode.ok || plan.nothingToUpgrade) return exitCode;
   const bundleRoot = resolve(context.cwd, String(options.bundle));
@@ -241,17 +242,28 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
   // helm's output in the report is shown and printed as JSON: secrets.yaml's values out first.
   const { loadSecretsFile } = await import('../secrets/file.js');
   const { secretValues } = await import('../secrets/redact.js');
+  // It loaded for the run a moment ago; if it no longer does, the rollback still runs.
   const secrets = await loadSecretsFile(
-    options.secrets ? String(options.secrets) : join(loaded.baseDir, 'secrets.yaml'),
-  );
-  const report = await rollbackUpgradedReleases({
-    inventory: loaded.inventory,
-    inventoryDir: loaded.baseDir,
-    target,
-    runId,
-    secretValues: secrets ? secretValues(secrets) : [],
-    ...(options.helmTimeout ? { helmTimeout: String(options.helmTimeout) } : {}),
-  });
+    options.secrets ? resolve(context.cwd, String(options.secrets)) : join(loaded.baseDir, 'secrets.yaml'),
+  ).catch(() => undefined);
+  let report: Awaited<ReturnType<typeof rollbackUpgradedReleases>>;
+  try {
+    report = await rollbackUpgradedReleases({
+      inventory: loaded.inventory,
+      inventoryDir: loaded.baseDir,
+      target,
+      runId,
+      secretValues: secrets ? secretValues(secrets) : [],
+      ...(options.helmTimeout ? { helmTimeout: String(options.helmTimeout) } : {}),
+    });
+  } catch (error) {
+    // The rollback could not even start (a damaged revisions file, the state): say so, keep the record true.
+    await finish('failed');
+    context.output.errorLine(
+      `the rollback could not run: ${error instanceof Error ? error.message : String(error)}; the releases this run upgraded stay upgraded: roll them back by hand (helm history, helm rollback; docs/upgrade.md)`,
+    );
+    return result;
+  }
   const { output } = context;
   output.data({ type: 'upgrade-rollback', ...JSON.parse(JSON.stringify(report)) });
   if (report.rolledBack.length > 0)

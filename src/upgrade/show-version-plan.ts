@@ -20,6 +20,8 @@ export async function showVersionPlan(options: {
   env: NodeJS.ProcessEnv;
   output: Output;
   signal?: AbortSignal;
+  /** Local files only: the installed version from the state, the cluster not asked. */
+  offline?: boolean;
 }): Promise<{ plan: VersionPlan; exitCode: number }> {
   const { output } = options;
   if (options.bundle === undefined)
@@ -36,6 +38,7 @@ export async function showVersionPlan(options: {
     inventoryDir: loaded.baseDir,
     host,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.offline ? { offline: true } : {}),
   });
   for (const warning of installed.warnings) output.warn(warning);
   const from = await unfinishedUpgradeFrom(loaded.baseDir, installed.version, target, output);

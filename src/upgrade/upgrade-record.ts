@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
+import { inputError } from '../core/errors.js';
 import { STATE_DIR } from '../state/store.js';
 import type { UpgradeTarget } from './types.js';
 
@@ -20,11 +21,21 @@ export const upgradeRecordPath = (inventoryDir: string) =>
   join(inventoryDir, STATE_DIR, 'upgrades', 'current.json');
 
 export async function readUpgradeRecord(inventoryDir: string): Promise<UpgradeRecord | undefined> {
+  const path = upgradeRecordPath(inventoryDir);
+  let text: string;
   try {
-    return JSON.parse(await readFile(upgradeRecordPath(inventoryDir), 'utf8')) as UpgradeRecord;
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    return JSON.parse(text) as UpgradeRecord;
+  } catch (error) {
+    throw inputError({
+      what: `${path} cannot be read: ${(error as Error).message}`,
+      next: 'restore it from the backup of the installation files, or move it away: the next upgrade then starts a new one (its backups are taken again)',
+    });
   }
 }
 

@@ -174,4 +174,11 @@ describe('wire-install upgrade (chart stage, stand-in helm)', () => {
     );
     expect(record()).toMatchObject({ status: 'failed' });
   }, 60_000);
+
+  it('--plan --offline asks nothing of the cluster (no helm call), though the admin kubeconfig exists', async () => {
+    const calls = helm.calls().length;
+    const plan = await upgrade(['--plan', '--offline']);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(helm.calls().length).toBe(calls);
+  });
 });
