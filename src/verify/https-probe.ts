@@ -1,4 +1,5 @@
 import { request } from 'node:https';
+import { fenceRefusal } from '../hosts/network-fence.js';
 import type { IngressEndpoint } from './ingress-endpoint.js';
 import { PROBE_TIMEOUT_MS } from './tls-probe.js';
 
@@ -23,6 +24,11 @@ export function httpsGet(
   timeoutMs = PROBE_TIMEOUT_MS,
 ): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
+    const fenced = fenceRefusal(endpoint.host);
+    if (fenced) {
+      reject(new Error(fenced));
+      return;
+    }
     const req = request(
       {
         host: endpoint.host,

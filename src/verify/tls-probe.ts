@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { connect, type TLSSocket } from 'node:tls';
+import { fenceRefusal } from '../hosts/network-fence.js';
 import type { IngressEndpoint } from './ingress-endpoint.js';
 
 /**
@@ -23,6 +24,11 @@ export function readTlsSession<T>(
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
+    const fenced = fenceRefusal(endpoint.host);
+    if (fenced) {
+      reject(new Error(`TLS to ${endpoint.host}:${endpoint.port} (SNI ${servername}) failed: ${fenced}`));
+      return;
+    }
     const socket = connect({
       host: endpoint.host,
       port: endpoint.port,

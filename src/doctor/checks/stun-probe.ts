@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
+import { fenceRefusal } from '../../hosts/network-fence.js';
 
 /**
  * A STUN Binding request (RFC 5389 section 6: type 0x0001, no attributes, the magic cookie, a
@@ -45,6 +46,11 @@ export function stunProbe(
   const request = bindingRequest(transaction);
   const started = Date.now();
   return new Promise((resolve, reject) => {
+    const fenced = fenceRefusal(host);
+    if (fenced) {
+      reject(new Error(fenced));
+      return;
+    }
     // Once only: a late error or 'end' after the answer or the timeout must not close again
     // (closing a closed UDP socket throws, outside any promise).
     let done = false;
