@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError } from '../core/errors.js';
+import { readTextIfExists } from '../core/read-text.js';
 import { STATE_DIR } from '../state/store.js';
 import type { UpgradeTarget } from './types.js';
 
@@ -22,13 +22,8 @@ export const upgradeRecordPath = (inventoryDir: string) =>
 
 export async function readUpgradeRecord(inventoryDir: string): Promise<UpgradeRecord | undefined> {
   const path = upgradeRecordPath(inventoryDir);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as UpgradeRecord;
   } catch (error) {

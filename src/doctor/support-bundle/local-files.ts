@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTextIfExists } from '../../core/read-text.js';
 import { STATE_DIR } from '../../state/store.js';
 
 /**
@@ -19,14 +20,9 @@ export interface LocalFile {
 }
 
 async function readTail(path: string): Promise<string | undefined> {
-  try {
-    const text = await readFile(path, 'utf8');
-    if (text.length <= MAX_FILE_BYTES) return text;
-    return `(first ${text.length - MAX_FILE_BYTES} characters left out)\n${text.slice(-MAX_FILE_BYTES)}`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined || text.length <= MAX_FILE_BYTES) return text;
+  return `(first ${text.length - MAX_FILE_BYTES} characters left out)\n${text.slice(-MAX_FILE_BYTES)}`;
 }
 
 async function listFiles(dir: string, suffix: string): Promise<string[]> {

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-write.js';
+import { readTextIfExists } from '../../core/read-text.js';
 import { STATE_DIR } from '../../state/store.js';
 import type { UpgradeTarget } from '../types.js';
 
@@ -49,13 +49,8 @@ export function manifestPath(inventoryDir: string, id: string): string {
 
 /** The manifest of an upgrade, or undefined when no backup has been recorded yet. */
 export async function readBackupManifest(path: string): Promise<BackupManifest | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   const parsed = JSON.parse(text) as BackupManifest;
   if (!Array.isArray(parsed.backups)) throw new Error(`${path}: not a backup manifest (no "backups" list)`);
   return parsed;

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-write.js';
+import { readTextIfExists } from '../../core/read-text.js';
 import { STATE_DIR } from '../../state/store.js';
 import type { ReleaseRecord } from '../../workloads/helm/release-record.js';
 
@@ -34,13 +34,8 @@ export function revisionsPath(inventoryDir: string, upgradeId: string): string {
 }
 
 export async function readRevisions(path: string): Promise<RevisionsFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, releases: {} };
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return { version: 1, releases: {} };
   const parsed = JSON.parse(text) as RevisionsFile;
   if (parsed.version !== 1 || typeof parsed.releases !== 'object' || parsed.releases === null)
     throw new Error(`${path}: not a revisions file of this version of wire-install`);

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-write.js';
+import { readTextIfExists as readText } from '../../core/read-text.js';
 import { STATE_DIR } from '../../state/store.js';
 
 /**
@@ -33,15 +33,6 @@ export function releaseRecordPaths(inventoryDir: string, release: string): Relea
     record: join(inventoryDir, STATE_DIR, 'releases', `${release}.json`),
     values: join(inventoryDir, STATE_DIR, 'values', `${release}.yaml`),
   };
-}
-
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 /** The record and the values it was applied with ('' when that file is gone: every value then differs). */
