@@ -9,13 +9,8 @@ import { type ChartDefinition, chartsFor } from '../../steps/workloads/charts.js
  * (whose pre-upgrade hooks run the schema migrations, FACTS 6), then the web apps that call the
  * new backend, and the calling charts last (their rollout drops running calls, FACTS 7 step 8).
  */
-const PRODUCTION: readonly string[] = [
-  // 1. The *-external charts: only Services and Endpoints; usually only IPs differ.
-  'cassandra-external',
-  'elasticsearch-external',
-  'minio-external',
-  'postgresql-external',
-  'rabbitmq-external',
+/** Everything after what wire-server's databases are reached through, the same in both modes. */
+const AFTER_DATABASES: readonly string[] = [
   // 2. fake-aws, databases-ephemeral (production enables only its redis-ephemeral), reaper.
   //    redis must be upgraded before wire-server (5.24 points gundeck at redis-ephemeral).
   'fake-aws',
@@ -39,28 +34,22 @@ const PRODUCTION: readonly string[] = [
   'coturn',
 ];
 
+const PRODUCTION: readonly string[] = [
+  // 1. The *-external charts: only Services and Endpoints; usually only IPs differ.
+  'cassandra-external',
+  'elasticsearch-external',
+  'minio-external',
+  'postgresql-external',
+  'rabbitmq-external',
+  ...AFTER_DATABASES,
+];
+
 /**
  * A demo runs its databases in the cluster (FACTS 1a, 5.2): the in-cluster rabbitmq and
  * postgresql take the place of the *-external charts (what wire-server connects to comes
  * first); the rest follows the same steps as production.
  */
-const DEMO: readonly string[] = [
-  'rabbitmq',
-  'postgresql',
-  'fake-aws',
-  'databases-ephemeral',
-  'reaper',
-  'smtp',
-  'cert-manager',
-  'nginx-ingress-services',
-  'ingress-nginx-controller',
-  'wire-server',
-  'webapp',
-  'team-settings',
-  'account-pages',
-  'sftd',
-  'coturn',
-];
+const DEMO: readonly string[] = ['rabbitmq', 'postgresql', ...AFTER_DATABASES];
 
 export function upgradeOrder(mode: Mode): readonly string[] {
   return mode === 'demo' ? DEMO : PRODUCTION;
