@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pemValues, secretValues } from '../secrets/redact.js';
 import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
-import { type BundleFile, checkDestination, writeArchive } from './support-bundle/archive.js';
+import { type BundleFile, checkDestination, safeName, writeArchive } from './support-bundle/archive.js';
 import { collectCluster } from './support-bundle/cluster.js';
 import { collectHost } from './support-bundle/host-logs.js';
 import { collectLocalFiles } from './support-bundle/local-files.js';
@@ -46,8 +46,6 @@ export function bundleFolderName(now: Date): string {
  * before the checks run (bad input, exit 2): returns FILE's absolute path.
  */
 export const checkSupportBundleFile = checkDestination;
-
-const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '_');
 
 /**
  * The admin kubeconfig's credentials: not in secrets.yaml, but if a log ever echoed the file,

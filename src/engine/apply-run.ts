@@ -58,9 +58,12 @@ export interface ApplyRunOptions {
   commandLine: string;
 }
 
+/** `20261123T164118`: UTC to the second, sortable, safe in file names and ids. */
+export const compactTimestamp = (date: Date): string =>
+  date.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+
 export function newRunId(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
+  return `${compactTimestamp(new Date())}-${randomBytes(3).toString('hex')}`;
 }
 
 /** The steps --from/--only select, in run order (unknown names are bad input, thrown here). */

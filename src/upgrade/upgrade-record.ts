@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError } from '../core/errors.js';
 import { readTextIfExists } from '../core/read-text.js';
+import { compactTimestamp } from '../engine/apply-run.js';
 import { STATE_DIR } from '../state/store.js';
 import type { UpgradeTarget } from './types.js';
 
@@ -40,8 +41,6 @@ export async function writeUpgradeRecord(inventoryDir: string, record: UpgradeRe
   });
 }
 
-const stamp = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-
 /** The same target as an unfinished upgrade continues it; anything else starts a new one. */
 export function targetFor(
   from: string,
@@ -51,5 +50,5 @@ export function targetFor(
 ): UpgradeTarget {
   if (previous && previous.from === from && previous.to === to && previous.status !== 'succeeded')
     return { from, to, id: previous.id };
-  return { from, to, id: `${from}-to-${to}-${stamp(now)}` };
+  return { from, to, id: `${from}-to-${to}-${compactTimestamp(now)}` };
 }

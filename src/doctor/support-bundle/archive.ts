@@ -40,6 +40,9 @@ export async function checkDestination(file: string): Promise<string> {
   return path;
 }
 
+/** A host, pod or namespace name as one path segment inside the archive. */
+export const safeName = (text: string): string => text.replace(/[^A-Za-z0-9._-]/g, '_');
+
 export interface BundleFile {
   /** Path inside the bundle's top folder (already safe: no `..`, no leading `/`). */
   name: string;

@@ -2,6 +2,7 @@ import { shellQuote } from '../../hosts/become.js';
 import type { RemoteHost } from '../../hosts/types.js';
 import { kubectl } from '../../steps/implementations/kubernetes-admin.js';
 import { badPods, type PodJson } from '../../verify/pod-findings.js';
+import { safeName } from './archive.js';
 
 /**
  * What the cluster contributes to a support bundle, asked with kubectl on the admin host and the
@@ -34,8 +35,6 @@ async function run(
     return `(kubectl ${args} failed: ${error instanceof Error ? error.message : String(error)})\n`;
   }
 }
-
-const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '_');
 
 export async function collectCluster(
   admin: RemoteHost,
