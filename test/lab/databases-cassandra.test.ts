@@ -1,11 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { shellQuote } from '../../src/hosts/become.js';
 import { standInBundle } from '../support/bundle.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import {
+  ALLOW,
+  onHost,
+  RESET_CASSANDRA,
+  resetAssetHost,
+  resetHosts,
+  resetWire,
+  runWireCli,
+  withSecrets,
+} from './wire-lab.js';
 
 /**
  * Cassandra on the lab's three cassandra hosts through bin/wire-install, with a stand-in
@@ -28,18 +36,8 @@ const STEPS = [
 ];
 const only = (steps: string[]) => ['--only', `preflight.ssh,assets,bootstrap-host,${steps.join(',')}`];
 
-const RESET_CASSANDRA = [
-  'systemctl disable --now cassandra >/dev/null 2>&1 || true',
-  'systemctl reset-failed cassandra >/dev/null 2>&1 || true',
-  'rm -rf /etc/systemd/system/cassandra.service /etc/default/cassandra /opt/apache-cassandra-3.11.19 /mnt/cassandra /var/cache/wire-install/apache-cassandra-3.11.19-bin.tar.gz',
-  'userdel cassandra >/dev/null 2>&1 || true',
-  'groupdel cassandra >/dev/null 2>&1 || true',
-  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq openjdk-8-jre-headless >/dev/null 2>&1 || true',
-  'systemctl daemon-reload',
-].join('\n');
-
 const reset = async () => {
-  await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_CASSANDRA)}`)));
+  await resetHosts(NODES, RESET_CASSANDRA);
   await resetAssetHost(ASSET_HOST);
   await resetWire(HOSTS);
 };

@@ -1,11 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, DoctorResult } from '../../src/doctor/types.js';
-import { shellQuote } from '../../src/hosts/become.js';
 import { standInBundle } from '../support/bundle.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
 import { type LabWorkspace, labWorkspaceWithBundle } from './lab-cli.js';
 import { type LabHost, labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import {
+  ALLOW,
+  onHost,
+  RESET_CASSANDRA,
+  resetAssetHost,
+  resetHosts,
+  resetWire,
+  runWireCli,
+  withSecrets,
+} from './wire-lab.js';
 
 /**
  * `doctor --only databases` on the lab: real PostgreSQL (a primary and two streaming standbys)
@@ -39,18 +47,8 @@ const ONLY = [
 ];
 const ASSET_HOST = HOSTS[4];
 const NODES = HOSTS.slice(0, 3);
-/** What databases-cassandra.test.ts removes: the stand-in Cassandra and its unit. */
-const RESET_CASSANDRA = [
-  'systemctl disable --now cassandra >/dev/null 2>&1 || true',
-  'systemctl reset-failed cassandra >/dev/null 2>&1 || true',
-  'rm -rf /etc/systemd/system/cassandra.service /etc/default/cassandra /opt/apache-cassandra-3.11.19 /mnt/cassandra /var/cache/wire-install/apache-cassandra-3.11.19-bin.tar.gz',
-  'userdel cassandra >/dev/null 2>&1 || true',
-  'groupdel cassandra >/dev/null 2>&1 || true',
-  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq openjdk-8-jre-headless >/dev/null 2>&1 || true',
-  'systemctl daemon-reload',
-].join('\n');
 const reset = async () => {
-  await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_CASSANDRA)}`)));
+  await resetHosts(NODES, RESET_CASSANDRA);
   await resetAssetHost(ASSET_HOST);
   await resetWire(HOSTS);
 };

@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { shellQuote } from '../../src/hosts/become.js';
 import type { HostFacts } from '../../src/hosts/facts.js';
 import { ADMIN_HOST } from '../../src/hosts/local-host.js';
 import { aptPackageOperation } from '../../src/operations/apt.js';
@@ -14,7 +13,16 @@ import { standInBundle } from '../support/bundle.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
 import { finished, type LabWorkspace, labWorkspaceWithBundle } from './lab-cli.js';
 import { connectLabHost, labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import {
+  ALLOW,
+  onHost,
+  RESET_CASSANDRA,
+  resetAssetHost,
+  resetHosts,
+  resetWire,
+  runWireCli,
+  withSecrets,
+} from './wire-lab.js';
 
 /**
  * The upgrade's backups on lab hosts, through the CLI: `wire-install upgrade --only
@@ -44,19 +52,8 @@ let target = { from: '5.28.0', to: '5.32.0', id: '' };
 const backups = () => `/var/backups/wire-install/${target.id}`;
 let bundle: string;
 
-const RESET_BACKUPS = [
-  'systemctl disable --now cassandra >/dev/null 2>&1 || true',
-  'systemctl reset-failed cassandra >/dev/null 2>&1 || true',
-  'rm -rf /etc/systemd/system/cassandra.service /etc/default/cassandra /opt/apache-cassandra-3.11.19 /mnt/cassandra /var/cache/wire-install/apache-cassandra-3.11.19-bin.tar.gz',
-  'userdel cassandra >/dev/null 2>&1 || true',
-  'groupdel cassandra >/dev/null 2>&1 || true',
-  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq openjdk-8-jre-headless >/dev/null 2>&1 || true',
-  'systemctl daemon-reload',
-  'rm -rf /var/backups/wire-install',
-].join('\n');
-
 const reset = async () => {
-  await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_BACKUPS)}`)));
+  await resetHosts(NODES, `${RESET_CASSANDRA}\nrm -rf /var/backups/wire-install`);
   await resetAssetHost(ASSET_HOST);
   await resetWire(HOSTS);
 };

@@ -55,6 +55,21 @@ export const RESET_ASSETS = [
 export const resetAssetHost = (host: LabHost | undefined) =>
   onHost(host, `sh -c ${shellQuote(RESET_ASSETS)}`);
 
+/** A Cassandra node as booted: the stand-in Cassandra, its unit, user, data and Java gone (the Cassandra steps). */
+export const RESET_CASSANDRA = [
+  'systemctl disable --now cassandra >/dev/null 2>&1 || true',
+  'systemctl reset-failed cassandra >/dev/null 2>&1 || true',
+  'rm -rf /etc/systemd/system/cassandra.service /etc/default/cassandra /opt/apache-cassandra-3.11.19 /mnt/cassandra /var/cache/wire-install/apache-cassandra-3.11.19-bin.tar.gz',
+  'userdel cassandra >/dev/null 2>&1 || true',
+  'groupdel cassandra >/dev/null 2>&1 || true',
+  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq openjdk-8-jre-headless >/dev/null 2>&1 || true',
+  'systemctl daemon-reload',
+].join('\n');
+
+/** Runs a reset script (RESET_CASSANDRA, ...) on each host at once. */
+export const resetHosts = (hosts: readonly LabHost[], script: string) =>
+  Promise.all(hosts.map((host) => onHost(host, `sh -c ${shellQuote(script)}`)));
+
 export const resetWire = (hosts: readonly LabHost[]) =>
   Promise.all(hosts.map((host) => onHost(host, `sh -c ${shellQuote(RESET_WIRE)}`)));
 
