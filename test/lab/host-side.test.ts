@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiredDnsNames } from '../../src/rules/dns-names.js';
 import { standInBundle } from '../support/bundle.js';
 import { startDnsmasq, type TestDns } from '../support/dnsmasq.js';
+import { standInCalicoFiles } from '../support/stand-in-calico.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
 import { standInElasticsearchFiles } from '../support/stand-in-elasticsearch.js';
 import {
@@ -39,7 +40,6 @@ const STAGES = ['preflight', 'assets', 'bootstrap-host', 'kubernetes', 'database
 const DOMAIN = 'wire.lab.test';
 /** Every stage on five hosts: 85-140 s on this 2-CPU machine. */
 const FIRST_RUN_TIMEOUT_MS = 480_000;
-const CALICO_STAND_IN = '# stand-in for calico.yaml (tests)\nkind: DaemonSet\n';
 
 const RESET_HOSTS = [
   RESET_STAND_IN_KUBEADM,
@@ -83,9 +83,8 @@ beforeAll(async () => {
     'binaries/apache-cassandra-3.11.19-bin.tar.gz': { from: standInCassandraTarball() },
     ...standInElasticsearchFiles(),
     ...standInMinioFiles(),
+    ...standInCalicoFiles(),
   });
-  mkdirSync(join(bundle, 'kubernetes'), { recursive: true });
-  writeFileSync(join(bundle, 'kubernetes', 'calico.yaml'), CALICO_STAND_IN);
   workspace = labWorkspaceWithBundle(5, bundle);
   await withSecrets(workspace);
   // The CA the stand-in kubeadm hands out (openssl: the lab image has none).

@@ -1,9 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireSecrets } from '../../src/secrets/generate.js';
 import { caCertHash, kubeconfigCaPem } from '../../src/steps/implementations/kubernetes-kubeadm.js';
 import { standInBundle } from '../support/bundle.js';
+import { standInCalicoFiles } from '../support/stand-in-calico.js';
 import { openSslCa, RESET_STAND_IN_KUBEADM, STAND_IN_KUBEADM } from '../support/stand-in-kubeadm.js';
 import { type StandInKubectl, standInKubectl } from '../support/stand-in-kubectl.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspace } from './lab-cli.js';
@@ -31,21 +32,6 @@ const ONLY = [
   '--only',
   'preflight.ssh,bootstrap-host,kubernetes.init-control-plane,kubernetes.admin-kubeconfig,kubernetes.cni,kubernetes.join-control-planes,kubernetes.join-workers,kubernetes.nodes-ready',
 ];
-/** A stand-in of Calico's upstream calico.yaml: the IP pool block the step fills in. */
-const CALICO_STAND_IN = [
-  '# stand-in for calico.yaml (tests): only the part wire-install edits',
-  'kind: DaemonSet',
-  'spec:',
-  '  template:',
-  '    spec:',
-  '      containers:',
-  '        - name: calico-node',
-  '          env:',
-  '            # - name: CALICO_IPV4POOL_CIDR',
-  '            #   value: "192.168.0.0/16"',
-  '',
-].join('\n');
-
 let workspace: LabWorkspace;
 let secrets: WireSecrets;
 let kubectl: StandInKubectl;
@@ -79,9 +65,10 @@ beforeAll(async () => {
   await Promise.all([resetWire(HOSTS), resetKube()]);
   const authority = openSslCa();
   ca = authority.cert;
-  const bundle = standInBundle({ 'binaries/kubeadm': { content: STAND_IN_KUBEADM, mode: 0o755 } });
-  mkdirSync(join(bundle, 'kubernetes'), { recursive: true });
-  writeFileSync(join(bundle, 'kubernetes', 'calico.yaml'), CALICO_STAND_IN);
+  const bundle = standInBundle({
+    'binaries/kubeadm': { content: STAND_IN_KUBEADM, mode: 0o755 },
+    ...standInCalicoFiles(),
+  });
   workspace = labWorkspace(5, withCalling(bundle));
   secrets = await withSecrets(workspace);
   // The stand-in kubeadm from the bundle, where kubernetes.kube-packages puts the real one, and
@@ -169,6 +156,14 @@ describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)'
     ]);
     const all = kubectl.calls();
     expect(all).toContainEqual(['label', 'node', PLANES[1]?.name, 'wire.com/role=sftd', '--overwrite']);
+    // Calico from the archive in binaries.tar, as Wire's kubespray has it: the lab's pod
+    // network, VXLAN always, the images of containers-system.tar, portmap in the CNI chain.
+    const calico = kubectl.lastApplied();
+    expect(calico).toMatch(/- name: CALICO_IPV4POOL_CIDR\n\s+value: "10\.233\.64\.0\/18"/);
+    expect(calico).toMatch(/- name: CALICO_IPV4POOL_VXLAN\n\s+value: "Always"/);
+    expect(calico).toContain('image: quay.io/calico/node:v3.27.4');
+    expect(calico).not.toContain('docker.io/');
+    expect(calico).toContain('"type": "portmap"');
     expect(all).toContainEqual([
       'annotate',
       'node',

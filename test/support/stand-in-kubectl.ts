@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * STAND-IN for kubectl on the admin machine (tests put its folder first on PATH for the CLI).
  * It records each call's arguments (one JSON line per call in calls.jsonl, the kubeconfig path
  * left out) and answers from canned behaviour: `diff`/`apply -f -` remember the manifest's
- * checksum (diff exits 1 until that manifest was applied); nodes come from the stand-in API
+ * checksum (diff exits 1 until that manifest was applied), and apply keeps the last manifest; nodes come from the stand-in API
  * of the kubeadm stand-in (test/support/stand-in-kubeadm.ts) at the kubeconfig's server, all
  * Ready; labels and annotations are kept in a local file; kube-system pods are canned, CoreDNS
  * Pending until a pod network was applied. It refuses a kubeconfig that is missing or not 0600.
@@ -60,9 +60,12 @@ if args[0] == 'diff' and args[-2:] == ['-f', '-']:
     print('diff -u live manifest (stand-in)')
     sys.exit(1)
 if args[0] == 'apply' and args[-2:] == ['-f', '-']:
+    manifest = sys.stdin.read()
     applied = load('applied.json', [])
-    applied.append(hashlib.sha256(sys.stdin.read().encode()).hexdigest())
+    applied.append(hashlib.sha256(manifest.encode()).hexdigest())
     save('applied.json', applied)
+    with open(os.path.join(STATE, 'last-applied.yaml'), 'w') as f:
+        f.write(manifest)
     print('configured (stand-in)')
     sys.exit(0)
 if args[0] == 'wait':
@@ -106,6 +109,8 @@ export interface StandInKubectl {
   bin: string;
   /** Every call's arguments, in order. */
   calls(): string[][];
+  /** The manifest of the last `apply -f -`. */
+  lastApplied(): string;
 }
 
 export function standInKubectl(dir: string): StandInKubectl {
@@ -122,5 +127,6 @@ export function standInKubectl(dir: string): StandInKubectl {
         .split('\n')
         .filter((line) => line !== '')
         .map((line) => JSON.parse(line) as string[]),
+    lastApplied: () => readFileSync(join(dir, 'last-applied.yaml'), 'utf8'),
   };
 }

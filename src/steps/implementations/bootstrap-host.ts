@@ -14,7 +14,7 @@ import { templateOperation } from '../../templates/load.js';
 import { assetBaseUrl, fromAssets } from './assets.js';
 import type { WireStageOptions } from './types.js';
 
-/** The bootstrap-host steps' operations: what Wire's playbooks set on every node (FACTS 1c). */
+/** The bootstrap-host steps' operations: what Wire's playbooks set on every node (docs/wire/install-sequences.md#offline-production). */
 
 /**
  * The host's name, and a mark that it belongs to this installation: the domain, in
@@ -45,6 +45,10 @@ function codename(host: StepHost): string {
 
 const releaseOf = (versionId: string) => (versionId === '24.04' ? 'noble' : 'jammy');
 
+/**
+ * The repository key as Wire's build exports it, ASCII-armoured (`gpg --export -a`), so under a
+ * .asc name: apt takes a .gpg keyring for binary. docs/wire/deployment-sources.md#apt-repository-key
+ */
 const BUNDLE_KEYRING = '/etc/apt/keyrings/wire-bundle.asc';
 
 /** The sources line of the bundle's repository on a host of that Ubuntu version (doctor's hosts.apt-sources compares against it). */
@@ -109,7 +113,7 @@ export function chronyValues(inventory: Inventory, hostName: string): Record<str
   };
 }
 
-/** chrony; the first host serves the time to the others (Wire's sync_time.yml, FACTS 1c step 6.4). */
+/** chrony; the first host serves the time to the others (Wire's sync_time.yml, docs/wire/install-sequences.md#time-sync). */
 export function timeSync(inventory: Inventory, host: StepHost): Operation[] {
   const values = chronyValues(inventory, host.name);
   return [
@@ -124,7 +128,7 @@ export function timeSync(inventory: Inventory, host: StepHost): Operation[] {
   ];
 }
 
-/** kubelet refuses to run with swap (kubespray's preinstall turns it off, FACTS 1c step 6.2). */
+/** kubelet refuses to run with swap (kubespray's preinstall turns it off, docs/wire/install-sequences.md#container-runtime). */
 export const swapOff = (): Operation[] => [
   commandOperation({
     name: 'turn swap off, now and in /etc/fstab',
@@ -135,7 +139,7 @@ export const swapOff = (): Operation[] => [
 
 const MODULES = ['overlay', 'br_netfilter'];
 
-/** What containerd and the pod network need (FACTS 1a, 1c step 6.2). */
+/** What containerd and the pod network need (docs/wire/install-sequences.md#wiab-dev, #container-runtime). */
 export const kernelSettings = (): Operation[] => [
   fileOperation({
     path: '/etc/modules-load.d/wire-install.conf',

@@ -4,7 +4,7 @@ import { renderTemplateFile } from '../../templates/load.js';
 
 /**
  * What Cassandra's configuration says on each node, decided here and laid out by
- * templates/cassandra/ (FACTS 1c step 6.6, 2.1-2.3, 8.2). Wire installs Cassandra 3.11.19 from
+ * templates/cassandra/ (docs/wire/install-sequences.md#cassandra-install, docs/wire/inventory-and-hardware.md#inventory, docs/wire/health-and-ports.md#ports-and-firewall). Wire installs Cassandra 3.11.19 from
  * the bundle's tarball into a versioned directory under /opt (ansible-cassandra's
  * cassandra_install_dir), so an upgrade unpacks beside the running version.
  */
@@ -19,7 +19,7 @@ export const UNIT_FILE = `/etc/systemd/system/${UNIT}`;
 export const NODETOOL = `${INSTALL_DIR}/bin/nodetool`;
 export const CQLSH = `${INSTALL_DIR}/bin/cqlsh`;
 
-/** Wire's data disk: /mnt/cassandra with data, commitlog, saved_caches and hints (ansible-cassandra; FACTS 7). */
+/** Wire's data disk: /mnt/cassandra with data, commitlog, saved_caches and hints (ansible-cassandra; docs/wire/upgrades.md#back-up-first). */
 export const DATA_ROOT = '/mnt/cassandra';
 export const DATA_DIRS = {
   dataDir: `${DATA_ROOT}/data`,
@@ -28,24 +28,36 @@ export const DATA_DIRS = {
   hintsDir: `${DATA_ROOT}/hints`,
 } as const;
 
-/** Gossip and CQL (FACTS 8.2: 7000 between the nodes, 9042 from Kubernetes). */
+/** Gossip and CQL (docs/wire/health-and-ports.md#ports-and-firewall: 7000 between the nodes, 9042 from Kubernetes). */
 export const STORAGE_PORT = 7000;
 export const CQL_PORT = 9042;
 
-/** ansible-cassandra's cassandra_cluster_name default (FACTS 2.3): the inventory has no key for it yet. */
+/**
+ * Wire's cluster name: ansible-cassandra's cassandra_cluster_name default, which Wire's inventory
+ * keeps (its db-operations playbooks name it too). See docs/wire/deployment-sources.md#cassandra.
+ */
 export const DEFAULT_CLUSTER_NAME = 'default';
-/** The brief's choice over ansible-cassandra's SimpleSnitch: the data centre and rack come from rackdc. */
+/**
+ * Deliberately not Wire's snitch: ansible-cassandra sets SimpleSnitch (Ec2Snitch on AWS). Both
+ * put every node in one data centre and rack, and Wire's keyspaces use SimpleStrategy, so
+ * replication and wire-server see no difference. GossipingPropertyFileSnitch names the data
+ * centre, which adding a second one needs (Wire's K8ssandra migration,
+ * db-operations/cassandra_alter_keyspace_replication.yml); leaving SimpleSnitch later takes a
+ * restart of every node. dc1 and rack1 are the names of Cassandra's own
+ * cassandra-rackdc.properties; Cassandra refuses to start a node whose data centre changed, so
+ * they stay. See docs/wire/deployment-sources.md#cassandra.
+ */
 export const SNITCH = 'GossipingPropertyFileSnitch';
 export const DATA_CENTRE = 'dc1';
 export const RACK = 'rack1';
 
-/** Wire's keyspaces (cassandra.yml cassandra_keyspaces) and their replication (FACTS 5.3: RF 3 in production). */
+/** Wire's keyspaces (cassandra.yml cassandra_keyspaces) and their replication (docs/wire/charts-values-secrets.md#values: RF 3 in production). */
 export const KEYSPACES = ['brig', 'galley', 'gundeck', 'spar'] as const;
 export const REPLICATION_FACTOR = 3;
 
 export const cassandraHosts = (inventory: Inventory): Host[] => hostsWithRole(inventory, 'cassandra');
 
-/** Wire's [cassandra_seed]: the first cassandra host (FACTS 2.1). */
+/** Wire's [cassandra_seed]: the first cassandra host (docs/wire/inventory-and-hardware.md#inventory-groups). */
 export function cassandraSeed(inventory: Inventory): Host | undefined {
   return cassandraHosts(inventory)[0];
 }
@@ -81,7 +93,7 @@ export function cassandraRackdc(): string {
 
 /**
  * cassandra-env.sh's own rule (calculate_heap_sizes): max(min(RAM/2, 1 GiB), min(RAM/4, 8 GiB)),
- * the new generation min(100 MiB per CPU, heap/4). On Wire's 4 GiB Cassandra VM (FACTS 3.1)
+ * the new generation min(100 MiB per CPU, heap/4). On Wire's 4 GiB Cassandra VM (docs/wire/inventory-and-hardware.md#sizing-in-the-published-docs)
  * that is 1024M and 200M.
  */
 export function heapSizes(memoryGiB: number, cpus: number): { maxHeapMiB: number; newHeapMiB: number } {

@@ -16,16 +16,21 @@ import type { Implementation, WireStageOptions } from './types.js';
 
 /**
  * Elasticsearch 6.8.23 (OSS) on the elasticsearch hosts, as Wire's elasticsearch.yml does it
- * (FACTS 1c step 6.7): Java 8 from the bundle's apt repository, the .deb from binaries.tar,
+ * (docs/wire/install-sequences.md#elasticsearch-install): Java 8 from the bundle's apt repository, the .deb from binaries.tar,
  * elasticsearch.yml naming every node for zen discovery, the heap from the host's memory, and
  * the service. The health check asks the first node for a green cluster with every node in it,
- * which elasticsearch-index-create needs (FACTS 6, 8.1).
+ * which elasticsearch-index-create needs (docs/wire/migrations.md#migration-jobs, docs/wire/health-and-ports.md#health-checks).
  */
 export const ES_VERSION = '6.8.23';
 export const ES_PACKAGE = 'elasticsearch-oss';
 export const ES_HTTP_PORT = 9200;
-/** Any name does, as long as every node has it; Wire's charts only need the nodes' addresses. */
-export const ES_CLUSTER_NAME = 'wire-elasticsearch';
+/**
+ * Wire's name (es_config cluster.name in its elasticsearch.yml playbook). wire-server's charts
+ * only need the nodes' addresses, but the same name makes Wire's runbooks read the same.
+ * Renaming a running cluster takes a restart of all its nodes together, as the install step
+ * (parallel) does. See docs/wire/deployment-sources.md#elasticsearch.
+ */
+export const ES_CLUSTER_NAME = 'elasticsearch-directory';
 const DEB = `/var/cache/wire-install/${ES_PACKAGE}-${ES_VERSION}.deb`;
 const CONFIG = '/etc/elasticsearch/elasticsearch.yml';
 const JVM_OPTIONS = '/etc/elasticsearch/jvm.options';
@@ -44,7 +49,7 @@ export const minimumMasterNodes = (count: number): number => Math.floor(count / 
  * Lucene reads through), never more than 31 GiB (compressed object pointers end near 32 GiB),
  * rounded down to 128 MiB, at least 512 MiB. Xms = Xmx, so the JVM never resizes it.
  * On a data node that also runs Cassandra (Wire's usual three data nodes carry every database,
- * FACTS 2.1), that half is shared with Cassandra's heap and the other databases: ES takes a
+ * docs/wire/inventory-and-hardware.md#inventory-groups), that half is shared with Cassandra's heap and the other databases: ES takes a
  * quarter, so its heap (committed at start by AlwaysPreTouch) and Cassandra's leave room.
  */
 export function heapSize(memoryGiB: number, withCassandra = false): string {

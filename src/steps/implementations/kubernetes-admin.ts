@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
+import { BUNDLE_BINARIES } from '../../bundle/binaries.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
+import { WireInstallError } from '../../core/errors.js';
 import { shellQuote } from '../../hosts/become.js';
 import type { Inventory } from '../../inventory/defaults.js';
 import { remoteCheck } from '../../operations/remote-check.js';
@@ -13,7 +16,7 @@ import { ADMIN_CONF, adminServerUrl } from './kubernetes-kubeadm.js';
 
 /**
  * The cluster from the admin host: its kubeconfig fetched from the first control plane (Wire's
- * artifacts/admin.conf, FACTS 1c steps 2 and 6.5), then kubectl there for the pod network, the
+ * artifacts/admin.conf, docs/wire/install-sequences.md#admin-tools-container, #kubernetes-cluster), then kubectl there for the pod network, the
  * calling labels and the readiness checks. kubectl is the one on the admin host's PATH.
  */
 
@@ -87,20 +90,59 @@ export const kubectl = (kubeconfigPath: string, args: string) =>
   `kubectl --kubeconfig ${shellQuote(kubeconfigPath)} ${args}`;
 
 /**
- * Where the Calico manifest sits in the unpacked bundle. Wire's kubespray renders Calico from
- * its own templates (FACTS 1e, 2.1); wire-install applies Calico's upstream calico.yaml for
- * the version the bundle's calicoctl belongs to, shipped beside charts/ at this path.
+ * Calico as Wire's kubespray runs it (docs/wire/deployment-sources.md#calico): v3.27.4, VXLAN
+ * between all nodes and no BGP (kubespray's calico_network_backend vxlan, calico_vxlan_mode
+ * Always), its images from quay.io as the bundle's containers-system.tar carries them, and a
+ * CNI chain with portmap, which hostPorts (a demo's ingress on 443 and 80) need. Wire's bundle
+ * has no ready manifest: binaries.tar carries Calico's source archive (kubespray's calico_crds),
+ * whose manifests/calico-vxlan.yaml is Calico's own manifest for that backend. It is read from
+ * there and given the rest.
  */
-export const CALICO_MANIFEST = 'kubernetes/calico.yaml';
+export const CALICO_VERSION = '3.27.4';
+export const CALICO_MANIFEST = `calico-${CALICO_VERSION}/manifests/calico-vxlan.yaml`;
+const UPSTREAM_IMAGES = 'docker.io/calico/';
+const BUNDLE_IMAGES = 'quay.io/calico/';
 
 /**
- * The manifest with the inventory's pod network as Calico's IP pool (its default,
- * 192.168.0.0/16, is commented out in calico.yaml and would not match kubeadm's podSubnet).
+ * The upstream manifest as Wire's cluster has Calico: the inventory's pod network as its IP pool
+ * (the default, 192.168.0.0/16, is commented out and would not match kubeadm's podSubnet),
+ * VXLAN always rather than only across subnets, and the images the bundle seeds.
  */
 export function calicoManifest(text: string, podCidr: string): string {
+  if (!/"type":\s*"portmap"/.test(text))
+    throw new WireInstallError({
+      what: `the Calico manifest's CNI configuration has no portmap plugin (${CALICO_MANIFEST}): hostPorts, which a demo's ingress uses for 443 and 80, would not work`,
+      next: `use the bundle of wire-server-deploy 5.32 (Calico v${CALICO_VERSION}, whose calico-vxlan.yaml has portmap)`,
+    });
   const pool = /^(\s*)# - name: CALICO_IPV4POOL_CIDR\n\1#\s+value: "[^"]*"/m;
-  if (!pool.test(text)) return text;
-  return text.replace(pool, `$1- name: CALICO_IPV4POOL_CIDR\n$1  value: "${podCidr}"`);
+  const vxlan = /^(\s*- name: CALICO_IPV4POOL_VXLAN\n\s*value: )"CrossSubnet"/m;
+  return text
+    .replace(pool, `$1- name: CALICO_IPV4POOL_CIDR\n$1  value: "${podCidr}"`)
+    .replace(vxlan, '$1"Always"')
+    .replaceAll(UPSTREAM_IMAGES, BUNDLE_IMAGES);
+}
+
+/** The manifest out of Calico's archive inside the bundle's binaries.tar, neither unpacked. */
+export async function readCalicoManifest(bundleRoot: string): Promise<string> {
+  const binaries = join(bundleRoot, 'binaries.tar');
+  const unreadable = (stderr: string) =>
+    new WireInstallError({
+      what: `cannot read ${CALICO_MANIFEST} from ${BUNDLE_BINARIES.calicoArchive} in ${binaries}`,
+      evidence: stderr.trim().split('\n').slice(-2),
+      next: `use the bundle of wire-server-deploy 5.32 (its versions/wire-binaries.json names calico v${CALICO_VERSION})`,
+    });
+  const archive = await execa('tar', ['-xOf', binaries, BUNDLE_BINARIES.calicoArchive], {
+    encoding: 'buffer',
+    reject: false,
+  });
+  if (archive.exitCode !== 0) throw unreadable(Buffer.from(archive.stderr).toString());
+  const manifest = await execa('tar', ['-xzOf', '-', CALICO_MANIFEST], {
+    input: archive.stdout,
+    reject: false,
+    stripFinalNewline: false,
+  });
+  if (manifest.exitCode !== 0) throw unreadable(manifest.stderr);
+  return manifest.stdout;
 }
 
 /**
@@ -163,14 +205,18 @@ export function onceKubeconfigExists(
 }
 
 export function calico(inventory: Inventory, bundleRoot: string, kubeconfigPath: string): Operation[] {
-  const path = join(bundleRoot, CALICO_MANIFEST);
-  const manifest = async () => calicoManifest(await readFile(path, 'utf8'), inventory.kubernetes.podCidr);
-  const name = `Calico (${CALICO_MANIFEST} of the bundle)`;
+  // Read once per run: check and apply both need it, and binaries.tar is large.
+  let manifest: Promise<string> | undefined;
+  const read = () =>
+    (manifest ??= readCalicoManifest(bundleRoot).then((text) =>
+      calicoManifest(text, inventory.kubernetes.podCidr),
+    ));
+  const name = `Calico v${CALICO_VERSION} (${CALICO_MANIFEST} of ${BUNDLE_BINARIES.calicoArchive})`;
   return [
     onceKubeconfigExists(
       kubeconfigPath,
       [`kubectl apply ${name}`],
-      kubectlApplyOperation(kubeconfigPath, name, manifest),
+      kubectlApplyOperation(kubeconfigPath, name, read),
     ),
   ];
 }
@@ -181,7 +227,7 @@ interface NodeMeta {
 }
 
 /**
- * What calling needs on the nodes (FACTS 1c step 10, 2.2, 3.4): wire.com/role=sftd or coturn
+ * What calling needs on the nodes (docs/wire/install-sequences.md#calling-nodes, docs/wire/inventory-and-hardware.md#per-host-variables, #calling-capacity): wire.com/role=sftd or coturn
  * (sftd and coturn run on different nodes; a host with both roles is labelled sftd, and the
  * inventory rules report it), and wire.com/external-ip behind 1:1 NAT.
  */
@@ -192,7 +238,7 @@ export function callingMetadata(inventory: Inventory): Map<string, NodeMeta> {
     const labels: Record<string, string> = role ? { 'wire.com/role': role } : {};
     // Every calling node gets the annotation: coturn's get-external-ip init container waits for
     // it (or a node ExternalIP, which kubeadm nodes lack) and fails without it, whatever the
-    // values say (FACTS 5.2: helm-operations.sh always annotates). Without an externalIp the
+    // values say (docs/wire/charts-values-secrets.md#install-order: helm-operations.sh always annotates). Without an externalIp the
     // host's address is the one clients reach (the inventory rules warn when it is private).
     const external = host.externalIp ?? (role ? host.address : undefined);
     const annotations: Record<string, string> = external ? { 'wire.com/external-ip': external } : {};
@@ -260,7 +306,7 @@ interface PodList {
   items: { metadata: { name: string }; status?: { phase?: string } }[];
 }
 
-/** Every inventory Kubernetes node registered and Ready (FACTS 8.1 Nodes). */
+/** Every inventory Kubernetes node registered and Ready (docs/wire/health-and-ports.md#health-checks). */
 export function nodeFindings(inventory: Inventory, nodes: NodeList): Finding[] {
   const expected = inventory.hosts
     .filter((host) => host.roles.includes('kube-control-plane') || host.roles.includes('kube-worker'))
@@ -292,7 +338,7 @@ export function nodeFindings(inventory: Inventory, nodes: NodeList): Finding[] {
   return findings;
 }
 
-/** kube-system pods Running (or Completed), as Wire's offline guide checks (FACTS 1c step 6, 8.1). */
+/** kube-system pods Running (or Completed), as Wire's offline guide checks (docs/wire/install-sequences.md#cluster-and-databases-playbooks, docs/wire/health-and-ports.md#health-checks). */
 export function podFindings(pods: PodList): Finding[] {
   const bad = pods.items.filter((pod) => !['Running', 'Succeeded'].includes(pod.status?.phase ?? ''));
   if (bad.length === 0) return [];

@@ -16,10 +16,10 @@ import type { Implementation, WireStageOptions } from './types.js';
 /**
  * A Kubernetes node before kubeadm: the container runtime, every image seeded into it, the
  * Kubernetes binaries and the pod log rotation, all from the bundle through the asset host, as
- * Wire's offline path does with kubespray (FACTS 1c steps 6.2, 6.3, 6.5; 1e; 8.1 Logs).
+ * Wire's offline path does with kubespray (docs/wire/install-sequences.md#container-runtime, #image-seeding, #kubernetes-cluster, #offline-bundle, docs/wire/health-and-ports.md#health-checks).
  */
 
-/** Wire's offline inventory pins kube_version v1.29.10 (FACTS 2.3). */
+/** Wire's offline inventory pins kube_version v1.29.10 (docs/wire/inventory-and-hardware.md#group-and-cluster-variables). */
 export const KUBE_VERSION = 'v1.29.10';
 /** The sandbox image kubeadm v1.29 expects (`kubeadm config images list`); seeded with the system images. */
 export const SANDBOX_IMAGE = 'registry.k8s.io/pause:3.9';
@@ -38,7 +38,7 @@ const DOWNLOADS = '/var/lib/wire-install/downloads';
 const UNPACKED = '/var/lib/wire-install/unpacked';
 /** One record per imported image tarball (see containerd-images.ts). */
 export const IMAGE_RECORDS = '/var/lib/wire-install/images';
-/** Wire's seed-offline-containerd.yml reads these two indexes (FACTS 1c step 6.3). */
+/** Wire's seed-offline-containerd.yml reads these two indexes (docs/wire/install-sequences.md#image-seeding). */
 export const IMAGE_FOLDERS = ['containers-system', 'containers-helm'] as const;
 
 /**
@@ -151,6 +151,8 @@ export function kubePackages(inventory: Inventory, options: WireStageOptions): O
     fromAssets(inventory, options, BUNDLE_BINARIES.kubelet, `${BIN}/kubelet`, 0o755),
     fromAssets(inventory, options, BUNDLE_BINARIES.kubectl, `${BIN}/kubectl`, 0o755),
     ...unpackedTarball(inventory, options, BUNDLE_BINARIES.crictl, BIN, [`${BIN}/crictl`]),
+    // The CNI plugins v1.3.0 tarball has the plugins at its top level; Calico's CNI chain calls
+    // portmap for hostPorts (a demo's ingress), see docs/wire/deployment-sources.md#calico.
     ...unpackedTarball(inventory, options, BUNDLE_BINARIES.cniPlugins, CNI_BIN_DIR, [
       `${CNI_BIN_DIR}/bridge`,
       `${CNI_BIN_DIR}/host-local`,

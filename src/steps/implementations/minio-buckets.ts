@@ -10,8 +10,8 @@ import { sha256Text } from '../../state/fingerprint.js';
 import { renderTemplateFile, templateOperation } from '../../templates/load.js';
 
 /**
- * Wire's buckets and the cargohold user, on the first minio host (minio.yml, FACTS 1c step 6.8,
- * FACTS 7 5.23): buckets dummy-bucket, assets, public (anonymous download) and
+ * Wire's buckets and the cargohold user, on the first minio host (minio.yml, docs/wire/install-sequences.md#minio-install,
+ * docs/wire/upgrades.md#version-523): buckets dummy-bucket, assets, public (anonymous download) and
  * k8ssandra-backups; the user cargohold signs in with (secrets.yaml minio.cargohold*), allowed
  * the assets bucket only. mc finds the deployment and the root keys in MC_HOST_wire, from a 0600
  * file sourced by each command; the user's keys reach `mc admin user add` on stdin, which mc
@@ -36,7 +36,7 @@ function firstAddress(inventory: Inventory, hostName: string): string {
   return trafficAddress(self);
 }
 
-/** MC_HOST_wire: server1 of this host, with the root keys (FACTS 8.1 MinIO). */
+/** MC_HOST_wire: server1 of this host, with the root keys (docs/wire/health-and-ports.md#health-checks). */
 export function mcEnvValues(inventory: Inventory, hostName: string, secrets: WireSecrets) {
   const { rootUser, rootPassword } = secrets.minio;
   return {
@@ -88,6 +88,11 @@ export async function waitForMinio(context: OperationContext, hidden: readonly s
   await mcRun(context, 'listing the buckets (MinIO does not answer)', `ls ${ALIAS}`, hidden);
 }
 
+/**
+ * mc's --json records, one per line: mc compacts them when its stdout is not a terminal, as over
+ * SSH here. Their fields (key, permission, accessKey, policyName, policyInfo.Policy) are those of
+ * the bundle's mc, RELEASE.2023-10-24T05-18-28Z: docs/wire/deployment-sources.md#minio-and-mc.
+ */
 const jsonLines = (text: string) =>
   text
     .split('\n')

@@ -13,9 +13,9 @@ import { MC, MC_ENV, mcRun, mcSecretValues, minioBuckets, waitForMinio } from '.
 import { type Implementation, needSecrets, type WireStageOptions } from './types.js';
 
 /**
- * MinIO on the minio hosts, as Wire's minio.yml does it (FACTS 1c step 6.8): the server and mc
+ * MinIO on the minio hosts, as Wire's minio.yml does it (docs/wire/install-sequences.md#minio-install): the server and mc
  * builds from the bundle, a minio-user, and two instances per host (server1 on :9000, server2 on
- * :9092, FACTS 8.2) that together form one distributed deployment over every host's two drives.
+ * :9092, docs/wire/health-and-ports.md#ports-and-firewall) that together form one distributed deployment over every host's two drives.
  * The root keys come from secrets.yaml and live only in the 0600 environment files.
  */
 export const MINIO = '/usr/local/bin/minio';
@@ -98,13 +98,14 @@ export function minioInstall(
   ];
 }
 
+/** `mc admin info --json` as the bundle's mc prints it (madmin-go's InfoMessage): docs/wire/deployment-sources.md#minio-and-mc. */
 interface AdminInfo {
   info?: {
     servers?: { endpoint?: string; state?: string; drives?: { endpoint?: string; state?: string }[] }[];
   };
 }
 
-/** Every server and drive online, asked with `mc admin info --json` on the first host (FACTS 8.1). */
+/** Every server and drive online, asked with `mc admin info --json` on the first host (docs/wire/health-and-ports.md#health-checks). */
 export function minioHealth(inventory: Inventory, secrets: WireSecrets): Operation[] {
   const hidden = mcSecretValues(secrets);
   const servers = MINIO_INSTANCES.flatMap(({ port }) =>
@@ -133,7 +134,7 @@ export function minioHealth(inventory: Inventory, secrets: WireSecrets): Operati
           message: `MinIO servers or drives not online: ${problems.join('; ')}`,
           measured: (info.servers ?? []).map((s) => `${s.endpoint} ${s.state}`).join(', ') || 'no servers',
           required: `${servers.length} servers online (${servers.map((s) => s.endpoint).join(', ')}), every drive ok`,
-          fix: `on the host named: systemctl status minio-server1 minio-server2; journalctl -u minio-server1; then mc admin heal -r (FACTS 8.1) with the keys of ${MC_ENV}`,
+          fix: `on the host named: systemctl status minio-server1 minio-server2; journalctl -u minio-server1; then mc admin heal -r with the keys of ${MC_ENV}`,
         },
       ];
     }),

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-# LAB STAND-IN for the MinIO client mc (RELEASE.2023-07-07), used by wire-install's lab tests:
+# LAB STAND-IN for the MinIO client mc (RELEASE.2023-10-24), used by wire-install's lab tests:
 # NOT mc. It sits where wire-install puts the bundle's mc build (/usr/local/bin/mc) and takes the
 # commands wire-install runs, with mc's syntax and --json output shapes: ls, mb, anonymous
 # get/set, admin user add/list (keys read from stdin when not given, as mc does), admin policy
-# create/info/attach, admin info. Like mc it finds a deployment and its keys in the environment
-# (MC_HOST_<alias>=http://KEY:SECRET@HOST:PORT) and talks to the stand-in minio server.
+# create/info/attach, admin info. Its --json records carry the fields real mc prints for them
+# (test/support/mc-json.ts; test/unit/steps/minio-stand-in.test.ts compares the two). Like mc it
+# finds a deployment and its keys in the environment (MC_HOST_<alias>=http://KEY:SECRET@HOST:PORT)
+# and talks to the stand-in minio server.
 import base64
 import json
 import os
@@ -21,7 +23,7 @@ def fail(message):
 
 argv = sys.argv[1:]
 if "--version" in argv or "-v" in argv:
-    print("mc version RELEASE.2023-07-07T05-25-51Z (lab stand-in for mc, not mc)")
+    print("mc version RELEASE.2023-10-24T05-18-28Z (lab stand-in for mc, not mc)")
     sys.exit(0)
 as_json = "--json" in argv
 user_flag = None
@@ -77,16 +79,16 @@ if command == ["ls"]:
             out(key, {"type": "file", "key": key})
     else:
         for name in call(rest[0], "list_buckets"):
-            out(f"[2023-07-07 00:00:00 UTC]     0B {name}/", {"type": "folder", "key": f"{name}/", "url": base})
+            out(f"[2023-07-07 00:00:00 UTC]     0B {name}/", {"type": "folder", "lastModified": "2023-07-07T00:00:00Z", "size": 0, "key": f"{name}/", "etag": "", "url": base, "versionOrdinal": 1})
 elif command == ["mb"]:
     call(rest[0], "make_bucket")
     out(f"Bucket created successfully `{rest[0]}`.", {"bucket": rest[0]})
 elif command == ["anonymous"] and rest[:1] == ["get"]:
     permission = call(rest[1], "get_anonymous")
-    out(f"Access permission for `{rest[1]}` is `{permission}`", {"permission": permission})
+    out(f"Access permission for `{rest[1]}` is `{permission}`", {"operation": "get", "bucket": rest[1], "permission": permission})
 elif command == ["anonymous"] and rest[:1] == ["set"]:
     call(rest[2], "set_anonymous", permission=rest[1])
-    out(f"Access permission for `{rest[2]}` is set to `{rest[1]}`", {"permission": rest[1]})
+    out(f"Access permission for `{rest[2]}` is set to `{rest[1]}`", {"operation": "set", "bucket": rest[2], "permission": rest[1]})
 elif command == ["admin", "user", "add"]:
     # As mc's fetchUserKeys: what is not an argument is read from stdin, access key first.
     keys = rest[1:3]
@@ -96,7 +98,9 @@ elif command == ["admin", "user", "add"]:
     out(f"Added user `{keys[0]}` successfully.", {"accessKey": keys[0], "secretKey": keys[1], "userStatus": "enabled"})
 elif command == ["admin", "user", "list"]:
     for user in call(rest[0], "list_users"):
-        out(f"{user['userStatus']}  {user['accessKey']}  {user['policyName']}", user)
+        # As mc: policyName is left out when no policy is attached (omitempty).
+        record = {key: value for key, value in user.items() if value != ""}
+        out(f"{user['userStatus']}  {user['accessKey']}  {user['policyName']}", record)
 elif command == ["admin", "policy", "create"]:
     with open(rest[2], encoding="utf-8") as text:
         policy = json.load(text)
@@ -104,7 +108,8 @@ elif command == ["admin", "policy", "create"]:
     out(f"Created policy `{rest[1]}` successfully.", {"policy": rest[1]})
 elif command == ["admin", "policy", "info"]:
     policy = call(rest[0], "policy_info", name=rest[1])
-    out(json.dumps(policy, indent=1), {"policy": rest[1], "isGroup": False, "policyInfo": {"PolicyName": rest[1], "Policy": policy}})
+    dates = {"CreateDate": "2023-07-07T00:00:00Z", "UpdateDate": "2023-07-07T00:00:00Z"}
+    out(json.dumps(policy, indent=1), {"policy": rest[1], "policyInfo": {"PolicyName": rest[1], "Policy": policy, **dates}, "isGroup": False})
 elif command == ["admin", "policy", "attach"]:
     if not user_flag:
         fail("--user or --group is required")

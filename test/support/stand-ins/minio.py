@@ -81,15 +81,21 @@ def online(netloc):
 
 
 def admin_info():
+    # The fields of madmin's InfoMessage, ServerProperties and Disk that real MinIO fills in and
+    # wire-install reads (test/support/mc-json.ts), a few neighbours, nothing else.
+    netlocs = list(dict.fromkeys(e.netloc for e in endpoints))
+    network = {netloc: "online" if online(netloc) else "offline" for netloc in netlocs}
     servers = []
-    for netloc in dict.fromkeys(e.netloc for e in endpoints):
-        up = online(netloc)
+    for netloc in netlocs:
+        up = network[netloc] == "online"
         servers.append({
             "state": "online" if up else "offline",
             "endpoint": netloc,
-            "drives": [{"endpoint": f"http://{e.netloc}{e.path}", "state": "ok" if up else "offline"} for e in endpoints if e.netloc == netloc],
+            "scheme": "http",
+            "network": network,
+            "drives": [{"endpoint": f"http://{e.netloc}{e.path}", "path": e.path, "state": "ok" if up else "offline"} for e in endpoints if e.netloc == netloc],
         })
-    return {"mode": "online", "servers": servers, "standIn": "lab stand-in for MinIO"}
+    return {"mode": "online", "buckets": {"count": len(buckets())}, "servers": servers}
 
 
 class Failure(Exception):

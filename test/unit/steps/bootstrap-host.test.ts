@@ -43,7 +43,8 @@ describe('/etc/hosts block', () => {
 
 describe('apt sources', () => {
   const options = { bundleRoot: undefined };
-  it("uses the asset host's repository for the host's Ubuntu release, with its key from there", () => {
+  // Wire's build exports the key armoured: a .asc keyring (docs/wire/deployment-sources.md#apt-repository-key).
+  it("uses the asset host's repository for the host's Ubuntu release, with its armoured key from there", () => {
     const [, key, jammy] = inputs(aptSources(inventory, host('kubenode1'), options));
     expect(key).toMatchObject({
       url: 'http://192.168.122.10:8080/debs-jammy/public/gpg',

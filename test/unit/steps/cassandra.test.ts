@@ -43,7 +43,7 @@ const yamlOf = (name: string) => cassandraYaml(inventory, cassandraHost(inventor
 /** The value of a top-level `key: value` line. */
 const key = (yaml: string, name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(yaml)?.[1];
 
-describe('cassandra.yaml for a three-node inventory (FACTS 1c step 6.6, 2.1-2.3, 8.2)', () => {
+describe('cassandra.yaml for a three-node inventory (docs/wire/install-sequences.md#cassandra-install, docs/wire/inventory-and-hardware.md#inventory, docs/wire/health-and-ports.md#ports-and-firewall)', () => {
   it('names the first cassandra host as the only seed on every node (Wire’s cassandra_seed)', () => {
     for (const name of ['datanode1', 'datanode2', 'datanode3'])
       expect(yamlOf(name)).toMatch(/^\s+- seeds: "10\.10\.0\.31"$/m);
@@ -58,7 +58,9 @@ describe('cassandra.yaml for a three-node inventory (FACTS 1c step 6.6, 2.1-2.3,
     expect(second).not.toContain('192.168.122.32');
   });
 
-  it("uses Wire's default cluster name, GossipingPropertyFileSnitch and Wire's /mnt/cassandra dirs", () => {
+  // Wire's cluster name; the snitch deliberately not Wire's SimpleSnitch
+  // (docs/wire/deployment-sources.md#cassandra).
+  it("uses Wire's cluster name 'default', GossipingPropertyFileSnitch and Wire's /mnt/cassandra dirs", () => {
     const yaml = yamlOf('datanode1');
     expect(key(yaml, 'cluster_name')).toBe("'default'");
     expect(key(yaml, 'endpoint_snitch')).toBe('GossipingPropertyFileSnitch');
@@ -171,7 +173,7 @@ describe('operations', () => {
     expect(CASSANDRA_IMPLEMENTATIONS['databases.cassandra-health']?.alwaysRun).toBe(true);
   });
 
-  it("creates Wire's four keyspaces with replication factor 3 through the seed's CQL address (FACTS 5.3)", () => {
+  it("creates Wire's four keyspaces with replication factor 3 through the seed's CQL address (docs/wire/charts-values-secrets.md#values)", () => {
     expect(cassandraKeyspaces(inventory).inputs).toEqual({
       keyspaces: ['brig', 'galley', 'gundeck', 'spar'],
       replicationFactor: 3,

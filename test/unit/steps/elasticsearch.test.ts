@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import type { StepHost } from '../../../src/engine/types.js';
 import type { HostFacts } from '../../../src/hosts/facts.js';
 import {
-  ES_CLUSTER_NAME,
   elasticsearchConfig,
   elasticsearchInstall,
   heapSize,
@@ -13,7 +12,7 @@ import {
 import { renderTemplateFile } from '../../../src/templates/load.js';
 import { production } from '../../support/inventories.js';
 
-/** What databases.elasticsearch-install writes, for Wire's three data nodes (FACTS 1c step 6.7, 2.1). */
+/** What databases.elasticsearch-install writes, for Wire's three data nodes (docs/wire/install-sequences.md#elasticsearch-install, docs/wire/inventory-and-hardware.md#inventory-groups). */
 
 const inventory = production();
 const NODES = ['192.168.122.31', '192.168.122.32', '192.168.122.33'];
@@ -30,7 +29,8 @@ describe('elasticsearch.yml', () => {
   it('names the node, binds the private address and lists every ES node for zen discovery', () => {
     const config = load(rendered('datanode2')) as Record<string, unknown>;
     expect(config).toMatchObject({
-      'cluster.name': ES_CLUSTER_NAME,
+      // Wire's name (docs/wire/deployment-sources.md#elasticsearch).
+      'cluster.name': 'elasticsearch-directory',
       'node.name': 'datanode2',
       'node.master': true,
       'network.host': '192.168.122.32',
@@ -66,7 +66,7 @@ describe('elasticsearch.yml', () => {
 
 describe('the heap, by Elasticsearch rules', () => {
   it('is half the memory, at most 31 GiB, at least 512 MiB', () => {
-    expect(heapSize(8)).toBe('4g'); // Wire's staging data nodes (FACTS 1b)
+    expect(heapSize(8)).toBe('4g'); // Wire's staging data nodes (docs/wire/install-sequences.md#wiab-staging)
     expect(heapSize(16)).toBe('8g');
     expect(heapSize(7.8)).toBe('3968m');
     expect(heapSize(128)).toBe('31g');
@@ -76,7 +76,7 @@ describe('the heap, by Elasticsearch rules', () => {
   });
 
   it('sets -Xms equal to -Xmx in jvm.options, from the host memory (a quarter beside Cassandra)', () => {
-    // datanode1 carries every database, Cassandra too (Wire's layout, FACTS 2.1).
+    // datanode1 carries every database, Cassandra too (Wire's layout, docs/wire/inventory-and-hardware.md#inventory-groups).
     const operations = elasticsearchInstall(inventory, host('datanode1', 16), { bundleRoot: undefined });
     const jvm = operations.find((op) => op.target === '/etc/elasticsearch/jvm.options');
     const text = renderTemplateFile('elasticsearch/jvm.options', { heap: '4g' });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUNDLE_BINARIES } from '../../../src/bundle/binaries.js';
 import type { RemoteHost } from '../../../src/hosts/types.js';
 import type { InventoryInput } from '../../../src/inventory/schema.js';
 import type { OperationContext } from '../../../src/operations/types.js';
@@ -10,6 +11,7 @@ import { completeSecrets, parseSecretsText } from '../../../src/secrets/file.js'
 import { BOOTSTRAP_TOKEN_FORMAT, generateSecrets } from '../../../src/secrets/generate.js';
 import {
   adminKubeconfig,
+  CALICO_MANIFEST,
   calico,
   calicoManifest,
   callingMetadata,
@@ -17,6 +19,7 @@ import {
   metadataCommands,
   nodeFindings,
   podFindings,
+  readCalicoManifest,
 } from '../../../src/steps/implementations/kubernetes-admin.js';
 import {
   adminServerUrl,
@@ -30,13 +33,16 @@ import {
   renderInitConfig,
   renderJoinConfig,
 } from '../../../src/steps/implementations/kubernetes-kubeadm.js';
+import { standInBundle } from '../../support/bundle.js';
 import { production } from '../../support/inventories.js';
+import { STAND_IN_CALICO_MANIFEST, standInCalicoFiles } from '../../support/stand-in-calico.js';
 import { openSslCa } from '../../support/stand-in-kubeadm.js';
 
 /**
- * What the cluster steps render and compute, checked against FACTS: three combined control
- * planes (kubenode1-3, untainted) and one worker-only node (FACTS 2.1), the pod and service
- * networks of the inventory (2.3, 3.5), the systemd cgroup driver, and kubeadm's CA pin.
+ * What the cluster steps render and compute, checked against Wire's layout: three combined
+ * control planes (kubenode1-3, untainted) and one worker-only node
+ * (docs/wire/inventory-and-hardware.md#inventory-groups), the pod and service networks of the
+ * inventory (docs/wire/inventory-and-hardware.md#group-and-cluster-variables, #os-and-network-rules), the systemd cgroup driver, and kubeadm's CA pin.
  */
 const withWorker = (input: InventoryInput) => {
   input.hosts.push({
@@ -72,7 +78,7 @@ describe('kubeadm init configuration (first control plane)', () => {
     expect(docs.get('ClusterConfiguration')).toMatch(/^ {2}serviceSubnet: 10\.96\.0\.0\/12$/m);
   });
 
-  it("defaults to kubespray's networks, as Wire's bundle (FACTS 3.5)", () => {
+  it("defaults to kubespray's networks, as Wire's bundle (docs/wire/inventory-and-hardware.md#os-and-network-rules)", () => {
     const text = renderInitConfig(production(), 'kubenode1', secrets);
     expect(text).toMatch(/podSubnet: 10\.233\.64\.0\/18$/m);
     expect(text).toMatch(/serviceSubnet: 10\.233\.0\.0\/18$/m);
@@ -187,16 +193,62 @@ describe('CA pin', () => {
   });
 });
 
-describe('Calico manifest', () => {
+describe('Calico manifest (docs/wire/deployment-sources.md#calico)', () => {
+  const edited = calicoManifest(STAND_IN_CALICO_MANIFEST, '10.233.64.0/18');
+
   it("gets the inventory's pod network as its IP pool", () => {
-    const upstream = '            # - name: CALICO_IPV4POOL_CIDR\n            #   value: "192.168.0.0/16"\n';
+    const upstream =
+      '"type": "portmap"\n            # - name: CALICO_IPV4POOL_CIDR\n            #   value: "192.168.0.0/16"\n';
     expect(calicoManifest(upstream, '10.233.64.0/18')).toBe(
-      '            - name: CALICO_IPV4POOL_CIDR\n              value: "10.233.64.0/18"\n',
+      '"type": "portmap"\n            - name: CALICO_IPV4POOL_CIDR\n              value: "10.233.64.0/18"\n',
     );
+  });
+
+  it("is set up as Wire's kubespray runs Calico: VXLAN always, the images of containers-system.tar", () => {
+    expect(edited).toMatch(/- name: CALICO_IPV4POOL_VXLAN\n\s+value: "Always"/);
+    expect(edited).toMatch(/- name: CALICO_IPV4POOL_IPIP\n\s+value: "Never"/);
+    expect(edited).toContain('calico_backend: "vxlan"');
+    for (const image of ['cni', 'node', 'kube-controllers'])
+      expect(edited).toContain(`image: quay.io/calico/${image}:v3.27.4`);
+    expect(edited).not.toContain('docker.io/');
+  });
+
+  it("keeps portmap in the CNI chain (a demo's hostPorts) and refuses a manifest without it", () => {
+    expect(edited).toContain('"type": "portmap"');
+    const without = STAND_IN_CALICO_MANIFEST.replace('"type": "portmap"', '"type": "tuning"');
+    expect(() => calicoManifest(without, '10.233.64.0/18')).toThrow(/no portmap plugin/);
+  });
+
+  it("reads calico-vxlan.yaml out of Calico's archive in the bundle's binaries.tar", async () => {
+    expect(BUNDLE_BINARIES.calicoArchive).toBe('binaries/v3.27.4.tar.gz');
+    expect(CALICO_MANIFEST).toBe('calico-3.27.4/manifests/calico-vxlan.yaml');
+    expect(await readCalicoManifest(standInBundle(standInCalicoFiles()))).toBe(STAND_IN_CALICO_MANIFEST);
+    await expect(readCalicoManifest(standInBundle())).rejects.toThrow(
+      /cannot read calico-3\.27\.4\/manifests\/calico-vxlan\.yaml from binaries\/v3\.27\.4\.tar\.gz/,
+    );
+  });
+
+  it('gives kubectl the edited manifest from the bundle', async () => {
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'wil-kubeconfig-')), 'admin.conf');
+    writeFileSync(kubeconfig, 'server: https://192.168.122.21:6443\n');
+    const stdin: string[] = [];
+    const admin: RemoteHost = {
+      name: 'admin',
+      async exec(_command, options) {
+        stdin.push(String(options?.stdin ?? ''));
+        return { stdout: '', stderr: '', exitCode: 0 };
+      },
+      async putFile() {},
+      close() {},
+    };
+    const context = { host: admin, facts: {}, changedPaths: new Set() } as unknown as OperationContext;
+    const [apply] = calico(inventory, standInBundle(standInCalicoFiles()), kubeconfig);
+    expect((await apply?.check(context))?.changes).toEqual([]);
+    expect(stdin).toEqual([calicoManifest(STAND_IN_CALICO_MANIFEST, inventory.kubernetes.podCidr)]);
   });
 });
 
-describe('calling labels and readiness (FACTS 1c step 10, 8.1)', () => {
+describe('calling labels and readiness (docs/wire/install-sequences.md#calling-nodes, docs/wire/health-and-ports.md#health-checks)', () => {
   it('labels sftd and coturn nodes and annotates their external IPs', () => {
     const wanted = callingMetadata(inventory);
     expect(wanted.get('kubenode2')).toEqual({

@@ -4,6 +4,7 @@ import type { ExecOptions, RemoteHost } from '../../../src/hosts/types.js';
 import type { Operation } from '../../../src/operations/types.js';
 import { generateSecrets } from '../../../src/secrets/generate.js';
 import {
+  MINIO_INSTANCES,
   minioEnvValues,
   minioHealth,
   minioInstall,
@@ -12,9 +13,16 @@ import {
 import { cargoholdPolicy, minioBuckets } from '../../../src/steps/implementations/minio-buckets.js';
 import { renderTemplateFile } from '../../../src/templates/load.js';
 import { production } from '../../support/inventories.js';
+import {
+  MC_ADMIN_INFO,
+  MC_ADMIN_POLICY_INFO,
+  MC_ADMIN_USER_LIST,
+  MC_ANONYMOUS_GET,
+  MC_LS,
+} from '../../support/mc-json.js';
 import { fakeContext } from '../operations/fake-host.js';
 
-/** What the MinIO steps write and run, for Wire's three data nodes (FACTS 1c step 6.8, 5.4, 8.2). */
+/** What the MinIO steps write and run, for Wire's three data nodes (docs/wire/install-sequences.md#minio-install, docs/wire/charts-values-secrets.md#secrets, docs/wire/health-and-ports.md#ports-and-firewall). */
 
 const inventory = production();
 const secrets = generateSecrets();
@@ -70,7 +78,7 @@ describe('the two instances per host', () => {
 });
 
 describe('the cargohold policy', () => {
-  it('allows the assets bucket and nothing else (FACTS 7, 5.23)', () => {
+  it('allows the assets bucket and nothing else (docs/wire/upgrades.md#version-notes, #version-523)', () => {
     const policy = JSON.parse(cargoholdPolicy()) as { Statement: { Resource: string[] }[] };
     expect(policy.Statement.flatMap((s) => s.Resource).sort()).toEqual([
       'arn:aws:s3:::assets',
@@ -157,5 +165,82 @@ describe('a plan before MinIO runs', () => {
     expect(changes).toContain('set up dummy-bucket, assets, public, k8ssandra-backups once MinIO runs');
     expect(notes[0]).toContain('minio-server1.service is not running');
     expect(calls.some((command) => command.includes(' mb '))).toBe(false);
+  });
+});
+
+describe("mc's JSON as the bundle's mc prints it (test/support/mc-json.ts)", () => {
+  const servers = (offline = '') =>
+    MINIO_INSTANCES.flatMap(({ instance, port }) =>
+      ['192.168.122.31', '192.168.122.32', '192.168.122.33'].map((address) => ({
+        endpoint: `${address}:${port}`,
+        state: `${address}:${port}` === offline ? 'offline' : 'online',
+        drive: `/var/lib/minio-server${instance}`,
+      })),
+    );
+  /** MinIO running with everything set up, answering each mc command with `answers`. */
+  const setUp = (answers: [RegExp, string][]) => {
+    const host: RemoteHost = {
+      name: 'datanode1',
+      async exec(command: string) {
+        const found = answers.find(([pattern]) => pattern.test(command));
+        return { stdout: found?.[1] ?? '', stderr: '', exitCode: 0 };
+      },
+      close() {},
+    };
+    return fakeContext(host);
+  };
+  const policy = JSON.parse(cargoholdPolicy()) as unknown;
+  const complete: [RegExp, string][] = [
+    [/ ls --json wire/, MC_LS(['assets', 'dummy-bucket', 'k8ssandra-backups', 'public'])],
+    [/anonymous get --json/, MC_ANONYMOUS_GET('download')],
+    [/admin policy info/, MC_ADMIN_POLICY_INFO('cargohold-assets', policy)],
+    [
+      /admin user list --json/,
+      MC_ADMIN_USER_LIST([
+        { accessKey: 'someoneelse' },
+        { accessKey: secrets.minio.cargoholdAccessKey, policyName: 'consoleAdmin,cargohold-assets' },
+      ]),
+    ],
+    [/admin info --json/, MC_ADMIN_INFO(servers())],
+  ];
+
+  it('finds the buckets, the public policy, the cargohold policy and user: nothing to change', async () => {
+    const context = setUp(complete);
+    const changes: string[] = [];
+    for (const op of minioBuckets(inventory, 'datanode1', secrets).slice(3))
+      changes.push(...(await op.check(context)).changes);
+    expect(changes).toEqual([]);
+  });
+
+  it('sees what is missing in the same records', async () => {
+    const context = setUp([
+      [/ ls --json wire/, MC_LS(['assets'])],
+      [/anonymous get --json/, MC_ANONYMOUS_GET('private')],
+      [/admin user list --json/, MC_ADMIN_USER_LIST([{ accessKey: secrets.minio.cargoholdAccessKey }])],
+      ...complete,
+    ]);
+    const changes: string[] = [];
+    for (const op of minioBuckets(inventory, 'datanode1', secrets).slice(3))
+      changes.push(...(await op.check(context)).changes);
+    expect(changes).toEqual([
+      'create bucket dummy-bucket',
+      'create bucket public',
+      'create bucket k8ssandra-backups',
+      'allow anonymous download from bucket public',
+      'attach policy cargohold-assets to the cargohold user',
+    ]);
+  });
+
+  it('reads every server and drive from admin info', async () => {
+    const [health] = minioHealth(inventory, secrets);
+    expect((await health?.check(setUp(complete)))?.notes).toEqual([]);
+    const down = setUp([[/admin info --json/, MC_ADMIN_INFO(servers('192.168.122.32:9092'))], ...complete]);
+    await expect(health?.apply(down)).rejects.toMatchObject({
+      evidence: [
+        expect.stringContaining(
+          'datanode2 192.168.122.32:9092: offline; drive http://192.168.122.32:9092/var/lib/minio-server2: offline',
+        ),
+      ],
+    });
   });
 });
