@@ -5,7 +5,7 @@ import { sha256File } from '../operations/artifact.js';
 import type { Finding } from '../rules/finding.js';
 
 /**
- * Wire's offline bundle checked on the admin host before any host is contacted (FACTS 1e):
+ * Wire's offline bundle checked on the admin host before any host is contacted (docs/wire/install-sequences.md#offline-bundle):
  * every item the install needs is there, every file listed in a checksum file in the bundle
  * (SHA256SUMS, in `sha256sum` format) has its checksum, and every tarball reads to its end (a
  * copy cut short is the usual corruption). Wire ships no checksum list of its own; operators
@@ -18,7 +18,7 @@ export interface BundleItem {
   kind: 'file' | 'directory' | 'tar';
 }
 
-/** What the offline path uses from the bundle (FACTS 1c, 1e). */
+/** What the offline path uses from the bundle (docs/wire/install-sequences.md#offline-production, #offline-bundle). */
 export const BUNDLE_ITEMS: readonly BundleItem[] = [
   {
     path: 'debs-jammy.tar',

@@ -14,7 +14,7 @@ import {
 import { readChain, readKey } from './read-pem-files.js';
 
 /**
- * Checks of a bring-your-own certificate (FACTS 4.2): the chain file (PEM, leaf first, then
+ * Checks of a bring-your-own certificate (docs/wire/dns-and-certificates.md#certificates): the chain file (PEM, leaf first, then
  * intermediates) and the leaf's private key, as they will go into nginx-ingress-services
  * `secrets.tlsWildcardCert` / `secrets.tlsWildcardKey`. Everything is measured with
  * node:crypto; no openssl binary, no network.

@@ -32,7 +32,7 @@ export interface HostFacts {
   listening: ListeningSocket[];
 }
 
-export const FACTS_SCRIPT = `
+export const HOST_FACT_SCRIPT = `
 . /etc/os-release 2>/dev/null
 # Files are read with the shell's own \`read\` where possible: every process started costs a few
 # milliseconds, and with twenty hosts at once on a small admin host that adds up (bench/).
@@ -151,7 +151,7 @@ export function parseFacts(text: string): HostFacts {
 /** One command, one round trip; the clock offset is taken against the middle of it. */
 export async function gatherFacts(host: RemoteHost): Promise<HostFacts> {
   const sent = Date.now();
-  const result = await host.exec('sh -s', { stdin: FACTS_SCRIPT, timeoutMs: 20_000 });
+  const result = await host.exec('sh -s', { stdin: HOST_FACT_SCRIPT, timeoutMs: 20_000 });
   const received = Date.now();
   const facts = parseFacts(result.stdout);
   const clock = Number(/^clock_ms=(\d+)$/m.exec(result.stdout)?.[1]);

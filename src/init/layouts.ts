@@ -3,7 +3,7 @@ import type { HostAnswer, Mode } from './answers.js';
 
 /**
  * Suggested host layouts for common sizes, with the sizing Wire documents for each role
- * (wire/FACTS.md 1a, 3.1-3.3). The wizard offers them as a starting point (names, roles and
+ * (docs/wire/install-sequences.md#wiab-dev, docs/wire/inventory-and-hardware.md#hardware). The wizard offers them as a starting point (names, roles and
  * the suggested resources as defaults); `--layout NAME --addresses A,B,...` uses them by flag.
  */
 
@@ -30,7 +30,7 @@ export interface Layout {
 export interface Calling {
   sft: boolean;
   coturn: boolean;
-  /** Sizes the SFT node: Wire counts 1 vCPU per 50 concurrent participants (FACTS 3.4). */
+  /** Sizes the SFT node: Wire counts 1 vCPU per 50 concurrent participants (docs/wire/inventory-and-hardware.md#calling-capacity). */
   sftParticipants?: number;
 }
 
@@ -54,7 +54,7 @@ function three(prefix: string, roles: Role[], suggested: Resources): LayoutSlot[
   return [1, 2, 3].map((n) => ({ name: `${prefix}${n}`, roles: [...roles], suggested }));
 }
 
-/** Extra vCPUs for SFT on top of a node's own: 1 per 50 concurrent participants (FACTS 3.4). */
+/** Extra vCPUs for SFT on top of a node's own: 1 per 50 concurrent participants (docs/wire/inventory-and-hardware.md#calling-capacity). */
 function sftCpus(calling: Calling): number {
   return calling.sft ? Math.ceil((calling.sftParticipants ?? 50) / 50) : 0;
 }

@@ -75,7 +75,7 @@ export function checkHostName(value: string, others: readonly HostAnswer[]): tru
 
 /**
  * A host IP must be usable and outside Kubernetes' own networks (init keeps Wire's default pod
- * and service CIDRs, FACTS 3.5), as the address rules require; refused here as it is typed.
+ * and service CIDRs, docs/wire/inventory-and-hardware.md#os-and-network-rules), as the address rules require; refused here as it is typed.
  */
 export function checkUsableHostIp(value: string): true | string {
   if (!isIP(value)) return true;

@@ -6,7 +6,7 @@ import type { Operation, OperationContext, OperationOutcome } from './types.js';
 
 /**
  * A file a host takes from the asset host over HTTP (Wire's offline path: every node downloads
- * from http://<assethost>:8080, FACTS 1c step 6.1), checked against the sha256 the asset host
+ * from http://<assethost>:8080, docs/wire/install-sequences.md#asset-host-and-apt-sources), checked against the sha256 the asset host
  * published when it unpacked the bundle (`<item>.SHA256SUMS` beside the item, written by the
  * assets stage). Nothing is downloaded when the file on the host already has that checksum, so
  * a re-run or a resumed run costs one small request. The download goes to a temporary file

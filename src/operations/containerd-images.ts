@@ -6,8 +6,8 @@ import { lastLines, runOrFail } from './run.js';
 import type { Operation, OperationContext, OperationOutcome } from './types.js';
 
 /**
- * Image tarballs imported into containerd, Wire's way (seed-offline-containerd.yml, FACTS 1c
- * step 6.3): each tarball listed in `<folder>/index.txt` on the asset host is streamed from it
+ * Image tarballs imported into containerd, Wire's way (seed-offline-containerd.yml, docs/wire/install-sequences.md#image-seeding):
+ * each tarball listed in `<folder>/index.txt` on the asset host is streamed from it
  * straight into `ctr -n=k8s.io images import -`, with no copy on the node's disk.
  *
  * Unlike Wire's loop, a tarball already imported is not downloaded again: after an import, a

@@ -5,7 +5,7 @@ import type { Operation, OperationContext } from './types.js';
 
 /**
  * A package installed from a .deb file already on the host (one the bundle ships outside its apt
- * repository, like elasticsearch-oss, FACTS 1c step 6.7): installed when the installed version
+ * repository, like elasticsearch-oss, docs/wire/install-sequences.md#elasticsearch-install): installed when the installed version
  * differs from the file's. apt installs the local file, so its dependencies come from the
  * configured repositories; its services are not started (withoutServiceStarts): the step's
  * systemd operation starts them once their configuration is written.

@@ -4,7 +4,7 @@ import type { Operation, OperationContext } from './types.js';
 
 /**
  * The host's name, now (the kernel's) and after reboot (/etc/hostname). RabbitMQ needs the
- * inventory names to be the real hostnames (FACTS 2.1), so apply sets both to the inventory name.
+ * inventory names to be the real hostnames (docs/wire/inventory-and-hardware.md#inventory-groups), so apply sets both to the inventory name.
  */
 export function hostnameOperation(name: string): Operation {
   const look = async (context: OperationContext) => {

@@ -2,10 +2,10 @@ import type { RemoteHost } from '../hosts/types.js';
 import type { Finding } from '../rules/finding.js';
 
 /**
- * helm and kubectl on the admin host (FACTS 1c step 2: Wire's admin image ships helm 3 and
+ * helm and kubectl on the admin host (docs/wire/install-sequences.md#admin-tools-container: Wire's admin image ships helm 3 and
  * kubectl). Measured by running them: `helm version --short` and `kubectl version --client -o
  * json`. kubectl is supported within one minor version of the cluster (Kubernetes' skew
- * policy); the bundle's cluster is 1.29 (FACTS 2.3 kube_version), so 1.28-1.30 pass and others
+ * policy); the bundle's cluster is 1.29 (docs/wire/inventory-and-hardware.md#group-and-cluster-variables), so 1.28-1.30 pass and others
  * are a warning.
  */
 export const BUNDLE_KUBERNETES_MINOR = 29;

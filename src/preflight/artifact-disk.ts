@@ -6,7 +6,7 @@ import type { Finding } from '../rules/finding.js';
 
 /**
  * Enough free disk for what the bundle puts on a host, measured before anything is copied
- * (FACTS 1e: an asset host that runs out of space fails halfway with "no space left on device").
+ * (docs/wire/install-sequences.md#offline-bundle: an asset host that runs out of space fails halfway with "no space left on device").
  * - The asset host keeps each tarball and its unpacked tree: twice the tarballs, on the
  *   filesystem of /var/lib (facts.disk; /opt is usually the same root filesystem).
  * - A Kubernetes node imports every image into containerd under /var/lib/containerd: the image
@@ -69,7 +69,7 @@ export function checkArtifactDisk(
         ...base,
         severity: 'error',
         message: `${host.name} has not enough free disk for the bundle's files it receives`,
-        fix: `free space or grow the disk of ${host.name}; on an asset host of an earlier version, remove /opt/assets first (FACTS 1e)`,
+        fix: `free space or grow the disk of ${host.name}; on an asset host of an earlier version, remove /opt/assets first`,
       },
     ];
   if (free < 2 * needed)

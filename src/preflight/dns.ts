@@ -4,11 +4,11 @@ import { requiredDnsNames } from '../rules/dns-names.js';
 import type { Finding } from '../rules/finding.js';
 
 /**
- * The names Wire serves under the domain (FACTS 4.1), asked of a real resolver before the
+ * The names Wire serves under the domain (docs/wire/dns-and-certificates.md#required-dns-names), asked of a real resolver before the
  * install: each must have an A record, and they should all point at the same place (the
  * ingress; wire-install cannot know its public address, which is behind the operator's NAT).
  * A missing name is an error with cert-manager, whose Let's Encrypt HTTP-01 challenge cannot
- * succeed without it (FACTS 4.2), and a warning otherwise: the hosts can be installed first
+ * succeed without it (docs/wire/dns-and-certificates.md#certificates), and a warning otherwise: the hosts can be installed first
  * and clients only need the names at the end. doctor's dns.names asks the same way
  * (resolveNames) and judges with dnsFindings, a missing name always an error there.
  */

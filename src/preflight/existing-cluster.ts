@@ -5,7 +5,7 @@ import type { Finding } from '../rules/finding.js';
 /**
  * With `kubernetes.mode: existing` wire-install builds no cluster and uses the given kubeconfig
  * (and context). Before anything is deployed: the API answers, its version is one wire-server
- * supports (Kubernetes 1.27 or later since 5.26, FACTS 7), and every node is Ready.
+ * supports (Kubernetes 1.27 or later since 5.26, docs/wire/upgrades.md#version-notes), and every node is Ready.
  */
 export const MIN_KUBERNETES_MINOR = 27;
 

@@ -19,7 +19,7 @@ export interface PreflightOptions {
   allowUndersized: boolean;
 }
 
-/** Wire's bundle is built for jammy (debs-jammy.tar); WIAB Dev runs on noble (FACTS 1e, 3.5). */
+/** Wire's bundle is built for jammy (debs-jammy.tar); WIAB Dev runs on noble (docs/wire/install-sequences.md#offline-bundle, docs/wire/inventory-and-hardware.md#os-and-network-rules). */
 export const SUPPORTED_OS = [
   { id: 'ubuntu', versionId: '22.04', name: 'Ubuntu 22.04' },
   { id: 'ubuntu', versionId: '24.04', name: 'Ubuntu 24.04' },
@@ -98,7 +98,7 @@ export function checkTimeSync(host: Host, facts: HostFacts): Finding[] {
       host: host.name,
       message: facts.timeSync.service
         ? `${host.name}: ${facts.timeSync.service} runs but the clock is not synchronised yet`
-        : `${host.name}: no time service runs; bootstrap-host.time-sync installs one (Cassandra needs synchronised clocks, FACTS 3.5)`,
+        : `${host.name}: no time service runs; bootstrap-host.time-sync installs one (Cassandra needs synchronised clocks)`,
       measured: facts.timeSync.service ?? 'no time service',
       required: 'a synchronised clock',
       fix: 'let bootstrap-host.time-sync set it up, or check the NTP server the host uses',
@@ -156,7 +156,7 @@ export function checkClock(
 }
 
 /**
- * TCP ports the host's roles will listen on (FACTS 8.2, and Kubernetes' own), and who may hold
+ * TCP ports the host's roles will listen on (docs/wire/health-and-ports.md#ports-and-firewall, and Kubernetes' own), and who may hold
  * them: ours from an earlier apply, known by the systemd unit or pod slice the process runs in
  * (its cgroup: what our steps create), or else by program name (an install made before
  * wire-install, e.g. by Wire's playbooks). Any other program there is in the way.

@@ -8,11 +8,11 @@ import { keyName } from './text.js';
 export { ipInCidr, parseCidr } from './ip.js';
 
 /**
- * Host addresses (FACTS 2.2, 3.5, 11.2): static, distinct, outside Kubernetes' own pod and
+ * Host addresses (docs/wire/inventory-and-hardware.md#per-host-variables, #os-and-network-rules, docs/wire/known-problems.md#advice-against-10x-networks): static, distinct, outside Kubernetes' own pod and
  * service networks, and preferably not in 10.x, which Wire advises against for VM networks.
  */
 
-const ADVICE = 'Wire advises 192.168.x or 172.16-31.x for VM networks, FACTS 3.5';
+const ADVICE = 'Wire advises 192.168.x or 172.16-31.x for VM networks';
 
 /** One address a host declares, with the key it was written under. */
 interface Declared {

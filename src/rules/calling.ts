@@ -5,7 +5,7 @@ import { isPrivateAddress } from './ip.js';
 import { plural } from './text.js';
 
 /**
- * Calling (FACTS 3.4, 9.9, 10, 11.8): sftd and coturn use hostNetwork, so one pod per node
+ * Calling (docs/wire/inventory-and-hardware.md#calling-capacity, docs/wire/known-problems.md#calls-fail, docs/wire/platform.md, docs/wire/known-problems.md#calling-replicas): sftd and coturn use hostNetwork, so one pod per node
  * and never the same node in production; SFT needs about 1 vCPU per 50 participants; and a
  * calling node behind NAT needs its public IP, or calls only work inside the network.
  */
@@ -31,7 +31,7 @@ function sharedNodes(inventory: Inventory): Finding[] {
       rule: 'calling.shared-node',
       host: host.name,
       path: ['hosts', index, 'roles'],
-      message: `${host.name} has both sftd and coturn; both bind the host's network and Wire requires them on different nodes in production (FACTS 3.4, 10)`,
+      message: `${host.name} has both sftd and coturn; both bind the host's network and Wire requires them on different nodes in production`,
       measured: 'sftd and coturn on one host',
       required: 'sftd and coturn on different hosts',
       fix: `remove sftd or coturn from hosts[${index}].roles and give it to another kube-worker host`,
@@ -67,7 +67,7 @@ function sftReplicas(inventory: Inventory, sftd: number): Finding[] {
       severity: 'error',
       rule: 'calling.sft-replicas',
       path: ['wire', 'calling', 'sft', 'replicas'],
-      message: `wire.calling.sft.replicas is ${replicas} but only ${plural(sftd, 'host')} ${sftd === 1 ? 'has' : 'have'} sftd; sftd uses hostNetwork, so each pod needs its own node (FACTS 3.4)`,
+      message: `wire.calling.sft.replicas is ${replicas} but only ${plural(sftd, 'host')} ${sftd === 1 ? 'has' : 'have'} sftd; sftd uses hostNetwork, so each pod needs its own node`,
       measured: `${replicas} replicas, ${plural(sftd, 'sftd host')}`,
       required: `at most ${sftd} (one per sftd host)`,
       fix: `set wire.calling.sft.replicas to ${sftd} or less, or add sftd to more kube-worker hosts`,
@@ -90,7 +90,7 @@ function sftCapacity(inventory: Inventory, hosts: Indexed[]): Finding[] {
       severity: 'warning',
       rule: 'calling.sft-capacity',
       path: ['wire', 'calling', 'sft', 'concurrentParticipants'],
-      message: `${concurrentParticipants} concurrent call participants need about ${plural(needed, 'vCPU')} for SFT (1 per ${PARTICIPANTS_PER_CPU}, FACTS 3.4); the sftd hosts have ${plural(available, 'vCPU')} beyond the ${baseline} each node needs for itself`,
+      message: `${concurrentParticipants} concurrent call participants need about ${plural(needed, 'vCPU')} for SFT (1 per ${PARTICIPANTS_PER_CPU}); the sftd hosts have ${plural(available, 'vCPU')} beyond the ${baseline} each node needs for itself`,
       measured: `${plural(available, 'spare vCPU')} on ${plural(hosts.length, 'sftd host')}`,
       required: `${plural(needed, 'spare vCPU')}`,
       fix: `add ${plural(needed - available, 'vCPU')} to the sftd hosts (and their resources.cpus), or add sftd to more hosts`,
@@ -115,7 +115,7 @@ function externalIps(inventory: Inventory): Finding[] {
         rule: 'calling.external-ip-missing',
         host: host.name,
         path: ['hosts', index, 'externalIp'],
-        message: `${host.name} runs ${roles.join(' and ')} with only the private address ${internal}; calls will work inside your network only, unless a 1:1 NAT forwards a public IP and it is declared (FACTS 9.9)`,
+        message: `${host.name} runs ${roles.join(' and ')} with only the private address ${internal}; calls will work inside your network only, unless a 1:1 NAT forwards a public IP and it is declared`,
         measured: `privateAddress ${internal}, no externalIp`,
         required: 'externalIp: the public IP that reaches this host',
         fix: `add hosts[${index}].externalIp: <public IP forwarded 1:1 to ${host.name}>, or ignore if every client is on this network`,

@@ -2,7 +2,7 @@ import type { Inventory } from '../inventory/defaults.js';
 import type { Finding } from './finding.js';
 
 /**
- * The DNS names Wire serves under the domain (FACTS 4.1). All point at the ingress IP. The
+ * The DNS names Wire serves under the domain (docs/wire/dns-and-certificates.md#required-dns-names). All point at the ingress IP. The
  * certificate rules and the DNS checks of doctor use the same list.
  */
 
@@ -12,7 +12,7 @@ export interface DnsName {
   /**
    * Which certificate must cover the name: the ingress certificate (bring-your-own wildcard or
    * SAN certificate; sftd reuses it), or the federator's own, which Wire keeps separate because
-   * it also needs the client-auth usage (FACTS 4.2).
+   * it also needs the client-auth usage (docs/wire/dns-and-certificates.md#certificates).
    */
   certificate: 'ingress' | 'federator';
 }
@@ -78,7 +78,7 @@ export function checkDnsNames(inventory: Inventory): Finding[] {
       severity: 'warning',
       rule: 'dns.federation-domain',
       path: ['wire', 'federation', 'domain'],
-      message: `the federation domain ${domain} differs from domain ${inventory.domain}; it becomes setFederationDomain, which can never change after the first install without losing all history (FACTS 11.13)`,
+      message: `the federation domain ${domain} differs from domain ${inventory.domain}; it becomes setFederationDomain, which can never change after the first install without losing all history`,
       measured: domain,
       required: `${inventory.domain} unless you mean it`,
       fix: `keep it only if other backends should know this one as ${domain} for good; otherwise remove wire.federation.domain`,

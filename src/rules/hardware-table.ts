@@ -1,7 +1,7 @@
 import type { DatabaseRole, Role } from '../inventory/roles.js';
 
 /**
- * Wire's sizing, as data. Wire publishes three production tables that disagree (FACTS 3.1:
+ * Wire's sizing, as data. Wire publishes three production tables that disagree (docs/wire/inventory-and-hardware.md#sizing-in-the-published-docs:
  * the main-branch planning docs; 3.2: the newer, unmerged draft; 3.3: the PostgreSQL HA doc).
  *
  * Decision: below the SMALLEST figure any of them gives for a role is an error (no Wire
@@ -33,13 +33,13 @@ export type Sizing = Record<Dimension, DimensionSizing>;
 /** A row of Wire's tables: both Kubernetes roles share one (Wire's examples combine them). */
 export type SizingRow = 'kube-node' | DatabaseRole | 'assethost';
 
-const MAIN = "Wire's planning docs, FACTS 3.1";
-const DRAFT = "Wire's draft planning docs, FACTS 3.2";
-const BOTH = "Wire's planning docs and draft, FACTS 3.1 and 3.2";
-const PG_MIN_CPU = "Wire's ansible-VMs.md and draft, FACTS 3.1 and 3.2";
-const PG_MEMORY = "Wire's ansible-VMs.md, draft and PostgreSQL HA doc, FACTS 3.1 to 3.3";
-const PG_MIN_DISK = "Wire's ansible-VMs.md and PostgreSQL HA doc, FACTS 3.1 and 3.3";
-const PG_HA = "Wire's PostgreSQL HA doc, FACTS 3.3";
+const MAIN = "Wire's planning docs";
+const DRAFT = "Wire's draft planning docs";
+const BOTH = "Wire's planning docs and draft";
+const PG_MIN_CPU = "Wire's ansible-VMs.md and draft";
+const PG_MEMORY = "Wire's ansible-VMs.md, draft and PostgreSQL HA doc";
+const PG_MIN_DISK = "Wire's ansible-VMs.md and PostgreSQL HA doc";
+const PG_HA = "Wire's PostgreSQL HA doc";
 
 function dim(minimum: number, minSource: string, recommended: number, recSource: string): DimensionSizing {
   return {
@@ -90,10 +90,10 @@ export const PRODUCTION_SIZING: Record<SizingRow, Sizing> = {
 /**
  * The one demo VM (databases in the cluster, like WIAB Dev). Error below the project's seed
  * requirements (8 cores, 8 GiB, 20 GiB: enough to start, tight), warning below what Wire's
- * current WIAB Dev docs ask for (16 cores, 16 GiB, 200 GiB; FACTS 1a).
+ * current WIAB Dev docs ask for (16 cores, 16 GiB, 200 GiB; docs/wire/install-sequences.md#wiab-dev).
  */
 const SEED = "wire-install's demo minimum (project seed requirements)";
-const WIAB = "Wire's WIAB Dev docs, FACTS 1a";
+const WIAB = "Wire's WIAB Dev docs";
 export const DEMO_SIZING: Sizing = {
   cpus: dim(8, SEED, 16, WIAB),
   memoryGiB: dim(8, SEED, 16, WIAB),

@@ -4,9 +4,9 @@ import type { Finding } from './finding.js';
 import { listing, plural } from './text.js';
 
 /**
- * How many hosts carry each role (FACTS 2.1): Wire's production layout has 3 of every
+ * How many hosts carry each role (docs/wire/inventory-and-hardware.md#inventory-groups): Wire's production layout has 3 of every
  * database, an odd etcd (on the control plane), one asset host; the demo is one VM that runs
- * the databases inside the cluster, as WIAB Dev does (FACTS 1a).
+ * the databases inside the cluster, as WIAB Dev does (docs/wire/install-sequences.md#wiab-dev).
  */
 
 const PRODUCTION_ONLY: readonly Role[] = [...DATABASE_ROLES, 'assethost'];
@@ -75,7 +75,7 @@ function production(inventory: Inventory): Finding[] {
   for (const role of DATABASE_ROLES) {
     const count = withRole(inventory, role).length;
     if (count < 3) {
-      const why = 'FACTS 2.1: three nodes so one can fail';
+      const why = 'three nodes so one can fail';
       findings.push(
         countError(role, count, 'at least 3', why, `give ${role} to ${plural(3 - count, 'more host')}`),
       );
@@ -93,7 +93,7 @@ function production(inventory: Inventory): Finding[] {
   }
   const assethosts = withRole(inventory, 'assethost').length;
   if (assethosts !== 1) {
-    const why = 'FACTS 2.1, 1e: every other host installs packages and images from it';
+    const why = 'every other host installs packages and images from it';
     const fix =
       assethosts === 0 ? 'add assethost to the roles of one host' : 'keep assethost on one host only';
     findings.push(countError('assethost', assethosts, 'exactly 1', why, fix));
@@ -121,7 +121,7 @@ function bundledKubernetes(inventory: Inventory): Finding[] {
       severity: 'error',
       rule: 'roles.control-plane-odd',
       path: ['hosts'],
-      message: `${plural(controlPlanes, 'host')} with role kube-control-plane; etcd runs on them and must have an odd number of members (FACTS 2.1)`,
+      message: `${plural(controlPlanes, 'host')} with role kube-control-plane; etcd runs on them and must have an odd number of members`,
       measured: plural(controlPlanes, 'host'),
       required: 'an odd number',
       fix: `add kube-control-plane to one more host or remove it from one (${controlPlanes + 1} or ${controlPlanes - 1})`,
@@ -144,7 +144,7 @@ function bundledKubernetes(inventory: Inventory): Finding[] {
       severity: 'warning',
       rule: 'roles.kube-nodes-few',
       path: ['hosts'],
-      message: `${plural(kubeNodes, 'Kubernetes node')}; Wire's production layout has 3 so the cluster survives losing one (FACTS 3.1)`,
+      message: `${plural(kubeNodes, 'Kubernetes node')}; Wire's production layout has 3 so the cluster survives losing one`,
       measured: plural(kubeNodes, 'host'),
       required: 'at least 3 recommended',
       fix: 'add hosts with kube-control-plane and kube-worker until there are 3',
@@ -189,7 +189,7 @@ function demo(inventory: Inventory): Finding[] {
         rule: 'roles.demo-in-cluster',
         host: host.name,
         path: ['hosts', index, 'roles'],
-        message: `${host.name} has ${listing(external)}, which mode demo does not use: the demo runs its databases inside the cluster and needs no asset host, as Wire's WIAB Dev does (FACTS 1a)`,
+        message: `${host.name} has ${listing(external)}, which mode demo does not use: the demo runs its databases inside the cluster and needs no asset host, as Wire's WIAB Dev does`,
         measured: `roles ${host.roles.join(', ')}`,
         required: 'only kube-control-plane, kube-worker, sftd, coturn',
         fix: `remove ${listing(external)} from hosts[${index}].roles, or set mode: production for separate database hosts`,

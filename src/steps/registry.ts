@@ -12,7 +12,7 @@ import { workloadSteps } from './workloads/index.js';
 /**
  * Every step, stage by stage in execution order. Filtered to one mode, the list is exactly
  * the order `apply` runs in. The workloads stage holds the chart steps of both modes (their
- * orders differ, FACTS 5.2), so an id can appear twice here, never twice in one mode.
+ * orders differ, docs/wire/charts-values-secrets.md#install-order), so an id can appear twice here, never twice in one mode.
  */
 export const allSteps: readonly StepDefinition[] = [
   ...preflightSteps,

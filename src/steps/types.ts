@@ -50,7 +50,7 @@ export interface StepDefinition {
   /** Only for `hosts` targets; `parallel` when absent. */
   order?: StepOrder;
   when?: StepCondition;
-  /** One line: why this step exists, citing Wire's requirement (FACTS section or Wire's file). */
+  /** One line: why this step exists, citing Wire's requirement (Wire's file, or the docs/wire/ page that explains it). */
   why: string;
 }
 

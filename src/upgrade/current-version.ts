@@ -8,7 +8,7 @@ import { chartVersion } from '../workloads/helm/chart-version.js';
 import { readReleaseRecord, releaseRecordPaths } from '../workloads/helm/release-record.js';
 
 /**
- * The two versions an upgrade goes between (FACTS 7.1: "find your current and target
+ * The two versions an upgrade goes between (docs/wire/upgrades.md#plan-the-path: "find your current and target
  * versions"): the wire-server chart installed now and the one in the new bundle.
  * - installed: what apply's chart step recorded (.wire-install/releases/wire-server.json,
  *   release-record.ts) and, when the admin kubeconfig exists, what helm says the cluster runs.
@@ -135,7 +135,7 @@ export function bundleWireServerVersion(bundleRoot: string): string {
   if (!existsSync(bundleRoot) || !statSync(bundleRoot).isDirectory())
     throw inputError({
       what: `the new bundle is not a folder: ${bundleRoot}`,
-      next: 'unpack the new offline bundle into a new folder and pass it with --bundle (FACTS 7.4)',
+      next: 'unpack the new offline bundle into a new folder and pass it with --bundle',
     });
   try {
     return chartVersion(bundleRoot, WIRE_SERVER_RELEASE);

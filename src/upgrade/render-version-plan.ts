@@ -5,7 +5,7 @@ import { type FederationScope, VERSION_NOTES } from './versions.js';
  * The version part of `upgrade --plan`, for people (lines) and for --json (one record). Every
  * version passed is named, those without notes too, so nobody wonders whether one was
  * forgotten; the automatic changes say what wire-install does, the actions what the operator
- * must do by hand (FACTS 7).
+ * must do by hand (docs/wire/upgrades.md#version-notes).
  */
 
 export function versionPlanLines(plan: VersionPlan): string[] {
@@ -24,7 +24,7 @@ export function versionPlanLines(plan: VersionPlan): string[] {
   for (const version of plan.versions) {
     const notes = plan.notes.find((entry) => entry.version === version);
     if (!notes) {
-      lines.push('', `${version}: no upgrade notes known (FACTS 7)`);
+      lines.push('', `${version}: no upgrade notes known`);
       continue;
     }
     lines.push('', `${version}:${notes.skipped ? ' (skipped, but its lasting changes still apply)' : ''}`);

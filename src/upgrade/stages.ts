@@ -6,7 +6,7 @@ import { backupDiskStep } from './pre-checks/backup-disk.js';
 import type { UpgradeStageBuilder, UpgradeTarget } from './types.js';
 
 /**
- * The stages of one upgrade, in the order FACTS 7 gives: pre-checks (a doctor subset: hosts
+ * The stages of one upgrade, in the order of Wire's upgrade procedure (docs/wire/upgrades.md#upgrade-procedure): pre-checks (a doctor subset: hosts
  * answer, disk for the new bundle, Cassandra/PostgreSQL/RabbitMQ healthy, nodes Ready), backups
  * before anything changes, the new bundle re-seeded (asset host, then every node's images;
  * Kubernetes itself is not re-run), the chart upgrades in Wire's upgrade order with the

@@ -9,8 +9,8 @@ import {
 /**
  * The versions an upgrade passes, from the installed wire-server chart version to the bundle's,
  * and what each asks (versions.ts). Wire's upgrade is one helm upgrade to the target, but the
- * changes of every version in between are cumulative (FACTS 7.1). A version Wire declared broken
- * (FACTS 11.7) is skipped when it lies in between and refused as the target.
+ * changes of every version in between are cumulative (docs/wire/upgrades.md#plan-the-path). A version Wire declared broken
+ * (docs/wire/upgrades.md#versions-to-skip) is skipped when it lies in between and refused as the target.
  */
 
 export interface ChartVersion {
@@ -109,7 +109,7 @@ export function planVersions(from: string, to: string, options: { federation: bo
     if (parsed.major !== newest.major)
       return plan(from, to, federation, {
         version: text,
-        reason: `the ${which} version ${text} is not a wire-server ${newest.major}.x chart; wire-install knows the upgrade notes of ${newest.major}.x only (FACTS 7)`,
+        reason: `the ${which} version ${text} is not a wire-server ${newest.major}.x chart; wire-install knows the upgrade notes of ${newest.major}.x only`,
         next: 'upgrade with the procedure Wire documents for that version',
       });
   }
@@ -125,7 +125,7 @@ export function planVersions(from: string, to: string, options: { federation: bo
   if (order < 0)
     return plan(from, to, federation, {
       version: to,
-      reason: `${to} is older than the installed ${from}: downgrades are not supported (schema migrations are forward-only, FACTS 6)`,
+      reason: `${to} is older than the installed ${from}: downgrades are not supported (schema migrations are forward-only)`,
       next: 'use the bundle of the installed version or a newer one; to go back, restore the backups of the upgrade',
     });
   if (order === 0) return { ...plan(from, to, federation), nothingToUpgrade: true };

@@ -1,16 +1,19 @@
 /**
- * What each wire-server chart minor version asks of an upgrade, as data (FACTS 7, "Per-version
- * breaking changes", from Wire's config references `wire-server-5.2x.md` and the CHANGELOG).
- * Changes are cumulative (FACTS 7.1): an upgrade from 5.28 to 5.32 must honour every note of
- * 5.29 to 5.32. Versions FACTS 7 does not mention have no entry (no notes, not "no changes").
+ * What each wire-server chart minor version asks of an upgrade, as data
+ * (docs/wire/upgrades.md#version-notes, from Wire's configuration references and the
+ * wire-server CHANGELOG). Changes are cumulative (docs/wire/upgrades.md#plan-the-path): an
+ * upgrade from 5.28 to 5.32 must honour every note of 5.29 to 5.32. Versions Wire's notes do not
+ * mention have no entry (no notes, not "no changes").
  *
- * - `broken`: Wire declared the version unusable (FACTS 11.7): for every install, or only for
- *   federated ones. An upgrade never stops on it (version-path.ts).
- * - `automatic`: what wire-install's values code already does for that change; each names the
- *   function (or chart list) that does it, so a reader can check the claim.
+ * - `broken`: Wire declared the version unusable (docs/wire/upgrades.md#versions-to-skip): for
+ *   every install, or only for federated ones. An upgrade never stops on it (version-path.ts).
+ * - `automatic`: what wire-install already does for that change, said to the operator; the code
+ *   that does it is named in a comment beside the entry, so a maintainer can check the claim.
  * - `actions`: what the operator must do by hand, with why; `optional` ones may be left out.
  * - `notices`: what changed that needs no action here, said so nobody wonders.
- * An item with `onlyWhen` applies to federated (or to non-federated) installs only.
+ * An item with `onlyWhen` applies to federated (or to non-federated) installs only. Every text
+ * here is shown to operators (`upgrade --plan`, its --json record, docs/upgrade.md): it says what
+ * happens to their installation, never which function does it.
  */
 
 export type FederationScope = 'federated' | 'not-federated';
@@ -18,7 +21,7 @@ export type FederationScope = 'federated' | 'not-federated';
 export interface AutomaticChange {
   /** The change Wire requires, one sentence. */
   change: string;
-  /** How wire-install does it, naming the function or file. */
+  /** What wire-install does about it, in the operator's terms (no function or file names). */
   doneBy: string;
   onlyWhen?: FederationScope;
 }
@@ -39,15 +42,27 @@ export interface VersionNotes {
   automatic: readonly AutomaticChange[];
   actions: readonly RequiredAction[];
   notices: readonly string[];
-  /** Where it comes from: FACTS section and Wire's config reference. */
+  /** Where it comes from: Wire's public source, and the section of docs/wire/upgrades.md. */
   source: string;
 }
 
-/** The newest chart version whose notes are known (the WSD release FACTS describes, FACTS 0 and 5.1). */
+/**
+ * The newest chart version whose notes are known: the wire-server-deploy release the Wire
+ * reference describes (docs/wire/README.md#sources-and-versions,
+ * docs/wire/charts-values-secrets.md#charts-and-versions).
+ */
 export const NEWEST_KNOWN_VERSION = '5.32';
 
-const reference = (minor: number) =>
-  `FACTS 7 (per-version table); Wire's config reference wire-server-5.${minor}.md`;
+/** This project's summary of a version's notes, with Wire's sources (docs/wire/upgrades.md). */
+const notesAt = (minor: number) => `docs/wire/upgrades.md#version-5${minor}`;
+
+/** Wire's configuration reference of a release (published for 5.24 and later). */
+const configReference = (minor: number) =>
+  `Wire's configuration reference for 5.${minor}, https://docs.wire.com/latest/how-to/upgrade/config-references/wire-server-5.${minor}.0.html; ${notesAt(minor)}`;
+
+/** The wire-server CHANGELOG, for releases older than the configuration references. */
+const changelog = (minor: number) =>
+  `wire-server CHANGELOG, chart release 5.${minor}.0, https://github.com/wireapp/wire-server/blob/develop/CHANGELOG.md; ${notesAt(minor)}`;
 
 export const VERSION_NOTES: readonly VersionNotes[] = [
   {
@@ -55,17 +70,19 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
     automatic: [
       {
         change: 'RabbitMQ is mandatory for cannon and gundeck',
+        // wireServerValues (src/workloads/values/wire-server.ts); the chart lists of src/steps/workloads/charts.ts.
         doneBy:
-          "wireServerValues (src/workloads/values/wire-server.ts) sets every service's config.rabbitmq.host; the rabbitmq-external chart (production) or rabbitmq chart (demo) is deployed before wire-server (src/steps/workloads/charts.ts)",
+          'wire-install points every service at RabbitMQ and deploys RabbitMQ before wire-server: rabbitmq-external (your RabbitMQ hosts) in production, the in-cluster rabbitmq chart in a demo',
       },
       {
         change: 'cannon and background-worker need Cassandra (the gundeck keyspace)',
-        doneBy: 'wireServerValues sets cannon.config.cassandra and background-worker.config.cassandra',
+        // wireServerValues: cannon.config.cassandra, background-worker.config.cassandra.
+        doneBy: 'wire-install gives cannon and background-worker the Cassandra address',
       },
     ],
     actions: [],
     notices: [],
-    source: reference(8),
+    source: changelog(8),
   },
   {
     version: '5.12',
@@ -73,19 +90,20 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
     actions: [
       {
         what: "run the one-off migrate-features job once (helm install ... ./charts/migrate-features) and wait for COMPLETIONS 1/1; if it never ran, upgrade to 5.12 first with that version's bundle",
-        why: 'it converts team features to the new storage and must finish before the next release (FACTS 6); teams being migrated are read-only meanwhile',
+        why: 'it converts team features to the new storage and must finish before the next release; teams being migrated are read-only meanwhile',
       },
     ],
     notices: ['compatible with Elasticsearch 6.8 and OpenSearch 1.3'],
-    source: `${reference(12)}; FACTS 6 (migrate-features)`,
+    source: `${changelog(12)}; docs/wire/migrations.md#migrate-features`,
   },
   {
     version: '5.16',
     automatic: [
       {
         change: 'PostgreSQL is mandatory for brig',
+        // wireServerValues: brig.config.postgresql; wireServerSecrets: brig.secrets.pgPassword.
         doneBy:
-          'wireServerValues sets brig.config.postgresql and wireServerSecrets brig.secrets.pgPassword; the postgresql-external chart points at the PostgreSQL VMs',
+          'wire-install gives brig the PostgreSQL address, user and password (the password from secrets.yaml), and the postgresql-external chart points at your PostgreSQL hosts',
       },
     ],
     actions: [
@@ -95,19 +113,20 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
       },
     ],
     notices: [],
-    source: reference(16),
+    source: changelog(16),
   },
   {
     version: '5.19',
     automatic: [
       {
         change: 'galley needs PostgreSQL, the same instance as brig',
-        doneBy: 'wireServerValues gives galley.config.postgresql the same host, user and database as brig',
+        // wireServerValues: galley.config.postgresql.
+        doneBy: 'wire-install gives galley the same PostgreSQL host, user and database as brig',
       },
     ],
     actions: [],
     notices: [],
-    source: reference(19),
+    source: changelog(19),
   },
   {
     version: '5.23',
@@ -115,12 +134,12 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
       {
         change: 'RabbitMQ and PostgreSQL run on ansible-managed VMs (wire-server-deploy)',
         doneBy:
-          'production mode installs both on the database hosts (the rabbitmq and postgresql stages) and points wire-server at them through the *-external charts',
+          'in production wire-install installs both on your database hosts (the databases stage) and points wire-server at them through the *-external charts',
       },
       {
         change: 'cargohold uses a least-privilege MinIO user',
-        doneBy:
-          "wireServerSecrets sets cargohold's awsKeyId/awsSecretKey to secrets.yaml's MinIO cargohold keys",
+        // wireServerSecrets: cargohold.secrets.awsKeyId/awsSecretKey.
+        doneBy: "cargohold gets the MinIO cargohold user's keys from secrets.yaml, never the root keys",
       },
     ],
     actions: [
@@ -130,104 +149,116 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
       },
     ],
     notices: [],
-    source: `FACTS 7 (per-version table, 5.23 WSD); offline/upgrades/cassandra-3.11.16-to-3.11.19.md`,
+    source:
+      "wire-server-deploy's CHANGELOG and its guide offline/upgrades/cassandra-3.11.16-to-3.11.19.md, https://github.com/wireapp/wire-server-deploy/blob/v5.32/offline/upgrades/cassandra-3.11.16-to-3.11.19.md; docs/wire/upgrades.md#version-523",
   },
   {
     version: '5.24',
     automatic: [
       {
         change: 'redis-ephemeral deployed before wire-server, gundeck.config.redis.host pointing at it',
+        // The chart lists of src/steps/workloads/charts.ts; wireServerValues with redisHostFor
+        // (src/workloads/values/redis.ts); the rule values.redis-host (docs/wire/known-problems.md#redis-service-name).
         doneBy:
-          'the chart list deploys databases-ephemeral (redis only) before wire-server (src/steps/workloads/charts.ts), and wireServerValues sets gundeck.config.redis.host to redisHostFor(mode) = redis-ephemeral (src/workloads/values/redis.ts); rule values.redis-host checks they agree (FACTS 11.5)',
+          'wire-install deploys the redis chart (databases-ephemeral, redis only) before wire-server and points gundeck at the redis service it creates (redis-ephemeral); it refuses values where the two disagree (rule values.redis-host)',
       },
       {
         change: 'brig.config.rabbitmq.host set explicitly',
-        doneBy: 'wireServerValues sets brig.config.rabbitmq.{host, port, vHost}',
+        // wireServerValues: brig.config.rabbitmq.
+        doneBy: "wire-install sets brig's RabbitMQ host, port and vHost",
       },
       {
         change:
           'new background-worker config: federationDomain, cassandraBrig, cassandraGalley, postgresql, pgPassword',
+        // wireServerValues: background-worker.config; wireServerSecrets: background-worker.secrets.pgPassword.
         doneBy:
-          "wireServerValues sets them under background-worker.config; wireServerSecrets sets background-worker's pgPassword",
+          "wire-install writes them into background-worker's configuration, and its PostgreSQL password from secrets.yaml",
       },
     ],
     actions: [
       {
         what: 'migrate conversations to PostgreSQL in three helm upgrades: postgresMigration.conversation migration-to-postgresql with migrateConversations off, then on and wait for the metrics to reach 1.0, then postgresql; never switch back to cassandra',
-        why: "the migration is effectively mandatory (FACTS 11.7); wire-install takes the state from the bundle's example values and its rule values.postgres-migration-order (postgresMigrationForward) refuses skipping a state against the last apply, but it does not run the three upgrades for you",
+        // The rule values.postgres-migration-order (postgresMigrationForward, src/workloads/values/rules.ts).
+        why: "the migration is effectively mandatory; wire-install takes the state from the bundle's example values and refuses a state that skips a step or goes back against the last apply (rule values.postgres-migration-order), but it does not run the three upgrades for you",
       },
       {
         what: 'if brig fails to start, set brig.config.enableFederation: true in the wire-server values',
-        why: "Wire's known 5.24 bug: brig fails in non-federated setups; wireServerValues sets enableFederation from the inventory (false here) and does not apply the workaround",
+        why: "Wire's known 5.24 bug: brig fails in non-federated setups; wire-install sets enableFederation from the inventory (false here) and does not apply the workaround",
         onlyWhen: 'not-federated',
       },
     ],
     notices: [],
-    source: `${reference(24)}; FACTS 11.5, 11.7`,
+    source: `${configReference(24)}; docs/wire/known-problems.md#redis-service-name`,
   },
   {
     version: '5.25',
     automatic: [
       {
         change: 'background-worker.config.postgresMigration.conversation set explicitly',
+        // postgresMigration() in src/workloads/values/wire-server.ts; the rule values.postgres-migration.
         doneBy:
-          "postgresMigration() in wire-server.ts writes every postgresMigration key for galley and background-worker (the bundle example's state, else postgresql); rule values.postgres-migration checks both agree",
+          "wire-install always writes every postgresMigration state explicitly, the same for galley and background-worker (the bundle example's state, else postgresql), and refuses values where the two differ (rule values.postgres-migration)",
       },
       {
         change: 'galley.secrets.mlsPrivateKeys required, even with MLS off',
+        // wireServerSecrets; the keys come from src/secrets/mls.ts; the rule values.mls-removal-keys.
         doneBy:
-          'wireServerSecrets writes the four removal keys from secrets.yaml (wire-install secrets generates them, src/secrets/mls.ts); rule values.mls-removal-keys refuses a missing one',
+          'wire-install generates the four removal keys into secrets.yaml, writes them into the wire-server secrets and refuses values that miss one (rule values.mls-removal-keys)',
       },
     ],
     actions: [],
     notices: [
-      'the chart default postgresql made conversations "disappear" on installs that had not migrated (FACTS 9.14): the explicit value above prevents it',
+      'the chart default postgresql made conversations "disappear" on installs that had not migrated: the explicit value above prevents it',
       "new cells feature fields: wire-install does not override featureFlags.cells, so the chart's default applies",
     ],
-    source: `${reference(25)}; FACTS 5.4, 9.14`,
+    source: `${configReference(25)}; docs/wire/known-problems.md#conversations-disappeared-after-525`,
   },
   {
     version: '5.26',
     broken: {
       scope: 'federated',
-      reason: 'Wire says federated installs must skip 5.26 (FACTS 7, 11.7)',
+      reason: 'Wire says federated installs must skip 5.26',
     },
     automatic: [
       {
         change:
           'installs that already migrated must set postgresMigration to postgresql explicitly (the background-worker default goes back to cassandra)',
+        // postgresMigration() in src/workloads/values/wire-server.ts.
         doneBy:
-          'postgresMigration() in wire-server.ts always writes every key for galley and background-worker',
+          'wire-install always writes every postgresMigration state explicitly, for galley and background-worker',
       },
       {
         change: 'brig-index needs PostgreSQL',
-        doneBy: 'wireServerValues sets elasticsearch-index.postgresql.host (FACTS 11.10)',
+        // wireServerValues: elasticsearch-index.postgresql.host (docs/wire/known-problems.md#search-index-and-postgresql).
+        doneBy:
+          'wire-install points the search index jobs at your PostgreSQL (elasticsearch-index.postgresql.host)',
       },
     ],
     actions: [
       {
         what: 'refill Elasticsearch from Cassandra after the upgrade: delete the directory and wire_brig_migrations indices, then helm upgrade wire-server again (or POST /i/index/reindex on brig)',
-        why: "Wire's 5.26 notes require it; user data is safe in Cassandra and the index hooks rebuild the search index (FACTS 6)",
+        why: "Wire's 5.26 notes require it; user data is safe in Cassandra and the index hooks rebuild the search index",
       },
       {
         what: 'make sure Kubernetes is at least 1.27',
-        why: 'wire-server 5.26 and later need it; the bundle installs 1.29.10, an existing cluster must be checked (FACTS 10)',
+        why: 'wire-server 5.26 and later need it; the bundle installs 1.29.10, an existing cluster must be checked',
       },
       {
         what: 'migrate conversation codes to PostgreSQL (postgresMigration.conversationCodes, one state at a time)',
-        why: 'optional in 5.26; the data moves to PostgreSQL over the next releases (FACTS 10)',
+        why: 'optional in 5.26; the data moves to PostgreSQL over the next releases',
         optional: true,
       },
     ],
     notices: [],
-    source: `${reference(26)}; FACTS 6, 10, 11.7`,
+    source: `${configReference(26)}; docs/wire/migrations.md#rebuilding-the-search-index`,
   },
   {
     version: '5.27',
     automatic: [
       {
         change: 'webapp, team-settings and account-pages are standalone charts',
-        doneBy: 'the chart list installs them as their own releases (src/steps/workloads/charts.ts)',
+        // The chart lists of src/steps/workloads/charts.ts.
+        doneBy: 'wire-install installs them as releases of their own',
       },
     ],
     actions: [
@@ -238,7 +269,7 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
       },
     ],
     notices: [],
-    source: reference(27),
+    source: configReference(27),
   },
   {
     version: '5.28',
@@ -246,8 +277,8 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
       {
         change:
           'image overrides for demo-smtp, fake-aws-ses, fake-aws-sns and legalhold use image.repository + image.tag',
-        doneBy:
-          "wire-install sets no image override; images stay as the bundle's example values have them (wire-server.ts header)",
+        // The header of src/workloads/values/wire-server.ts.
+        doneBy: "wire-install sets no image override: the images are those of the bundle's example values",
       },
     ],
     actions: [
@@ -256,52 +287,53 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
         why: "Wire's 5.28 notes say apps created earlier must be re-created",
       },
     ],
-    notices: [
-      'only Cassandra 4.1.x is tested from this version on; the bundle still ships 3.11.19 (FACTS 10)',
-    ],
-    source: `${reference(28)}; FACTS 10`,
+    notices: ['only Cassandra 4.1.x is tested from this version on; the bundle still ships 3.11.19'],
+    source: configReference(28),
   },
   {
     version: '5.29',
     broken: {
       scope: 'every-install',
       reason:
-        'Wire declared 5.29 broken: services are inlined into the umbrella chart, tags.<service> stop working and proxy can no longer be disabled (FACTS 7, 11.7)',
+        'Wire declared 5.29 broken: services are inlined into the umbrella chart, tags.<service> stop working and proxy can no longer be disabled',
     },
     automatic: [
       {
         change: 'tags.<service> are obsolete for the inlined services',
+        // wireServerValues: tags.
         doneBy:
-          'wireServerValues sets only tags.proxy, tags.legalhold and tags.federation, never a tag of an inlined service',
+          'wire-install sets only tags.proxy, tags.legalhold and tags.federation, never a tag of an inlined service',
       },
       {
         change: 'the metallb chart is removed',
-        doneBy: 'wire-install never installs metallb (src/steps/workloads/charts.ts)',
+        // The chart lists of src/steps/workloads/charts.ts.
+        doneBy: 'wire-install never installs metallb',
       },
     ],
     actions: [],
     notices: ['the rate-limit status code (420) becomes configurable'],
-    source: `${reference(29)}; FACTS 11.7`,
+    source: `${configReference(29)}; docs/wire/upgrades.md#versions-to-skip`,
   },
   {
     version: '5.30',
     automatic: [
       {
         change: 'tags.proxy must be set explicitly again',
+        // wireServerValues: tags.proxy; the rule values.tags-proxy.
         doneBy:
-          "wireServerValues sets tags.proxy (the bundle example's value, else false); rule values.tags-proxy refuses values without it",
+          "wire-install always sets tags.proxy (the bundle example's value, else false) and refuses values without it (rule values.tags-proxy)",
       },
     ],
     actions: [
       {
         what: 'if calling still uses restund, migrate to coturn before upgrading (installs made by wire-install already use coturn): deploy coturn, switch turnStatic, helm upgrade wire-server, wait at least 24 h, then stop restund',
-        why: 'restund is no longer shipped from 5.30, and clients refresh their calling configuration only once a day (FACTS 5.2)',
+        why: 'restund is no longer shipped from 5.30, and clients refresh their calling configuration only once a day',
       },
     ],
     notices: [
-      "background-worker reads cassandraGalley, postgresql and federationDomain from galley's config; wireServerValues still writes them, which is redundant (FACTS 5.3)",
+      "background-worker reads cassandraGalley, postgresql and federationDomain from galley's config; wire-install still writes them into background-worker's configuration, which is redundant",
     ],
-    source: `${reference(30)}; FACTS 5.2, 5.3`,
+    source: `${configReference(30)}; docs/wire/charts-values-secrets.md#install-order`,
   },
 ];
 

@@ -4,11 +4,11 @@ import { type Inventory, trafficAddress } from '../inventory/defaults.js';
 import type { Finding } from '../rules/finding.js';
 
 /**
- * coturn's addresses, as Wire's docs check them (FACTS 8.1 Coturn: `kubectl get pods -l
+ * coturn's addresses, as Wire's docs check them (docs/wire/health-and-ports.md#health-checks: `kubectl get pods -l
  * app=coturn`, then `grep ip= coturn-config/turnserver.conf` in the pod): it runs with
  * hostNetwork on the nodes labelled for it, listens and relays on its node's private address,
  * and announces the node's public address as external-ip when the inventory declares one.
- * Wrong addresses break calls across networks (FACTS 9 item 9) without any pod failing.
+ * Wrong addresses break calls across networks (docs/wire/known-problems.md#calls-fail) without any pod failing.
  */
 export interface CoturnPod {
   name: string;

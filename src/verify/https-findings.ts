@@ -1,7 +1,7 @@
 import type { Finding } from '../rules/finding.js';
 import type { HttpsAnswer } from './https-probe.js';
 
-/** Wire's documented API and web checks (FACTS 8.1), on an answer from the ingress. Pure. */
+/** Wire's documented API and web checks (docs/wire/health-and-ports.md#health-checks), on an answer from the ingress. Pure. */
 
 export function apiStatusFindings(url: string, answer: HttpsAnswer): Finding[] {
   if (answer.status === 200) return [];
@@ -14,8 +14,8 @@ export function apiStatusFindings(url: string, answer: HttpsAnswer): Finding[] {
       required: 'HTTP 200 from nginz',
       fix:
         answer.status === 502 || answer.status === 503 || answer.status === 504
-          ? 'the ingress has no running nginz behind it: kubectl get pods -l app=nginz; kubectl logs -l app=nginz (FACTS 9 items 4, 5)'
-          : 'kubectl get ingress; kubectl get pods (FACTS 9 item 5)',
+          ? 'the ingress has no running nginz behind it: kubectl get pods -l app=nginz; kubectl logs -l app=nginz'
+          : 'kubectl get ingress; kubectl get pods',
     },
   ];
 }
@@ -45,6 +45,6 @@ export function unreachableFinding(rule: string, url: string, error: unknown, wh
     message: `${url} did not answer`,
     measured: error instanceof Error ? error.message : String(error),
     required: `an answer from the ingress at ${where}`,
-    fix: 'kubectl -n default get svc ingress-nginx-controller (NodePort 31773); a host firewall on the node (FACTS 8.2, 9 item 5)',
+    fix: 'kubectl -n default get svc ingress-nginx-controller (NodePort 31773); a host firewall on the node',
   };
 }

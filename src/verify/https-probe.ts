@@ -5,7 +5,7 @@ import { PROBE_TIMEOUT_MS } from './tls-probe.js';
 
 /**
  * GET https://<name><path> sent to the ingress endpoint, with `name` as SNI and Host header:
- * what `curl -i https://nginz-https.<domain>/status` does (FACTS 8.1 API), without relying on
+ * what `curl -i https://nginz-https.<domain>/status` does (docs/wire/health-and-ports.md#health-checks), without relying on
  * DNS. The certificate is not verified here (verify.certificate checks it, and says what is
  * wrong with it); this asks only whether the service answers.
  */

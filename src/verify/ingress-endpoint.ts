@@ -3,10 +3,10 @@ import type { Inventory } from '../inventory/defaults.js';
 import { trafficAddress } from '../inventory/defaults.js';
 
 /**
- * Where the verify stage reaches the ingress. Every name of Wire points at the ingress (FACTS
- * 4.1), whose public address sits behind the operator's DNAT or load balancer and is unknown to
+ * Where the verify stage reaches the ingress. Every name of Wire points at the ingress (docs/wire/dns-and-certificates.md#required-dns-names),
+ * whose public address sits behind the operator's DNAT or load balancer and is unknown to
  * wire-install (preflight.dns checks the names). What wire-install installs, and what it can
- * check, is the ingress-nginx controller's HTTPS NodePort 31773 (FACTS 5.1, 8.2), open on every
+ * check, is the ingress-nginx controller's HTTPS NodePort 31773 (docs/wire/charts-values-secrets.md#charts-and-versions, docs/wire/health-and-ports.md#ports-and-firewall), open on every
  * Kubernetes node: verify connects to the first kube-worker's address on that port, with the
  * Wire name as TLS SNI and Host header, so DNS and the operator's forwarding are not part of
  * the answer. An inventory without kube-worker hosts (an existing cluster) is reached through

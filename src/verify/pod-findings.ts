@@ -1,8 +1,8 @@
 import type { Finding } from '../rules/finding.js';
 
 /**
- * Every pod Running or Completed (FACTS 8.1 Pods): CrashLoopBackOff, Error or Pending anywhere
- * is a broken service. A crashing pod gets the known hint of FACTS 9 when its name or its log
+ * Every pod Running or Completed (docs/wire/health-and-ports.md#health-checks): CrashLoopBackOff, Error or Pending anywhere
+ * is a broken service. A crashing pod gets the known hint of docs/wire/known-problems.md#problems-operators-commonly-hit when its name or its log
  * says which (nginz "failed to load keystore": the zauth public key is missing). Pure.
  */
 interface ContainerStatus {
@@ -58,12 +58,12 @@ const CRASH_HINTS: readonly CrashHint[] = [
   {
     pod: /^nginz-/,
     log: /failed to load keystore|zauth/i,
-    hint: 'nginz cannot load the zauth public key: nginz.secrets.zAuth.publicKeys missing, or secrets.yaml not passed to helm (FACTS 9 item 4)',
+    hint: 'nginz cannot load the zauth public key: nginz.secrets.zAuth.publicKeys missing, or secrets.yaml not passed to helm',
   },
   {
     pod: /^(brig|galley)-/,
     log: /teamSearchVisibility|smtp|Error in \$|AesonException|yaml/i,
-    hint: 'brig or galley rejects its configuration (a feature-flag value, the SMTP settings; FACTS 9 item 8)',
+    hint: 'brig or galley rejects its configuration (a feature-flag value, the SMTP settings)',
   },
   {
     pod: /^(brig|background-worker)-/,
@@ -73,11 +73,11 @@ const CRASH_HINTS: readonly CrashHint[] = [
   {
     pod: /^(brig|galley|gundeck|spar|background-worker)-/,
     log: /cassandra|cql-io|getAddrInfo/i,
-    hint: 'the service cannot reach Cassandra (cassandra-external, port 9042; FACTS 9 item 1)',
+    hint: 'the service cannot reach Cassandra (cassandra-external, port 9042)',
   },
   {
     pod: /^coturn-/,
-    hint: 'coturn listens on the node network: check listening-ip, relay-ip and external-ip (FACTS 8.1 Coturn, 9 item 9)',
+    hint: 'coturn listens on the node network: check listening-ip, relay-ip and external-ip',
   },
 ];
 

@@ -4,7 +4,7 @@ import type { Inventory } from '../inventory/defaults.js';
 import type { Finding } from '../rules/finding.js';
 
 /**
- * What is wrong with the certificate the ingress serves for a Wire name (FACTS 4.2, 8.1):
+ * What is wrong with the certificate the ingress serves for a Wire name (docs/wire/dns-and-certificates.md#certificates, docs/wire/health-and-ports.md#health-checks):
  * ingress-nginx's own "Kubernetes Ingress Controller Fake Certificate", which it serves when
  * the TLS secret is missing or unreadable (a badly indented tlsWildcardCert, or cert-manager
  * not done); for bring-your-own, a certificate other than the configured one; expired; or not
@@ -21,7 +21,7 @@ function secretFix(inventory: Inventory): string {
     case 'bring-your-own':
       return 'check the TLS secret of nginx-ingress-services (secrets.tlsWildcardCert / tlsWildcardKey from certificates.certChain and key): kubectl get secret; kubectl -n default describe ingress';
     case 'cert-manager':
-      return "the Certificate is not issued yet: kubectl get certificate; kubectl -n cert-manager-ns logs deploy/cert-manager (Let's Encrypt must reach port 80, FACTS 4.2)";
+      return "the Certificate is not issued yet: kubectl get certificate; kubectl -n cert-manager-ns logs deploy/cert-manager (Let's Encrypt must reach port 80)";
     case 'self-signed':
       return 'check the TLS secret of nginx-ingress-services: kubectl get secret; kubectl -n default describe ingress';
   }
@@ -65,7 +65,7 @@ export function servedCertificateFindings(
       required: 'a certificate valid now',
       fix:
         inventory.certificates.mode === 'cert-manager'
-          ? 'renewal failed: kubectl describe certificate; cert-manager needs outbound ACME access (FACTS 11 item 9)'
+          ? 'renewal failed: kubectl describe certificate; cert-manager needs outbound ACME access'
           : 'renew the certificate, update certificates.certChain and key, and apply again',
     });
   if (!coversName(served, name))
@@ -75,7 +75,7 @@ export function servedCertificateFindings(
       message: `the certificate served for ${name} does not cover that name`,
       measured: `${measured}; SAN ${served.subjectAltName ?? 'none'}`,
       required: `a SAN matching ${name} (*.${inventory.domain} or the name itself)`,
-      fix: 'issue a certificate that covers every Wire name (FACTS 4.2)',
+      fix: 'issue a certificate that covers every Wire name',
     });
   return findings;
 }
@@ -87,7 +87,7 @@ interface CertificateList {
   }[];
 }
 
-/** cert-manager's Certificates READY=True (FACTS 8.1 Certificates); none at all is an error too. */
+/** cert-manager's Certificates READY=True (docs/wire/health-and-ports.md#health-checks); none at all is an error too. */
 export function certificateResourceFindings(list: CertificateList): Finding[] {
   const items = list.items ?? [];
   if (items.length === 0)
@@ -113,7 +113,7 @@ export function certificateResourceFindings(list: CertificateList): Finding[] {
           ? `${ready.reason ?? ready.status}: ${ready.message ?? ''}`.trim()
           : 'no Ready condition yet',
         required: 'READY=True',
-        fix: `kubectl describe certificate ${item.metadata?.name ?? ''}; kubectl -n cert-manager-ns logs deploy/cert-manager; HTTP-01 needs port 80 reachable and hairpin NAT (FACTS 4.2, 9 item 15)`,
+        fix: `kubectl describe certificate ${item.metadata?.name ?? ''}; kubectl -n cert-manager-ns logs deploy/cert-manager; HTTP-01 needs port 80 reachable and hairpin NAT`,
       },
     ];
   });

@@ -5,7 +5,7 @@ import type { IngressEndpoint } from './ingress-endpoint.js';
 
 /**
  * The certificate the ingress serves for `servername` (TLS SNI), read with node:tls, as
- * `openssl s_client -servername <name>` shows it (FACTS 8.1 Certificates). The chain is not
+ * `openssl s_client -servername <name>` shows it (docs/wire/health-and-ports.md#health-checks). The chain is not
  * verified here: telling a wrong certificate from a right one is the caller's job, with a
  * message that says which.
  */

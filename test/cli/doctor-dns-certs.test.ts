@@ -31,7 +31,7 @@ interface Result {
 const DOMAIN = productionInput().domain;
 const INGRESS = '203.0.113.10';
 const at = (label: string) => `${label}.${DOMAIN}`;
-/** The production example's names: sftd is on, federation off (FACTS 4.1). */
+/** The production example's names: sftd is on, federation off (docs/wire/dns-and-certificates.md#required-dns-names). */
 const NAMES = ['nginz-https', 'nginz-ssl', 'webapp', 'assets', 'account', 'teams', 'sftd'].map(at);
 const SPF = `v=spf1 a mx ip4:${INGRESS} -all`;
 const SRV = `_wire-server-federator._tcp.${DOMAIN}`;

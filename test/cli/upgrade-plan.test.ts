@@ -114,7 +114,7 @@ describe('upgrade --plan (the versions)', () => {
     ]);
     const charts =
       steps.stages.find((stage) => stage.id === 'upgrade-charts')?.steps.map((step) => step.id) ?? [];
-    // FACTS 7.6: the ingress before wire-server, the web apps after it, calling last.
+    // docs/wire/upgrades.md#upgrade-the-charts-in-order: the ingress before wire-server, the web apps after it, calling last.
     const at = (release: string) => charts.indexOf(`upgrade.chart.${release}`);
     expect(at('cassandra-external')).toBe(0);
     expect(at('nginx-ingress-services')).toBeLessThan(at('wire-server'));

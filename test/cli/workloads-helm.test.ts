@@ -20,7 +20,7 @@ import { runCli } from './run-cli.js';
  * generator, and the admin kubeconfig 0600 where the kubernetes stage writes it.
  */
 
-/** Wire's production order (FACTS 5.2, bin/helm-operations.sh); cert-manager before nginx-ingress-services. */
+/** Wire's production order (docs/wire/charts-values-secrets.md#install-order, bin/helm-operations.sh); cert-manager before nginx-ingress-services. */
 const ORDER = [
   'cassandra-external',
   'elasticsearch-external',

@@ -101,7 +101,7 @@ SCRIPT
 }
 
 # A STAND-IN for OpenJDK 8, which Cassandra and Elasticsearch install from the bundle's apt
-# repository (FACTS 1c): the lab's stand-in Cassandra and Elasticsearch are scripts and need no
+# repository (docs/wire/install-sequences.md#offline-production): the lab's stand-in Cassandra and Elasticsearch are scripts and need no
 # Java, but the steps install the package by its real name. /usr/bin/java only prints a version.
 build_java_stand_in() {
   local base=$LAB_CACHE/base pkg

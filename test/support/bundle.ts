@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 
 /**
  * A small stand-in for Wire's offline bundle (named as such): the layout of the real one
- * (FACTS 1e) with tiny real tarballs, made with tar, so the checks read real files. Each
+ * (docs/wire/install-sequences.md#offline-bundle) with tiny real tarballs, made with tar, so the checks read real files. Each
  * tarball's entries sit under a folder named like it (binaries.tar holds binaries/...), as the
  * asset host unpacks them into /opt/assets. `files` adds stand-in files to the tarballs:
  * keys are paths under /opt/assets ("binaries/minio"), values a local file to copy or content.

@@ -135,7 +135,7 @@ export function createTestPki(dir: string): TestPki {
   };
 }
 
-/** The names Wire needs for a domain (FACTS 4.1), as a certificate must cover them. */
+/** The names Wire needs for a domain (docs/wire/dns-and-certificates.md#required-dns-names), as a certificate must cover them. */
 export function wireNames(domain: string): string[] {
   return ['nginz-https', 'nginz-ssl', 'webapp', 'assets', 'account', 'teams'].map(
     (label) => `${label}.${domain}`,

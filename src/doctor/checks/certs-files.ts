@@ -11,7 +11,7 @@ import type { DoctorCheck, DoctorContext, DoctorResult } from '../types.js';
  * certs.files: the ingress certificate on disk, judged by the same code as inventory
  * validation (src/certs/check-certificate.ts: readable, key match, expiry with a warning 30
  * days ahead, covers the names, chain complete). Bring-your-own: the operator's files (the
- * federator's certificate is separate, FACTS 4.2, so only the ingress names count). Self-signed:
+ * federator's certificate is separate, docs/wire/dns-and-certificates.md#certificates, so only the ingress names count). Self-signed:
  * what workloads.self-signed-certificate made under .wire-install/certificates, which covers
  * every name. cert-manager keeps its certificate in the cluster: certs.served checks it.
  */

@@ -20,10 +20,10 @@ import type { DoctorCheck, DoctorContext, DoctorResult } from '../types.js';
 
 /**
  * certs.served: live, the certificate the ingress serves for each Wire name, asked with the
- * name as TLS SNI as `openssl s_client -servername` does (FACTS 8.1), one TLS session per name
+ * name as TLS SNI as `openssl s_client -servername` does (docs/wire/health-and-ports.md#health-checks), one TLS session per name
  * at the ingress endpoint verify uses (src/verify/ingress-endpoint.ts). Judged by verify's code:
  * not ingress-nginx's fake default certificate (a badly indented tlsWildcardCert, or cert-manager
- * not done, FACTS 4.2), the configured one for bring-your-own, not expired, covering the name,
+ * not done, docs/wire/dns-and-certificates.md#certificates), the configured one for bring-your-own, not expired, covering the name,
  * and a chain a client trusts; and here also a warning 30 days before it expires.
  */
 const CHECK = 'certs.served';
@@ -85,7 +85,7 @@ function expiringFinding(inventory: Inventory, name: string, certificate: X509Ce
       CHECK,
       `the certificate served for ${name} expires in ${days} days, on ${formatCertDate(notAfter)}`,
       inventory.certificates.mode === 'cert-manager'
-        ? 'cert-manager renews 15 days ahead (FACTS 4.2): kubectl describe certificate -A; kubectl -n cert-manager-ns logs deploy/cert-manager'
+        ? 'cert-manager renews 15 days ahead: kubectl describe certificate -A; kubectl -n cert-manager-ns logs deploy/cert-manager'
         : 'renew the certificate, update the files (certificates.certChain and key, or run apply for a self-signed one) and apply again',
     ),
   ];
@@ -106,7 +106,7 @@ function judge(
   const { inventory } = context;
   const { name } = entry;
   const now = new Date();
-  // The federator has its own certificate (FACTS 4.2): only the ingress names must be the configured one.
+  // The federator has its own certificate (docs/wire/dns-and-certificates.md#certificates): only the ingress names must be the configured one.
   const served: Finding[] = servedCertificateFindings(
     inventory,
     name,
@@ -152,7 +152,7 @@ async function run(context: DoctorContext): Promise<DoctorResult[]> {
         fail(
           CHECK,
           `the ingress did not answer TLS for ${entry.name}`,
-          `check that the ingress controller runs and ${endpoint.host}:${endpoint.port} is reachable from this machine: kubectl -n default get svc ingress-nginx-controller (NodePort 31773); a host firewall on the node (FACTS 8.2, 9 item 5)`,
+          `check that the ingress controller runs and ${endpoint.host}:${endpoint.port} is reachable from this machine: kubectl -n default get svc ingress-nginx-controller (NodePort 31773); a host firewall on the node`,
           {
             evidence: [
               where,

@@ -6,7 +6,7 @@ import type { DoctorCheck } from '../types.js';
 import { noClusterReason } from './cluster-kubectl.js';
 
 /**
- * cluster.api-status: `curl -i https://nginz-https.<domain>/status` answers 200 (FACTS 8.1 API),
+ * cluster.api-status: `curl -i https://nginz-https.<domain>/status` answers 200 (docs/wire/health-and-ports.md#health-checks),
  * asked at the ingress endpoint apply's verify stage uses (src/verify/ingress-endpoint.ts: the
  * ingress NodePort on a worker, or WIRE_INSTALL_INGRESS), so DNS and the operator's forwarding
  * are not part of the answer (the dns and certs groups check those).

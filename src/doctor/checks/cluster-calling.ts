@@ -9,9 +9,9 @@ import { STUN_PORT, stunProbe, type Transport } from './stun-probe.js';
 
 /**
  * cluster.coturn: coturn's pods on the nodes labelled for it with the right listening, relay
- * and external addresses (src/verify/coturn.ts, FACTS 8.1 Coturn), and its STUN/TURN port
- * 3478 answering over UDP and TCP on each coturn host (FACTS 8.2). Wrong addresses or a closed
- * port break calls across networks without any pod failing (FACTS 9 item 9).
+ * and external addresses (src/verify/coturn.ts, docs/wire/health-and-ports.md#health-checks), and its STUN/TURN port
+ * 3478 answering over UDP and TCP on each coturn host (docs/wire/health-and-ports.md#ports-and-firewall). Wrong addresses or a closed
+ * port break calls across networks without any pod failing (docs/wire/known-problems.md#calls-fail).
  */
 const ID = 'cluster.coturn';
 const TRANSPORTS: readonly Transport[] = ['udp', 'tcp'];
@@ -33,7 +33,7 @@ export async function coturnPortResult(
     return fail(
       ID,
       `coturn on ${name} does not answer on ${port}/${transport}`,
-      `open ${STUN_PORT}/udp and ${STUN_PORT}/tcp to ${name} (FACTS 8.2); kubectl get pods -l app=coturn -o wide; kubectl logs -l app=coturn`,
+      `open ${STUN_PORT}/udp and ${STUN_PORT}/tcp to ${name}; kubectl get pods -l app=coturn -o wide; kubectl logs -l app=coturn`,
       {
         host: name,
         evidence: [

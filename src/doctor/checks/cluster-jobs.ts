@@ -13,7 +13,7 @@ import { hideSecrets, kubeconfigOf, kubectlCommand, noClusterReason } from './cl
 
 /**
  * cluster.jobs: wire-server's hook jobs (cassandra-migrations, elasticsearch-index-create, the
- * migrate-data jobs; FACTS 6) Complete. They stay until the next helm upgrade, so a failed one
+ * migrate-data jobs; docs/wire/migrations.md#migration-jobs) Complete. They stay until the next helm upgrade, so a failed one
  * still shows why: the failed container and its log tail, with the likely causes the
  * migrations stage matches on it (src/workloads/migrations/).
  */
@@ -30,7 +30,7 @@ export function jobResult(
     return warn(
       ID,
       `job ${name} not found`,
-      'helm status wire-server; kubectl get jobs (the hook jobs of the last helm upgrade stay until the next one, FACTS 6)',
+      'helm status wire-server; kubectl get jobs (the hook jobs of the last helm upgrade stay until the next one)',
       { evidence: [`kubectl -n ${WIRE_NAMESPACE} get jobs: no ${name}`] },
     );
   if (job.state === 'complete')

@@ -5,7 +5,7 @@ import type { DoctorCheck, DoctorResult } from '../types.js';
 import { kubectlJson, noClusterReason } from './cluster-kubectl.js';
 
 /**
- * cluster.nodes: every Kubernetes node of the inventory registered and Ready (FACTS 8.1 Nodes,
+ * cluster.nodes: every Kubernetes node of the inventory registered and Ready (docs/wire/health-and-ports.md#health-checks,
  * `kubectl get nodes`), one result per node with kubectl's conditions as the evidence.
  */
 const ID = 'cluster.nodes';

@@ -6,8 +6,8 @@ import type { DoctorCheck, DoctorContext, DoctorResult } from '../types.js';
 import { hideSecrets, kubectlCommand, kubectlJson, noClusterReason } from './cluster-kubectl.js';
 
 /**
- * cluster.pods: every pod Running or Completed (FACTS 8.1 Pods). A pod that crashes gets its
- * log tail read, as apply's verify.pods does, and the known hint of FACTS 9 when the log or
+ * cluster.pods: every pod Running or Completed (docs/wire/health-and-ports.md#health-checks). A pod that crashes gets its
+ * log tail read, as apply's verify.pods does, and the known hint of docs/wire/known-problems.md#problems-operators-commonly-hit when the log or
  * its name says which (nginz "failed to load keystore": the zauth public key is missing).
  */
 const ID = 'cluster.pods';
@@ -42,7 +42,7 @@ export function podResult(pod: BadPod, log: string | undefined): DoctorResult {
 export const clusterPods: DoctorCheck = {
   id: ID,
   group: 'cluster',
-  title: 'no pod crash-looping, failed or stuck (with the known causes of FACTS 9)',
+  title: 'no pod crash-looping, failed or stuck (with the known cause when its log shows one)',
   needsHosts: false,
   skipReason: noClusterReason,
   async run(context) {

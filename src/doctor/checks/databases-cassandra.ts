@@ -16,10 +16,10 @@ import {
 } from './database-hosts.js';
 
 /**
- * databases.cassandra: every cassandra host UN in the ring and one schema version (FACTS 8.1:
+ * databases.cassandra: every cassandra host UN in the ring and one schema version (docs/wire/health-and-ports.md#health-checks:
  * `nodetool status`, `nodetool describecluster`, read as databases.cassandra-health reads them).
  * The ring is asked on the first node that answers, so a node that is down is named by the
- * others; a split schema breaks the next migration (FACTS 9 item 1).
+ * others; a split schema breaks the next migration (docs/wire/known-problems.md#cassandra-migrations-fail).
  */
 const ID = 'databases.cassandra';
 const JOURNAL = `journalctl -u ${UNIT} -n 50; systemctl status ${UNIT}`;
@@ -57,7 +57,7 @@ export function schemaResult(asked: string, output: string): DoctorResult {
   return fail(
     ID,
     `the nodes do not agree on one schema version (${versions.size} versions, ${unreachable.length} unreachable)`,
-    'start the unreachable nodes; on a node whose schema differs: nodetool resetlocalschema (FACTS 6: migrations need every node and one schema)',
+    'start the unreachable nodes; on a node whose schema differs: nodetool resetlocalschema (migrations need every node and one schema)',
     { evidence },
   );
 }

@@ -9,14 +9,14 @@ import type { DoctorCheck, DoctorResult } from '../types.js';
 import { type DatabaseHost, databaseHosts, databaseSkipReason, operationContext } from './database-hosts.js';
 
 /**
- * databases.elasticsearch: the cluster health green with every elasticsearch host in it (FACTS
- * 8.1: `_cluster/health`, `_cat/nodes`; elasticsearch-index-create needs it, FACTS 6). Each
+ * databases.elasticsearch: the cluster health green with every elasticsearch host in it (docs/wire/health-and-ports.md#health-checks:
+ * `_cluster/health`, `_cat/nodes`; elasticsearch-index-create needs it, docs/wire/migrations.md#migration-jobs). Each
  * host is asked on its own address from itself (databases.elasticsearch-health's read), so a
  * node that is down or outside the cluster is named.
  */
 const ID = 'databases.elasticsearch';
 const FIX_NODE = (host: string) =>
-  `on ${host}: systemctl status elasticsearch; journalctl -u elasticsearch -n 50; check that 9300/tcp is open between the nodes (FACTS 8.2)`;
+  `on ${host}: systemctl status elasticsearch; journalctl -u elasticsearch -n 50; check that 9300/tcp is open between the nodes`;
 
 interface Health {
   status?: string;

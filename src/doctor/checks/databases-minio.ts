@@ -12,9 +12,9 @@ import {
 } from './database-hosts.js';
 
 /**
- * databases.minio: both MinIO instances (server1 :9000, server2 :9092, FACTS 8.2) running and
- * online on every minio host, and Wire's buckets there (FACTS 8.1 `mc admin info`; a missing
- * bucket is why assets do not upload, FACTS 9 item 6). mc runs on the first minio host with the
+ * databases.minio: both MinIO instances (server1 :9000, server2 :9092, docs/wire/health-and-ports.md#ports-and-firewall) running and
+ * online on every minio host, and Wire's buckets there (docs/wire/health-and-ports.md#health-checks `mc admin info`; a missing
+ * bucket is why assets do not upload, docs/wire/known-problems.md#assets-do-not-upload-or-display). mc runs on the first minio host with the
  * keys of its 0600 environment file, as databases.minio-health does: no key on a command line.
  */
 const ID = 'databases.minio';
@@ -42,7 +42,7 @@ export function minioHostResult(
   return fail(
     ID,
     `MinIO on ${name}: ${problems.join('; ')}`,
-    `on ${name}: systemctl start minio-server1 minio-server2; journalctl -u minio-server1 -n 50; then mc admin heal -r (FACTS 8.1)`,
+    `on ${name}: systemctl start minio-server1 minio-server2; journalctl -u minio-server1 -n 50; then mc admin heal -r`,
     { host: name, evidence },
   );
 }
@@ -54,7 +54,7 @@ export function bucketsResult(asked: string, listed: string[]): DoctorResult {
   return fail(
     ID,
     `buckets missing: ${missing.join(', ')}`,
-    'wire-install apply --only databases.minio-buckets (cargohold stores assets in them, FACTS 9 item 6)',
+    'wire-install apply --only databases.minio-buckets (cargohold stores assets in them)',
     { evidence },
   );
 }

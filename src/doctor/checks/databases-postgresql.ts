@@ -7,7 +7,7 @@ import { commandFailed, databaseHosts, databaseSkipReason, runOn } from './datab
 
 /**
  * databases.postgresql: the first postgresql host is the primary (not in recovery), and each
- * other host streams from it (FACTS 8.1: `SELECT ... FROM pg_stat_replication` on the primary,
+ * other host streams from it (docs/wire/health-and-ports.md#health-checks: `SELECT ... FROM pg_stat_replication` on the primary,
  * as databases.postgresql-health reads it). A standby that does not stream is named, with what
  * the primary lists and what the standby itself answers.
  */

@@ -4,7 +4,7 @@ import type { DoctorCheck, DoctorContext, DoctorResult } from '../types.js';
 import { commandFailed, databaseHosts, databaseSkipReason, runOn } from './database-hosts.js';
 
 /**
- * databases.rabbitmq: every rabbitmq host's node running and in one cluster (FACTS 8.1;
+ * databases.rabbitmq: every rabbitmq host's node running and in one cluster (docs/wire/health-and-ports.md#health-checks;
  * `rabbitmqctl cluster_status`, as databases.rabbitmq-health asks it). Each node is asked, so
  * the result names the node that is down or outside the others' cluster, not the one asked.
  */

@@ -7,8 +7,8 @@ import { askedLine, doctorResolver, resolverFailure } from './dns-resolver.js';
 
 /**
  * dns.federation-srv: other backends find this one's federator through the SRV record
- * `_wire-server-federator._tcp.<federation domain>` -> `0 10 443 federator.<domain>.` (FACTS
- * 4.1). Without it (or pointing elsewhere) no federated backend can reach this one: a fail.
+ * `_wire-server-federator._tcp.<federation domain>` -> `0 10 443 federator.<domain>.` (docs/wire/dns-and-certificates.md#required-dns-names).
+ * Without it (or pointing elsewhere) no federated backend can reach this one: a fail.
  * The record hangs off the federation domain (wire.federation.domain, usually the domain) and
  * points at the federator ingress under the domain.
  */

@@ -6,10 +6,10 @@ import type { DoctorCheck, DoctorContext, DoctorResult } from '../types.js';
 import { askedLine, doctorResolver, resolverFailure } from './dns-resolver.js';
 
 /**
- * dns.names: every name Wire serves (FACTS 4.1) resolves, and all to one address, the ingress.
+ * dns.names: every name Wire serves (docs/wire/dns-and-certificates.md#required-dns-names) resolves, and all to one address, the ingress.
  * Asked and judged by preflight's code (src/preflight/dns.ts), except that a missing name is
  * always a fail here: doctor runs when clients should already reach Wire, and with cert-manager
- * the HTTP-01 challenge cannot issue without it (FACTS 4.2).
+ * the HTTP-01 challenge cannot issue without it (docs/wire/dns-and-certificates.md#certificates).
  */
 const CHECK = 'dns.names';
 
@@ -95,7 +95,7 @@ async function run(context: DoctorContext): Promise<DoctorResult[]> {
 export const DNS_NAMES: DoctorCheck = {
   id: CHECK,
   group: 'dns',
-  title: "Wire's names (FACTS 4.1) resolve, all to the ingress address",
+  title: "Wire's names resolve, all to the ingress address",
   needsHosts: false,
   skipReason: () => undefined,
   run,

@@ -8,12 +8,12 @@ import { askedLine, doctorResolver, resolverFailure } from './dns-resolver.js';
  * dns.spf: the sender's domain publishes an SPF record (a TXT record starting `v=spf1`).
  * Wire always sends mail (verification codes, password resets), through the demo relay that
  * delivers directly or through the operator's relay; without SPF the receivers put it in spam
- * or reject it and brig's /activate/send fails (FACTS 9 item 7). WIAB's verify_dns warns about
- * it too (FACTS 1a, 4.1), so a warn, not a fail.
+ * or reject it and brig's /activate/send fails (docs/wire/known-problems.md#no-verification-emails). WIAB's verify_dns warns about
+ * it too (docs/wire/install-sequences.md#wiab-dev, docs/wire/dns-and-certificates.md#required-dns-names), so a warn, not a fail.
  */
 const CHECK = 'dns.spf';
 
-/** The record FACTS 4.1 gives, shaped for where the mail leaves from. */
+/** The record docs/wire/dns-and-certificates.md#required-dns-names gives, shaped for where the mail leaves from. */
 export function suggestedSpf(inventory: Inventory): string {
   const smtp = inventory.wire.smtp;
   if (smtp.mode === 'relay') return `v=spf1 mx a:${smtp.host} -all`;
@@ -45,7 +45,7 @@ async function run(context: DoctorContext): Promise<DoctorResult[]> {
     return [
       warn(
         CHECK,
-        `${domain} has no SPF record: mail from Wire (verification codes) lands in spam or is rejected (FACTS 9 item 7)`,
+        `${domain} has no SPF record: mail from Wire (verification codes) lands in spam or is rejected`,
         add,
         { evidence },
       ),

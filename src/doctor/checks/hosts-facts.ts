@@ -105,8 +105,8 @@ const timeSyncCheck: DoctorCheck = {
 
 const seconds = (ms: number) => `${ms >= 0 ? '+' : '-'}${(Math.abs(ms) / 1000).toFixed(3)} s`;
 
-/** Cassandra orders writes by timestamp; skewed clocks break its schema migrations (FACTS 9 item 1). */
-export const CLOCK_TOLERANCE = `tolerance: within ${CLOCK_SKEW_WARN_MS / 1000} s of the other hosts, an error from ${CLOCK_SKEW_ERROR_MS / 1000} s (Cassandra orders writes by timestamp; skew breaks its migrations, FACTS 9 item 1)`;
+/** Cassandra orders writes by timestamp; skewed clocks break its schema migrations (docs/wire/known-problems.md#cassandra-migrations-fail). */
+export const CLOCK_TOLERANCE = `tolerance: within ${CLOCK_SKEW_WARN_MS / 1000} s of the other hosts, an error from ${CLOCK_SKEW_ERROR_MS / 1000} s (Cassandra orders writes by timestamp; skew breaks its migrations)`;
 
 /** Each host's clock against this machine's, and the widest gap between two hosts. */
 export function clockEvidence(facts: ReadonlyMap<string, HostFacts>): string[] {
@@ -170,7 +170,7 @@ const clockSkewCheck: DoctorCheck = {
 /**
  * Two inventory hosts with the same hostname: before bootstrap-host.hostname sets each to its
  * inventory name, a warning; after it, a host whose name differs was renamed since (Wire's
- * playbooks are known to overwrite hostnames, FACTS 9 item 11), and RabbitMQ and etcd know
+ * playbooks are known to overwrite hostnames, docs/wire/known-problems.md#inventory-and-ansible-problems), and RabbitMQ and etcd know
  * their peers by name.
  */
 export function checkHostnames(
@@ -229,7 +229,7 @@ const hostnamesCheck: DoctorCheck = {
   },
 };
 
-export const HOST_FACTS_CHECKS: readonly DoctorCheck[] = [
+export const HOST_FACT_CHECKS: readonly DoctorCheck[] = [
   osCheck,
   hardwareCheck,
   timeSyncCheck,

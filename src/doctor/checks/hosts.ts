@@ -3,7 +3,7 @@ import { errorResult, fail, pass, skip, warn } from '../results.js';
 import type { DoctorCheck, DoctorContext, DoctorResult } from '../types.js';
 import { connectedHosts } from './host-list.js';
 import { aptSourcesCheck } from './hosts-apt-sources.js';
-import { HOST_FACTS_CHECKS } from './hosts-facts.js';
+import { HOST_FACT_CHECKS } from './hosts-facts.js';
 
 /**
  * The inventory hosts over the engine's SSH (the runner connected them once, with apply's code
@@ -139,6 +139,6 @@ export const HOSTS_CHECKS: readonly DoctorCheck[] = [
   reachableCheck,
   hostKeyCheck,
   sudoCheck,
-  ...HOST_FACTS_CHECKS,
+  ...HOST_FACT_CHECKS,
   aptSourcesCheck,
 ];

@@ -6,9 +6,9 @@ import { type RolePortProbe, rolePortProbes } from './role-ports.js';
 import { PROBE_TIMEOUT_SECONDS, type ProbeResult, probeFrom } from './tcp-probes.js';
 
 /**
- * The ports between roles (FACTS 8.2), probed FROM the hosts that need them: a firewall rule
+ * The ports between roles (docs/wire/health-and-ports.md#ports-and-firewall), probed FROM the hosts that need them: a firewall rule
  * or a cloud security group between the hosts is what makes cassandra-migrations hang
- * (FACTS 9 item 1) and nodes fail to join. Verdicts:
+ * (docs/wire/known-problems.md#cassandra-migrations-fail) and nodes fail to join. Verdicts:
  * - open: pass;
  * - refused: the path is open and nothing listens: a pass until the role's service is
  *   installed (its step succeeded), then a fail (the service is down);
@@ -59,7 +59,7 @@ function failure(
     return fail(
       'network.role-ports',
       `${from} cannot reach ${probe.what} on ${targets(probed)}: ${port} is blocked (no answer within ${PROBE_TIMEOUT_SECONDS} s)`,
-      `${downFirst}let ${port} in from ${fromAddress} on ${probed.map(({ probe: one }) => one.to).join(', ')}: e.g. there \`ufw allow from ${fromAddress} to any port ${probe.port} proto tcp\`, or the cloud security group / network firewall between the hosts (FACTS 8.2 lists the ports)`,
+      `${downFirst}let ${port} in from ${fromAddress} on ${probed.map(({ probe: one }) => one.to).join(', ')}: e.g. there \`ufw allow from ${fromAddress} to any port ${probe.port} proto tcp\`, or the cloud security group / network firewall between the hosts`,
       details,
     );
   if (verdict === 'service-down')
@@ -127,7 +127,7 @@ export function rolePortResults(
 const rolePortsCheck: DoctorCheck = {
   id: 'network.role-ports',
   group: 'network',
-  title: 'The TCP ports between roles are open, probed from the hosts that need them (FACTS 8.2)',
+  title: 'The TCP ports between roles are open, probed from the hosts that need them',
   needsHosts: true,
   skipReason: () => undefined,
   run: async (context) => {

@@ -3,7 +3,7 @@ import { isKubeRole, type Role } from '../../inventory/roles.js';
 import { ROLE_PORTS } from '../../preflight/host-checks.js';
 
 /**
- * Which TCP ports each host must reach on the others, from the roles (FACTS 8.2): the
+ * Which TCP ports each host must reach on the others, from the roles (docs/wire/health-and-ports.md#ports-and-firewall): the
  * Kubernetes nodes talk to the databases, the databases of one kind to each other, the workers
  * to the API servers, the control planes to each other's etcd, every host to the asset host.
  * A host does not probe itself (its own traffic never crosses a firewall between hosts).

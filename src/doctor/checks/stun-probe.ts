@@ -5,7 +5,7 @@ import { fenceRefusal } from '../../hosts/network-fence.js';
 
 /**
  * A STUN Binding request (RFC 5389 section 6: type 0x0001, no attributes, the magic cookie, a
- * random transaction id) to coturn's port 3478 over UDP or TCP (FACTS 8.2), from the admin
+ * random transaction id) to coturn's port 3478 over UDP or TCP (docs/wire/health-and-ports.md#ports-and-firewall), from the admin
  * host. coturn answers a Binding request without credentials, so an answer (type 0x0101 with our
  * transaction id) shows the port is open and coturn is what listens, more than a TCP connect.
  */

@@ -8,7 +8,7 @@ import type { RemoteHost } from '../../hosts/types.js';
  */
 
 /**
- * Wire's units (FACTS 1c, 5: the databases' services, Kubernetes' kubelet and containerd, the
+ * Wire's units (docs/wire/install-sequences.md#offline-production, docs/wire/charts-values-secrets.md: the databases' services, Kubernetes' kubelet and containerd, the
  * asset host's serve-assets, time sync). PostgreSQL's is a glob: Debian runs postgresql@15-main.
  */
 export const WIRE_UNITS: readonly { file: string; unit: string }[] = [

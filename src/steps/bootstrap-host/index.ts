@@ -14,7 +14,7 @@ export const bootstrapHostSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: 'all' },
     order: 'parallel',
-    why: 'RabbitMQ needs inventory names to equal real hostnames; Wire playbooks rename hosts (FACTS 1b, 2.1)',
+    why: 'RabbitMQ needs inventory names to equal real hostnames; Wire playbooks rename hosts',
   },
   {
     id: 'bootstrap-host.etc-hosts',
@@ -23,7 +23,7 @@ export const bootstrapHostSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: 'all' },
     order: 'parallel',
-    why: "RabbitMQ nodes find each other by hostname (Wire's rabbitmq-cluster configure_dns.yml, FACTS 1c step 6.10)",
+    why: "RabbitMQ nodes find each other by hostname (Wire's rabbitmq-cluster configure_dns.yml)",
   },
   {
     id: 'bootstrap-host.apt-sources',
@@ -32,7 +32,7 @@ export const bootstrapHostSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: 'all' },
     order: 'parallel',
-    why: 'setup-offline-sources.yml replaces sources.list with http://<assethost>:8080/debs-jammy and its key (FACTS 1c step 6.1)',
+    why: 'setup-offline-sources.yml replaces sources.list with http://<assethost>:8080/debs-jammy and its key',
   },
   {
     id: 'bootstrap-host.time-sync',
@@ -41,7 +41,7 @@ export const bootstrapHostSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: 'all' },
     order: 'parallel',
-    why: "Time sync is critical for Cassandra; Wire's sync_time.yml makes the first node authoritative (FACTS 1c step 6.4, 3.5)",
+    why: "Time sync is critical for Cassandra; Wire's sync_time.yml makes the first node authoritative",
   },
   {
     id: 'bootstrap-host.swap-off',
@@ -51,7 +51,7 @@ export const bootstrapHostSteps: readonly StepDefinition[] = [
     target: { kind: 'hosts', roles: ['kube-control-plane', 'kube-worker'] },
     order: 'parallel',
     when: kubernetesBundled,
-    why: "kubelet does not run with swap on; kubespray's preinstall, which Wire runs, turns it off (FACTS 1c step 6.2)",
+    why: "kubelet does not run with swap on; kubespray's preinstall, which Wire runs, turns it off",
   },
   {
     id: 'bootstrap-host.kernel-settings',
@@ -61,6 +61,6 @@ export const bootstrapHostSteps: readonly StepDefinition[] = [
     target: { kind: 'hosts', roles: ['kube-control-plane', 'kube-worker'] },
     order: 'parallel',
     when: kubernetesBundled,
-    why: 'containerd and the pod network need them; Wire requires IP forwarding on Kubernetes hosts (FACTS 1a, 1c step 6.2)',
+    why: 'containerd and the pod network need them; Wire requires IP forwarding on Kubernetes hosts',
   },
 ];

@@ -1,6 +1,6 @@
 import { PRODUCTION_ONLY, type StepDefinition } from '../types.js';
 
-/** Cassandra 3.11 on its own VMs (Wire's cassandra.yml, FACTS 1c step 6.6). The first listed host is the seed. */
+/** Cassandra 3.11 on its own VMs (Wire's cassandra.yml, docs/wire/install-sequences.md#cassandra-install). The first listed host is the seed. */
 export const cassandraSteps: readonly StepDefinition[] = [
   {
     id: 'databases.cassandra-install',
@@ -9,7 +9,7 @@ export const cassandraSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['cassandra'] },
     order: 'parallel',
-    why: "Wire's cassandra.yml installs 3.11.19 from the bundle's binaries on OpenJDK 8 (FACTS 1c step 6.6, 2.3)",
+    why: "Wire's cassandra.yml installs 3.11.19 from the bundle's binaries on OpenJDK 8",
   },
   {
     id: 'databases.cassandra-start',
@@ -18,7 +18,7 @@ export const cassandraSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['cassandra'] },
     order: 'serial',
-    why: "Nodes bootstrap into the ring one by one from the seed (Wire's [cassandra_seed] group, FACTS 2.1)",
+    why: "Nodes bootstrap into the ring one by one from the seed (Wire's [cassandra_seed] group)",
   },
   {
     id: 'databases.cassandra-keyspaces',
@@ -27,7 +27,7 @@ export const cassandraSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['cassandra'] },
     order: 'first-host-only',
-    why: "wire-server's schema migrations run against these keyspaces (FACTS 1c step 6.6, 6)",
+    why: "wire-server's schema migrations run against these keyspaces",
   },
   {
     id: 'databases.cassandra-health',
@@ -36,6 +36,6 @@ export const cassandraSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['cassandra'] },
     order: 'parallel',
-    why: 'Schema migrations need every node up and clocks in sync (FACTS 6 root causes, 8.1 Cassandra and NTP)',
+    why: 'Schema migrations need every node up and clocks in sync',
   },
 ];

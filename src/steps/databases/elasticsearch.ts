@@ -1,6 +1,6 @@
 import { PRODUCTION_ONLY, type StepDefinition } from '../types.js';
 
-/** Elasticsearch 6.8 for user search (Wire's elasticsearch.yml, FACTS 1c step 6.7). */
+/** Elasticsearch 6.8 for user search (Wire's elasticsearch.yml, docs/wire/install-sequences.md#elasticsearch-install). */
 export const elasticsearchSteps: readonly StepDefinition[] = [
   {
     id: 'databases.elasticsearch-install',
@@ -9,7 +9,7 @@ export const elasticsearchSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['elasticsearch'] },
     order: 'parallel',
-    why: "Wire's elasticsearch.yml installs elasticsearch-oss-6.8.23.deb from the bundle; every node is master-eligible (FACTS 1c, 2.1)",
+    why: "Wire's elasticsearch.yml installs elasticsearch-oss-6.8.23.deb from the bundle; every node is master-eligible",
   },
   {
     id: 'databases.elasticsearch-health',
@@ -18,6 +18,6 @@ export const elasticsearchSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['elasticsearch'] },
     order: 'first-host-only',
-    why: 'elasticsearch-index-create needs a green cluster to create the directory index (FACTS 6, 8.1 Elasticsearch)',
+    why: 'elasticsearch-index-create needs a green cluster to create the directory index',
   },
 ];

@@ -7,7 +7,7 @@ import { rabbitmqSteps } from './rabbitmq.js';
 
 /**
  * Production databases on their own VMs, in the order of Wire's offline-cluster.sh
- * (FACTS 1c steps 6.6-6.10): Cassandra, Elasticsearch, MinIO, PostgreSQL, RabbitMQ. Each
+ * (docs/wire/install-sequences.md#cluster-and-databases-playbooks): Cassandra, Elasticsearch, MinIO, PostgreSQL, RabbitMQ. Each
  * ends in its health check, so a broken database stops the install before wire-server's
  * migrations meet it. A demo runs these inside the cluster instead (the stage is skipped).
  */

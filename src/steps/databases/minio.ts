@@ -1,6 +1,6 @@
 import { PRODUCTION_ONLY, type StepDefinition } from '../types.js';
 
-/** MinIO for assets (Wire's minio.yml, FACTS 1c step 6.8). */
+/** MinIO for assets (Wire's minio.yml, docs/wire/install-sequences.md#minio-install). */
 export const minioSteps: readonly StepDefinition[] = [
   {
     id: 'databases.minio-install',
@@ -9,7 +9,7 @@ export const minioSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['minio'] },
     order: 'parallel',
-    why: "Wire's minio.yml runs two distributed MinIO instances per host from the bundle's builds (FACTS 1c step 6.8)",
+    why: "Wire's minio.yml runs two distributed MinIO instances per host from the bundle's builds",
   },
   {
     id: 'databases.minio-buckets',
@@ -18,7 +18,7 @@ export const minioSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['minio'] },
     order: 'first-host-only',
-    why: 'Buckets dummy-bucket, assets, public, k8ssandra-backups; cargohold uses a least-privilege user since 5.23 (FACTS 1c, 7)',
+    why: 'Buckets dummy-bucket, assets, public, k8ssandra-backups; cargohold uses a least-privilege user since 5.23',
   },
   {
     id: 'databases.minio-health',
@@ -27,6 +27,6 @@ export const minioSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['minio'] },
     order: 'first-host-only',
-    why: 'Missing buckets or drives make asset uploads fail (FACTS 8.1 MinIO, 9 item 6)',
+    why: 'Missing buckets or drives make asset uploads fail',
   },
 ];

@@ -2,7 +2,7 @@ import { PRODUCTION_ONLY, type StepDefinition } from '../types.js';
 
 /**
  * PostgreSQL from the bundle (Wire ships 17 with repmgr): the first listed host is the primary,
- * the others stream from it (Wire's postgresql-deploy.yml, FACTS 1c step 6.9). wire-install sets
+ * the others stream from it (Wire's postgresql-deploy.yml, docs/wire/install-sequences.md#postgresql-install). wire-install sets
  * up streaming replication itself; repmgr (automatic failover) is not installed yet. The password comes from secrets.yaml
  * and goes straight into the chart values, so Wire's round trip through a Kubernetes secret
  * is not needed and this stage does not depend on the cluster.
@@ -15,7 +15,7 @@ export const postgresqlSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['postgresql'] },
     order: 'first-host-only',
-    why: 'brig (since 5.16) and galley (since 5.19) need PostgreSQL; one primary in [postgresql_rw] (FACTS 7, 2.1)',
+    why: 'brig (since 5.16) and galley (since 5.19) need PostgreSQL; one primary in [postgresql_rw]',
   },
   {
     id: 'databases.postgresql-standbys',
@@ -24,7 +24,7 @@ export const postgresqlSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['postgresql'] },
     order: 'after-first-serial',
-    why: 'The standbys in [postgresql_ro] stream from the primary through repmgr (FACTS 1c step 6.9, 2.1)',
+    why: 'The standbys in [postgresql_ro] stream from the primary through repmgr',
   },
   {
     id: 'databases.postgresql-health',
@@ -33,6 +33,6 @@ export const postgresqlSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['postgresql'] },
     order: 'first-host-only',
-    why: 'pg_stat_replication on the primary lists each standby as streaming (FACTS 8.1 PostgreSQL)',
+    why: 'pg_stat_replication on the primary lists each standby as streaming',
   },
 ];

@@ -1,6 +1,6 @@
 import { PRODUCTION_ONLY, type StepDefinition } from '../types.js';
 
-/** RabbitMQ cluster (Wire's rabbitmq.yml; mandatory for cannon and gundeck since 5.8, FACTS 7). */
+/** RabbitMQ cluster (Wire's rabbitmq.yml; mandatory for cannon and gundeck since 5.8, docs/wire/upgrades.md#version-notes). */
 export const rabbitmqSteps: readonly StepDefinition[] = [
   {
     id: 'databases.rabbitmq-install',
@@ -10,7 +10,7 @@ export const rabbitmqSteps: readonly StepDefinition[] = [
     target: { kind: 'hosts', roles: ['rabbitmq'] },
     // One at a time: each node's first start finds the nodes before it and joins their cluster.
     order: 'serial',
-    why: "Cluster nodes share one Erlang cookie; Wire's role hard-codes one, wire-install generates it (FACTS 1c step 6.10, 11.4)",
+    why: "Cluster nodes share one Erlang cookie; Wire's role hard-codes one, wire-install generates it",
   },
   {
     id: 'databases.rabbitmq-cluster',
@@ -19,7 +19,7 @@ export const rabbitmqSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['rabbitmq'] },
     order: 'after-first-serial',
-    why: 'rabbitmq_cluster_master is one of the rmq hostnames; the others join it (FACTS 2.3, 1b)',
+    why: 'rabbitmq_cluster_master is one of the rmq hostnames; the others join it',
   },
   {
     id: 'databases.rabbitmq-health',
@@ -28,6 +28,6 @@ export const rabbitmqSteps: readonly StepDefinition[] = [
     modes: PRODUCTION_ONLY,
     target: { kind: 'hosts', roles: ['rabbitmq'] },
     order: 'first-host-only',
-    why: 'brig, cannon, gundeck and background-worker need the cluster (FACTS 7 version 5.8, 8.1 RabbitMQ)',
+    why: 'brig, cannon, gundeck and background-worker need the cluster',
   },
 ];

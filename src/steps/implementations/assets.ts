@@ -14,7 +14,7 @@ import type { Implementation, WireStageOptions } from './types.js';
 import { needBundle } from './types.js';
 
 /**
- * How the bundle reaches the hosts: Wire's way (FACTS 1c step 6.1, 1e). The bundle's tarballs
+ * How the bundle reaches the hosts: Wire's way (docs/wire/install-sequences.md#asset-host-and-apt-sources, #offline-bundle). The bundle's tarballs
  * are uploaded once, to the asset host, and unpacked into /opt/assets, which serve-assets
  * serves on :8080; every other host downloads what it needs from there over the private
  * network. Chosen over uploading every file to every host from the admin host because the
@@ -23,7 +23,7 @@ import { needBundle } from './types.js';
  * Resumable at every point: an upload is skipped when the asset host's copy has the same
  * sha256 (artifact operation); a tarball is unpacked again only when its checksum differs from
  * the one recorded when it was last unpacked (the old tree is removed first, so upgrades do not
- * pile up copies, FACTS 1e "no space left"); a host's download is skipped when its file has the
+ * pile up copies, docs/wire/install-sequences.md#asset-host-disk-space); a host's download is skipped when its file has the
  * checksum the asset host published (`<item>.SHA256SUMS`, written while unpacking).
  */
 export const ASSETS_DIR = '/opt/assets';

@@ -1,6 +1,6 @@
 /**
  * What `nodetool status`, `nodetool describecluster` and cqlsh's keyspace listing print, read
- * into data (FACTS 8.1: every node UN, one schema version). Only the lines these checks need;
+ * into data (docs/wire/health-and-ports.md#health-checks: every node UN, one schema version). Only the lines these checks need;
  * anything else in the output is ignored.
  */
 export interface RingMember {

@@ -44,11 +44,11 @@ import { parseDescribeCluster, parseKeyspaces, parseNodetoolStatus } from './cas
 import { type Implementation, needBundle, type WireStageOptions } from './types.js';
 
 /**
- * Cassandra 3.11.19 on the cassandra hosts, Wire's cassandra.yml (FACTS 1c step 6.6): OpenJDK 8
+ * Cassandra 3.11.19 on the cassandra hosts, Wire's cassandra.yml (docs/wire/install-sequences.md#cassandra-install): OpenJDK 8
  * from the bundle's apt repository, the tarball from the bundle unpacked into a versioned
  * directory, configuration from templates/cassandra/ (cassandra-config.ts), then the nodes
  * started the seed first and one at a time, each waited for until it is UN in the ring, the
- * keyspaces brig, galley, gundeck and spar, and a health check (FACTS 8.1).
+ * keyspaces brig, galley, gundeck and spar, and a health check (docs/wire/health-and-ports.md#health-checks).
  */
 const TARBALL = `/var/cache/wire-install/apache-cassandra-${CASSANDRA_VERSION}-bin.tar.gz`;
 const JOURNAL_HINT = `journalctl -u ${UNIT} -n 50; systemctl status ${UNIT}`;
@@ -155,7 +155,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits until this node is UN, so that the next node of the serial step starts only after it
- * (FACTS 2.1: nodes join through the seed one by one). Fails at once when the unit stops or
+ * (docs/wire/inventory-and-hardware.md#inventory-groups: nodes join through the seed one by one). Fails at once when the unit stops or
  * systemd restarts it (the process died), else after `timeoutMs`.
  */
 export function waitUntilUn(address: string, timeoutMs = START_TIMEOUT_MS): Operation {
@@ -257,7 +257,7 @@ export function cassandraKeyspaces(inventory: Inventory): Operation {
       .filter((keyspace) => keyspace.replicationFactor !== REPLICATION_FACTOR)
       .map(
         (keyspace) =>
-          `keyspace ${keyspace.name} has replication factor ${keyspace.replicationFactor ?? '(none)'}, Wire's is ${REPLICATION_FACTOR} (FACTS 5.3); change it by hand: ALTER KEYSPACE ${keyspace.name} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${REPLICATION_FACTOR}}; then nodetool repair`,
+          `keyspace ${keyspace.name} has replication factor ${keyspace.replicationFactor ?? '(none)'}, Wire's is ${REPLICATION_FACTOR}; change it by hand: ALTER KEYSPACE ${keyspace.name} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${REPLICATION_FACTOR}}; then nodetool repair`,
       );
     return { missing, notes };
   };
@@ -301,7 +301,7 @@ export function cassandraKeyspaces(inventory: Inventory): Operation {
 
 /**
  * This node's clock against the other cassandra nodes' (measured with the host facts): Cassandra
- * orders writes by timestamp, and schema migrations fail with skewed clocks (FACTS 3.5, 6). A
+ * orders writes by timestamp, and schema migrations fail with skewed clocks (docs/wire/inventory-and-hardware.md#os-and-network-rules, docs/wire/migrations.md#migration-jobs). A
  * warning from CLOCK_SKEW_WARN_MS; preflight.host-facts makes a large skew an error.
  */
 export function clockSkewFindings(inventory: Inventory, host: StepHost): Finding[] {
@@ -325,7 +325,7 @@ export function clockSkewFindings(inventory: Inventory, host: StepHost): Finding
   ];
 }
 
-/** Every cassandra host UN in this node's view of the ring, one schema version, clocks together (FACTS 8.1). */
+/** Every cassandra host UN in this node's view of the ring, one schema version, clocks together (docs/wire/health-and-ports.md#health-checks). */
 export function cassandraHealth(inventory: Inventory, host: StepHost): Operation[] {
   const expected = cassandraHosts(inventory).map((host) => ({
     name: host.name,
@@ -391,7 +391,7 @@ export function cassandraHealth(inventory: Inventory, host: StepHost): Operation
           context,
           `the nodes do not agree on one schema version (${versions.size} versions, ${unreachable.length} unreachable)`,
           measured || 'no schema version listed',
-          'start the unreachable nodes; a node whose schema differs: nodetool resetlocalschema on it (FACTS 6: schema migrations need every node and one schema)',
+          'start the unreachable nodes; a node whose schema differs: nodetool resetlocalschema on it (schema migrations need every node and one schema)',
         ),
       ];
     }),

@@ -12,13 +12,13 @@ import { STATE_DIR } from '../../state/store.js';
 import { renderTemplateFile, templateOperation } from '../../templates/load.js';
 
 /**
- * kubeadm on the Kubernetes nodes: the cluster starts on the first control plane (FACTS 1c step
- * 6.5), the other control planes join one at a time and the workers all at once (FACTS 2.1).
+ * kubeadm on the Kubernetes nodes: the cluster starts on the first control plane (docs/wire/install-sequences.md#kubernetes-cluster),
+ * the other control planes join one at a time and the workers all at once (docs/wire/inventory-and-hardware.md#inventory-groups).
  * Every secret (bootstrap token, certificate key) travels in 0600 configuration files, never on
  * a command line. kubeadm and kubelet are at /usr/local/bin (kubernetes.kube-packages).
  */
 export const KUBEADM = '/usr/local/bin/kubeadm';
-/** Wire's offline bundle pins Kubernetes v1.29.10 (FACTS 2.3 kube_version, 10). */
+/** Wire's offline bundle pins Kubernetes v1.29.10 (docs/wire/inventory-and-hardware.md#group-and-cluster-variables, docs/wire/platform.md). */
 export const KUBERNETES_VERSION = 'v1.29.10';
 export const API_PORT = 6443;
 const CONFIG_DIR = '/etc/kubernetes/wire-install';
@@ -149,7 +149,7 @@ export function kubeconfigCaPem(kubeconfig: string): string {
   return Buffer.from(match[1], 'base64').toString('utf8');
 }
 
-/** Where the admin kubeconfig lives on the admin host (Wire's artifacts/admin.conf, FACTS 1c step 2). */
+/** Where the admin kubeconfig lives on the admin host (Wire's artifacts/admin.conf, docs/wire/install-sequences.md#admin-tools-container). */
 export function adminKubeconfigPath(inventory: Inventory, inventoryDir: string): string {
   const named = inventory.kubernetes.kubeconfig;
   if (named) return isAbsolute(named) ? named : resolve(inventoryDir, named);

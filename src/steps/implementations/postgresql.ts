@@ -15,7 +15,7 @@ import { renderTemplateFile } from '../../templates/load.js';
 
 /**
  * PostgreSQL on the postgresql hosts: the first listed is the primary, the others stream from
- * it (Wire's postgresql-deploy.yml, FACTS 1c step 6.9; [postgresql_rw] and [postgresql_ro]).
+ * it (Wire's postgresql-deploy.yml, docs/wire/install-sequences.md#postgresql-install; [postgresql_rw] and [postgresql_ro]).
  * Wire runs repmgr for failover; this version sets up streaming replication itself and does not
  * install repmgr (no automatic failover yet).
  */
@@ -121,7 +121,7 @@ export function postgresStandby(inventory: Inventory, secrets: WireSecrets): Ope
 /** On the primary: one line "<client address> <state>" per standby connected (doctor reads it too). */
 export const REPLICATION_QUERY = `runuser -u postgres -- psql -X -At -c "SELECT host(client_addr) || ' ' || state FROM pg_stat_replication"`;
 
-/** On the primary: every standby streaming (pg_stat_replication, FACTS 8.1). */
+/** On the primary: every standby streaming (pg_stat_replication, docs/wire/health-and-ports.md#health-checks). */
 export function postgresHealth(inventory: Inventory): Operation[] {
   const standbys = postgresHosts(inventory)
     .slice(1)

@@ -11,7 +11,7 @@ import { sha256Text } from '../../state/fingerprint.js';
 import { templateOperation } from '../../templates/load.js';
 
 /**
- * RabbitMQ on the rabbitmq hosts (Wire's rabbitmq.yml, FACTS 1c step 6.10): the package (not
+ * RabbitMQ on the rabbitmq hosts (Wire's rabbitmq.yml, docs/wire/install-sequences.md#rabbitmq-install): the package (not
  * started by apt), the shared Erlang cookie from secrets.yaml, a configuration naming every
  * node, then the service, one node at a time, so each finds the ones before it and joins their
  * cluster. On the first node: the user wire-server uses (password on stdin), and no guest.
@@ -150,7 +150,7 @@ export function rabbitmqJoin(inventory: Inventory): Operation[] {
   ];
 }
 
-/** Every rabbitmq host running in one cluster, asked on the first (FACTS 8.1). */
+/** Every rabbitmq host running in one cluster, asked on the first (docs/wire/health-and-ports.md#health-checks). */
 export function rabbitmqHealth(inventory: Inventory): Operation[] {
   const expected = rabbitHosts(inventory).map((host) => nodeName(host.name));
   return [

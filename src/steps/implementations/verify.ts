@@ -27,7 +27,7 @@ import { adminKubeconfigPath } from './kubernetes-kubeadm.js';
 import type { Implementation, WireStageOptions } from './types.js';
 
 /**
- * The verify steps (FACTS 8.1) from the admin host: kubectl for nodes, pods, jobs and
+ * The verify steps (docs/wire/health-and-ports.md#health-checks) from the admin host: kubectl for nodes, pods, jobs and
  * cert-manager's Certificates; node:tls and node:https against the ingress (src/verify/
  * ingress-endpoint.ts says which address and why) for the served certificate, the API status
  * and the web app. Checks only, run on every apply.
@@ -86,7 +86,7 @@ async function jobsCheck(host: RemoteHost, kubeconfigPath: string): Promise<Find
       severity: 'warning',
       rule: 'verify.jobs',
       message: `wire-server's hook jobs not found: ${missing.join(', ')}`,
-      required: 'the hook jobs of the last helm upgrade (they stay until the next one, FACTS 6)',
+      required: 'the hook jobs of the last helm upgrade (they stay until the next one)',
       fix: 'helm status wire-server; kubectl get jobs',
     });
   return findings;
@@ -95,7 +95,7 @@ async function jobsCheck(host: RemoteHost, kubeconfigPath: string): Promise<Find
 async function configuredCertificate(inventory: Inventory, options: WireStageOptions) {
   if (inventory.certificates.mode !== 'bring-your-own') return undefined;
   const text = await readFile(resolve(options.inventoryDir, inventory.certificates.certChain), 'utf8');
-  // The leaf comes first in the chain file (certificates.certChain, FACTS 4.2).
+  // The leaf comes first in the chain file (certificates.certChain, docs/wire/dns-and-certificates.md#certificates).
   return parsePemCertificates(text)[0];
 }
 

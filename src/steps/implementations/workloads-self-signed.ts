@@ -11,7 +11,7 @@ import type { Implementation } from './types.js';
 
 /**
  * workloads.self-signed-certificate (certificates.mode self-signed, demos and tests): a private
- * CA and a certificate for every Wire name (FACTS 4.1, 4.2), made with openssl on the admin host
+ * CA and a certificate for every Wire name (docs/wire/dns-and-certificates.md#required-dns-names, #certificates), made with openssl on the admin host
  * under .wire-install/certificates/ beside the inventory, every file 0600 in a 0700 folder. The
  * CA is kept once made (clients told to trust it keep trusting it); the leaf is made again when
  * it no longer covers the names, does not chain to the CA, or expires within 30 days.

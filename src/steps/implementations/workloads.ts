@@ -13,7 +13,7 @@ export const WORKLOADS_IMPLEMENTATIONS: Record<string, Implementation> = {
   'workloads.values': workloadsValues,
   'workloads.self-signed-certificate': workloadsSelfSignedCertificate,
   // The same labels and annotations kubernetes.nodes-ready sets; here too, because with
-  // kubernetes: existing that stage does not run (FACTS 1c step 10, 2.2).
+  // kubernetes: existing that stage does not run (docs/wire/install-sequences.md#calling-nodes, docs/wire/inventory-and-hardware.md#per-host-variables).
   'workloads.calling-node-labels': {
     operations: (inventory, _host, options) =>
       callingLabels(inventory, adminKubeconfigPath(inventory, options.inventoryDir)),

@@ -1,8 +1,8 @@
 import { BOTH_MODES, type StepDefinition } from '../types.js';
 
 /**
- * Kubernetes from the bundle, in the order Wire's offline path builds it (FACTS 1c steps
- * 6.2-6.5): container runtime, then every image seeded into containerd, then the cluster.
+ * Kubernetes from the bundle, in the order Wire's offline path builds it (docs/wire/install-sequences.md#cluster-and-databases-playbooks):
+ * container runtime, then every image seeded into containerd, then the cluster.
  * The whole stage is skipped when kubernetes.mode is existing (see stages.ts).
  *
  * A host with both kube-control-plane and kube-worker (Wire's usual three combined nodes)
@@ -18,7 +18,7 @@ export const kubernetesSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: KUBE_NODES },
     order: 'parallel',
-    why: 'Wire runs kubespray up to container-engine first, so images can be seeded before the cluster exists (FACTS 1c step 6.2)',
+    why: 'Wire runs kubespray up to container-engine first, so images can be seeded before the cluster exists',
   },
   {
     id: 'kubernetes.seed-images',
@@ -27,7 +27,7 @@ export const kubernetesSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: KUBE_NODES },
     order: 'parallel',
-    why: 'No registry offline: seed-offline-containerd.yml imports each tarball listed in index.txt (FACTS 1c step 6.3, 1e)',
+    why: 'No registry offline: seed-offline-containerd.yml imports each tarball listed in index.txt',
   },
   {
     id: 'kubernetes.kube-packages',
@@ -36,7 +36,7 @@ export const kubernetesSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: KUBE_NODES },
     order: 'parallel',
-    why: "The bundle's binaries.tar carries the Kubernetes 1.29 binaries kubespray installs (FACTS 1e, 2.3 kube_version)",
+    why: "The bundle's binaries.tar carries the Kubernetes 1.29 binaries kubespray installs",
   },
   {
     id: 'kubernetes.init-control-plane',
@@ -45,7 +45,7 @@ export const kubernetesSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: ['kube-control-plane'] },
     order: 'first-host-only',
-    why: 'One control plane starts the cluster and etcd with the pod and service networks of the inventory (FACTS 1c step 6.5, 3.5)',
+    why: 'One control plane starts the cluster and etcd with the pod and service networks of the inventory',
   },
   {
     id: 'kubernetes.admin-kubeconfig',
@@ -54,7 +54,7 @@ export const kubernetesSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: ['kube-control-plane'] },
     order: 'first-host-only',
-    why: "helm and kubectl on the admin host use it, as Wire's artifacts/admin.conf (FACTS 1c steps 2 and 6.5)",
+    why: "helm and kubectl on the admin host use it, as Wire's artifacts/admin.conf",
   },
   {
     id: 'kubernetes.cni',
@@ -62,7 +62,7 @@ export const kubernetesSteps: readonly StepDefinition[] = [
     title: 'Install the Calico pod network',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: "Wire's kubespray uses Calico (calicoctl is in the bundle); nodes are not Ready without a pod network (FACTS 1e, 2.1)",
+    why: "Wire's kubespray uses Calico (calicoctl is in the bundle); nodes are not Ready without a pod network",
   },
   {
     id: 'kubernetes.join-control-planes',
@@ -71,7 +71,7 @@ export const kubernetesSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: ['kube-control-plane'] },
     order: 'after-first-serial',
-    why: 'etcd must keep an odd number of members and grows one member at a time (FACTS 2.1 [etcd])',
+    why: 'etcd must keep an odd number of members and grows one member at a time',
   },
   {
     id: 'kubernetes.join-workers',
@@ -80,7 +80,7 @@ export const kubernetesSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: ['kube-worker'], exceptRoles: ['kube-control-plane'] },
     order: 'parallel',
-    why: "Nodes in Wire's kube-node group run Wire's services (FACTS 2.1)",
+    why: "Nodes in Wire's kube-node group run Wire's services",
   },
   {
     id: 'kubernetes.log-rotation',
@@ -89,7 +89,7 @@ export const kubernetesSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: KUBE_NODES },
     order: 'parallel',
-    why: "Wire's kubernetes_logging.yml: nginz logs must not go back more than 72 hours (FACTS 8.1 Logs)",
+    why: "Wire's kubernetes_logging.yml: nginz logs must not go back more than 72 hours",
   },
   {
     id: 'kubernetes.nodes-ready',
@@ -97,6 +97,6 @@ export const kubernetesSteps: readonly StepDefinition[] = [
     title: 'Wait until every node is Ready and kube-system pods Running',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: "Wire's offline guide checks this before any database or chart goes in (FACTS 1c step 6, 8.1 Nodes)",
+    why: "Wire's offline guide checks this before any database or chart goes in",
   },
 ];

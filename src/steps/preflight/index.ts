@@ -12,7 +12,7 @@ export const preflightSteps: readonly StepDefinition[] = [
     title: 'Check the offline bundle: charts, values, tarballs, version',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: "Every package, binary, image and chart comes from Wire's offline bundle (FACTS 1e); its wire-server chart must match wire.version",
+    why: "Every package, binary, image and chart comes from Wire's offline bundle; its wire-server chart must match wire.version",
   },
   {
     id: 'preflight.admin-tools',
@@ -20,7 +20,7 @@ export const preflightSteps: readonly StepDefinition[] = [
     title: 'Check helm and kubectl on the admin host',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: "Wire installs charts with helm and checks the cluster with kubectl from the admin host (FACTS 1c step 2: Wire's admin image ships both)",
+    why: "Wire installs charts with helm and checks the cluster with kubectl from the admin host (Wire's admin image ships both)",
   },
   {
     id: 'preflight.secrets',
@@ -28,7 +28,7 @@ export const preflightSteps: readonly StepDefinition[] = [
     title: 'Check secrets.yaml: present, mode 0600, every key this inventory needs',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: 'zauth keys, TURN secret, MinIO and PostgreSQL credentials, MLS removal keys feed the values (FACTS 5.4, offline-secrets.sh)',
+    why: 'zauth keys, TURN secret, MinIO and PostgreSQL credentials, MLS removal keys feed the values (the keys offline-secrets.sh generates)',
   },
   {
     id: 'preflight.ssh',
@@ -37,7 +37,7 @@ export const preflightSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: 'all' },
     order: 'parallel',
-    why: "Wire's playbooks reach every host over SSH with passwordless sudo or a become password (FACTS 2.3)",
+    why: "Wire's playbooks reach every host over SSH with passwordless sudo or a become password",
   },
   {
     id: 'preflight.host-facts',
@@ -46,7 +46,7 @@ export const preflightSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'hosts', roles: 'all' },
     order: 'parallel',
-    why: "Ubuntu 22.04 amd64, Wire's sizing per role, a static private IP, no host firewall in the way (FACTS 3.1, 3.5)",
+    why: "Ubuntu 22.04 amd64, Wire's sizing per role, a static private IP, no host firewall in the way",
   },
   {
     id: 'preflight.existing-cluster',
@@ -55,7 +55,7 @@ export const preflightSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'admin' },
     when: kubernetesExisting,
-    why: 'wire-server needs Kubernetes 1.27 or later since 5.26 (FACTS 7), and every node Ready before charts go in',
+    why: 'wire-server needs Kubernetes 1.27 or later since 5.26, and every node Ready before charts go in',
   },
   {
     id: 'preflight.dns',
@@ -63,6 +63,6 @@ export const preflightSteps: readonly StepDefinition[] = [
     title: 'Resolve the DNS names Wire needs under the domain',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: "nginz-https, nginz-ssl, webapp, assets, account, teams (+ sftd, federator) must point at the ingress (FACTS 4.1; WIAB's verify_dns)",
+    why: "nginz-https, nginz-ssl, webapp, assets, account, teams (+ sftd, federator) must point at the ingress (as WIAB Dev's DNS check asks)",
   },
 ];

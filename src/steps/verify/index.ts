@@ -1,7 +1,7 @@
 import { coturnEnabled } from '../conditions.js';
 import { BOTH_MODES, type StepDefinition } from '../types.js';
 
-/** Verify: the checks Wire documents for a working installation (FACTS 8.1), from the admin host. */
+/** Verify: the checks Wire documents for a working installation (docs/wire/health-and-ports.md#health-checks), from the admin host. */
 export const verifySteps: readonly StepDefinition[] = [
   {
     id: 'verify.nodes',
@@ -9,7 +9,7 @@ export const verifySteps: readonly StepDefinition[] = [
     title: 'Every node Ready, kube-system pods Running',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: 'kubectl get nodes -owide; kubectl -n kube-system get pods (FACTS 8.1 Nodes)',
+    why: 'kubectl get nodes -owide; kubectl -n kube-system get pods',
   },
   {
     id: 'verify.pods',
@@ -17,7 +17,7 @@ export const verifySteps: readonly StepDefinition[] = [
     title: 'Every pod Running or Completed',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: 'CrashLoopBackOff, Error or Pending anywhere means a broken service (FACTS 8.1 Pods)',
+    why: 'CrashLoopBackOff, Error or Pending anywhere means a broken service',
   },
   {
     id: 'verify.jobs',
@@ -25,7 +25,7 @@ export const verifySteps: readonly StepDefinition[] = [
     title: 'Every hook job complete, none failed',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: 'Finished hook jobs stay until the next upgrade; a failed one means a migration did not run (FACTS 6)',
+    why: 'Finished hook jobs stay until the next upgrade; a failed one means a migration did not run',
   },
   {
     id: 'verify.certificate',
@@ -33,7 +33,7 @@ export const verifySteps: readonly StepDefinition[] = [
     title: "The ingress serves the expected certificate, not nginx's fake one",
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: "A bad TLS secret silently serves the fake default certificate; cert-manager's Certificate must be READY (FACTS 4.2, 8.1)",
+    why: "A bad TLS secret silently serves the fake default certificate; cert-manager's Certificate must be READY",
   },
   {
     id: 'verify.api-status',
@@ -41,7 +41,7 @@ export const verifySteps: readonly StepDefinition[] = [
     title: 'https://nginz-https.<domain>/status answers 200',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: "Wire's documented API check: HTTP 200 from nginz (FACTS 8.1 API)",
+    why: "Wire's documented API check: HTTP 200 from nginz",
   },
   {
     id: 'verify.webapp',
@@ -49,7 +49,7 @@ export const verifySteps: readonly StepDefinition[] = [
     title: 'https://webapp.<domain> loads',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: "Wire's documented web check (FACTS 8.1 Web)",
+    why: "Wire's documented web check",
   },
   {
     id: 'verify.coturn-addresses',
@@ -58,6 +58,6 @@ export const verifySteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'admin' },
     when: coturnEnabled,
-    why: 'listening-ip, relay-ip and external-ip in turnserver.conf; wrong ones break calls across networks (FACTS 8.1, 9 item 9)',
+    why: 'listening-ip, relay-ip and external-ip in turnserver.conf; wrong ones break calls across networks',
   },
 ];

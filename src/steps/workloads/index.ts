@@ -13,7 +13,7 @@ const prepareSteps: readonly StepDefinition[] = [
     title: 'Render the values and secrets of every chart',
     modes: BOTH_MODES,
     target: { kind: 'admin' },
-    why: "Wire's example values with the domain, database IPs, TURN URIs and secrets (helm-operations.sh, helm_external.yml, FACTS 5.3)",
+    why: "Wire's example values with the domain, database IPs, TURN URIs and secrets (helm-operations.sh, helm_external.yml)",
   },
   {
     id: 'workloads.self-signed-certificate',
@@ -22,7 +22,7 @@ const prepareSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'admin' },
     when: selfSignedCertificates,
-    why: 'nginx-ingress-services needs a certificate covering every name under the domain (FACTS 4.2)',
+    why: 'nginx-ingress-services needs a certificate covering every name under the domain',
   },
   {
     id: 'workloads.calling-node-labels',
@@ -31,7 +31,7 @@ const prepareSteps: readonly StepDefinition[] = [
     modes: BOTH_MODES,
     target: { kind: 'admin' },
     when: callingEnabled,
-    why: 'sftd and coturn select nodes by wire.com/role and read wire.com/external-ip behind 1:1 NAT (FACTS 1c step 10)',
+    why: 'sftd and coturn select nodes by wire.com/role and read wire.com/external-ip behind 1:1 NAT',
   },
 ];
 

@@ -10,8 +10,8 @@ import type { BackupStepBuilder } from './step.js';
 /**
  * `upgrade.backup-cassandra`: on every cassandra node at once, `nodetool snapshot -t <tag>`
  * (hard links of the sstables, per table: <data>/<keyspace>/<table>-<id>/snapshots/<tag>/), then
- * every `snapshots/<tag>` directory under the data dir archived into one tarball, as FACTS 7
- * step 2 says. The snapshot is left in place: `nodetool refresh` restores from it without
+ * every `snapshots/<tag>` directory under the data dir archived into one tarball, as Wire's
+ * backup step says (docs/wire/upgrades.md#back-up-first). The snapshot is left in place: `nodetool refresh` restores from it without
  * copying (docs/restore.md), and `nodetool clearsnapshot -t <tag>` frees its space once the
  * upgrade is verified. A snapshot with the tag already there (a resumed upgrade) is not taken
  * again: the one from before anything changed is the one archived.

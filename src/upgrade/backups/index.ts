@@ -7,7 +7,7 @@ import { postgresqlBackupStep } from './postgresql.js';
 import { rabbitmqBackupStep } from './rabbitmq.js';
 
 /**
- * The upgrade's backups, before anything changes (FACTS 7 step 2; issue 7): the installation's
+ * The upgrade's backups, before anything changes (docs/wire/upgrades.md#back-up-first; issue 7): the installation's
  * files on the admin host, a Cassandra snapshot on every node archived, a PostgreSQL dump and
  * RabbitMQ's definitions, each recorded in `.wire-install/backups/<id>/manifest.json`.
  * docs/restore.md says how to restore each. A role without hosts has no step: a demo runs its

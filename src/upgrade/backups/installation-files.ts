@@ -8,8 +8,8 @@ import { adminBackupDir, manifestPath } from './manifest.js';
 import type { BackupStepBuilder } from './step.js';
 
 /**
- * `upgrade.backup-files` (admin host): the installation's own files in one .tar.gz, FACTS 7
- * step 2's "whole WSD directory": the inventory, secrets.yaml and .wire-install/ (state.json,
+ * `upgrade.backup-files` (admin host): the installation's own files in one .tar.gz, the
+ * "whole wire-server-deploy directory" of Wire's backup step (docs/wire/upgrades.md#back-up-first): the inventory, secrets.yaml and .wire-install/ (state.json,
  * releases/, values/, certificates/, admin.conf, known_hosts). Left out: logs/ (debug logs,
  * large and not needed to restore), backups/ (the archive itself and the manifest) and the
  * run's lock (restored, it would look like a run in progress). It holds every secret: mode 0600

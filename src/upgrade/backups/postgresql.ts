@@ -9,7 +9,7 @@ import type { BackupStepBuilder } from './step.js';
 /**
  * `upgrade.backup-postgresql`: a custom-format dump (`pg_dump -Fc`) of the wire-server database
  * on the primary, the first postgresql host (postgresql.ts), before the upgrade's migrations
- * touch it (FACTS 7 step 2; Wire backs up PostgreSQL before each data migration). pg_dump runs
+ * touch it (docs/wire/upgrades.md#back-up-first; Wire backs up PostgreSQL before each data migration). pg_dump runs
  * as the postgres OS user with peer authentication: no password anywhere. The dump is read back
  * with `pg_restore --list` before it counts as taken.
  */

@@ -9,7 +9,7 @@ import type { BackupStepBuilder } from './step.js';
 /**
  * `upgrade.backup-rabbitmq`: RabbitMQ's definitions (vhosts, users with their password hashes,
  * permissions, queues, exchanges, bindings, policies) exported on the first rabbitmq host; they
- * are the cluster's, so one node is enough (FACTS 7 step 2). Messages in flight are not backed
+ * are the cluster's, so one node is enough (docs/wire/upgrades.md#back-up-first). Messages in flight are not backed
  * up: wire-server's queues hold notifications being delivered, and docs/restore.md says so.
  * `export_definitions -` writes to stdout: the Debian rabbitmqctl wrapper runs as the rabbitmq
  * user, which may not write in root's 0700 backup folder.

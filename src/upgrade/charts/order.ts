@@ -5,9 +5,9 @@ import { type ChartDefinition, chartsFor } from '../../steps/workloads/charts.js
 /**
  * The order an upgrade moves the releases in, as data beside the install order
  * (src/steps/workloads/charts.ts). It is not the install order: Wire's upgrade procedure
- * (FACTS 7 step 6) upgrades what the backend talks to first, then the ingress, then wire-server
- * (whose pre-upgrade hooks run the schema migrations, FACTS 6), then the web apps that call the
- * new backend, and the calling charts last (their rollout drops running calls, FACTS 7 step 8).
+ * (docs/wire/upgrades.md#upgrade-the-charts-in-order) upgrades what the backend talks to first, then the ingress, then wire-server
+ * (whose pre-upgrade hooks run the schema migrations, docs/wire/migrations.md#migration-jobs), then the web apps that call the
+ * new backend, and the calling charts last (their rollout drops running calls, docs/wire/upgrades.md#calling-rollouts).
  */
 /** Everything after what wire-server's databases are reached through, the same in both modes. */
 const AFTER_DATABASES: readonly string[] = [
@@ -19,17 +19,17 @@ const AFTER_DATABASES: readonly string[] = [
   // 3. smtp.
   'smtp',
   // 4. The ingress. cert-manager is not in Wire's list; it goes right before
-  //    nginx-ingress-services, whose Issuer and Certificate are its CRDs (FACTS 4.2).
+  //    nginx-ingress-services, whose Issuer and Certificate are its CRDs (docs/wire/dns-and-certificates.md#certificates).
   'cert-manager',
   'nginx-ingress-services',
   'ingress-nginx-controller',
-  // 5. wire-server, with its migrations watched (FACTS 6).
+  // 5. wire-server, with its migrations watched (docs/wire/migrations.md#migration-jobs).
   'wire-server',
   // 6. The web apps (standalone charts since 4.38 / 5.27).
   'webapp',
   'team-settings',
   'account-pages',
-  // 7. Calling last: an sftd or coturn rollout drains or drops calls (FACTS 7 step 8).
+  // 7. Calling last: an sftd or coturn rollout drains or drops calls (docs/wire/upgrades.md#calling-rollouts).
   'sftd',
   'coturn',
 ];
@@ -45,7 +45,7 @@ const PRODUCTION: readonly string[] = [
 ];
 
 /**
- * A demo runs its databases in the cluster (FACTS 1a, 5.2): the in-cluster rabbitmq and
+ * A demo runs its databases in the cluster (docs/wire/install-sequences.md#wiab-dev, docs/wire/charts-values-secrets.md#install-order): the in-cluster rabbitmq and
  * postgresql take the place of the *-external charts (what wire-server connects to comes
  * first); the rest follows the same steps as production.
  */

@@ -188,7 +188,7 @@ export async function rollbackUpgradedReleases(options: RollbackOptions): Promis
 
 /**
  * What helm rollback cannot undo. wire-server's pre-upgrade hooks (cassandra-migrations, the
- * migrate-data jobs, FACTS 6) change the schemas and data; there is no down-migration.
+ * migrate-data jobs, docs/wire/migrations.md#migration-jobs) change the schemas and data; there is no down-migration.
  */
 export function migrationsStatement(
   revisions: Readonly<Record<string, RecordedRevision>>,

@@ -15,12 +15,12 @@ export function chartUpgradeStepId(release: string): string {
 }
 
 /**
- * The helm upgrades (FACTS 7 step 6): one admin step per release the installation has, in
+ * The helm upgrades (docs/wire/upgrades.md#upgrade-the-charts-in-order): one admin step per release the installation has, in
  * Wire's upgrade order (order.ts). Each step first records the release's helm revision (the
  * way back, rollback.ts), then runs the same release operation apply runs
  * (helmReleaseOperation through apply's chart implementation: `helm upgrade --install --wait`,
  * values and secrets only as files), with the NEW bundle's chart and values; wire-server's
- * migrations are watched beside helm exactly as in apply (FACTS 6). The engine's checkpoints
+ * migrations are watched beside helm exactly as in apply (docs/wire/migrations.md#migration-jobs). The engine's checkpoints
  * make it resumable: a resumed upgrade skips the releases already upgraded.
  */
 export const chartUpgradeStage: UpgradeStageBuilder = (inventory, inventoryDir, options) => ({

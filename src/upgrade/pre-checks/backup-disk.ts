@@ -7,7 +7,7 @@ import { DATA_DIRS } from '../../steps/implementations/cassandra-config.js';
 import { HOST_BACKUP_ROOT } from '../backups/paths.js';
 
 /**
- * Room for the backups before any is taken (issue 7's pre-checks, FACTS 7 steps 2-3): on each
+ * Room for the backups before any is taken (issue 7's pre-checks, docs/wire/upgrades.md#back-up-first, #free-disk-space): on each
  * Cassandra node the snapshot archive, on the PostgreSQL primary the dump, both written under
  * /var/backups/wire-install. What they need is counted as the size of the data they copy (gzip
  * and pg_dump's compression make them smaller: an upper bound, so a full disk is never found
@@ -76,7 +76,7 @@ export function judgeBackupRoom(host: string, stdout: string): Finding[] {
       message: `${host} has too little free space for its backups under ${HOST_BACKUP_ROOT}`,
       measured: `${gib(freeKiB)} free on the filesystem of ${on}`,
       required: `${gib(needKiB)} (the size of the data the backups copy)`,
-      fix: `free space on ${host} (apt clean; remove old snapshots: nodetool clearsnapshot; FACTS 7 step 3), or mount more disk at ${HOST_BACKUP_ROOT}`,
+      fix: `free space on ${host} (apt clean; remove old snapshots: nodetool clearsnapshot), or mount more disk at ${HOST_BACKUP_ROOT}`,
     },
   ];
 }

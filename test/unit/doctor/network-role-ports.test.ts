@@ -5,7 +5,7 @@ import type { ProbeOutcome } from '../../../src/doctor/checks/tcp-probes.js';
 import { demo, production } from '../../support/inventories.js';
 
 /**
- * network.role-ports: which ports each host probes (FACTS 8.2, from the roles), and what a
+ * network.role-ports: which ports each host probes (docs/wire/health-and-ports.md#ports-and-firewall, from the roles), and what a
  * probe's outcome means before and after the role's service is installed.
  */
 

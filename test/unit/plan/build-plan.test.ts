@@ -14,7 +14,7 @@ const STAGE_ORDER = [
   'verify',
 ];
 
-/** Wire's production order, bin/helm-operations.sh (FACTS 5.2), with cert-manager and calling on. */
+/** Wire's production order, bin/helm-operations.sh (docs/wire/charts-values-secrets.md#install-order), with cert-manager and calling on. */
 const PRODUCTION_CHARTS = [
   'cassandra-external',
   'elasticsearch-external',
@@ -36,7 +36,7 @@ const PRODUCTION_CHARTS = [
   'coturn',
 ];
 
-/** WIAB Dev's charts_to_deploy (FACTS 5.2), nginx-ingress-services moved before the calling charts. */
+/** WIAB Dev's charts_to_deploy (docs/wire/charts-values-secrets.md#install-order), nginx-ingress-services moved before the calling charts. */
 const DEMO_CHARTS = [
   'cert-manager',
   'fake-aws',
@@ -233,7 +233,7 @@ describe('buildPlan: hosts by role', () => {
 });
 
 describe('buildPlan: charts', () => {
-  it("installs production charts exactly in Wire's order (FACTS 5.2)", () => {
+  it("installs production charts exactly in Wire's order (docs/wire/charts-values-secrets.md#install-order)", () => {
     expect(charts(buildPlan(production()))).toEqual(PRODUCTION_CHARTS);
   });
 

@@ -25,7 +25,7 @@ import { production } from '../../support/inventories.js';
 
 /**
  * What the Kubernetes node steps would write, from the templates and the inventory, checked
- * against what Wire's kubespray setup and kubeadm v1.29 need (FACTS 1c 6.2-6.3, 2.3, 8.1 Logs).
+ * against what Wire's kubespray setup and kubeadm v1.29 need (docs/wire/install-sequences.md#cluster-and-databases-playbooks, docs/wire/inventory-and-hardware.md#group-and-cluster-variables, docs/wire/health-and-ports.md#health-checks).
  * The lab test runs them on hosts with stand-in binaries.
  */
 

@@ -5,7 +5,7 @@ import { chartsToUpgrade } from '../../../src/upgrade/charts/order.js';
 import { migrationsStatement } from '../../../src/upgrade/charts/rollback.js';
 import { demo, production } from '../../support/inventories.js';
 
-/** The upgrade order (FACTS 7 step 6) against the install lists of charts.ts. */
+/** The upgrade order (docs/wire/upgrades.md#upgrade-the-charts-in-order) against the install lists of charts.ts. */
 
 const releases = (inventory: Inventory) => chartsToUpgrade(inventory).map((chart) => chart.release);
 const installed = (inventory: Inventory) =>
@@ -54,7 +54,7 @@ describe('chartsToUpgrade', () => {
     comesBefore(databases, ['fake-aws', 'databases-ephemeral', 'reaper']);
     comesBefore(['fake-aws', 'databases-ephemeral', 'reaper'], ['smtp']);
     comesBefore(['smtp'], ['cert-manager', 'nginx-ingress-services', 'ingress-nginx-controller']);
-    // cert-manager's CRDs before the Issuer nginx-ingress-services creates (FACTS 4.2).
+    // cert-manager's CRDs before the Issuer nginx-ingress-services creates (docs/wire/dns-and-certificates.md#certificates).
     comesBefore(['cert-manager'], ['nginx-ingress-services']);
     comesBefore(
       ['fake-aws', 'databases-ephemeral', 'reaper', 'nginx-ingress-services', 'ingress-nginx-controller'],

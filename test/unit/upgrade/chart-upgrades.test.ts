@@ -38,7 +38,7 @@ import { kube, standInKubectlReplay } from '../../support/stand-in-kubectl-repla
  * distinct revisions per release (smtp is new in this upgrade: not installed before).
  */
 
-/** Wire's upgrade order (FACTS 7 step 6), for this inventory's charts. */
+/** Wire's upgrade order (docs/wire/upgrades.md#upgrade-the-charts-in-order), for this inventory's charts. */
 const ORDER = [
   'cassandra-external',
   'elasticsearch-external',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { versionPlanLines, versionPlanRecord } from '../../../src/upgrade/render-version-plan.js';
 import { compareVersions, parseChartVersion, planVersions } from '../../../src/upgrade/version-path.js';
@@ -6,13 +7,24 @@ import { notesOf, VERSION_NOTES } from '../../../src/upgrade/versions.js';
 const plain = { federation: false };
 const federated = { federation: true };
 
-describe('the per-version notes (FACTS 7)', () => {
+/** The Wire reference's version sections, as GitHub anchors of docs/wire/upgrades.md. */
+const versionAnchors = [
+  ...readFileSync(new URL('../../../docs/wire/upgrades.md', import.meta.url), 'utf8').matchAll(
+    /^### Version (\d+)\.(\d+)$/gm,
+  ),
+].map((match) => `version-${match[1]}${match[2]}`);
+
+describe('the per-version notes (docs/wire/upgrades.md#version-notes)', () => {
   it('are ordered, one entry per version, each sourced and saying something', () => {
     const minors = VERSION_NOTES.map((notes) => parseChartVersion(notes.version)?.minor);
     expect(minors).toEqual([...minors].sort((a, b) => (a ?? 0) - (b ?? 0)));
     expect(new Set(minors).size).toBe(minors.length);
     for (const notes of VERSION_NOTES) {
-      expect(notes.source, notes.version).toMatch(/FACTS 7/);
+      // Each entry cites Wire's public source and this project's section for that version, which exists.
+      const anchor = `version-${notes.version.replace('.', '')}`;
+      expect(notes.source, notes.version).toContain(`docs/wire/upgrades.md#${anchor}`);
+      expect(notes.source, notes.version).toMatch(/https:\/\/(docs\.wire\.com|github\.com\/wireapp)\//);
+      expect(versionAnchors, notes.version).toContain(anchor);
       const items = notes.automatic.length + notes.actions.length + notes.notices.length;
       expect(items + (notes.broken ? 1 : 0), notes.version).toBeGreaterThan(0);
       for (const change of notes.automatic) expect(change.doneBy, notes.version).not.toBe('');
@@ -31,8 +43,22 @@ describe('the per-version notes (FACTS 7)', () => {
     ]);
   });
 
-  it('versions FACTS 7 does not mention have no notes', () => {
+  it('versions the notes of docs/wire/upgrades.md do not mention have no notes', () => {
     for (const version of ['5.9', '5.20', '5.31', '5.32']) expect(notesOf(version)).toBeUndefined();
+  });
+
+  it('tell operators what happens, without naming functions or source files', () => {
+    const shown = VERSION_NOTES.flatMap((notes) => [
+      ...notes.automatic.flatMap((change) => [change.change, change.doneBy]),
+      ...notes.actions.flatMap((action) => [action.what, action.why]),
+      ...notes.notices,
+      ...(notes.broken ? [notes.broken.reason] : []),
+    ]);
+    for (const text of shown) {
+      expect(text).not.toMatch(/\w\(\)/);
+      expect(text).not.toMatch(/\.ts\b|\bsrc\//);
+      expect(text).not.toMatch(/\b(wireServer(Values|Secrets)|redisHostFor|postgresMigrationForward)\b/);
+    }
   });
 });
 
@@ -66,7 +92,7 @@ describe('planVersions', () => {
     expect(v530?.actions.map((action) => action.what).join('\n')).toContain('restund');
     // 5.29's lasting changes (inlined services) still apply, marked as skipped.
     expect(plan.notes.find((step) => step.version === '5.29')?.skipped).toBe(true);
-    // FACTS 7 has nothing for 5.31 and 5.32: no invented notes.
+    // docs/wire/upgrades.md#version-notes has nothing for 5.31 and 5.32: no invented notes.
     expect(plan.notes.map((step) => step.version)).toEqual(['5.29', '5.30']);
     const text = versionPlanLines(plan).join('\n');
     expect(text).toContain('skipped 5.29: Wire declared 5.29 broken');
