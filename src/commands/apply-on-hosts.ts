@@ -4,7 +4,7 @@ import { applyRun } from '../engine/apply-run.js';
 import { createReporter, type Reporter } from '../engine/report.js';
 import type { EngineStage } from '../engine/types.js';
 import type { LoadedInventory } from '../inventory/load.js';
-import { loadSecretsFile } from '../secrets/file.js';
+import { loadSecretsForRun } from '../secrets/file.js';
 import { wireEngineStages } from '../steps/engine-stages.js';
 import { parseHelmTimeout } from '../workloads/helm/timeout.js';
 import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
@@ -63,7 +63,13 @@ export async function runOnHosts(
   const concurrency = positiveInteger('concurrency', options.concurrency);
   const uploadConcurrency = positiveInteger('upload-concurrency', options.uploadConcurrency);
   const secretsPath = options.secrets ? String(options.secrets) : join(loaded.baseDir, 'secrets.yaml');
-  const secrets = await loadSecretsFile(secretsPath);
+  const { secrets, added } = await loadSecretsForRun(secretsPath, !options.plan);
+  if (added.length > 0)
+    context.output.warn(
+      options.plan
+        ? `${secretsPath} lacks keys this version needs; apply adds them (existing values unchanged): ${added.join(', ')}`
+        : `${secretsPath}: added the keys this version needs, existing values unchanged: ${added.join(', ')}`,
+    );
   const stageOptions = {
     allowUnsupportedOs: Boolean(options.allowUnsupportedOs),
     allowUndersized: Boolean(options.allowUndersized),

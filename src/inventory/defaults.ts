@@ -7,12 +7,12 @@ import type { HostInput, InventoryInput, SshSettingsInput } from './schema.js';
  * resolved `Inventory`, in which nothing is optional that has a sensible default.
  */
 
-/** The wire-server release this version of wire-install knows (WSD 5.32, FACTS 5.1). */
+/** The wire-server release this version of wire-install knows (WSD 5.32, docs/wire/charts-values-secrets.md#charts-and-versions). */
 export const DEFAULT_WIRE_VERSION = '5.32.0';
-/** Kubespray's defaults, which Wire's offline bundle keeps (FACTS 3.5: 10.233.0.0/16 is taken). */
+/** Kubespray's defaults, which Wire's offline bundle keeps (docs/wire/inventory-and-hardware.md#os-and-network-rules: 10.233.0.0/16 is taken). */
 export const DEFAULT_POD_CIDR = '10.233.64.0/18';
 export const DEFAULT_SERVICE_CIDR = '10.233.0.0/18';
-/** Wire's sizing note: 1 vCPU of SFT per 50 concurrent participants (FACTS 3.4). */
+/** Wire's sizing note: 1 vCPU of SFT per 50 concurrent participants (docs/wire/inventory-and-hardware.md#calling-capacity). */
 export const DEFAULT_SFT_PARTICIPANTS = 50;
 
 export interface Bastion {
@@ -79,7 +79,7 @@ export interface Inventory {
   bundle: { path: string | undefined; aptRepository: string | undefined };
   wire: {
     version: string;
-    federation: { enabled: boolean; domain: string };
+    federation: { enabled: boolean; domain: string; clientCA?: string };
     calling: {
       sft: { enabled: boolean; concurrentParticipants: number; replicas: number };
       coturn: { enabled: boolean };
@@ -173,6 +173,9 @@ export function applyDefaults(input: InventoryInput): Inventory {
       federation: {
         enabled: input.wire?.federation?.enabled ?? false,
         domain: input.wire?.federation?.domain ?? input.domain,
+        ...(input.wire?.federation?.clientCA !== undefined
+          ? { clientCA: input.wire.federation.clientCA }
+          : {}),
       },
       calling: {
         sft: {

@@ -178,6 +178,13 @@ const wire = z
         domain: domainName
           .optional()
           .describe('federation domain (setFederationDomain); cannot change after the first install'),
+        clientCA: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'PEM file: the CA certificates that sign the federation client certificates of the backends this one federates with (required with federation on)',
+          ),
       })
       .strict()
       .optional(),

@@ -13,7 +13,8 @@ export interface CheckOptions {
 
 /**
  * Every rule that can be checked from the inventory alone (no host contacted): role counts,
- * declared hardware, addresses, calling, DNS names, and the bring-your-own certificate files.
+ * declared hardware, addresses, calling, DNS names, the bring-your-own certificate files and,
+ * with federation, the CA file other backends' client certificates are checked against.
  * Errors come before warnings.
  */
 export async function checkInventory(inventory: Inventory, options: CheckOptions): Promise<Finding[]> {
@@ -32,6 +33,15 @@ export async function checkInventory(inventory: Inventory, options: CheckOptions
         ...(options.now ? { now: options.now } : {}),
         path: ['certificates'],
       })),
+    );
+  }
+  const { federation } = inventory.wire;
+  if (federation.enabled) {
+    const { checkFederationCA } = await import('../certs/check-federation-ca.js');
+    findings.push(
+      ...(await checkFederationCA(
+        federation.clientCA === undefined ? undefined : resolve(options.baseDir, federation.clientCA),
+      )),
     );
   }
   return [

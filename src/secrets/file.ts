@@ -9,6 +9,7 @@ import {
   generateRabbitmqUsername,
   generateSecrets,
   generateString,
+  generateUsername,
   MONITORING_USERNAME,
   type WireSecrets,
 } from './generate.js';
@@ -52,7 +53,7 @@ export interface EnsureResult {
 
 export interface EnsureOptions {
   /**
-   * Replace every generated secret, keeping the MinIO root user and password (FACTS 5.4:
+   * Replace every generated secret, keeping the MinIO root user and password (docs/wire/charts-values-secrets.md#secrets:
    * only the cargohold keys may change on an existing system) and the user-provided values
    * (ssh.becomePassword, smtp.password), which wire-install cannot make up.
    */
@@ -68,10 +69,30 @@ export async function loadSecretsFile(path: string): Promise<WireSecrets | undef
   if (added.length > 0) {
     throw inputError({
       what: `${path} lacks ${added.length === 1 ? 'a key' : 'keys'} this version of wire-install needs: ${added.join(', ')}`,
-      next: 'run `wire-install init` again: it adds the missing keys and keeps every existing value',
+      next: '`wire-install apply` (or `wire-install init`) adds the missing keys and keeps every existing value',
     });
   }
   return secrets;
+}
+
+/**
+ * The secrets for a run: a file from an older wire-install that lacks keys this version needs
+ * (a secret a newer Wire chart requires) gets them generated, every existing value kept. With
+ * `write` the completed file is written (atomically, 0600) before anything else happens; without
+ * it (a plan) the keys exist only for this run, and `added` says what apply will add.
+ */
+export async function loadSecretsForRun(
+  path: string,
+  write: boolean,
+): Promise<{ secrets: WireSecrets | undefined; added: string[] }> {
+  const text = await readSecretsText(path);
+  if (text === undefined) return { secrets: undefined, added: [] };
+  const { secrets, added } = completeSecrets(parseSecretsText(text, path), path);
+  if (added.length > 0 && write) {
+    await restrictMode(path);
+    await writeSecretsFile(path, secrets);
+  }
+  return { secrets, added };
 }
 
 export async function writeSecretsFile(path: string, secrets: WireSecrets): Promise<void> {
@@ -88,6 +109,8 @@ export function renderSecretsFile(secrets: WireSecrets): string {
     rabbitmq: { ...secrets.rabbitmq },
     postgresql: { ...secrets.postgresql },
     mlsRemovalKeys: { ...secrets.mlsRemovalKeys },
+    nginzBasicAuth: { ...secrets.nginzBasicAuth },
+    elasticsearch: { ...secrets.elasticsearch },
     monitoring: { ...secrets.monitoring },
     kubernetes: { ...secrets.kubernetes },
     ...(secrets.ssh ? { ssh: { ...secrets.ssh } } : {}),
@@ -173,6 +196,8 @@ export function completeSecrets(
   if (input.rabbitmq?.username === undefined) added.push('rabbitmq.username');
   const bootstrapToken = input.kubernetes?.bootstrapToken ?? generateBootstrapToken();
   if (input.kubernetes?.bootstrapToken === undefined) added.push('kubernetes.bootstrapToken');
+  const nginzUsername = input.nginzBasicAuth?.username ?? generateUsername();
+  if (input.nginzBasicAuth?.username === undefined) added.push('nginzBasicAuth.username');
   const monitoringUsername = input.monitoring?.username ?? MONITORING_USERNAME;
   if (input.monitoring?.username === undefined) added.push('monitoring.username');
 
@@ -192,6 +217,11 @@ export function completeSecrets(
     },
     postgresql: { password: take('postgresql.password', input.postgresql?.password) },
     mlsRemovalKeys,
+    nginzBasicAuth: {
+      username: nginzUsername,
+      password: take('nginzBasicAuth.password', input.nginzBasicAuth?.password),
+    },
+    elasticsearch: { password: take('elasticsearch.password', input.elasticsearch?.password) },
     monitoring: {
       username: monitoringUsername,
       password: take('monitoring.password', input.monitoring?.password),

@@ -6,7 +6,7 @@ const HEX = `${DIGITS}abcdef`;
 import { generateZauthKeyPair, type ZauthKeyPair } from './zauth.js';
 
 /**
- * Every secret a Wire installation needs (FACTS 5.4), generated locally with node:crypto.
+ * Every secret a Wire installation needs (docs/wire/charts-values-secrets.md#secrets), generated locally with node:crypto.
  * They live in secrets.yaml (mode 0600, src/secrets/file.ts) and never in the inventory,
  * in output, in logs or on a remote command line. docs/secrets.md describes each key.
  */
@@ -28,6 +28,18 @@ export interface WireSecrets {
   postgresql: { password: string };
   /** galley.secrets.mlsPrivateKeys.removal: four PEM private keys (PKCS#8). */
   mlsRemovalKeys: MlsRemovalKeys;
+  /**
+   * nginz's basic-auth user (its chart's `basic_auth.txt`, as `user:` SHA-512 crypt hash). Only
+   * Wire's staging environment protects endpoints with it, but the chart does not render
+   * without one, so it is a real credential instead of Wire's placeholder.
+   */
+  nginzBasicAuth: { username: string; password: string };
+  /**
+   * Elasticsearch's `elastic` user: the demo's in-cluster Elasticsearch runs with security on
+   * (brig and the index jobs log in); in production it travels only as the index jobs'
+   * credentials file (the Elasticsearch on the database hosts does not check it).
+   */
+  elasticsearch: { password: string };
   /** Basic auth of the monitoring stack (Prometheus/Grafana). */
   monitoring: { username: string; password: string };
   /**
@@ -52,6 +64,8 @@ export const GENERATED_STRINGS = {
   'rabbitmq.erlangCookie': { length: 32, alphabet: UPPER },
   'postgresql.password': { length: 32, alphabet: ALPHANUMERIC },
   'monitoring.password': { length: 16, alphabet: ALPHANUMERIC },
+  'nginzBasicAuth.password': { length: 32, alphabet: ALPHANUMERIC },
+  'elasticsearch.password': { length: 32, alphabet: ALPHANUMERIC },
   'kubernetes.certificateKey': { length: 64, alphabet: HEX },
 } as const;
 export type GeneratedStringKey = keyof typeof GENERATED_STRINGS;
@@ -61,8 +75,13 @@ export function generateString(key: GeneratedStringKey): string {
   return randomString(length, alphabet);
 }
 
-/** RabbitMQ user: never `guest` (Wire's default, which the role lets log in remotely, FACTS 5.4). */
+/** RabbitMQ user: never `guest` (Wire's default, which the role lets log in remotely, docs/wire/charts-values-secrets.md#secrets). */
 export function generateRabbitmqUsername(): string {
+  return generateUsername();
+}
+
+/** A user name no one guesses: `wire-` and 10 random lower-case letters and digits. */
+export function generateUsername(): string {
   return `wire-${randomString(10, `${LOWER}${DIGITS}`)}`;
 }
 
@@ -92,6 +111,8 @@ export function generateSecrets(): WireSecrets {
     },
     postgresql: { password: generateString('postgresql.password') },
     mlsRemovalKeys: generateMlsRemovalKeys(),
+    nginzBasicAuth: { username: generateUsername(), password: generateString('nginzBasicAuth.password') },
+    elasticsearch: { password: generateString('elasticsearch.password') },
     monitoring: { username: MONITORING_USERNAME, password: generateString('monitoring.password') },
     kubernetes: {
       bootstrapToken: generateBootstrapToken(),

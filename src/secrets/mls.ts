@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 
 /**
- * galley's MLS removal keys (`galley.secrets.mlsPrivateKeys.removal.*`, FACTS 5.4): one PEM
+ * galley's MLS removal keys (`galley.secrets.mlsPrivateKeys.removal.*`, docs/wire/charts-values-secrets.md#secrets): one PEM
  * private key (PKCS#8, `-----BEGIN PRIVATE KEY-----`) per MLS ciphersuite signature scheme,
  * the same keys `openssl genpkey -algorithm ed25519` / `-algorithm ec -pkeyopt
  * ec_paramgen_curve:P-256|P-384|P-521` makes. Wire needs all four since 5.25, even with MLS off.

@@ -38,6 +38,8 @@ const shapes = {
     MlsRemovalKeyName,
     ReturnType<typeof mlsKey>
   >,
+  nginzBasicAuth: { username: value(), password: value() },
+  elasticsearch: { password: value() },
   monitoring: { username: value(), password: value() },
   kubernetes: {
     bootstrapToken: value().regex(
@@ -75,6 +77,8 @@ export const secretsFileSchema = z.strictObject({
   rabbitmq: z.strictObject(shapes.rabbitmq),
   postgresql: z.strictObject(shapes.postgresql),
   mlsRemovalKeys: z.strictObject(shapes.mlsRemovalKeys),
+  nginzBasicAuth: z.strictObject(shapes.nginzBasicAuth),
+  elasticsearch: z.strictObject(shapes.elasticsearch),
   monitoring: z.strictObject(shapes.monitoring),
   kubernetes: z.strictObject(shapes.kubernetes),
   ...userProvided,
@@ -88,6 +92,8 @@ export const secretsFileInputSchema = z.strictObject({
   rabbitmq: z.strictObject(shapes.rabbitmq).partial().optional(),
   postgresql: z.strictObject(shapes.postgresql).partial().optional(),
   mlsRemovalKeys: z.strictObject(shapes.mlsRemovalKeys).partial().optional(),
+  nginzBasicAuth: z.strictObject(shapes.nginzBasicAuth).partial().optional(),
+  elasticsearch: z.strictObject(shapes.elasticsearch).partial().optional(),
   monitoring: z.strictObject(shapes.monitoring).partial().optional(),
   kubernetes: z.strictObject(shapes.kubernetes).partial().optional(),
   ...userProvided,

@@ -8,7 +8,7 @@ import {
 } from 'node:crypto';
 
 /**
- * zauth keys in the format of Wire's own tool (`zauth -m gen-keypair`, FACTS 5.4):
+ * zauth keys in the format of Wire's own tool (`zauth -m gen-keypair`, docs/wire/charts-values-secrets.md#secrets):
  *
  * - Ed25519 (libsodium crypto_sign). The secret key is 64 bytes: the 32-byte seed followed by
  *   the 32-byte public key. The public key is 32 bytes.

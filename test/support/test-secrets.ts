@@ -32,6 +32,8 @@ export function testSecrets(): WireSecrets {
       ecdsa_secp384r1_sha384: pem('P384'),
       ecdsa_secp521r1_sha512: pem('P521'),
     },
+    nginzBasicAuth: { username: 'wire-testnginz01', password: 'TEST-NGINZ-BASIC-AUTH-PASSWORD' },
+    elasticsearch: { password: 'TEST-ELASTICSEARCH-PASSWORD' },
     monitoring: { username: 'admin', password: 'TEST-MONITORING-PASSWORD' },
     kubernetes: { bootstrapToken: 'abcdef.0123456789abcdef', certificateKey: 'TEST-CERTIFICATE-KEY' },
   };

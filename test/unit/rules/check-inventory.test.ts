@@ -43,6 +43,23 @@ describe('checkInventory: every rule the inventory alone allows', () => {
     expect(findings.filter((finding) => finding.rule.startsWith('cert.'))).toEqual([]);
   });
 
+  it('federation needs the CA file the federation ingress checks other backends with: missing, unreadable, no certificate, good', async () => {
+    const federated = (clientCA: string | undefined) =>
+      production((input) => {
+        input.wire = { federation: { enabled: true, ...(clientCA ? { clientCA } : {}) } };
+      });
+    const caFindings = async (clientCA: string | undefined) =>
+      (await checkInventory(federated(clientCA), { baseDir: dir })).filter(
+        (finding) => finding.rule === 'federation.client-ca',
+      );
+    expect(await caFindings(undefined)).toMatchObject([
+      { severity: 'error', path: ['wire', 'federation', 'clientCA'], measured: 'not set' },
+    ]);
+    expect(await caFindings('no-such-ca.pem')).toMatchObject([{ measured: 'ENOENT' }]);
+    expect(await caFindings(pki.strayKey())).toMatchObject([{ measured: 'no certificate' }]);
+    expect(await caFindings('root.pem')).toEqual([]);
+  });
+
   it('lists errors before warnings', async () => {
     const inventory = production((input) => {
       input.hosts[0] = { ...input.hosts[0], address: '10.1.1.1', resources: { memoryGiB: 4 } } as never;

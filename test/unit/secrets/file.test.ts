@@ -7,6 +7,7 @@ import { isWireInstallError, type WireInstallError } from '../../../src/core/err
 import {
   ensureSecretsFile,
   loadSecretsFile,
+  loadSecretsForRun,
   renderSecretsFile,
   writeSecretsFile,
 } from '../../../src/secrets/file.js';
@@ -191,6 +192,39 @@ describe('ensureSecretsFile', () => {
     await writeFile(path, yaml.dump(doc), { mode: 0o600 });
     const error = await caught(ensureSecretsFile(path));
     expect(error.what).toMatch(/zauth\.publicKey but no zauth\.secretKey/);
+  });
+});
+
+describe('loadSecretsForRun: a secrets.yaml of an older wire-install', () => {
+  /** What wire-install wrote before the keys Wire's real charts showed were needed. */
+  async function olderFile(): Promise<{ path: string; text: string; before: Record<string, unknown> }> {
+    const path = fresh();
+    const before = yaml.load(renderSecretsFile(generateSecrets())) as Record<string, unknown>;
+    delete before.nginzBasicAuth;
+    delete before.elasticsearch;
+    const text = `# kept by hand\n${yaml.dump(before)}`;
+    await writeFile(path, text, { mode: 0o600 });
+    return { path, text, before };
+  }
+
+  it('for a plan: the new keys exist for the run only, the file is not touched', async () => {
+    const { path, text } = await olderFile();
+    const { secrets, added } = await loadSecretsForRun(path, false);
+    expect(added).toEqual(['nginzBasicAuth.username', 'nginzBasicAuth.password', 'elasticsearch.password']);
+    expect(secrets?.nginzBasicAuth.password).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(await readFile(path, 'utf8')).toBe(text);
+  });
+
+  it('for apply: the new keys are written, every existing value unchanged, mode 0600; the next run adds nothing', async () => {
+    const { path, before } = await olderFile();
+    const { added } = await loadSecretsForRun(path, true);
+    expect(added).toHaveLength(3);
+    const after = yaml.load(await readFile(path, 'utf8')) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(before)) expect(after[key], key).toEqual(value);
+    expect(after.nginzBasicAuth).toMatchObject({ username: expect.stringMatching(/^wire-[a-z0-9]{10}$/) });
+    expect(await modeOf(path)).toBe(0o600);
+    expect((await loadSecretsForRun(path, true)).added).toEqual([]);
+    expect(await loadSecretsFile(path)).toEqual((await loadSecretsForRun(path, false)).secrets);
   });
 });
 
