@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: unit and CLI tests run in parallel; lab tests run one file at a time, because
+ * Three projects: unit and CLI tests, and the conformance suite with Wire's real charts, run in parallel; lab tests run one file at a time, because
  * they share the lab's hosts (one file's reset must not undo another's apply). The build runs
  * once for both; the lab (five hosts, test/lab/global-setup.ts) only when lab tests run.
  */
@@ -16,6 +16,12 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts'] },
+      },
+      {
+        // Wire's real charts rendered by the real helm (test/conformance/charts.test.ts).
+        extends: true,
+        // It reads no build output, so it needs no build (globalSetup).
+        test: { name: 'conformance', include: ['test/conformance/**/*.test.ts'], globalSetup: [] },
       },
       {
         extends: true,

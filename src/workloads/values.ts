@@ -6,7 +6,9 @@ import type { Inventory } from '../inventory/defaults.js';
 import type { WireSecrets } from '../secrets/generate.js';
 import type { ChartDefinition } from '../steps/workloads/charts.js';
 import { readCertificate } from './values/certificate-files.js';
-import type { ValuesContext } from './values/context.js';
+import { bundleVersions } from './values/chart-versions.js';
+import type { ChartOverlay, ValuesContext } from './values/context.js';
+import { readFederationCA } from './values/federation-ca.js';
 import { CHART_RENDERERS } from './values/renderers.js';
 import { isTree, overlay, type Tree } from './values/tree.js';
 
@@ -16,8 +18,8 @@ import { isTree, overlay, type Tree } from './values/tree.js';
  *
  * Wire's example values for the chart and mode from the bundle (values/<chart>/prod- or
  * demo-values.example.yaml, as helm-operations.sh and WIAB start from; none: empty), overlaid
- * with what the inventory determines (FACTS 5.3); the secrets file only from secrets.yaml
- * (FACTS 5.4). Each chart's overlay lives in src/workloads/values/.
+ * with what the inventory determines (docs/wire/charts-values-secrets.md#values); the secrets file only from secrets.yaml
+ * (docs/wire/charts-values-secrets.md#secrets). Each chart's overlay lives in src/workloads/values/.
  */
 export interface ChartFiles {
   values: string;
@@ -29,10 +31,17 @@ export interface ChartFilesOptions {
   inventoryDir?: string;
   /** The ingress certificate to use instead of reading it from the files (tests, callers that have it). */
   certificate?: { chain: string; key: string };
+  /** The federation client CA (PEM) to use instead of reading wire.federation.clientCA (tests). */
+  federationCA?: string;
 }
 
-export function examplePath(bundleRoot: string, chart: string, mode: Inventory['mode']): string {
-  return join(bundleRoot, 'values', chart, `${mode === 'demo' ? 'demo' : 'prod'}-values.example.yaml`);
+export function examplePath(
+  bundleRoot: string,
+  chart: string,
+  mode: Inventory['mode'],
+  kind: 'values' | 'secrets' = 'values',
+): string {
+  return join(bundleRoot, 'values', chart, `${mode === 'demo' ? 'demo' : 'prod'}-${kind}.example.yaml`);
 }
 
 /** The bundle's example values, parsed; a file that is not a YAML map is bad input (exit 2), named. */
@@ -63,23 +72,60 @@ export function dumpYaml(tree: Tree): string {
   return yaml.dump(tree, { lineWidth: -1, noRefs: true });
 }
 
-/** Both trees, before they become text (the consistency rules read these). */
+/** Both trees of a release, before they become text, with where they came from. */
+export interface ChartTrees {
+  values: Tree;
+  secrets: Tree | undefined;
+  /** Wire's example values and secrets for the chart and mode ({} when the bundle has none). */
+  example: { values: Tree; secrets: Tree };
+  /** What wire-install sets over the examples (the chart's overlay, src/workloads/values/). */
+  set: ChartOverlay;
+}
+
+/**
+ * The release's values and secrets: Wire's example values and example secrets for the chart
+ * and mode, each overlaid with what wire-install sets (every placeholder of the secrets
+ * example replaced from secrets.yaml, or removed with the reason in the overlay).
+ */
 export function chartTrees(
   inventory: Inventory,
   secrets: WireSecrets,
   bundleRoot: string,
   chart: ChartDefinition,
   options: ChartFilesOptions = {},
-): { values: Tree; secrets: Tree | undefined } {
-  const example = readExample(examplePath(bundleRoot, chart.chart, inventory.mode));
+): ChartTrees {
+  const example = {
+    values: readExample(examplePath(bundleRoot, chart.chart, inventory.mode)),
+    secrets: readExample(examplePath(bundleRoot, chart.chart, inventory.mode, 'secrets')),
+  };
   const certificate =
     options.certificate ??
     (options.inventoryDir !== undefined ? readCertificate(inventory, options.inventoryDir) : undefined);
-  const context: ValuesContext = { inventory, secrets, example, certificate };
+  const context: ValuesContext = {
+    inventory,
+    secrets,
+    example: example.values,
+    exampleSecrets: example.secrets,
+    certificate,
+    federationCA:
+      options.federationCA ??
+      (options.inventoryDir !== undefined ? readFederationCA(inventory, options.inventoryDir) : undefined),
+    versions: bundleVersions(bundleRoot, chart.chart),
+  };
   const renderer = CHART_RENDERERS[chart.chart];
-  if (!renderer) return { values: example, secrets: undefined };
-  const rendered = renderer(context);
-  return { values: overlay(example, rendered.values), secrets: rendered.secrets };
+  const set: ChartOverlay = renderer ? renderer(context) : { values: {}, secrets: undefined };
+  const secretsTree = overlay(example.secrets, set.secrets ?? {});
+  return {
+    values: overlay(example.values, set.values),
+    // No secrets file when nothing is left in it (cert-manager issues the certificate).
+    secrets: hasLeaf(secretsTree) ? secretsTree : undefined,
+    example,
+    set,
+  };
+}
+
+function hasLeaf(tree: unknown): boolean {
+  return isTree(tree) ? Object.values(tree).some(hasLeaf) : tree !== undefined;
 }
 
 export function chartFiles(

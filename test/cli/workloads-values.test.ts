@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -7,14 +7,15 @@ import { ensureSecretsFile } from '../../src/secrets/file.js';
 import type { WireSecrets } from '../../src/secrets/generate.js';
 import { secretValues } from '../../src/secrets/redact.js';
 import { demoInput } from '../support/inventories.js';
+import { upstreamRoot } from '../support/upstream-charts.js';
 import { runCli } from './run-cli.js';
 
 /**
  * workloads.values through the built CLI (`apply --only workloads.values`): it runs on the
- * admin host only (this machine), reads the stand-in bundle's example values
- * (test/fixtures/bundle-values) and secrets.yaml, and contacts no host and no cluster.
+ * admin host only (this machine), reads Wire's real example values (the pinned wire-develop
+ * set, copied into the test's bundle) and secrets.yaml, and contacts no host and no cluster.
  */
-const FIXTURE = join(import.meta.dirname, '../fixtures/bundle-values/values');
+const FIXTURE = join(upstreamRoot(), 'wire-develop', 'values');
 
 async function installation() {
   const dir = mkdtempSync(join(tmpdir(), 'wil-values-'));
@@ -64,5 +65,30 @@ describe('apply --only workloads.values', () => {
     expect(result.exitCode, result.text).toBe(2);
     expect(result.text).toContain('bundle/values/webapp/demo-values.example.yaml');
     expect(result.text).not.toMatch(/\n\s+at /);
+  });
+
+  it('an older secrets.yaml: --plan says which keys apply adds and leaves the file; apply adds them and keeps every value', async () => {
+    const wire = await installation();
+    const path = join(wire.dir, 'secrets.yaml');
+    const older = yaml.load(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    delete older.nginzBasicAuth;
+    delete older.elasticsearch;
+    writeFileSync(path, yaml.dump(older), { mode: 0o600 });
+    const text = readFileSync(path, 'utf8');
+
+    const plan = await wire.run(['--plan']);
+    expect(plan.exitCode, plan.text).toBe(0);
+    expect(plan.text).toContain('lacks keys this version needs; apply adds them');
+    expect(plan.text).toContain('nginzBasicAuth.username, nginzBasicAuth.password, elasticsearch.password');
+    expect(readFileSync(path, 'utf8')).toBe(text);
+
+    const applied = await wire.run([]);
+    expect(applied.exitCode, applied.text).toBe(0);
+    expect(applied.text).toContain('added the keys this version needs, existing values unchanged');
+    const after = yaml.load(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(older)) expect(after[key], key).toEqual(value);
+    expect(Object.keys(after)).toEqual(expect.arrayContaining(['nginzBasicAuth', 'elasticsearch']));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    for (const secret of wire.secrets) expect(applied.text).not.toContain(secret);
   });
 });

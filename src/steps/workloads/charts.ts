@@ -33,10 +33,7 @@ const certManagerChart = chart(
   "Issues Let's Encrypt certificates; its CRDs must exist before nginx-ingress-services creates an Issuer",
   { namespace: 'cert-manager-ns', when: certManager },
 );
-const fakeAws = chart(
-  'fake-aws',
-  'Local SQS and SNS for gundeck and brig; production turns fake-aws-s3 off',
-);
+const fakeAws = chart('fake-aws', 'Local SQS and SNS for gundeck and brig; production turns fake-aws-s3 off');
 const smtp = chart(
   'smtp',
   'In-cluster mail relay for verification codes; RELAY_NETWORKS must allow the pod network',
@@ -47,10 +44,7 @@ const wireServer = chart(
   'wire-server',
   'The backend; its pre-install hooks run the schema migrations, so every database must be up first',
 );
-const webapp = chart(
-  'webapp',
-  'The web client at webapp.<domain>; a standalone chart since 4.38',
-);
+const webapp = chart('webapp', 'The web client at webapp.<domain>; a standalone chart since 4.38');
 const accountPages = chart(
   'account-pages',
   'Password reset, verification and join pages at account.<domain>',
@@ -64,20 +58,12 @@ const ingressServices = chart(
   'nginx-ingress-services',
   'Ingresses for every Wire name and the TLS secret, or the Issuer and Certificate with cert-manager',
 );
-const sftd = chart(
-  'sftd',
-  'Conference calling (SFT) on the sftd nodes, hostNetwork, one pod per node',
-  {
-    when: sftEnabled,
-  },
-);
-const coturn = chart(
-  'coturn',
-  'TURN relay on the coturn nodes, never on an SFT node',
-  {
-    when: coturnEnabled,
-  },
-);
+const sftd = chart('sftd', 'Conference calling (SFT) on the sftd nodes, hostNetwork, one pod per node', {
+  when: sftEnabled,
+});
+const coturn = chart('coturn', 'TURN relay on the coturn nodes, never on an SFT node', {
+  when: coturnEnabled,
+});
 
 function external(db: string, why: string): ChartInfo {
   return chart(`${db}-external`, why);
@@ -86,10 +72,7 @@ function external(db: string, why: string): ChartInfo {
 /** Production, bin/helm-operations.sh (docs/wire/charts-values-secrets.md#install-order): the databases live on VMs, the charts point at them. */
 export const PRODUCTION_CHARTS: readonly ChartDefinition[] = [
   external('cassandra', 'Service cassandra-external with Endpoints at the Cassandra VMs'),
-  external(
-    'elasticsearch',
-    'Service elasticsearch-external with Endpoints at the Elasticsearch VMs',
-  ),
+  external('elasticsearch', 'Service elasticsearch-external with Endpoints at the Elasticsearch VMs'),
   external('minio', 'Service minio-external with Endpoints at the MinIO VMs'),
   external('postgresql', 'Services postgresql-external-rw (primary) and -ro (standbys)'),
   fakeAws,
@@ -121,10 +104,7 @@ export const DEMO_CHARTS: readonly ChartDefinition[] = [
     'databases-ephemeral',
     'In-cluster cassandra-, elasticsearch- and redis-ephemeral for the demo, in memory',
   ),
-  chart(
-    'postgresql',
-    "In-cluster PostgreSQL (bitnami) for brig and galley; only in Wire's demo build",
-  ),
+  chart('postgresql', "In-cluster PostgreSQL (bitnami) for brig and galley; only in Wire's demo build"),
   reaper,
   wireServer,
   webapp,

@@ -26,7 +26,7 @@ export type Alongside = (
   timeout: string,
 ) => NonNullable<HelmRelease['alongside']>;
 
-/** wire-server's migrations are watched while helm installs it (FACTS 6). */
+/** wire-server's migrations are watched while helm installs it (docs/wire/migrations.md#migration-jobs). */
 export const ALONGSIDE: Record<string, Alongside> = {
   'wire-server': (chart, kubeconfig) => watchWireServerMigrations(chart, kubeconfig),
 };

@@ -5,7 +5,7 @@ import { WireInstallError } from '../../core/errors.js';
 
 /**
  * The version of a chart as the bundle ships it (charts/<chart>/Chart.yaml: the bundle's charts
- * are pulled and untarred, FACTS 1e; versions from wire-builds' build.json, FACTS 5.1). It is
+ * are pulled and untarred, docs/wire/install-sequences.md#offline-bundle; versions from wire-builds' build.json, docs/wire/charts-values-secrets.md#charts-and-versions). It is
  * part of each release's fingerprint, so a new bundle re-installs the charts it changed.
  */
 export function chartDirectory(bundleRoot: string, chart: string): string {

@@ -2,7 +2,7 @@ import { shellQuote } from '../../hosts/become.js';
 import type { ReleaseFilePaths } from './release-files.js';
 
 /**
- * One release as Wire's bin/helm-operations.sh installs it (FACTS 5.2): `helm upgrade --install`
+ * One release as Wire's bin/helm-operations.sh installs it (docs/wire/charts-values-secrets.md#install-order): `helm upgrade --install`
  * with --wait and a timeout, so the next chart starts only when this one is ready (the order
  * matters: the databases' charts before wire-server, cert-manager's CRDs before
  * nginx-ingress-services). Values and secrets only as -f files; nothing from them on argv.

@@ -8,7 +8,7 @@ import { redact } from '../../secrets/redact.js';
  * A failed `helm upgrade`: the release, helm's exit code and its last lines. When --wait ran
  * out of time, the resources helm reported as not ready are listed on their own (helm writes
  * "Deployment is not ready: default/brig. 0 out of 1 expected pods are ready" and the like);
- * hook failures point at the migrations (FACTS 6). Helm's output passes through `redact`
+ * hook failures point at the migrations (docs/wire/migrations.md#migration-jobs). Helm's output passes through `redact`
  * first: a chart may echo a value back in an error, and secrets never reach the screen.
  */
 const NOT_READY = /\b([A-Za-z]+) is not ready: (\S+?)\.?(?:\s|$)/;
@@ -45,7 +45,7 @@ export function helmFailure(
       : []),
   ];
   const next = hook
-    ? `a chart hook failed (for wire-server: the migrations, FACTS 6): kubectl -n ${namespace} get jobs,pods; kubectl -n ${namespace} logs <pod> -c <container>; then run apply again, it resumes at ${release}`
+    ? `a chart hook failed (for wire-server: the migrations): kubectl -n ${namespace} get jobs,pods; kubectl -n ${namespace} logs <pod> -c <container>; then run apply again, it resumes at ${release}`
     : timedOut
       ? `kubectl -n ${namespace} get pods; kubectl -n ${namespace} describe pod <pod> for the ones not Ready; a longer --helm-timeout if they were only slow; apply resumes at ${release}`
       : `fix what helm reports, then run apply again: it resumes at ${release}`;

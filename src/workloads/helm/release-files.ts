@@ -11,7 +11,7 @@ export interface ReleaseFilePaths {
 
 /**
  * Writes a release's values and secrets for helm, runs `use`, and removes them, also when `use`
- * fails. Secrets reach helm only as a file (never --set, never argv: FACTS 5.4, docs/secrets.md):
+ * fails. Secrets reach helm only as a file (never --set, never argv: docs/wire/charts-values-secrets.md#secrets, docs/secrets.md):
  * a private directory (0700, made by mkdtemp) holding files created 0600 before any byte is
  * written, so no other user can read them even for a moment.
  */

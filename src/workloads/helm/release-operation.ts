@@ -19,7 +19,7 @@ import {
 import { changedValuePaths, describePaths } from './values-diff.js';
 
 /**
- * One chart as one operation on the admin host: `helm upgrade --install --wait` (FACTS 5.2).
+ * One chart as one operation on the admin host: `helm upgrade --install --wait` (docs/wire/charts-values-secrets.md#install-order).
  *
  * - inputs (the step's fingerprint) hold the chart version and the checksums of the values and
  *   secrets files, so the engine skips a release whose chart and files did not change;
@@ -40,7 +40,7 @@ export interface HelmRelease {
   /** Every secret value, replaced in helm's output before it is shown (secrets/redact.ts). */
   secretValues: readonly string[];
   /**
-   * Runs while helm runs (the wire-server migrations watcher, FACTS 6) and is aborted when
+   * Runs while helm runs (the wire-server migrations watcher, docs/wire/migrations.md#migration-jobs) and is aborted when
    * helm ends; its error, when helm failed too, is the more precise one.
    */
   alongside?: (host: RemoteHost, signal: AbortSignal) => Promise<void>;

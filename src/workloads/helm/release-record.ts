@@ -10,7 +10,7 @@ import { STATE_DIR } from '../../state/store.js';
  *   the values and secrets files (the checksum only: the secrets are never kept);
  * - .wire-install/values/<release>.yaml: the values text itself (no secret in it by contract,
  *   src/workloads/values.ts), which the plan diffs and the values rules read to keep what must
- *   not change (setFederationDomain, FACTS 11.13; src/workloads/values/last-applied.ts).
+ *   not change (setFederationDomain, docs/wire/known-problems.md#the-federation-domain-cannot-change; src/workloads/values/last-applied.ts).
  */
 export interface ReleaseRecord {
   release: string;

@@ -2,7 +2,7 @@ import { inputError } from '../../core/errors.js';
 
 /**
  * How long `helm upgrade --wait` waits for one release. Wire's helm-operations.sh gives every
- * release 15 minutes (FACTS 5.2, 6): wire-server's pre-install hooks run the Cassandra schema
+ * release 15 minutes (docs/wire/charts-values-secrets.md#install-order, docs/wire/migrations.md#migration-jobs): wire-server's pre-install hooks run the Cassandra schema
  * migrations, which take minutes; helm's own default (5m) is too short for them.
  */
 export const DEFAULT_HELM_TIMEOUT = '15m';

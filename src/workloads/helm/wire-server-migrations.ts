@@ -5,7 +5,7 @@ import { watchMigrations } from '../migrations/watch.js';
 import type { HelmRelease } from './release-operation.js';
 
 /**
- * What runs beside `helm upgrade --install wire-server`: the migrations watcher (FACTS 6). Helm
+ * What runs beside `helm upgrade --install wire-server`: the migrations watcher (docs/wire/migrations.md#migration-jobs). Helm
  * alone only says "job failed: BackoffLimitExceeded" or "timed out waiting for the condition";
  * the watcher names the failing init container, its log tail and the likely causes, and that
  * is the error shown when helm fails. Jobs older than this helm run are an earlier install's.

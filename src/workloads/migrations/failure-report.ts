@@ -8,7 +8,7 @@ import { GENERAL_CHECK, type LikelyCause, likelyCauses } from './likely-causes.j
 
 /**
  * A failed (or stuck) migration job explained: which container, its last log lines (kubectl
- * logs -c <container>, FACTS 6 "Debugging" step 3) and the likely causes matched on them.
+ * logs -c <container>, docs/wire/migrations.md#debugging-a-failed-migration) and the likely causes matched on them.
  */
 export interface MigrationFailure {
   job: string;

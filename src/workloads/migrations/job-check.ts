@@ -10,7 +10,7 @@ import { watchMigrations } from './watch.js';
 
 /**
  * One migration job confirmed after helm installed wire-server (the migrations stage): it must
- * exist and be Complete (finished hook jobs stay until the next install, FACTS 6). A failed
+ * exist and be Complete (finished hook jobs stay until the next install, docs/wire/migrations.md#migration-jobs). A failed
  * job fails the step with the failed container, its log tail and the likely causes; a job still
  * running (a post-install hook) is followed to its end with watchMigrations.
  */

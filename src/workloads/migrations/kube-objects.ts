@@ -2,7 +2,7 @@
  * The parts of kubectl's JSON (`get jobs -o json`, `get pods -o json`) that the migration
  * watch and the checks read: a hook Job's state, and its pod's containers one by one, init
  * containers first and in their order (cassandra-migrations runs gundeck-schema, brig-schema,
- * galley-schema, spar-schema one after another, FACTS 6). Pure: text in, summaries out.
+ * galley-schema, spar-schema one after another, docs/wire/migrations.md#migration-jobs). Pure: text in, summaries out.
  */
 
 export type JobState = 'running' | 'complete' | 'failed';
@@ -116,7 +116,7 @@ function step(name: string, init: boolean, status: ContainerStatusJson | undefin
     const exitCode = state.terminated.exitCode ?? 0;
     return { ...base, state: exitCode === 0 ? 'done' : 'failed', exitCode, reason: state.terminated.reason };
   }
-  // restartPolicy OnFailure (FACTS 6): a failed run restarts the container; the failure is in
+  // restartPolicy OnFailure (docs/wire/migrations.md#migration-jobs): a failed run restarts the container; the failure is in
   // lastState, and CrashLoopBackOff is the kubelet waiting before the next try.
   const failedBefore = last !== undefined && (last.exitCode ?? 0) !== 0;
   const exitCode = failedBefore ? last?.exitCode : undefined;

@@ -17,9 +17,9 @@ import {
 
 /**
  * Follows wire-server's migration hook jobs while `helm upgrade --install wire-server` runs
- * (FACTS 6): cassandra-migrations with its init containers one after another, then
+ * (docs/wire/migrations.md#migration-jobs): cassandra-migrations with its init containers one after another, then
  * elasticsearch-index-create, then the migrate-data jobs. Helm itself only says "timed out
- * waiting for the condition" (FACTS 9 item 2); this says which container runs, which finished,
+ * waiting for the condition" (docs/wire/known-problems.md#helm-hook-timeout); this says which container runs, which finished,
  * and on failure which container failed, its last log lines and the likely causes.
  *
  * Polls with kubectl on the admin host: `get jobs -o json` and `get pods -l job-name -o json`
@@ -47,7 +47,7 @@ export interface WatchMigrationsOptions {
   jobs?: readonly string[];
   /**
    * Jobs created before this are an earlier install's (hook jobs stay until the next one,
-   * FACTS 6) and are ignored. Default: the watch's start less CLOCK_TOLERANCE_MS. The helm
+   * docs/wire/migrations.md#migration-jobs) and are ignored. Default: the watch's start less CLOCK_TOLERANCE_MS. The helm
    * step passes the time just before `helm upgrade` started.
    */
   since?: Date;
@@ -61,7 +61,7 @@ export interface MigrationsReport {
   failure: MigrationFailure | undefined;
 }
 
-/** The migrations' own timeout: Wire runs wire-server's helm with --timeout 15m (FACTS 6, 9 item 2). */
+/** The migrations' own timeout: Wire runs wire-server's helm with --timeout 15m (docs/wire/migrations.md#migration-jobs, docs/wire/known-problems.md#helm-hook-timeout). */
 export const MIGRATIONS_TIMEOUT_MS = 15 * 60 * 1000;
 const POLL_INTERVAL_MS = 3000;
 /** The admin host's clock against the API server's: a job created this much "before" the start is still new. */

@@ -5,7 +5,7 @@ import { ISSUER } from './ingress.js';
 import { replacing, type Tree } from './tree.js';
 
 /**
- * The calling charts on their nodes (FACTS 1c step 10, 5.3). kubernetes-admin.ts labels a node
+ * The calling charts on their nodes (docs/wire/install-sequences.md#calling-nodes, docs/wire/charts-values-secrets.md#values). kubernetes-admin.ts labels a node
  * wire.com/role=sftd or =coturn (sftd when a host has both, as in a demo) and annotates
  * wire.com/external-ip; the selectors here match those labels.
  */
@@ -25,14 +25,14 @@ export function sftd(context: ValuesContext): ChartOverlay {
   return {
     values: {
       host: `sftd.${inventory.domain}`,
-      // Must be the webapp's origin, or browsers refuse the SFT's answers (FACTS 5.3).
+      // Must be the webapp's origin, or browsers refuse the SFT's answers (docs/wire/charts-values-secrets.md#values).
       allowOrigin: url.webapp,
       replicaCount: inventory.wire.calling.sft.replicas,
       nodeSelector: replacing({ 'wire.com/role': 'sftd' }),
-      // Either the issuer or the certificate in the secrets file, never both (FACTS 5.3).
+      // Either the issuer or the certificate in the secrets file, never both (docs/wire/charts-values-secrets.md#values).
       tls: replacing(certManager ? { issuerRef: { ...ISSUER } } : {}),
     },
-    // sftd reuses the ingress certificate when there is no cert-manager (FACTS 4.2).
+    // sftd reuses the ingress certificate when there is no cert-manager (docs/wire/dns-and-certificates.md#certificates).
     secrets:
       !certManager && certificate ? { tls: { crt: certificate.chain, key: certificate.key } } : undefined,
   };
@@ -40,7 +40,7 @@ export function sftd(context: ValuesContext): ChartOverlay {
 
 /**
  * coturn listens on the node's address and announces the external IP its init container reads
- * from the node annotation (placeholders of Wire's chart, FACTS 5.3); without NAT, the host's.
+ * from the node annotation (placeholders of Wire's chart, docs/wire/charts-values-secrets.md#values); without NAT, the host's.
  */
 export function coturn(context: ValuesContext): ChartOverlay {
   const { inventory, secrets } = context;
@@ -54,7 +54,7 @@ export function coturn(context: ValuesContext): ChartOverlay {
       coturnTurnRelayIP: '__COTURN_HOST_IP__',
       coturnTurnExternalIP: behindNat ? '__COTURN_EXT_IP__' : '__COTURN_HOST_IP__',
     },
-    // The same TURN secret as brig's turn.secret (FACTS 5.4).
+    // The same TURN secret as brig's turn.secret (docs/wire/charts-values-secrets.md#secrets).
     secrets: { secrets: { zrestSecrets: [secrets.turnSecret] } },
   };
 }

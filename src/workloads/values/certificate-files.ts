@@ -4,7 +4,7 @@ import type { Inventory } from '../../inventory/defaults.js';
 
 /**
  * The ingress certificate nginx-ingress-services (and sftd) get as a TLS secret when there is
- * no cert-manager (FACTS 4.2): the operator's files for bring-your-own (relative paths resolve
+ * no cert-manager (docs/wire/dns-and-certificates.md#certificates): the operator's files for bring-your-own (relative paths resolve
  * against the inventory's folder, as the loader does), or the certificate the
  * workloads.self-signed-certificate step writes under .wire-install/.
  */

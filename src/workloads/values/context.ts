@@ -1,19 +1,26 @@
 import { type Host, hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
 import type { Role } from '../../inventory/roles.js';
 import type { WireSecrets } from '../../secrets/generate.js';
+import type { BundleVersions } from './chart-versions.js';
 import type { Tree } from './tree.js';
 
 /**
  * What every chart's overlay reads: the inventory, secrets.yaml, the bundle's example values
- * for the chart (parsed), and the names Wire serves under the domain (FACTS 4.1).
+ * for the chart (parsed), and the names Wire serves under the domain (docs/wire/dns-and-certificates.md#required-dns-names).
  */
 export interface ValuesContext {
   inventory: Inventory;
   secrets: WireSecrets;
   /** The bundle's example values of this chart for the mode, parsed; {} when the bundle has none. */
   example: Tree;
+  /** The bundle's example secrets of this chart for the mode (the shape of what it needs); {} when none. */
+  exampleSecrets: Tree;
   /** The ingress certificate (PEM) for bring-your-own and self-signed, when it can be read. */
   certificate: { chain: string; key: string } | undefined;
+  /** The CA certificates (PEM) other backends' federation clients are checked against, with federation on. */
+  federationCA: string | undefined;
+  /** The chart versions the values are for (the bundle's Chart.yaml files). */
+  versions: BundleVersions;
 }
 
 /** The two trees one chart gets: values (may be shown, kept, diffed) and secrets (never shown). */
@@ -24,7 +31,7 @@ export interface ChartOverlay {
 
 export type ChartRenderer = (context: ValuesContext) => ChartOverlay;
 
-/** https URLs of Wire's names under the domain (FACTS 4.1), as the charts expect them. */
+/** https URLs of Wire's names under the domain (docs/wire/dns-and-certificates.md#required-dns-names), as the charts expect them. */
 export function wireUrls(domain: string) {
   const https = (label: string) => `https://${label}.${domain}`;
   return {
@@ -39,7 +46,7 @@ export function wireUrls(domain: string) {
   };
 }
 
-/** Which in-cluster service names Wire's services talk to: the *-external charts in production, the in-cluster ones in a demo (FACTS 5.2). */
+/** Which in-cluster service names Wire's services talk to: the *-external charts in production, the in-cluster ones in a demo (docs/wire/charts-values-secrets.md#install-order). */
 export function serviceHosts(inventory: Inventory) {
   const production = inventory.mode === 'production';
   return {

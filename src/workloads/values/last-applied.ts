@@ -9,7 +9,7 @@ import { isTree, type Tree } from './tree.js';
  * The values each release was last applied with, kept beside the inventory in
  * .wire-install/values/<release>.yaml: values only, never secrets (the secrets file is never
  * kept). The plan diffs against them, and the rules compare what must not change
- * (setFederationDomain, FACTS 11.13). The chart steps keep them after a successful install
+ * (setFederationDomain, docs/wire/known-problems.md#the-federation-domain-cannot-change). The chart steps keep them after a successful install
  * (the same path as src/workloads/helm/release-record.ts).
  */
 export const LAST_APPLIED_DIR = join(STATE_DIR, 'values');

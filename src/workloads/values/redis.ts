@@ -2,22 +2,24 @@ import type { Inventory } from '../../inventory/defaults.js';
 import { chartsFor } from '../../steps/workloads/charts.js';
 
 /**
- * The redis service gundeck must use for the chart that provides redis (FACTS 5.1, 11.5): the
- * redis-ephemeral chart names its service `redis-ephemeral` (fullnameOverride), also when it
- * comes in as databases-ephemeral's sub-chart. WSD's example value
- * `databases-ephemeral-redis-ephemeral` is the bug Wire's 5.24 config reference names.
+ * The redis Service gundeck must use. redis comes from Wire's redis-ephemeral chart, on its own
+ * or as databases-ephemeral's sub-chart, and its Service takes helm's usual full name (checked
+ * by rendering Wire's charts, 5.28 and develop): `<release>-redis-ephemeral`, or the release
+ * name alone when it already contains `redis-ephemeral`. With wire-install's release names:
+ * `databases-ephemeral-redis-ephemeral` (as wire-server-deploy's example values say) and
+ * `redis-ephemeral`.
  */
-export const REDIS_HOST_OF_CHART: Record<string, string> = {
-  'databases-ephemeral': 'redis-ephemeral',
-  'redis-ephemeral': 'redis-ephemeral',
-};
+export const REDIS_CHARTS: readonly string[] = ['databases-ephemeral', 'redis-ephemeral'];
 
-/** The chart that brings redis in a mode's chart list (charts.ts), or undefined. */
-export function redisChart(mode: Inventory['mode']): string | undefined {
-  return chartsFor(mode).find((chart) => chart.chart in REDIS_HOST_OF_CHART)?.chart;
+export function redisServiceName(release: string): string {
+  return release.includes('redis-ephemeral') ? release : `${release}-redis-ephemeral`;
+}
+
+/** The release that brings redis in a mode's chart list (charts.ts), or undefined. */
+export function redisRelease(mode: Inventory['mode']): string | undefined {
+  return chartsFor(mode).find((chart) => REDIS_CHARTS.includes(chart.chart))?.release;
 }
 
 export function redisHostFor(mode: Inventory['mode']): string {
-  const chart = redisChart(mode);
-  return chart ? (REDIS_HOST_OF_CHART[chart] ?? 'redis-ephemeral') : 'redis-ephemeral';
+  return redisServiceName(redisRelease(mode) ?? 'redis-ephemeral');
 }

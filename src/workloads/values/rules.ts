@@ -1,12 +1,13 @@
 import type { Finding } from '../../rules/finding.js';
 import { MLS_REMOVAL_KEY_NAMES } from '../../secrets/mls.js';
-import { REDIS_HOST_OF_CHART } from './redis.js';
+import { leftPlaceholders } from './placeholders.js';
+import { REDIS_CHARTS, redisServiceName } from './redis.js';
 import { at, type Tree } from './tree.js';
 import { POSTGRES_MIGRATION_KEYS, POSTGRES_MIGRATION_STATES } from './wire-server.js';
 
 /**
  * The rules that break real installs, checked on the rendered values and secrets of every
- * chart before anything is deployed (issue 5, FACTS 5.3, 5.4, 7, 11). A finding never quotes a
+ * chart before anything is deployed (issue 5, docs/wire/charts-values-secrets.md#values, #secrets, docs/wire/upgrades.md#version-notes, docs/wire/known-problems.md#surprises-and-contradictions). A finding never quotes a
  * secret: it says which keys differ or are missing.
  */
 export interface RenderedChart {
@@ -14,6 +15,8 @@ export interface RenderedChart {
   chart: string;
   values: Tree;
   secrets: Tree | undefined;
+  /** Wire's example values and secrets the files started from (absent: nothing to compare). */
+  example?: { values: Tree; secrets: Tree };
 }
 
 type Rule = (charts: readonly RenderedChart[], lastApplied: LastApplied) => Finding[];
@@ -31,7 +34,7 @@ function error(rule: string, message: string, fix: string, extra: Partial<Findin
   return { severity: 'error', rule, message, fix, ...extra };
 }
 
-/** nginz (and cannon) verify brig's tokens: a different or missing public key is "failed to load keystore" or every request 401 (FACTS 5.4). */
+/** nginz (and cannon) verify brig's tokens: a different or missing public key is "failed to load keystore" or every request 401 (docs/wire/charts-values-secrets.md#secrets). */
 export const zauthPublicKey: Rule = (charts) => {
   const wire = release(charts, WIRE_SERVER);
   if (!wire) return [];
@@ -57,7 +60,7 @@ export const zauthPublicKey: Rule = (charts) => {
   ];
 };
 
-/** coturn checks the credentials brig hands out with the same shared secret (FACTS 5.4). */
+/** coturn checks the credentials brig hands out with the same shared secret (docs/wire/charts-values-secrets.md#secrets). */
 export const turnSecret: Rule = (charts) => {
   const wire = release(charts, WIRE_SERVER);
   const coturn = release(charts, 'coturn');
@@ -84,14 +87,13 @@ export const turnSecret: Rule = (charts) => {
   ];
 };
 
-/** gundeck's redis must be the service the deployed redis chart creates (FACTS 11.5). */
+/** gundeck's redis must be the Service the deployed redis chart creates. */
 export const redisHost: Rule = (charts) => {
   const wire = release(charts, WIRE_SERVER);
-  const redisChart = charts.find((rendered) => rendered.chart in REDIS_HOST_OF_CHART);
+  const redisChart = charts.find((rendered) => REDIS_CHARTS.includes(rendered.chart));
   if (!wire) return [];
   const host = at(wire.values, 'gundeck.config.redis.host');
-  const expected = redisChart ? REDIS_HOST_OF_CHART[redisChart.chart] : undefined;
-  if (expected === undefined)
+  if (!redisChart)
     return [
       error(
         'values.redis-host',
@@ -99,18 +101,19 @@ export const redisHost: Rule = (charts) => {
         'deploy databases-ephemeral (redis only) or redis-ephemeral before wire-server',
       ),
     ];
+  const expected = redisServiceName(redisChart.release);
   if (host === expected) return [];
   return [
     error(
       'values.redis-host',
-      `gundeck.config.redis.host names a service the ${redisChart?.chart} chart does not create`,
-      `set gundeck.config.redis.host to ${expected} (WSD's databases-ephemeral-redis-ephemeral is the bug Wire's 5.24 notes name)`,
+      `gundeck.config.redis.host names a Service the ${redisChart.chart} release ${redisChart.release} does not create`,
+      `set gundeck.config.redis.host to ${expected}, the Service that release creates`,
       { measured: String(host), required: expected },
     ),
   ];
 };
 
-/** tags.proxy must be explicit from 5.30 on (FACTS 5.3). */
+/** tags.proxy must be explicit from 5.30 on (docs/wire/charts-values-secrets.md#values). */
 export const proxyTag: Rule = (charts) => {
   const wire = release(charts, WIRE_SERVER);
   if (!wire) return [];
@@ -129,7 +132,7 @@ export const proxyTag: Rule = (charts) => {
   ];
 };
 
-/** Each data kind's PostgreSQL migration state, explicit in galley and the same in background-worker (FACTS 7 at 5.25, 9.14). */
+/** Each data kind's PostgreSQL migration state, explicit in galley and the same in background-worker (docs/wire/upgrades.md#version-525, docs/wire/known-problems.md#conversations-disappeared-after-525). */
 export const postgresMigration: Rule = (charts) => {
   const wire = release(charts, WIRE_SERVER);
   if (!wire) return [];
@@ -170,7 +173,7 @@ export const postgresMigration: Rule = (charts) => {
  * The migration states only move forward, one step at a time, against the last apply:
  * cassandra -> migration-to-postgresql -> postgresql. Skipping the middle step moves galley to
  * PostgreSQL before the data is there, and going back hides what was written since: both make
- * conversations disappear (FACTS 7 at 5.24/5.25, 9.14). A new bundle whose example values drop
+ * conversations disappear (docs/wire/upgrades.md#version-524, #version-525, docs/wire/known-problems.md#conversations-disappeared-after-525). A new bundle whose example values drop
  * or change the key would do it silently.
  */
 export const postgresMigrationForward: Rule = (charts, lastApplied) => {
@@ -199,7 +202,7 @@ export const postgresMigrationForward: Rule = (charts, lastApplied) => {
   return findings;
 };
 
-/** All four MLS removal keys, needed since 5.25 even with MLS off (FACTS 5.4). */
+/** All four MLS removal keys, needed since 5.25 even with MLS off (docs/wire/charts-values-secrets.md#secrets). */
 export const mlsRemovalKeys: Rule = (charts) => {
   const wire = release(charts, WIRE_SERVER);
   if (!wire) return [];
@@ -222,7 +225,7 @@ export const mlsRemovalKeys: Rule = (charts) => {
   ];
 };
 
-/** The federation domain is part of every user's identity: changing it means losing all history (FACTS 11.13). */
+/** The federation domain is part of every user's identity: changing it means losing all history (docs/wire/known-problems.md#the-federation-domain-cannot-change). */
 export const federationDomainUnchanged: Rule = (charts, lastApplied) => {
   const wire = release(charts, WIRE_SERVER);
   if (!wire) return [];
@@ -242,7 +245,37 @@ export const federationDomainUnchanged: Rule = (charts, lastApplied) => {
   ];
 };
 
+/**
+ * No placeholder of Wire's example files reaches helm (`<public key>`, changeme, names under
+ * example.com): a release would install and not work. wire-install fills every one it knows;
+ * a newer bundle may bring one it does not.
+ */
+export const examplePlaceholders: Rule = (charts) =>
+  charts.flatMap((chart) => {
+    if (!chart.example) return [];
+    const left = [
+      ...leftPlaceholders(chart.example.values, chart.values).map((entry) => ({ ...entry, kind: 'values' })),
+      ...leftPlaceholders(chart.example.secrets, chart.secrets ?? {}).map((entry) => ({
+        ...entry,
+        kind: 'secrets',
+      })),
+    ];
+    if (left.length === 0) return [];
+    const files = [
+      ...new Set(left.map((entry) => `values/${chart.chart}/<demo|prod>-${entry.kind}.example.yaml`)),
+    ];
+    return [
+      error(
+        'values.example-placeholder',
+        `${chart.release}: ${left.map((entry) => entry.path).join(', ')} still ${left.length === 1 ? 'holds' : 'hold'} a placeholder of Wire's example (${[...new Set(left.map((entry) => entry.what))].join(', ')})`,
+        `wire-install fills the placeholders it knows; this bundle has one it does not: put your value at that key in the bundle's ${files.join(' and ')} (wire-install starts from that file) and run again`,
+        { measured: left.map((entry) => entry.path).join(', '), required: 'a value of this installation' },
+      ),
+    ];
+  });
+
 export const VALUES_RULES: readonly Rule[] = [
+  examplePlaceholders,
   zauthPublicKey,
   turnSecret,
   redisHost,

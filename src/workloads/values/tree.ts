@@ -20,14 +20,46 @@ export function replacing(tree: Tree): Tree {
   return tree;
 }
 
+/**
+ * A key of Wire's example that wire-install takes out, with the reason: a placeholder for
+ * something this installation does not run (the legal hold service, the proxy's API keys).
+ * The reason is for the reader of the code; helm never sees the key.
+ */
+export interface Removed {
+  readonly removed: string;
+}
+
+const REMOVED = new WeakSet<object>();
+
+export function removed(reason: string): Removed {
+  const marker = { removed: reason };
+  REMOVED.add(marker);
+  return marker;
+}
+
+export function isRemoved(value: unknown): value is Removed {
+  return typeof value === 'object' && value !== null && REMOVED.has(value);
+}
+
 export function overlay(base: Tree, top: Tree): Tree {
   const merged: Tree = { ...base };
   for (const [key, value] of Object.entries(top)) {
     if (value === undefined) continue;
+    if (isRemoved(value)) {
+      delete merged[key];
+      continue;
+    }
     const below = merged[key];
-    merged[key] = isTree(below) && isTree(value) && !REPLACING.has(value) ? overlay(below, value) : value;
+    merged[key] =
+      isTree(below) && isTree(value) && !REPLACING.has(value) ? overlay(below, value) : withoutRemoved(value);
   }
   return merged;
+}
+
+/** A subtree as helm gets it: removal markers only mean something against a base, so they go. */
+function withoutRemoved(value: unknown): unknown {
+  if (!isTree(value)) return value;
+  return overlay({}, value);
 }
 
 /** The value at a dotted path (keys may contain dashes: `background-worker.config`), or undefined. */

@@ -1,15 +1,17 @@
 import { hostsWithRole, type Inventory } from '../../inventory/defaults.js';
+import { derivedSalt, sha512Crypt } from '../../secrets/sha512-crypt.js';
+import { wireHas } from './chart-versions.js';
 import { type ChartOverlay, publicAddress, serviceHosts, type ValuesContext, wireUrls } from './context.js';
 import { redisHostFor } from './redis.js';
-import { at, type Tree } from './tree.js';
+import { at, removed, type Tree } from './tree.js';
 
 /**
- * wire-server's values over Wire's prod- or demo-values.example.yaml (FACTS 5.3) and its
- * secrets (FACTS 5.4). Everything the inventory decides is set here; the rest (resources,
+ * wire-server's values over Wire's prod- or demo-values.example.yaml (docs/wire/charts-values-secrets.md#values) and its
+ * secrets (docs/wire/charts-values-secrets.md#secrets). Everything the inventory decides is set here; the rest (resources,
  * images, Wire's feature defaults) stays as the bundle's example has it.
  */
 
-/** Where the PostgreSQL migration of each data kind stands (FACTS 7: 5.24-5.27). */
+/** Where the PostgreSQL migration of each data kind stands (docs/wire/upgrades.md#version-notes). */
 export const POSTGRES_MIGRATION_KEYS = ['conversation', 'conversationCodes', 'teamFeatures'] as const;
 export const POSTGRES_MIGRATION_STATES = ['cassandra', 'migration-to-postgresql', 'postgresql'] as const;
 
@@ -39,14 +41,14 @@ const ACCOUNT_PATHS: Record<string, string> = {
   // biome-ignore-end lint/suspicious/noTemplateCurlyInString: brig's placeholders
 };
 
-/** brig's e-mail links, all on account.<domain> (FACTS 5.3). */
+/** brig's e-mail links, all on account.<domain> (docs/wire/charts-values-secrets.md#values). */
 function accountUrls(example: unknown, origin: string): Record<string, string> {
   return Object.fromEntries(
     Object.entries(ACCOUNT_PATHS).map(([key, path]) => [key, rehost(at(example, key), origin, path)]),
   );
 }
 
-/** TURN URIs clients get from brig: every coturn node's public address, UDP and TCP on 3478 (FACTS 5.3, 8.2). */
+/** TURN URIs clients get from brig: every coturn node's public address, UDP and TCP on 3478 (docs/wire/charts-values-secrets.md#values, docs/wire/health-and-ports.md#ports-and-firewall). */
 export function turnUris(inventory: Inventory): string[] {
   return hostsWithRole(inventory, 'coturn').flatMap((host) => [
     `turn:${publicAddress(host)}:3478`,
@@ -57,7 +59,7 @@ export function turnUris(inventory: Inventory): string[] {
 /**
  * The migration state of each data kind: the example's when it names one, else `postgresql`
  * (a new 5.32 install starts on PostgreSQL). Always written out: the chart defaults changed
- * between releases and once made conversations disappear (FACTS 7 at 5.25, 9.14).
+ * between releases and once made conversations disappear (docs/wire/upgrades.md#version-525, docs/wire/known-problems.md#conversations-disappeared-after-525).
  */
 function postgresMigration(example: unknown): Record<string, string> {
   return Object.fromEntries(
@@ -98,19 +100,28 @@ export function wireServerValues(context: ValuesContext): Tree {
 
   return {
     tags: {
-      // Must be explicit from 5.30 on (FACTS 5.3); off unless the bundle's example turns it on.
+      // Must be explicit from 5.30 on (docs/wire/charts-values-secrets.md#values); off unless the bundle's example turns it on.
       proxy: typeof proxy === 'boolean' ? proxy : false,
-      legalhold: wire.features.legalhold,
+      // Wire's legal hold service is not deployed by wire-install: wire.features.legalhold only
+      // lets teams connect one (galley's feature flag below). The chart's legalhold needs a
+      // service token, a TLS key and a database of its own.
+      legalhold: false,
       federation,
     },
+    legalhold: removed(
+      'the legal hold service is not deployed (tags.legalhold: false); its example host is example.com',
+    ),
     'cassandra-migrations': {
       cassandra: { host: hosts.cassandra, replicationFactor: replicationFactor(inventory) },
     },
     'elasticsearch-index': {
       elasticsearch: { host: hosts.elasticsearch },
       cassandra,
-      // brig-index needs PostgreSQL since 5.26; the chart's default host `postgresql` only exists in a demo (FACTS 11.10).
-      postgresql: { host: hosts.postgresql },
+      // The index jobs connect to PostgreSQL in newer charts; the chart's default host
+      // `postgresql` only exists in a demo.
+      ...(wireHas(context.versions, 'indexJobsUsePostgresql')
+        ? { postgresql: { host: hosts.postgresql } }
+        : {}),
     },
     brig: {
       config: {
@@ -123,12 +134,18 @@ export function wireServerValues(context: ValuesContext): Tree {
           nginz: url.nginz,
           teamSettings: url.teams,
           teamCreatorWelcome: `${url.teams}/login`,
+          // The link in a new team member's welcome e-mail: this installation's web client.
+          teamMemberWelcome: `${url.webapp}/`,
         },
         optSettings: {
-          // Cannot change after the first deploy (FACTS 11.13): the rules compare it with the last apply.
+          // Cannot change after the first deploy (docs/wire/known-problems.md#the-federation-domain-cannot-change): the rules compare it with the last apply.
           setFederationDomain: federationDomain,
           setRestrictUserCreation: wire.features.restrictUserCreation,
-          ...(wire.calling.sft.enabled ? { setSftStaticUrl: `${url.sftd}:443` } : {}),
+          // Without SFT there is no conference server to name: Wire's example URL would send
+          // clients to sftd.example.com.
+          setSftStaticUrl: wire.calling.sft.enabled
+            ? `${url.sftd}:443`
+            : removed('SFT is off: no conference calling server to announce'),
         },
         emailSMS: {
           general: { emailSender: wire.smtp.sender },
@@ -149,7 +166,11 @@ export function wireServerValues(context: ValuesContext): Tree {
     galley: {
       config: {
         cassandra,
-        rabbitmq: { host: hosts.rabbitmq },
+        // galley talks to RabbitMQ only with federation (its chart renders the connection then);
+        // without, Wire's example host would only mislead a reader of the values.
+        rabbitmq: federation
+          ? { host: hosts.rabbitmq }
+          : removed('galley uses RabbitMQ only with federation'),
         postgresql,
         postgresMigration: migration,
         enableFederation: federation,
@@ -158,7 +179,9 @@ export function wireServerValues(context: ValuesContext): Tree {
           federationDomain,
           featureFlags: {
             sso: featureFlag(wire.features.sso, 'enabled-by-default', 'disabled-by-default'),
+            // Teams may turn legal hold on and connect their own legal hold service.
             legalhold: featureFlag(wire.features.legalhold, 'disabled-by-default', 'disabled-permanently'),
+            mls: { defaults: { status: featureFlag(wire.features.mls, 'enabled', 'disabled') } },
             teamSearchVisibility: featureFlag(
               wire.features.teamSearchVisibility,
               'enabled-by-default',
@@ -172,7 +195,7 @@ export function wireServerValues(context: ValuesContext): Tree {
       config: {
         cassandra,
         rabbitmq: { host: hosts.rabbitmq },
-        // The service the deployed redis chart creates (FACTS 11.5), not the example's.
+        // The Service the deployed redis chart creates (checked against Wire's charts).
         redis: { host: redisHostFor(inventory.mode) },
       },
     },
@@ -192,9 +215,14 @@ export function wireServerValues(context: ValuesContext): Tree {
     spar: {
       config: {
         cassandra,
-        domain: federationDomain,
+        // Read by no spar chart wire-install has met (5.28, develop): spar takes its domain
+        // from brig. Wire's example leaves example.com there.
+        domain: removed('spar does not read it'),
         appUri: url.nginz,
         ssoUri: `${url.nginz}/sso`,
+        // The contact an identity provider shows in spar's SAML metadata (the chart requires
+        // one); wire-install knows no person, so it names the installation.
+        contacts: [{ type: 'ContactSupport', company: domain }],
       },
     },
     'background-worker': {
@@ -205,7 +233,7 @@ export function wireServerValues(context: ValuesContext): Tree {
         cassandraBrig: cassandra,
         rabbitmq: { host: hosts.rabbitmq },
         postgresql,
-        // The same as galley's: background-worker runs the migrations galley's state names (FACTS 7).
+        // The same as galley's: background-worker runs the migrations galley's state names (docs/wire/upgrades.md#version-notes).
         postgresMigration: { ...migration },
         enableFederation: federation,
       },
@@ -224,15 +252,36 @@ const PROXY_CONFIG = [
   '}',
 ].join('\n');
 
-/** wire-server's secrets.yaml (FACTS 5.4); every key from secrets.yaml, nothing generated here. */
+/**
+ * nginz's basic-auth line, `user:` and the password's SHA-512 crypt hash (what nginx's
+ * auth_basic_user_file reads). Only Wire's staging environment protects endpoints with it,
+ * but the chart base64-encodes it unconditionally and fails without one.
+ */
+export function nginzBasicAuth(secrets: ValuesContext['secrets']): string {
+  const { username, password } = secrets.nginzBasicAuth;
+  return `${username}:${sha512Crypt(password, derivedSalt(username))}`;
+}
+
+/** The credentials file brig and the index jobs log in to Elasticsearch with (`elastic` is Elasticsearch's built-in user). */
+function elasticsearchCredentials(secrets: ValuesContext['secrets']) {
+  return { username: 'elastic', password: secrets.elasticsearch.password };
+}
+
+/**
+ * wire-server's secrets, over Wire's prod- or demo-secrets.example.yaml: every placeholder of
+ * the example replaced from secrets.yaml, or removed with the reason.
+ */
 export function wireServerSecrets(context: ValuesContext): Tree {
   const { secrets, inventory } = context;
+  const demo = inventory.mode === 'demo';
+  const federation = inventory.wire.federation.enabled;
   const rabbitmq = { username: secrets.rabbitmq.username, password: secrets.rabbitmq.password };
   const pgPassword = secrets.postgresql.password;
-  // fake-aws SQS/SNS take any syntactically valid key (FACTS 5.4); cargohold gets MinIO's cargohold user.
+  // fake-aws SQS/SNS take any syntactically valid key (docs/wire/charts-values-secrets.md#secrets); cargohold gets MinIO's cargohold user.
   const fakeAws = { awsKeyId: 'dummykey', awsSecretKey: 'dummysecret' };
   const smtpPassword =
     inventory.wire.smtp.mode === 'relay' && secrets.smtp ? secrets.smtp.password : 'dummyPassword';
+  const elasticsearch = elasticsearchCredentials(secrets);
   return {
     brig: {
       secrets: {
@@ -242,33 +291,50 @@ export function wireServerSecrets(context: ValuesContext): Tree {
         ...fakeAws,
         rabbitmq,
         pgPassword,
+        // The demo's in-cluster Elasticsearch runs with security on; the one on the database
+        // hosts does not ask.
+        elasticsearch: demo ? elasticsearch : removed('Elasticsearch on the database hosts has no login'),
+        elasticsearchAdditional: removed('wire-install installs no second Elasticsearch index'),
       },
     },
-    nginz: { secrets: { zAuth: { publicKeys: secrets.zauth.publicKey } } },
-    cannon: { secrets: { rabbitmq, nginz: { zAuth: { publicKeys: secrets.zauth.publicKey } } } },
+    nginz: {
+      secrets: { zAuth: { publicKeys: secrets.zauth.publicKey }, basicAuth: nginzBasicAuth(secrets) },
+    },
+    cannon: { secrets: { rabbitmq } },
     cargohold: {
       secrets: {
         awsKeyId: secrets.minio.cargoholdAccessKey,
         awsSecretKey: secrets.minio.cargoholdSecretKey,
-        rabbitmq,
+        // Read by no cargohold chart wire-install has met (5.28, develop); Wire's example has guest/guest.
+        rabbitmq: removed('cargohold does not read a RabbitMQ login'),
       },
     },
     galley: {
       secrets: {
         ...fakeAws,
-        rabbitmq,
+        // galley reads its RabbitMQ login only with federation.
+        rabbitmq: federation ? rabbitmq : removed('galley uses RabbitMQ only with federation'),
         pgPassword,
-        // Needed since 5.25 even with MLS off, all four (FACTS 5.4).
+        // Needed since 5.25 even with MLS off, all four (docs/wire/charts-values-secrets.md#secrets).
         mlsPrivateKeys: { removal: { ...secrets.mlsRemovalKeys } },
       },
     },
     gundeck: { secrets: { ...fakeAws, rabbitmq } },
     'background-worker': { secrets: { rabbitmq, pgPassword } },
-    'elasticsearch-index': { secrets: { pgPassword } },
-    // Required whenever the proxy is rendered; placeholders are enough without those services (FACTS 5.4).
-    ...(at(context.example, 'tags.proxy') === true
-      ? { proxy: { secrets: { proxy_config: PROXY_CONFIG } } }
-      : {}),
+    // The index jobs mount their secret (pgPassword too) only when Elasticsearch credentials
+    // are given: without them the migrate-data job is told to read a password file that is
+    // never mounted. The Elasticsearch on the database hosts ignores the login.
+    'elasticsearch-index': {
+      secrets: {
+        ...(wireHas(context.versions, 'indexJobsUsePostgresql') ? { pgPassword } : {}),
+        elasticsearch,
+      },
+    },
+    // Required whenever the proxy is rendered; placeholders are enough without those services (docs/wire/charts-values-secrets.md#secrets).
+    proxy:
+      at(context.example, 'tags.proxy') === true
+        ? { secrets: { proxy_config: PROXY_CONFIG } }
+        : removed('the proxy is off (tags.proxy: false); its API keys are placeholders'),
   };
 }
 

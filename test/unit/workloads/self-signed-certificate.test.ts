@@ -14,10 +14,12 @@ import { at } from '../../../src/workloads/values/tree.js';
 import { chartFiles } from '../../../src/workloads/values.js';
 import { demo } from '../../support/inventories.js';
 import { testSecrets } from '../../support/test-secrets.js';
+import { pinnedBundle } from '../../support/upstream-charts.js';
 
 /** The real openssl on this machine makes the demo's private CA and certificate (the admin host is local). */
 const context = { host: localHost(), changedPaths: new Set<string>() } as unknown as OperationContext;
-const BUNDLE = join(import.meta.dirname, '../../fixtures/bundle-values');
+/** Wire's real example values (the pinned wire-develop set, wire-server-deploy v5.32's values/). */
+const BUNDLE = pinnedBundle();
 
 describe('workloads.self-signed-certificate', () => {
   it('makes a CA and a certificate for every Wire name, 0600, then is current; nginx-ingress-services gets it', async () => {

@@ -7,14 +7,16 @@ import { chartsFor } from '../../../src/steps/workloads/charts.js';
 import { chartFiles } from '../../../src/workloads/values.js';
 import { demo, production } from '../../support/inventories.js';
 import { TEST_CERTIFICATE, testSecrets } from '../../support/test-secrets.js';
+import { pinnedBundle } from '../../support/upstream-charts.js';
 
 /**
  * Golden files of the rendered values and secrets of every chart, for the example demo and
- * production inventories over the stand-in bundle test/fixtures/bundle-values. A difference
+ * production inventories over Wire's real example values (the pinned wire-develop set). A difference
  * fails; to accept a change on purpose: UPDATE_GOLDEN=1 npx vitest run --project unit <this file>,
  * then read the diff of test/golden/values/ before committing it.
  */
-const BUNDLE = join(import.meta.dirname, '../../fixtures/bundle-values');
+/** Wire's real example values (the pinned wire-develop set, wire-server-deploy v5.32's values/). */
+const BUNDLE = pinnedBundle();
 const GOLDEN = join(import.meta.dirname, '../../golden/values');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 

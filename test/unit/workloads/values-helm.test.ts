@@ -6,21 +6,23 @@ import { promisify } from 'node:util';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../src/inventory/defaults.js';
+import { sha512Crypt } from '../../../src/secrets/sha512-crypt.js';
 import { chartsFor } from '../../../src/steps/workloads/charts.js';
 import { chartFiles } from '../../../src/workloads/values.js';
 import { realHelm } from '../../support/helm-binary.js';
 import { demo, production } from '../../support/inventories.js';
 import { TEST_CERTIFICATE, testSecrets } from '../../support/test-secrets.js';
+import { pinnedBundle } from '../../support/upstream-charts.js';
 
 /**
- * The REAL helm binary renders the project's fixture charts (test/fixtures/charts, templates
- * that read the keys wire-install sets and `required` the secrets) with the computed values and
- * secrets files: what helm makes of them is what a cluster would get. The files are written as
- * the chart steps hand them to helm: 0600 in a private 0700 directory, given with -f.
+ * The REAL helm binary renders Wire's REAL charts (the pinned wire-develop set) with the
+ * computed values and secrets files: what helm makes of them is what a cluster would get. The
+ * files are written as the chart steps hand them to helm: 0600 in a private 0700 directory,
+ * given with -f. The conformance suite (test/conformance) renders and lints every release of
+ * many inventories; this file follows single values to where Wire's charts put them.
  */
 const run = promisify(execFile);
-const BUNDLE = join(import.meta.dirname, '../../fixtures/bundle-values');
-const CHARTS = join(import.meta.dirname, '../../fixtures/charts');
+const BUNDLE = pinnedBundle();
 
 let helm: string;
 let dir: string;
@@ -49,13 +51,18 @@ interface Manifest {
   kind: string;
   metadata: { name: string };
   data?: Record<string, string>;
+  stringData?: Record<string, string>;
   subsets?: { addresses: { ip: string }[] }[];
   spec?: Record<string, unknown>;
 }
 
 async function template(release: string, args: string[]): Promise<Manifest[]> {
-  const { stdout } = await run(helm, ['template', release, join(CHARTS, release), ...args]);
-  return yaml.loadAll(stdout).filter((doc): doc is Manifest => doc !== null && typeof doc === 'object');
+  const { stdout } = await run(helm, ['template', release, join(BUNDLE, 'charts', release), ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return yaml
+    .loadAll(stdout, undefined, { json: true })
+    .filter((doc): doc is Manifest => doc !== null && typeof doc === 'object');
 }
 
 function find(manifests: Manifest[], kind: string, name: string): Manifest {
@@ -67,63 +74,81 @@ function find(manifests: Manifest[], kind: string, name: string): Manifest {
 const decoded = (manifest: Manifest, key: string) =>
   Buffer.from(manifest.data?.[key] ?? '', 'base64').toString();
 
-describe('the computed files reach the real helm as intended', () => {
-  it('wire-server: the zauth keys and TURN secret from secrets, the domain in the ConfigMap', async () => {
+describe("the computed files reach Wire's real charts as intended (helm template)", () => {
+  it('wire-server: zauth keys, TURN secret, basic auth from secrets.yaml; the domain and services in the ConfigMaps', async () => {
     const secrets = testSecrets();
     const manifests = await template('wire-server', files(production(), 'wire-server'));
     const brig = find(manifests, 'Secret', 'brig');
     expect(decoded(brig, 'publickey.txt')).toBe(secrets.zauth.publicKey);
     expect(decoded(brig, 'secretkey.txt')).toBe(secrets.zauth.secretKey);
     expect(decoded(brig, 'turn-secret.txt')).toBe(secrets.turnSecret);
-    expect(decoded(find(manifests, 'Secret', 'nginz'), 'zauth.conf')).toBe(secrets.zauth.publicKey);
+    const nginz = find(manifests, 'Secret', 'nginz');
+    expect(decoded(nginz, 'zauth.conf')).toBe(secrets.zauth.publicKey);
+    const [user, hash] = decoded(nginz, 'basic_auth.txt').split(':');
+    expect(user).toBe(secrets.nginzBasicAuth.username);
+    // The line nginx reads: the password's SHA-512 crypt hash with the salt it names.
+    const salt = hash?.split('$')[2] ?? '';
+    expect(hash).toBe(sha512Crypt(secrets.nginzBasicAuth.password, salt));
     const config = find(manifests, 'ConfigMap', 'brig').data?.['brig.yaml'] ?? '';
-    expect(config).toContain('federationDomain: wire.example.com');
-    expect(config).toContain('nginz: https://nginz-https.wire.example.com');
-    expect(config).toContain('postgresql: postgresql-external-rw:5432');
-    expect(config).toContain('"turn:203.0.113.23:3478?transport=tcp"');
+    expect(config).toContain('setFederationDomain: wire.example.com');
+    expect(config).toContain('tActivationUrl: https://nginz-https.wire.example.com/register');
+    expect(config).toContain('host: postgresql-external-rw');
+    expect(find(manifests, 'ConfigMap', 'turn').data?.['turn-servers-v2.txt']).toContain(
+      'turn:203.0.113.23:3478?transport=tcp',
+    );
     expect(decoded(find(manifests, 'Secret', 'galley'), 'removal_ecdsa_secp521r1_sha512.pem')).toBe(
       secrets.mlsRemovalKeys.ecdsa_secp521r1_sha512,
     );
-    expect(find(manifests, 'ConfigMap', 'gundeck').data?.redis).toBe('redis-ephemeral:6379');
-  });
-
-  it('helm lint passes with both files; without the secrets file helm template fails naming the key', async () => {
-    const args = files(demo(), 'wire-server');
-    const lint = await run(helm, ['lint', join(CHARTS, 'wire-server'), ...args]);
-    expect(lint.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
-    const valuesOnly = args.slice(0, 2);
-    await expect(
-      run(helm, ['template', 'wire-server', join(CHARTS, 'wire-server'), ...valuesOnly]),
-    ).rejects.toMatchObject({
-      stderr: expect.stringMatching(/(brig|nginz)\.secrets\.zAuth\.\w+|galley\.secrets\.mlsPrivateKeys/),
+    expect(find(manifests, 'ConfigMap', 'gundeck').data?.['gundeck.yaml']).toContain(
+      'host: databases-ephemeral-redis-ephemeral',
+    );
+    // The index jobs get their credentials file, and pgPassword in the same mounted Secret.
+    const index = find(manifests, 'Secret', 'elasticsearch-index');
+    expect(decoded(index, 'pgPassword')).toBe(secrets.postgresql.password);
+    expect(yaml.load(decoded(index, 'elasticsearch-credentials.yaml'))).toEqual({
+      username: 'elastic',
+      password: secrets.elasticsearch.password,
     });
   });
 
-  it.each([
-    ['production', 'wire-server'],
-    ['production', 'coturn'],
-    ['production', 'cassandra-external'],
-    ['production', 'nginx-ingress-services'],
-    ['demo', 'coturn'],
-    ['demo', 'nginx-ingress-services'],
-    ['production', 'ingress-nginx-controller'],
-    ['demo', 'ingress-nginx-controller'],
-  ] as const)('helm lint of %s %s with the computed files passes', async (mode, release) => {
-    const inventory = mode === 'demo' ? demo() : production();
-    const lint = await run(helm, ['lint', join(CHARTS, release), ...files(inventory, release)]);
+  it('wire-server demo: brig logs in to the in-cluster Elasticsearch with the password databases-ephemeral starts it with', async () => {
+    const secrets = testSecrets();
+    const manifests = await template('wire-server', files(demo(), 'wire-server'));
+    const brigConfig = find(manifests, 'ConfigMap', 'brig').data?.['brig.yaml'] ?? '';
+    expect(brigConfig).toContain('credentials: /etc/wire/brig/secrets/elasticsearch-credentials.yaml');
+    expect(yaml.load(decoded(find(manifests, 'Secret', 'brig'), 'elasticsearch-credentials.yaml'))).toEqual({
+      username: 'elastic',
+      password: secrets.elasticsearch.password,
+    });
+    const databases = await template('databases-ephemeral', files(demo(), 'databases-ephemeral'));
+    const elasticsearch = databases.find((doc) => doc.kind === 'Deployment' || doc.kind === 'StatefulSet');
+    expect(JSON.stringify(elasticsearch?.spec)).toContain(
+      JSON.stringify({ name: 'ELASTIC_PASSWORD', value: secrets.elasticsearch.password }),
+    );
+  });
+
+  it('helm lint passes with both files; without the secrets file helm template fails', async () => {
+    const args = files(demo(), 'wire-server');
+    const lint = await run(helm, ['lint', join(BUNDLE, 'charts', 'wire-server'), ...args]);
     expect(lint.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    const valuesOnly = args.slice(0, 2);
+    await expect(
+      run(helm, ['template', 'wire-server', join(BUNDLE, 'charts', 'wire-server'), ...valuesOnly]),
+    ).rejects.toMatchObject({ stderr: expect.stringMatching(/secrets/) });
   });
 
   it('coturn: the same TURN secret as brig; the node selector and external IP placeholder', async () => {
     const manifests = await template('coturn', files(demo(), 'coturn'));
-    expect(decoded(find(manifests, 'Secret', 'coturn'), 'zrest_secret.txt')).toBe(testSecrets().turnSecret);
+    expect(find(manifests, 'Secret', 'coturn').stringData?.['zrest_secret.txt']).toBe(
+      `${testSecrets().turnSecret}\n`,
+    );
     const spec = find(manifests, 'StatefulSet', 'coturn').spec as {
-      template: {
-        spec: { nodeSelector: Record<string, string>; containers: { env: { value: string }[] }[] };
-      };
+      template: { spec: { nodeSelector: Record<string, string> } };
     };
     expect(spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/hostname': 'wire-demo' });
-    expect(spec.template.spec.containers[0]?.env[0]?.value).toBe('__COTURN_EXT_IP__');
+    expect(find(manifests, 'ConfigMap', 'coturn').data?.['coturn.conf.template']).toContain(
+      '__COTURN_EXT_IP__',
+    );
   });
 
   it('cassandra-external: Endpoints at the Cassandra hosts', async () => {
@@ -137,18 +162,19 @@ describe('the computed files reach the real helm as intended', () => {
 
   it('nginx-ingress-services: the TLS secret from the secrets file (self-signed demo), the issuer with cert-manager', async () => {
     const demoManifests = await template('nginx-ingress-services', files(demo(), 'nginx-ingress-services'));
-    const tls = find(demoManifests, 'Secret', 'nginz-certificate');
-    expect(decoded(tls, 'tls.crt')).toBe(TEST_CERTIFICATE.chain);
-    expect(decoded(tls, 'tls.key')).toBe(TEST_CERTIFICATE.key);
+    const tls = demoManifests.find((doc) => doc.kind === 'Secret' && doc.data?.['tls.crt'] !== undefined);
+    expect(tls && decoded(tls, 'tls.crt')).toBe(TEST_CERTIFICATE.chain);
+    expect(tls && decoded(tls, 'tls.key')).toBe(TEST_CERTIFICATE.key);
 
     const prodManifests = await template(
       'nginx-ingress-services',
       files(production(), 'nginx-ingress-services'),
     );
     expect(prodManifests.some((doc) => doc.kind === 'Secret')).toBe(false);
-    expect(find(prodManifests, 'Issuer', 'letsencrypt-http01').spec).toEqual({
-      acme: { email: 'certmaster@example.com' },
-    });
+    const issuer = find(prodManifests, 'ClusterIssuer', 'letsencrypt-http01').spec as {
+      acme: { email: string };
+    };
+    expect(issuer.acme.email).toBe('certmaster@example.com');
   });
 
   it('ingress-nginx-controller: NodePorts 31773/31772 in both modes; hostPorts 443/80 only in a demo', async () => {
@@ -160,17 +186,18 @@ describe('the computed files reach the real helm as intended', () => {
         'ingress-nginx-controller',
         files(inventory, 'ingress-nginx-controller'),
       );
-      const service = find(manifests, 'Service', 'ingress-nginx-controller').spec as {
+      const service = find(manifests, 'Service', 'ingress-nginx-controller-controller').spec as {
         ports: { name: string; nodePort: number }[];
       };
-      expect(service.ports.map((port) => `${port.name}:${port.nodePort}`)).toEqual([
-        'https:31773',
+      expect(service.ports.map((port) => `${port.name}:${port.nodePort}`).sort()).toEqual([
         'http:31772',
+        'https:31773',
       ]);
-      const controller = find(manifests, 'DaemonSet', 'ingress-nginx-controller').spec as Controller;
-      return controller.template.spec.containers[0]?.ports.map(
-        (port) => `${port.name}:${port.hostPort ?? '-'}`,
-      );
+      const controller = find(manifests, 'DaemonSet', 'ingress-nginx-controller-controller')
+        .spec as Controller;
+      return controller.template.spec.containers[0]?.ports
+        .filter((port) => port.name === 'http' || port.name === 'https')
+        .map((port) => `${port.name}:${port.hostPort ?? '-'}`);
     };
     expect(await hostPorts(demo())).toEqual(['http:80', 'https:443']);
     expect(await hostPorts(production())).toEqual(['http:-', 'https:-']);

@@ -15,9 +15,11 @@ import { at } from '../../../src/workloads/values/tree.js';
 import { type ChartFilesOptions, chartFiles } from '../../../src/workloads/values.js';
 import { demo, production } from '../../support/inventories.js';
 import { TEST_CERTIFICATE, testSecrets } from '../../support/test-secrets.js';
+import { pinnedBundle } from '../../support/upstream-charts.js';
 
 /** What the inventory decides in the rendered files, one behaviour at a time (the goldens show the whole files). */
-const BUNDLE = join(import.meta.dirname, '../../fixtures/bundle-values');
+/** Wire's real example values (the pinned wire-develop set, wire-server-deploy v5.32's values/). */
+const BUNDLE = pinnedBundle();
 
 function chart(inventory: Inventory, release: string): ChartDefinition {
   const found = chartsFor(inventory.mode).find((candidate) => candidate.release === release);

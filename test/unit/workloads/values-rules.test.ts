@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../src/inventory/defaults.js';
 import type { WireSecrets } from '../../../src/secrets/generate.js';
@@ -7,12 +6,14 @@ import { checkRenderedCharts, type RenderedChart } from '../../../src/workloads/
 import { at, isTree, type Tree } from '../../../src/workloads/values/tree.js';
 import { demo, production } from '../../support/inventories.js';
 import { TEST_CERTIFICATE, testSecrets } from '../../support/test-secrets.js';
+import { pinnedBundle } from '../../support/upstream-charts.js';
 
 /**
  * The consistency rules on rendered charts: the example inventories pass; each rule fails on the
  * one broken input it is about, with the rule id, the keys and a fix, and never a secret.
  */
-const BUNDLE = join(import.meta.dirname, '../../fixtures/bundle-values');
+/** Wire's real example values (the pinned wire-develop set, wire-server-deploy v5.32's values/). */
+const BUNDLE = pinnedBundle();
 const never = () => undefined;
 
 function render(inventory: Inventory, secrets: WireSecrets = testSecrets()): RenderedChart[] {
@@ -52,6 +53,27 @@ describe('values consistency rules', () => {
     expect(checkRenderedCharts(render(demo()), never)).toEqual([]);
   });
 
+  it("values.example-placeholder: a key of Wire's example that wire-install does not fill (a newer bundle's)", () => {
+    const charts = render(production());
+    const wire = charts.find((chart) => chart.release === 'wire-server');
+    if (!wire?.example) throw new Error('wire-server has no example');
+    // A bundle whose example brings a new placeholder wire-install knows nothing of:
+    wire.example = {
+      values: { ...wire.example.values, brig: { newSetting: 'https://new.example.com/' } },
+      secrets: { ...wire.example.secrets, brig: { newToken: '<new token>' } },
+    };
+    edit(charts, 'wire-server', 'values', 'brig.newSetting', 'https://new.example.com/');
+    edit(charts, 'wire-server', 'secrets', 'brig.newToken', '<new token>');
+    const findings = checkRenderedCharts(charts, never);
+    expect(rules(findings)).toEqual(['values.example-placeholder']);
+    expect(findings[0]?.message).toContain('wire-server: brig.newSetting, brig.newToken still hold');
+    expect(findings[0]?.fix).toContain('values/wire-server/<demo|prod>-values.example.yaml');
+    // The same string set by wire-install (not left from the example) is the operator's value.
+    edit(charts, 'wire-server', 'values', 'brig.newSetting', 'https://chat.example.com/');
+    edit(charts, 'wire-server', 'secrets', 'brig.newToken', 'a-real-token');
+    expect(checkRenderedCharts(charts, never)).toEqual([]);
+  });
+
   it('values.zauth-public-key: nginz with another public key than brig', () => {
     const charts = edit(
       render(production()),
@@ -83,19 +105,19 @@ describe('values consistency rules', () => {
     expect(text).not.toContain('OTHER-SECRET');
   });
 
-  it("values.redis-host: WSD's databases-ephemeral-redis-ephemeral with the databases-ephemeral chart", () => {
+  it('values.redis-host: a name the databases-ephemeral release does not create (redis-ephemeral, the standalone chart)', () => {
     const charts = edit(
       render(production()),
       'wire-server',
       'values',
       'gundeck.config.redis.host',
-      'databases-ephemeral-redis-ephemeral',
+      'redis-ephemeral',
     );
     const findings = checkRenderedCharts(charts, never);
     expect(rules(findings)).toEqual(['values.redis-host']);
     expect(findings[0]).toMatchObject({
-      measured: 'databases-ephemeral-redis-ephemeral',
-      required: 'redis-ephemeral',
+      measured: 'redis-ephemeral',
+      required: 'databases-ephemeral-redis-ephemeral',
     });
   });
 
@@ -128,11 +150,11 @@ describe('values consistency rules', () => {
       'wire-server',
       'values',
       'background-worker.config.postgresMigration.conversation',
-      'cassandra',
+      'postgresql',
     );
     const second = checkRenderedCharts(split, never);
     expect(rules(second)).toEqual(['values.postgres-migration']);
-    expect(second[0]?.measured).toBe('galley postgresql, background-worker cassandra');
+    expect(second[0]?.measured).toBe('galley cassandra, background-worker postgresql');
   });
 
   it('values.mls-removal-keys: one of the four keys missing from secrets.yaml', () => {

@@ -12,9 +12,11 @@ import { valuesCheck } from '../../../src/steps/implementations/workloads-values
 import { keepAppliedValues } from '../../../src/workloads/values/last-applied.js';
 import { demo, production } from '../../support/inventories.js';
 import { testSecrets } from '../../support/test-secrets.js';
+import { pinnedBundle } from '../../support/upstream-charts.js';
 
 /** The workloads.values step: every chart of the mode rendered, the rules checked before any chart is deployed. */
-const BUNDLE = join(import.meta.dirname, '../../fixtures/bundle-values');
+/** Wire's real example values (the pinned wire-develop set, wire-server-deploy v5.32's values/). */
+const BUNDLE = pinnedBundle();
 
 function options(
   secrets: WireSecrets,
