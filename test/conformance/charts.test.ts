@@ -166,6 +166,11 @@ afterAll(() => {
   }
   mkdirSync('.test-output', { recursive: true });
   writeFileSync(join('.test-output', 'conformance.md'), `${lines.join('\n')}\n`);
+  const results = [...table.values()];
+  const count = (result: string) => results.filter((value) => value === result).length;
+  console.log(
+    `conformance with Wire's real charts: ${count('pass')} renders passed, ${count('FAIL')} failed, ${count('skipped')} skipped (chart not in the set); table: .test-output/conformance.md`,
+  );
 });
 
 describe.each(ROWS.map((row) => [`${row.set} ${row.inventory} ${row.chart.release}`, row] as const))(
