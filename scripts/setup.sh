@@ -20,6 +20,8 @@ if [ "$want_apt" = 1 ]; then
   command -v systemd-nspawn >/dev/null || missing+=(systemd-container)
   command -v ssh >/dev/null || missing+=(openssh-client)
   command -v ip >/dev/null || missing+=(iproute2)
+  # The doctor lab tests plant network faults (a host gone silent) with nftables in a host's netns.
+  command -v nft >/dev/null || missing+=(nftables)
   # A real DNS server for the DNS checks' tests, on loopback only.
   command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
   # The stand-ins and scripts/fetch-helm.sh are python3 scripts.
