@@ -14,6 +14,8 @@ want_apt=1
 if [ "$want_apt" = 1 ]; then
   missing=()
   command -v tmux >/dev/null || missing+=(tmux)
+  # The completion test loads `wire-install completion zsh` in a real zsh.
+  command -v zsh >/dev/null || missing+=(zsh)
   command -v openssl >/dev/null || missing+=(openssl)
   # The lab (test/lab/lab.sh): real Debian hosts booted with systemd-nspawn, reached over SSH.
   command -v debootstrap >/dev/null || missing+=(debootstrap)

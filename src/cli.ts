@@ -66,12 +66,20 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     });
 
   const wanted = requestedCommand(argv);
+  // --version says more than commander's bare version: the runtime and the Wire releases known.
+  if (wanted === undefined && (argv.includes('--version') || argv.includes('-V'))) {
+    const { printVersion } = await import('./version-info.js');
+    printVersion(packageVersion(), output);
+    return ExitCode.ok;
+  }
   for (const entry of commandRegistry) {
     const command = program.command(entry.name).description(entry.summary);
     if (entry.name !== wanted) continue;
     const module = await entry.load();
     module.configure(command);
-    command.action(async (_opts: Record<string, unknown>, self: Command) => {
+    // commander passes the declared arguments first, then the options, then the command itself.
+    command.action(async (...actionArgs: unknown[]) => {
+      const self = actionArgs[actionArgs.length - 1] as Command;
       const context: CommandContext = {
         output,
         cwd: options.cwd ?? process.cwd(),

@@ -37,4 +37,9 @@ export const commandRegistry: readonly CommandEntry[] = [
     summary: 'show the checkpoint table of the last apply',
     load: () => import('./status.js'),
   },
+  {
+    name: 'completion',
+    summary: 'print the shell completion script for bash or zsh',
+    load: () => import('./completion.js'),
+  },
 ];

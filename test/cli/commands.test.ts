@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { runCli } from './run-cli.js';
@@ -19,10 +20,24 @@ describe('the wire-install command line', () => {
     expect(result.stderr).toBe('');
   });
 
-  it('prints its version', async () => {
+  it('prints its version, the Node.js it runs on and the Wire releases it knows upgrade notes for', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     const result = await runCli(['--version']);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`wire-install ${version}`);
+    expect(lines[1]).toMatch(/^Node\.js v\d+\.\d+\.\d+ \(linux-(x64|arm64)\)$/);
+    expect(lines[2]).toBe(
+      'Wire upgrade notes: 5.8 to 5.30; upgrades to Wire 5.32 at most (a newer target is refused)',
+    );
+    const json = await runCli(['--version', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      type: 'version',
+      wireInstall: version,
+      node: expect.stringMatching(/^v\d+/),
+      upgradeNotes: { from: '5.8', to: '5.30', newestKnown: '5.32' },
+    });
+    expect((await runCli(['-V'])).stdout).toBe(result.stdout);
   });
 
   it('exits 2 on an unknown command or option, without a stack trace', async () => {

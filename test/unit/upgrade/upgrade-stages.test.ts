@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../src/inventory/defaults.js';
 import { backupStage } from '../../../src/upgrade/backups/index.js';
 import { chartUpgradeStage } from '../../../src/upgrade/charts/stage.js';
+import { upgradeCompletionIds } from '../../../src/completion/spec.js';
 import { upgradeEngineStages } from '../../../src/upgrade/stages.js';
 import { demo, production } from '../../support/inventories.js';
 
@@ -67,5 +68,12 @@ describe('upgradeEngineStages', () => {
       expect(all.length).toBeGreaterThan(0);
       expect(all.filter((id, index) => all.indexOf(id) !== index)).toEqual([]);
     }
+  });
+
+  it('shell completion offers every stage and step id an upgrade has (demo and production)', () => {
+    const offered = new Set(upgradeCompletionIds());
+    for (const inventory of [production(), demo()])
+      for (const [stage, steps] of Object.entries(stepIds(inventory)))
+        for (const id of [stage, ...steps]) expect(offered.has(id), `${id} is not offered`).toBe(true);
   });
 });
