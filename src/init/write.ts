@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError, type WireInstallError } from '../core/errors.js';
+import { schemaCopy } from '../inventory/json-schema.js';
 import { parseInventoryText } from '../inventory/load.js';
 import type { InitPaths } from './prepare.js';
 
@@ -61,5 +62,8 @@ export async function writeInitFiles(request: WriteRequest): Promise<WriteResult
   if (!request.overwrite && (await fileExists(paths.inventory))) throw refuseOverwrite(paths.inventory);
   const secrets = await request.ensureSecrets(paths.secrets);
   await writeFileAtomic(paths.inventory, text, { mode: 0o644 });
+  // The single executable's schema, where the inventory's header points (nothing from an npm install).
+  const schema = schemaCopy(paths.inventory);
+  if (schema) await writeFileAtomic(schema.path, schema.text, { mode: 0o644 });
   return { secretsStatus: secrets.status, modeFixed: Boolean(secrets.modeFixed), added: secrets.added ?? [] };
 }
