@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { applyRun } from '../engine/apply-run.js';
 import { createReporter, type Reporter } from '../engine/report.js';
@@ -6,6 +6,7 @@ import type { EngineStage } from '../engine/types.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import { loadSecretsForRun } from '../secrets/file.js';
 import { wireEngineStages } from '../steps/engine-stages.js';
+import { prepareAdminTools, type ToolChoice } from '../tools/admin-tools.js';
 import { parseHelmTimeout } from '../workloads/helm/timeout.js';
 import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
 import type { CommandContext } from './types.js';
@@ -70,7 +71,10 @@ export async function runOnHosts(
         ? `${secretsPath} lacks keys this version needs; apply adds them (existing values unchanged): ${added.join(', ')}`
         : `${secretsPath}: added the keys this version needs, existing values unchanged: ${added.join(', ')}`,
     );
+  // Filled when the run prepares helm and kubectl for the admin host (only when it uses it).
+  const adminTools: { choices?: ToolChoice[] } = {};
   const stageOptions = {
+    adminTools,
     allowUnsupportedOs: Boolean(options.allowUnsupportedOs),
     allowUndersized: Boolean(options.allowUndersized),
     secrets,
@@ -107,5 +111,16 @@ export async function runOnHosts(
     output: context.output,
     reporter: withRunStarted(await reporterFor(options, context, stages), hooks.onRunStarted),
     commandLine: hooks.commandLine ?? `wire-install apply${options.plan ? ' --plan' : ''} -i ${loaded.file}`,
+    adminEnv: async () => {
+      const tools = await prepareAdminTools({
+        inventoryDir: loaded.baseDir,
+        bundleRoot: loaded.inventory.bundle.path
+          ? resolve(loaded.baseDir, loaded.inventory.bundle.path)
+          : undefined,
+        env: context.env,
+      });
+      adminTools.choices = tools.choices;
+      return tools.env;
+    },
   });
 }

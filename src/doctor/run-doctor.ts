@@ -15,6 +15,7 @@ import { loadSecretsFile } from '../secrets/file.js';
 import type { WireSecrets } from '../secrets/generate.js';
 import { pemValues, redactDeep, secretValues } from '../secrets/redact.js';
 import { STATE_DIR } from '../state/store.js';
+import { prepareAdminTools } from '../tools/admin-tools.js';
 import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
 import { DOCTOR_CHECKS } from './checks/index.js';
 import { readInstalledState } from './installed-state.js';
@@ -139,7 +140,12 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
   ];
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const log = new DebugLog(join(stateDir, 'logs', `doctor-${newRunId()}.log`), hidden);
-  const admin = log.wrap(localHost({ env: options.env }));
+  const bundleRoot = loaded.inventory.bundle.path
+    ? resolve(inventoryDir, loaded.inventory.bundle.path)
+    : undefined;
+  // The same helm and kubectl apply would use (the release's, the bundle's, or PATH's).
+  const tools = await prepareAdminTools({ inventoryDir, bundleRoot, env: options.env });
+  const admin = log.wrap(localHost({ env: tools.env }));
   let connected: ConnectedHosts | undefined;
   try {
     const installed = await readInstalledState(loaded.inventory, inventoryDir, stateDir);
@@ -153,10 +159,9 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
       secretsError,
       hiddenValues: hidden,
       dnsServer: options.dnsServer,
-      bundleRoot: loaded.inventory.bundle.path
-        ? resolve(inventoryDir, loaded.inventory.bundle.path)
-        : undefined,
+      bundleRoot,
       admin,
+      adminTools: tools.choices,
       hosts: new Map(),
       facts: new Map(),
       unreachable: new Map(),

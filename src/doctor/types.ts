@@ -3,6 +3,7 @@ import type { RemoteHost } from '../hosts/types.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { PreflightOptions } from '../preflight/host-checks.js';
 import type { WireSecrets } from '../secrets/generate.js';
+import type { ToolChoice } from '../tools/admin-tools.js';
 
 /**
  * doctor's model: checks return results as data (this file); a reporter renders them
@@ -51,6 +52,8 @@ export interface DoctorContext {
   bundleRoot: string | undefined;
   /** The admin host (this machine): helm, kubectl, TLS and DNS probes run here. */
   admin: RemoteHost;
+  /** Which helm and kubectl the admin host's commands use, and where each came from (src/tools). */
+  adminTools?: readonly ToolChoice[];
   /** Connected inventory hosts by name (only when a selected check needs hosts). */
   hosts: ReadonlyMap<string, RemoteHost>;
   facts: ReadonlyMap<string, HostFacts>;

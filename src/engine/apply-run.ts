@@ -56,6 +56,11 @@ export interface ApplyRunOptions {
   reporter: Reporter;
   /** For the lock file: what is running. */
   commandLine: string;
+  /**
+   * The environment of the admin host's commands, prepared only when a selected step runs
+   * there (which helm and kubectl: src/tools/admin-tools.ts); default: this process's.
+   */
+  adminEnv?: () => Promise<NodeJS.ProcessEnv>;
 }
 
 /** `20261123T164118`: UTC to the second, sortable, safe in file names and ids. */
@@ -149,7 +154,7 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
     const finish = (status: 'succeeded' | 'failed' | 'interrupted', counts = noCounts()) =>
       emit({ type: 'run-finished', status, counts, ms: Math.round(performance.now() - started), logFile });
     if (usesAdmin) {
-      const admin = log.wrap(localHost());
+      const admin = log.wrap(localHost(options.adminEnv ? { env: await options.adminEnv() } : {}));
       connected.hosts.set(ADMIN_HOST, admin);
       connected.facts.set(ADMIN_HOST, await gatherFacts(admin));
     }

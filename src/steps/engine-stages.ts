@@ -49,7 +49,10 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
     operations: () => [],
     alwaysRun: true,
   },
-  'preflight.admin-tools': { operations: () => [adminToolsCheck()], alwaysRun: true },
+  'preflight.admin-tools': {
+    operations: (_inventory, _host, options) => [adminToolsCheck(options)],
+    alwaysRun: true,
+  },
   'preflight.secrets': {
     operations: (_inventory, _host, options) => [secretsCheck(options)],
     alwaysRun: true,

@@ -108,7 +108,13 @@ describe('wire-install doctor', () => {
     );
     const tools = report.results.filter((entry) => entry.check === 'local.tools');
     expect(tools.map((entry) => entry.status)).toEqual(['pass', 'pass']);
-    expect(tools[0]?.evidence).toEqual(['helm v3.17.0+g301108e', 'kubectl Client Version: v1.29.10']);
+    expect(tools[0]?.evidence).toEqual([
+      'helm v3.17.0+g301108e',
+      'kubectl Client Version: v1.29.10',
+      // Which copies doctor (like apply) uses, and from where.
+      expect.stringMatching(/^helm: \/.+\/helm \(on PATH\)$/),
+      expect.stringMatching(/^kubectl: \/.+\/kubectl \(on PATH\)$/),
+    ]);
     expect(tools[1]?.summary).toBe('the OpenSSH client is installed');
     expect(byCheck['local.secrets pass']).toBeDefined();
     expect(byCheck['local.inventory pass']).toBeDefined();

@@ -2,6 +2,7 @@ import { verifyBundle } from '../../bundle/verify.js';
 import { checkAdminTools } from '../../preflight/admin-tools.js';
 import { checkSecretsFile } from '../../preflight/secrets-file.js';
 import { checkInventoryStatic } from '../../rules/static-rules.js';
+import { describeChoices } from '../../tools/admin-tools.js';
 import { fail, fromFindings, pass, warn } from '../results.js';
 import type { DoctorCheck } from '../types.js';
 
@@ -28,9 +29,11 @@ const tools: DoctorCheck = {
     // Versions as evidence on the pass, so a support request shows them.
     const helm = await context.admin.exec('helm version --short');
     const kubectl = await context.admin.exec('kubectl version --client');
-    for (const result of results)
+    for (const result of results) {
       if (result.status === 'pass')
         result.evidence.push(`helm ${firstLine(helm.stdout)}`, `kubectl ${firstLine(kubectl.stdout)}`);
+      result.evidence.push(...describeChoices(context.adminTools ?? []));
+    }
     // wire-install speaks SSH itself; the ssh client is what an operator debugs with (ssh -v).
     const ssh = await context.admin.exec('ssh -V');
     results.push(

@@ -4,7 +4,7 @@ import type { Inventory } from '../../inventory/defaults.js';
 import { findingsCheck } from '../../operations/findings-check.js';
 import { remoteCheck } from '../../operations/remote-check.js';
 import { runOrFail } from '../../operations/run.js';
-import type { Operation } from '../../operations/types.js';
+import type { Operation, OperationOutcome } from '../../operations/types.js';
 import { checkAdminTools } from '../../preflight/admin-tools.js';
 import { bundleSizes, checkArtifactDisk } from '../../preflight/artifact-disk.js';
 import { checkDns, resolverLookup } from '../../preflight/dns.js';
@@ -12,6 +12,7 @@ import { checkExistingCluster } from '../../preflight/existing-cluster.js';
 import { checkHostFacts, type PreflightOptions } from '../../preflight/host-checks.js';
 import { checkSecretsFile } from '../../preflight/secrets-file.js';
 import type { Finding } from '../../rules/finding.js';
+import { describeChoices } from '../../tools/admin-tools.js';
 import { BUNDLE_TARS } from './assets.js';
 import { adminKubeconfigPath } from './kubernetes-kubeadm.js';
 import type { WireStageOptions } from './types.js';
@@ -61,11 +62,24 @@ export function hostFactsCheck(
   );
 }
 
-/** The checks that run on the admin host, as operations of the admin preflight steps. */
-export const adminToolsCheck = (): Operation =>
-  remoteCheck('helm and kubectl', (context) =>
+/**
+ * helm and kubectl on the admin host: the copies the run chose (src/tools/admin-tools.ts: the
+ * release's helm, the bundle's kubectl, or PATH's) are named in the notes, then checked.
+ */
+export const adminToolsCheck = (options: Pick<WireStageOptions, 'adminTools'> = {}): Operation => {
+  const check = remoteCheck('helm and kubectl', (context) =>
     checkAdminTools(context.host, { helm: 'helm', kubectl: 'kubectl' }),
   );
+  const named = async (outcome: Promise<OperationOutcome>): Promise<OperationOutcome> => {
+    const result = await outcome;
+    return { ...result, notes: [...describeChoices(options.adminTools?.choices ?? []), ...result.notes] };
+  };
+  return {
+    ...check,
+    check: (context) => named(check.check(context)),
+    apply: (context) => named(check.apply(context)),
+  };
+};
 
 export const secretsCheck = (options: Pick<WireStageOptions, 'secrets' | 'secretsPath'>): Operation =>
   remoteCheck('secrets.yaml', () => checkSecretsFile(options.secretsPath, options.secrets));

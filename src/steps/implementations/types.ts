@@ -3,6 +3,7 @@ import type { Inventory } from '../../inventory/defaults.js';
 import type { Operation } from '../../operations/types.js';
 import type { PreflightOptions } from '../../preflight/host-checks.js';
 import type { WireSecrets } from '../../secrets/generate.js';
+import type { ToolChoice } from '../../tools/admin-tools.js';
 
 /** What every Wire step implementation may read besides the inventory. */
 export interface WireStageOptions extends PreflightOptions {
@@ -18,6 +19,8 @@ export interface WireStageOptions extends PreflightOptions {
   bundleRoot: string | undefined;
   /** --helm-timeout: how long each `helm upgrade --wait` may take (a helm duration); default 15m. */
   helmTimeout?: string;
+  /** Which helm and kubectl the admin host's commands use, filled when the run prepares them (src/tools). */
+  adminTools?: { choices?: ToolChoice[] };
 }
 
 /** The operations of one plan step, and what the step needs before it can run. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { upgradeCompletionIds } from '../../../src/completion/spec.js';
 import type { Inventory } from '../../../src/inventory/defaults.js';
 import { backupStage } from '../../../src/upgrade/backups/index.js';
 import { chartUpgradeStage } from '../../../src/upgrade/charts/stage.js';
-import { upgradeCompletionIds } from '../../../src/completion/spec.js';
 import { upgradeEngineStages } from '../../../src/upgrade/stages.js';
 import { demo, production } from '../../support/inventories.js';
 
