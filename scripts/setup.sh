@@ -11,6 +11,19 @@ cd "$(dirname "$0")/.."
 want_apt=1
 [ "${1:-}" = "--no-apt" ] && want_apt=0
 
+# Installs the Debian packages named (none: nothing to do); only root can.
+apt_install() {
+  [ $# -gt 0 ] || return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: need the Debian packages: $* (run as root, or install them)" >&2
+    exit 1
+  fi
+  echo "setup: installing $*"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 if [ "$want_apt" = 1 ]; then
   missing=()
   command -v tmux >/dev/null || missing+=(tmux)
@@ -28,16 +41,7 @@ if [ "$want_apt" = 1 ]; then
   command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
   # The stand-ins and scripts/fetch-helm.sh are python3 scripts.
   command -v python3 >/dev/null || missing+=(python3)
-  if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" != 0 ]; then
-      echo "setup: need the Debian packages: ${missing[*]} (run as root, or install them)" >&2
-      exit 1
-    fi
-    echo "setup: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  apt_install "${missing[@]}"
 fi
 
 # The npm dependencies exactly as package-lock.json pins them, with `npm ci`: it refuses a lock
@@ -71,15 +75,7 @@ if [ "$want_apt" = 1 ]; then
   esac
   if [ -n "$release_cpu" ] && { ! command -v "qemu-$release_cpu-static" >/dev/null ||
     [ ! -e "/usr/$release_cpu-linux-gnu/lib/libstdc++.so.6" ]; }; then
-    release_packages=(qemu-user-static "libc6-$release_arch-cross" "libstdc++6-$release_arch-cross")
-    if [ "$(id -u)" != 0 ]; then
-      echo "setup: need the Debian packages: ${release_packages[*]} (run as root, or install them)" >&2
-      exit 1
-    fi
-    echo "setup: installing ${release_packages[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${release_packages[@]}" >/dev/null
+    apt_install qemu-user-static "libc6-$release_arch-cross" "libstdc++6-$release_arch-cross"
   fi
 fi
 node scripts/release.mjs --fetch-only

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import yaml from 'js-yaml';
+import { createLimiter } from '../../src/hosts/limiter.js';
 import type { WireSecrets } from '../../src/secrets/generate.js';
 import type { ChartDefinition } from '../../src/steps/workloads/charts.js';
 import { withReleaseFiles } from '../../src/workloads/helm/release-files.js';
@@ -46,20 +47,7 @@ function fileArguments(paths: { values: string; secrets: string | undefined }): 
  * helm runs at most this many at a time: helm template is CPU-bound, and the suite starts
  * hundreds of renders up front so that they overlap with each other, not with everything else.
  */
-const HELM_CONCURRENCY = Math.max(2, Math.min(4, availableParallelism()));
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= HELM_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
-  running += 1;
-  try {
-    return await work();
-  } finally {
-    running -= 1;
-    waiting.shift()?.();
-  }
-}
+const limited = createLimiter(Math.max(2, Math.min(4, availableParallelism())));
 
 async function helmRun(helm: string, args: string[]): Promise<HelmRun> {
   const result = await limited(() => execa(helm, args, { reject: false }));
@@ -69,6 +57,17 @@ async function helmRun(helm: string, args: string[]): Promise<HelmRun> {
   if (result.exitCode !== 0 && errorLines.length === 0) errorLines.push(`exit ${result.exitCode}`);
   return { ok: result.exitCode === 0, stdout: result.stdout, error: errorLines.slice(0, 3).join(' | ') };
 }
+
+type Paths = { values: string; secrets: string | undefined };
+
+const templateArgs = (chart: ChartDefinition, chartDir: string, paths: Paths) => [
+  'template',
+  chart.release,
+  chartDir,
+  '--namespace',
+  chart.namespace,
+  ...fileArguments(paths),
+];
 
 /** `helm template` and `helm lint` of the release with the files. */
 export async function templateAndLint(
@@ -80,14 +79,7 @@ export async function templateAndLint(
   const chartDir = join(bundle, 'charts', chart.chart);
   return withReleaseFiles(chart.release, files, async (paths) => {
     const [template, lint] = await Promise.all([
-      helmRun(helm, [
-        'template',
-        chart.release,
-        chartDir,
-        '--namespace',
-        chart.namespace,
-        ...fileArguments(paths),
-      ]),
+      helmRun(helm, templateArgs(chart, chartDir, paths)),
       helmRun(helm, ['lint', chartDir, '--namespace', chart.namespace, ...fileArguments(paths)]),
     ]);
     return { template, lint };
@@ -103,14 +95,7 @@ export async function template(
 ): Promise<HelmRun> {
   const chartDir = join(bundle, 'charts', chart.chart);
   return withReleaseFiles(chart.release, files, (paths) =>
-    helmRun(helm, [
-      'template',
-      chart.release,
-      chartDir,
-      '--namespace',
-      chart.namespace,
-      ...fileArguments(paths),
-    ]),
+    helmRun(helm, templateArgs(chart, chartDir, paths)),
   );
 }
 
