@@ -30,7 +30,11 @@ export interface CommandSpec {
 /** Positional arguments from a fixed set, by command. */
 const POSITIONAL: Record<string, readonly string[]> = { completion: ['bash', 'zsh'] };
 
-/** The upgrade's own stage and step ids (src/upgrade), beside the apply steps it reuses. */
+/**
+ * The upgrade's own stage and step ids (src/upgrade), beside the apply steps it reuses. Written
+ * out: the upgrade builds its steps from an inventory; test/unit/upgrade/upgrade-stages.test.ts
+ * builds them for a demo and a production inventory and fails on an id missing here.
+ */
 function upgradeIds(): string[] {
   const releases = [...new Set([...PRODUCTION_CHARTS, ...DEMO_CHARTS].map((chart) => chart.release))];
   return [

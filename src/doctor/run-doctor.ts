@@ -11,11 +11,11 @@ import { openConnections } from '../engine/open-connections.js';
 import { createLimiter } from '../hosts/limiter.js';
 import { localHost } from '../hosts/local-host.js';
 import type { LoadedInventory } from '../inventory/load.js';
-import { loadSecretsFile } from '../secrets/file.js';
+import { loadSecretsForRun } from '../secrets/file.js';
 import type { WireSecrets } from '../secrets/generate.js';
 import { pemValues, redactDeep, secretValues } from '../secrets/redact.js';
 import { STATE_DIR } from '../state/store.js';
-import { prepareAdminTools } from '../tools/admin-tools.js';
+import { adminToolsFor } from '../tools/admin-tools.js';
 import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
 import { DOCTOR_CHECKS } from './checks/index.js';
 import { readInstalledState } from './installed-state.js';
@@ -88,12 +88,22 @@ async function looseSecretValues(path: string): Promise<string[]> {
   }
 }
 
-async function loadSecrets(
-  path: string,
-): Promise<{ secrets: WireSecrets | undefined; error: string | undefined; values: string[] }> {
+async function loadSecrets(path: string): Promise<{
+  secrets: WireSecrets | undefined;
+  error: string | undefined;
+  values: string[];
+  missingKeys: string[];
+}> {
   try {
-    const secrets = await loadSecretsFile(path);
-    return { secrets, error: undefined, values: secrets ? secretValues(secrets) : [] };
+    // An older file lacking keys this version needs: read as apply reads it (the keys made up
+    // for this diagnosis only, the file untouched); local.secrets says apply adds them.
+    const { secrets, added } = await loadSecretsForRun(path);
+    return {
+      secrets,
+      error: undefined,
+      values: secrets ? secretValues(secrets) : [],
+      missingKeys: added,
+    };
   } catch (error) {
     // An unusable secrets.yaml is a finding of local.secrets, not the end of the diagnosis.
     const what = isWireInstallError(error)
@@ -101,7 +111,7 @@ async function loadSecrets(
       : error instanceof Error
         ? error.message
         : String(error);
-    return { secrets: undefined, error: what, values: await looseSecretValues(path) };
+    return { secrets: undefined, error: what, values: await looseSecretValues(path), missingKeys: [] };
   }
 }
 
@@ -133,7 +143,12 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
   const secretsPath = options.secretsPath
     ? resolve(options.cwd, options.secretsPath)
     : join(inventoryDir, 'secrets.yaml');
-  const { secrets, error: secretsError, values: secretsValues } = await loadSecrets(secretsPath);
+  const {
+    secrets,
+    error: secretsError,
+    values: secretsValues,
+    missingKeys: secretsMissingKeys,
+  } = await loadSecrets(secretsPath);
   const hidden = [
     ...secretsValues,
     ...certificateKeyTexts(loaded.inventory, inventoryDir).flatMap(pemValues),
@@ -143,11 +158,11 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
   const bundleRoot = loaded.inventory.bundle.path
     ? resolve(inventoryDir, loaded.inventory.bundle.path)
     : undefined;
-  // The same helm and kubectl apply would use (the release's, the bundle's, or PATH's).
-  const tools = await prepareAdminTools({ inventoryDir, bundleRoot, env: options.env });
-  const admin = log.wrap(localHost({ env: tools.env }));
   let connected: ConnectedHosts | undefined;
   try {
+    // The same helm and kubectl apply would use (the release's, the bundle's, or PATH's).
+    const tools = await adminToolsFor(loaded.inventory, inventoryDir, options.env);
+    const admin = log.wrap(localHost({ env: tools.env }));
     const installed = await readInstalledState(loaded.inventory, inventoryDir, stateDir);
     const newHostKeys = new Map<string, string>();
     const context: DoctorContext = {
@@ -157,6 +172,7 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
       secrets,
       secretsPath,
       secretsError,
+      secretsMissingKeys,
       hiddenValues: hidden,
       dnsServer: options.dnsServer,
       bundleRoot,

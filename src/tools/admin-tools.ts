@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import {
   access,
   constants,
   lstat,
   mkdir,
+  mkdtemp,
   readdir,
   readFile,
   rename,
@@ -12,12 +13,13 @@ import {
   stat,
   symlink,
 } from 'node:fs/promises';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import { BUNDLE_BINARIES } from '../bundle/binaries.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { WireInstallError } from '../core/errors.js';
+import { inputError, WireInstallError } from '../core/errors.js';
 import { runsAsSingleExecutable } from '../core/package-files.js';
 import { BUNDLE_KUBERNETES_MINOR } from '../preflight/admin-tools.js';
 
@@ -28,14 +30,20 @@ import { BUNDLE_KUBERNETES_MINOR } from '../preflight/admin-tools.js';
  * - helm: WIRE_INSTALL_HELM if set; else the helm shipped beside the single executable
  *   (`helm` or `helm-<version>-linux-<arch>` in its folder, docs/release.md); else helm on PATH.
  * - kubectl: WIRE_INSTALL_KUBECTL if set; else kubectl on PATH when it is within one minor
- *   version of the bundle's Kubernetes; else the bundle's own (binaries.tar `binaries/kubectl`,
- *   Wire's kubectl at its Kubernetes version), unpacked into `.wire-install/bin`, its sha256
+ *   version of the bundle's Kubernetes (any version with `kubernetes: existing`, whose cluster
+ *   is not the bundle's); else the bundle's own (binaries.tar `binaries/kubectl`, Wire's kubectl
+ *   at its Kubernetes version) when it runs here, unpacked into `.wire-install/bin`, its sha256
  *   taken while unpacking and checked again on every later run; else kubectl on PATH anyway
  *   (preflight then says what is wrong with it).
  *
- * The chosen copies are linked from `.wire-install/bin` (a folder wire-install makes and owns),
- * which goes first on the PATH of every command run on the admin host, so every `helm ...` and
- * `kubectl ...` wire-install runs is the chosen one. Preflight names them.
+ * The chosen copies are linked from a folder of this process's own (mkdtemp, removed when the
+ * process ends), which goes first on the PATH of every command run on the admin host, so every
+ * `helm ...` and `kubectl ...` wire-install runs is the chosen one, and two runs at once (an
+ * apply and a doctor) never change each other's. Only the unpacked kubectl is shared, as a
+ * cache in `.wire-install/bin`: it is unpacked under a name of this run's own and renamed into
+ * place, so a concurrent unpack of the same tar cannot leave half a file. The sha256 detects a
+ * cached copy changed after unpacking; it is only as good as binaries.tar, which preflight
+ * checks against the bundle's SHA256SUMS when the bundle has one.
  */
 export interface ToolChoice {
   tool: 'helm' | 'kubectl';
@@ -46,8 +54,9 @@ export interface ToolChoice {
 }
 
 export interface AdminTools {
-  binDir: string;
-  /** The environment for the admin host's commands: PATH with binDir first. */
+  /** This process's folder of links, first on PATH. */
+  linkDir: string;
+  /** The environment for the admin host's commands: PATH with linkDir first. */
   env: NodeJS.ProcessEnv;
   choices: ToolChoice[];
 }
@@ -56,6 +65,8 @@ export interface AdminToolsOptions {
   inventoryDir: string;
   bundleRoot: string | undefined;
   env: NodeJS.ProcessEnv;
+  /** kubernetes: existing: kubectl on PATH is used whatever its version (the cluster is not the bundle's). */
+  existingCluster?: boolean;
   /** The running executable (tests point elsewhere); its folder holds the release's helm. */
   execPath?: string;
   /** Whether this is the single executable (tests say so); default: asked from node:sea. */
@@ -64,6 +75,8 @@ export interface AdminToolsOptions {
 
 export const BIN_DIR = join('.wire-install', 'bin');
 const BUNDLE_KUBECTL = 'kubectl-from-bundle';
+/** PATH when the environment has none (sh must still be found). */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 async function isExecutableFile(path: string): Promise<boolean> {
   try {
@@ -75,36 +88,49 @@ async function isExecutableFile(path: string): Promise<boolean> {
   }
 }
 
-/** The first executable `name` on the PATH that is not in binDir (binDir holds our own links). */
-export async function findOnPath(
-  name: string,
-  pathValue: string | undefined,
-  binDir: string,
-): Promise<string | undefined> {
-  for (const dir of (pathValue ?? '').split(delimiter)) {
-    if (dir === '' || resolve(dir) === resolve(binDir)) continue;
+/** The first executable `name` on the PATH that is not in `skip` (our own link folder). */
+export async function findOnPath(name: string, pathValue: string, skip: string): Promise<string | undefined> {
+  for (const dir of pathValue.split(delimiter)) {
+    if (dir === '' || resolve(dir) === resolve(skip)) continue;
     const candidate = join(dir, name);
     if (await isExecutableFile(candidate)) return candidate;
   }
   return undefined;
 }
 
-/** helm shipped beside the single executable: `helm`, or `helm-<version>-linux-<arch>` (the release's name for it). */
+const HELM_NAME = new RegExp(`^helm-v?(\\d+)\\.(\\d+)\\.(\\d+)-linux-${process.arch}$`);
+
+/** helm shipped beside the single executable: `helm`, or the newest `helm-<version>-linux-<arch>` (the release's name). */
 async function releaseHelm(execPath: string): Promise<string | undefined> {
   const dir = dirname(execPath);
   const plain = join(dir, 'helm');
   if (await isExecutableFile(plain)) return plain;
-  const named = new RegExp(`^helm-v?\\d+\\.\\d+\\.\\d+-linux-${process.arch}$`);
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  for (const entry of entries
-    .filter((name) => named.test(name))
-    .sort()
-    .reverse())
-    if (await isExecutableFile(join(dir, entry))) return join(dir, entry);
+  const versioned = (await readdir(dir).catch(() => [] as string[]))
+    .map((name) => ({ name, version: HELM_NAME.exec(name)?.slice(1, 4).map(Number) }))
+    .filter((entry): entry is { name: string; version: number[] } => entry.version !== undefined)
+    .sort((a, b) => {
+      for (let index = 0; index < 3; index++) {
+        const difference = (b.version[index] ?? 0) - (a.version[index] ?? 0);
+        if (difference !== 0) return difference;
+      }
+      return 0;
+    });
+  for (const { name } of versioned) if (await isExecutableFile(join(dir, name))) return join(dir, name);
   return undefined;
 }
 
-/** kubectl's client minor version, or undefined when it does not answer. */
+/** A WIRE_INSTALL_HELM / WIRE_INSTALL_KUBECTL override: an executable file, made absolute. */
+async function override(variable: string, value: string, cwd: string): Promise<string> {
+  const path = isAbsolute(value) ? value : resolve(cwd, value);
+  if (!(await isExecutableFile(path)))
+    throw inputError({
+      what: `${variable}=${value} is not an executable file`,
+      next: `point ${variable} at the binary to use (absolute, or relative to the inventory's folder), or unset it`,
+    });
+  return path;
+}
+
+/** kubectl's client minor version, or undefined when it does not answer (missing, another architecture). */
 export async function kubectlMinor(path: string, env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const result = await execa(path, ['version', '--client', '-o', 'json'], {
     reject: false,
@@ -139,8 +165,8 @@ interface BundleKubectlRecord {
   sha256: string;
 }
 
-/** A path in binDir that must be ours: a regular file or a symlink, never a folder or a device. */
-async function ensureOurs(path: string): Promise<'missing' | 'file' | 'symlink'> {
+/** A path in binDir that must be ours: a regular file or missing, never a link, a folder or a device. */
+async function ensureOurs(path: string): Promise<'missing' | 'file'> {
   let info: Awaited<ReturnType<typeof lstat>>;
   try {
     info = await lstat(path);
@@ -148,21 +174,34 @@ async function ensureOurs(path: string): Promise<'missing' | 'file' | 'symlink'>
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw error;
   }
-  if (info.isSymbolicLink()) return 'symlink';
   if (info.isFile()) return 'file';
+  const kind = info.isSymbolicLink() ? 'symbolic link' : info.isDirectory() ? 'directory' : 'special file';
   throw new WireInstallError({
-    what: `${path} is not a file wire-install made (it is a ${info.isDirectory() ? 'directory' : 'special file'})`,
-    next: `move it away: wire-install keeps the helm and kubectl it uses in ${dirname(path)}`,
+    what: `${path} is not a file wire-install made (it is a ${kind})`,
+    next: `move it away: wire-install keeps the bundle's kubectl in ${dirname(path)}`,
   });
 }
 
+/** The bundle's kubectl cache folder, made 0700 when missing, never through a link. */
+async function cacheDir(inventoryDir: string): Promise<string> {
+  const binDir = join(inventoryDir, BIN_DIR);
+  await mkdir(binDir, { recursive: true, mode: 0o700 });
+  if ((await lstat(binDir)).isSymbolicLink())
+    throw new WireInstallError({
+      what: `${binDir} is a symbolic link; wire-install keeps the bundle's kubectl in a folder of its own there`,
+      next: `remove the link ${binDir}; wire-install makes the folder again`,
+    });
+  return binDir;
+}
+
 /**
- * The bundle's kubectl in binDir: unpacked from binaries.tar when missing, when the tar changed
- * or when the file no longer has the sha256 recorded at unpacking (then it is unpacked again).
+ * The bundle's kubectl in binDir: unpacked from binaries.tar when missing, when the tar changed,
+ * or when the file no longer has the sha256 recorded at unpacking; only a kubectl that answers
+ * here is kept (Wire's is linux-amd64: on another architecture it is not used).
  */
 async function bundleKubectl(
   bundleRoot: string,
-  binDir: string,
+  inventoryDir: string,
 ): Promise<{ path: string; sha256: string } | undefined> {
   const tar = join(bundleRoot, 'binaries.tar');
   let tarInfo: Awaited<ReturnType<typeof stat>>;
@@ -171,6 +210,7 @@ async function bundleKubectl(
   } catch {
     return undefined;
   }
+  const binDir = await cacheDir(inventoryDir);
   const path = join(binDir, BUNDLE_KUBECTL);
   const recordPath = `${path}.json`;
   const record = await readFile(recordPath, 'utf8')
@@ -187,8 +227,8 @@ async function bundleKubectl(
     return { path, sha256: record.sha256 };
 
   await ensureOurs(path);
-  const partial = join(binDir, `.${BUNDLE_KUBECTL}.partial`);
-  await rm(partial, { force: true });
+  // A name of this run's own: another run unpacking the same tar at once cannot touch it.
+  const partial = join(binDir, `.${BUNDLE_KUBECTL}.${process.pid}.${Date.now()}.partial`);
   const hash = createHash('sha256');
   const child = execa('tar', ['-xOf', tar, BUNDLE_BINARIES.kubectl], {
     encoding: 'buffer',
@@ -201,11 +241,11 @@ async function bundleKubectl(
     child.stdout ? pipeline(child.stdout, out) : Promise.resolve(),
     child,
   ]);
-  if (result.exitCode !== 0) {
+  const sha256 = hash.digest('hex');
+  if (result.exitCode !== 0 || (await kubectlMinor(partial, { PATH: DEFAULT_PATH })) === undefined) {
     await rm(partial, { force: true });
     return undefined;
   }
-  const sha256 = hash.digest('hex');
   await rename(partial, path);
   await writeFileAtomic(
     recordPath,
@@ -215,58 +255,85 @@ async function bundleKubectl(
   return { path, sha256 };
 }
 
-/** binDir/<tool> points at `target` (a link wire-install made), or is removed so that PATH's copy is used. */
-async function link(binDir: string, tool: string, target: string | undefined): Promise<void> {
-  const path = join(binDir, tool);
-  if ((await ensureOurs(path)) !== 'missing') await rm(path);
-  if (target !== undefined) await symlink(target, path);
+let linkFolder: Promise<string> | undefined;
+
+/** This process's folder of links, made once (0700), removed when the process ends. */
+function processLinkDir(): Promise<string> {
+  linkFolder ??= mkdtemp(join(tmpdir(), 'wire-install-tools-')).then((dir) => {
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  });
+  return linkFolder;
+}
+
+let linkCount = 0;
+
+/** linkDir/<tool> points at `target` (made aside and renamed over), or is absent so that PATH's copy is found. */
+async function link(linkDir: string, tool: string, target: string | undefined): Promise<void> {
+  const path = join(linkDir, tool);
+  if (target === undefined) {
+    await rm(path, { force: true });
+    return;
+  }
+  linkCount += 1;
+  const aside = join(linkDir, `.${tool}.${linkCount}`);
+  await symlink(target, aside);
+  await rename(aside, path);
 }
 
 export async function prepareAdminTools(options: AdminToolsOptions): Promise<AdminTools> {
-  const { env } = options;
-  const binDir = join(options.inventoryDir, BIN_DIR);
-  await mkdir(binDir, { recursive: true, mode: 0o700 });
-  if ((await lstat(binDir)).isSymbolicLink())
-    throw new WireInstallError({
-      what: `${binDir} is a symbolic link; wire-install keeps its helm and kubectl in a folder of its own there`,
-      next: `remove the link ${binDir}; wire-install makes the folder again`,
-    });
-  const execPath = options.execPath ?? process.execPath;
-  const single = options.singleExecutable ?? runsAsSingleExecutable();
+  const env: NodeJS.ProcessEnv & { PATH: string } = {
+    ...options.env,
+    PATH: options.env.PATH || DEFAULT_PATH,
+  };
+  const cwd = options.inventoryDir;
+  const linkDir = await processLinkDir();
 
-  // helm
   let helm: ToolChoice;
-  const shipped = single ? await releaseHelm(execPath) : undefined;
-  const helmOnPath = await findOnPath('helm', env.PATH, binDir);
   if (env.WIRE_INSTALL_HELM)
-    helm = { tool: 'helm', path: env.WIRE_INSTALL_HELM, origin: 'WIRE_INSTALL_HELM' };
-  else if (shipped) helm = { tool: 'helm', path: shipped, origin: 'shipped with wire-install' };
-  else helm = { tool: 'helm', path: helmOnPath, origin: helmOnPath ? 'on PATH' : 'not found' };
-  await link(binDir, 'helm', helm.origin === 'on PATH' || !helm.path ? undefined : helm.path);
-
-  // kubectl
-  let kubectl: ToolChoice;
-  const kubectlOnPath = await findOnPath('kubectl', env.PATH, binDir);
-  const pathMinor = kubectlOnPath ? await kubectlMinor(kubectlOnPath, env) : undefined;
-  if (env.WIRE_INSTALL_KUBECTL)
-    kubectl = { tool: 'kubectl', path: env.WIRE_INSTALL_KUBECTL, origin: 'WIRE_INSTALL_KUBECTL' };
-  else if (kubectlOnPath && withinSkew(pathMinor))
-    kubectl = { tool: 'kubectl', path: kubectlOnPath, origin: 'on PATH' };
+    helm = {
+      tool: 'helm',
+      path: await override('WIRE_INSTALL_HELM', env.WIRE_INSTALL_HELM, cwd),
+      origin: 'WIRE_INSTALL_HELM',
+    };
   else {
-    const fromBundle = options.bundleRoot ? await bundleKubectl(options.bundleRoot, binDir) : undefined;
-    if (fromBundle)
-      kubectl = {
-        tool: 'kubectl',
-        path: fromBundle.path,
-        origin: `the bundle's binaries.tar (${BUNDLE_BINARIES.kubectl}, sha256 ${fromBundle.sha256.slice(0, 12)}…)${kubectlOnPath ? `, instead of ${kubectlOnPath} (1.${pathMinor ?? '?'})` : ''}`,
-      };
-    else kubectl = { tool: 'kubectl', path: kubectlOnPath, origin: kubectlOnPath ? 'on PATH' : 'not found' };
+    const single = options.singleExecutable ?? runsAsSingleExecutable();
+    const shipped = single ? await releaseHelm(options.execPath ?? process.execPath) : undefined;
+    const onPath = shipped ? undefined : await findOnPath('helm', env.PATH, linkDir);
+    helm = shipped
+      ? { tool: 'helm', path: shipped, origin: 'shipped with wire-install' }
+      : { tool: 'helm', path: onPath, origin: onPath ? 'on PATH' : 'not found' };
   }
-  await link(binDir, 'kubectl', kubectl.origin === 'on PATH' || !kubectl.path ? undefined : kubectl.path);
 
+  let kubectl: ToolChoice;
+  if (env.WIRE_INSTALL_KUBECTL)
+    kubectl = {
+      tool: 'kubectl',
+      path: await override('WIRE_INSTALL_KUBECTL', env.WIRE_INSTALL_KUBECTL, cwd),
+      origin: 'WIRE_INSTALL_KUBECTL',
+    };
+  else {
+    const onPath = await findOnPath('kubectl', env.PATH, linkDir);
+    const pathMinor = onPath ? await kubectlMinor(onPath, env) : undefined;
+    const pathFits = onPath !== undefined && (options.existingCluster || withinSkew(pathMinor));
+    const fromBundle =
+      !pathFits && options.bundleRoot
+        ? await bundleKubectl(options.bundleRoot, options.inventoryDir)
+        : undefined;
+    kubectl = fromBundle
+      ? {
+          tool: 'kubectl',
+          path: fromBundle.path,
+          origin: `the bundle's binaries.tar (${BUNDLE_BINARIES.kubectl}, sha256 ${fromBundle.sha256.slice(0, 12)}…)${onPath ? `, instead of ${onPath} (1.${pathMinor ?? '?'})` : ''}`,
+        }
+      : { tool: 'kubectl', path: onPath, origin: onPath ? 'on PATH' : 'not found' };
+  }
+
+  for (const choice of [helm, kubectl])
+    await link(linkDir, choice.tool, choice.origin === 'on PATH' ? undefined : choice.path);
   return {
-    binDir,
-    env: { ...env, PATH: [binDir, env.PATH ?? ''].filter((part) => part !== '').join(delimiter) },
+    linkDir,
+    env: { ...env, PATH: [linkDir, env.PATH].join(delimiter) },
     choices: [helm, kubectl],
   };
 }
@@ -276,4 +343,18 @@ export function describeChoices(choices: readonly ToolChoice[]): string[] {
   return choices.map((choice) =>
     choice.path ? `${choice.tool}: ${choice.path} (${choice.origin})` : `${choice.tool}: not found`,
   );
+}
+
+/** The tools for an installation: its bundle (bundle.path) and whether its cluster is its own. */
+export function adminToolsFor(
+  inventory: { bundle: { path?: string | undefined }; kubernetes: { mode: string } },
+  inventoryDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<AdminTools> {
+  return prepareAdminTools({
+    inventoryDir,
+    bundleRoot: inventory.bundle.path ? resolve(inventoryDir, inventory.bundle.path) : undefined,
+    env,
+    existingCluster: inventory.kubernetes.mode === 'existing',
+  });
 }

@@ -71,7 +71,7 @@ async function showOfflineStages(
   plan: VersionPlan,
 ): Promise<number> {
   const { loadAndCheckInventory } = await import('../commands/inventory-check.js');
-  const { loadSecretsFile } = await import('../secrets/file.js');
+  const { loadSecretsForRun } = await import('../secrets/file.js');
   const loaded = await loadAndCheckInventory(String(options.inventory), context);
   const secretsPath = options.secrets
     ? resolve(context.cwd, String(options.secrets))
@@ -83,7 +83,8 @@ async function showOfflineStages(
     {
       allowUnsupportedOs: Boolean(options.allowUnsupportedOs),
       allowUndersized: Boolean(options.allowUndersized),
-      secrets: await loadSecretsFile(secretsPath),
+      // An older file's missing keys are made up for the listing only (apply saves them).
+      secrets: (await loadSecretsForRun(secretsPath)).secrets,
       secretsPath,
       inventoryDir: loaded.baseDir,
       dnsServer: undefined,
@@ -248,7 +249,12 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
   ).catch(() => undefined);
   let report: Awaited<ReturnType<typeof rollbackUpgradedReleases>>;
   try {
+    const { localHost } = await import('../hosts/local-host.js');
+    const { adminToolsFor } = await import('../tools/admin-tools.js');
+    // The helm the upgrade ran with (the release's beside the executable, or PATH's).
+    const tools = await adminToolsFor(loaded.inventory, loaded.baseDir, context.env);
     report = await rollbackUpgradedReleases({
+      host: localHost({ env: tools.env }),
       inventory: loaded.inventory,
       inventoryDir: loaded.baseDir,
       target,

@@ -3,6 +3,7 @@ import { ExitCode, inputError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
 import { localHost } from '../hosts/local-host.js';
 import { loadInventoryFile } from '../inventory/load.js';
+import { adminToolsFor } from '../tools/admin-tools.js';
 import { bundleWireServerVersion, installedWireServerVersion } from './current-version.js';
 import { versionPlanLines, versionPlanRecord } from './render-version-plan.js';
 import { readUpgradeRecord } from './upgrade-record.js';
@@ -32,7 +33,11 @@ export async function showVersionPlan(options: {
   // The inventory first: a wrong -i is reported before the bundle or the cluster is looked at.
   const loaded = await loadInventoryFile(options.inventoryPath, options.cwd);
   const target = bundleWireServerVersion(resolve(options.cwd, options.bundle));
-  const host = localHost({ env: options.env, cwd: options.cwd });
+  // helm lists the installed releases: the same helm apply uses (the release's, or PATH's).
+  const env = options.offline
+    ? options.env
+    : (await adminToolsFor(loaded.inventory, loaded.baseDir, options.env)).env;
+  const host = localHost({ env, cwd: options.cwd });
   const installed = await installedWireServerVersion({
     inventory: loaded.inventory,
     inventoryDir: loaded.baseDir,

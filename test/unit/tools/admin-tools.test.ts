@@ -4,6 +4,7 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -101,9 +102,10 @@ describe('helm and kubectl for the admin host', () => {
       .toString()
       .split(' ')[0];
     expect(kubectl?.origin).toContain(`sha256 ${expected?.slice(0, 12)}`);
-    expect(readlinkSync(join(binDir, 'kubectl'))).toBe(kubectl?.path);
-    expect(tools.env.PATH?.split(':')[0]).toBe(binDir);
-    expect(await which('kubectl', tools.env)).toContain(`${binDir}/kubectl`);
+    // Linked from this process's own folder, first on the PATH of the admin host's commands.
+    expect(readlinkSync(join(tools.linkDir, 'kubectl'))).toBe(kubectl?.path);
+    expect(tools.env.PATH?.split(':')[0]).toBe(tools.linkDir);
+    expect(await which('kubectl', tools.env)).toContain(`${tools.linkDir}/kubectl`);
     expect(await which('kubectl', tools.env)).toContain('"minor":"29"');
   });
 
@@ -127,7 +129,7 @@ describe('helm and kubectl for the admin host', () => {
     });
     expect(second.choices.find((choice) => choice.tool === 'kubectl')?.origin).toBe('on PATH');
     // Our link is gone, so PATH's kubectl is the one the commands find.
-    expect(() => lstatSync(join(inventoryDir, BIN_DIR, 'kubectl'))).toThrow();
+    expect(() => lstatSync(join(second.linkDir, 'kubectl'))).toThrow();
     expect(await which('kubectl', second.env)).toContain(join(pathDir, 'kubectl'));
   });
 
@@ -175,16 +177,16 @@ describe('helm and kubectl for the admin host', () => {
     expect(npm.choices[0]).toMatchObject({ path: join(pathDir, 'helm'), origin: 'on PATH' });
   });
 
-  it("refuses to replace what is not its own in .wire-install/bin: a directory where kubectl's link goes, or a linked folder", async () => {
+  it('refuses to replace what is not its own in .wire-install/bin: a directory where the unpacked kubectl goes, or a linked folder', async () => {
     const inventoryDir = folder('inventory');
-    mkdirSync(join(inventoryDir, BIN_DIR, 'kubectl'), { recursive: true });
+    mkdirSync(join(inventoryDir, BIN_DIR, 'kubectl-from-bundle'), { recursive: true });
     const error = await prepareAdminTools({
       inventoryDir,
       bundleRoot: bundleWithKubectl(),
       env: { PATH: '/usr/bin:/bin' },
     }).catch((caught: unknown) => caught);
     expect(isWireInstallError(error) && error.what).toContain(
-      `${join(inventoryDir, BIN_DIR, 'kubectl')} is not a file wire-install made`,
+      `${join(inventoryDir, BIN_DIR, 'kubectl-from-bundle')} is not a file wire-install made (it is a directory)`,
     );
 
     const linked = folder('inventory');
@@ -193,9 +195,70 @@ describe('helm and kubectl for the admin host', () => {
     execFileSync('ln', ['-s', elsewhere, join(linked, BIN_DIR)]);
     const refused = await prepareAdminTools({
       inventoryDir: linked,
-      bundleRoot: undefined,
+      bundleRoot: bundleWithKubectl(),
       env: { PATH: '/usr/bin:/bin' },
     }).catch((caught: unknown) => caught);
     expect(isWireInstallError(refused) && refused.what).toContain('is a symbolic link');
+  });
+
+  it("a bundle kubectl that does not run here (another architecture) is not used: PATH's, out of skew, stays", async () => {
+    const bundle = folder('bundle');
+    mkdirSync(join(bundle, 'staging', 'binaries'), { recursive: true });
+    writeFileSync(
+      join(bundle, 'staging', 'binaries', 'kubectl'),
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]),
+      {
+        mode: 0o755,
+      },
+    );
+    execFileSync('tar', ['-cf', join(bundle, 'binaries.tar'), '-C', join(bundle, 'staging'), 'binaries']);
+    const pathDir = folder('path');
+    standInKubectl(pathDir, 25);
+    const inventoryDir = folder('inventory');
+    const tools = await prepareAdminTools({
+      inventoryDir,
+      bundleRoot: bundle,
+      env: { PATH: `${pathDir}:/usr/bin:/bin` },
+    });
+    expect(tools.choices.find((choice) => choice.tool === 'kubectl')).toMatchObject({
+      path: join(pathDir, 'kubectl'),
+      origin: 'on PATH',
+    });
+    expect(() => lstatSync(join(inventoryDir, BIN_DIR, 'kubectl-from-bundle'))).toThrow();
+  });
+
+  it('kubernetes: existing takes kubectl on PATH whatever its version; an override that is no executable is bad input', async () => {
+    const pathDir = folder('path');
+    standInKubectl(pathDir, 31);
+    const options = { inventoryDir: folder('inventory'), bundleRoot: bundleWithKubectl() };
+    const existing = await prepareAdminTools({
+      ...options,
+      existingCluster: true,
+      env: { PATH: `${pathDir}:/usr/bin:/bin` },
+    });
+    expect(existing.choices[1]).toMatchObject({ path: join(pathDir, 'kubectl'), origin: 'on PATH' });
+    const bad = await prepareAdminTools({
+      ...options,
+      env: { PATH: '/usr/bin:/bin', WIRE_INSTALL_KUBECTL: 'no/such/kubectl' },
+    }).catch((caught: unknown) => caught);
+    expect(isWireInstallError(bad) && bad.what).toBe(
+      'WIRE_INSTALL_KUBECTL=no/such/kubectl is not an executable file',
+    );
+  });
+
+  it('two runs unpacking at once both end with a whole, checked kubectl', async () => {
+    const inventoryDir = folder('inventory');
+    const bundle = bundleWithKubectl();
+    const [first, second] = await Promise.all(
+      [1, 2].map(() =>
+        prepareAdminTools({ inventoryDir, bundleRoot: bundle, env: { PATH: '/usr/bin:/bin' } }),
+      ),
+    );
+    for (const tools of [first, second])
+      expect(await which('kubectl', tools?.env ?? {})).toContain('"minor":"29"');
+    expect(readdirSync(join(inventoryDir, BIN_DIR)).sort()).toEqual([
+      'kubectl-from-bundle',
+      'kubectl-from-bundle.json',
+    ]);
   });
 });
