@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { applyRun } from '../engine/apply-run.js';
 import { createReporter, type Reporter } from '../engine/report.js';
@@ -6,7 +6,7 @@ import type { EngineStage } from '../engine/types.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import { loadSecretsForRun } from '../secrets/file.js';
 import { wireEngineStages } from '../steps/engine-stages.js';
-import { prepareAdminTools, type ToolChoice } from '../tools/admin-tools.js';
+import { adminToolsFor, type ToolChoice } from '../tools/admin-tools.js';
 import { parseHelmTimeout } from '../workloads/helm/timeout.js';
 import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
 import type { CommandContext } from './types.js';
@@ -64,13 +64,19 @@ export async function runOnHosts(
   const concurrency = positiveInteger('concurrency', options.concurrency);
   const uploadConcurrency = positiveInteger('upload-concurrency', options.uploadConcurrency);
   const secretsPath = options.secrets ? String(options.secrets) : join(loaded.baseDir, 'secrets.yaml');
-  const { secrets, added } = await loadSecretsForRun(secretsPath, !options.plan);
-  if (added.length > 0)
+  const { secrets, added, save } = await loadSecretsForRun(secretsPath);
+  if (added.length > 0 && options.plan)
     context.output.warn(
-      options.plan
-        ? `${secretsPath} lacks keys this version needs; apply adds them (existing values unchanged): ${added.join(', ')}`
-        : `${secretsPath}: added the keys this version needs, existing values unchanged: ${added.join(', ')}`,
+      `${secretsPath} lacks keys this version needs; apply adds them (existing values unchanged): ${added.join(', ')}`,
     );
+  // Written once the run holds the lock, so two applies never write different new values.
+  const saveAddedSecrets = async () => {
+    await save();
+    if (added.length > 0)
+      context.output.warn(
+        `${secretsPath}: added the keys this version needs, existing values unchanged: ${added.join(', ')}`,
+      );
+  };
   // Filled when the run prepares helm and kubectl for the admin host (only when it uses it).
   const adminTools: { choices?: ToolChoice[] } = {};
   const stageOptions = {
@@ -111,14 +117,9 @@ export async function runOnHosts(
     output: context.output,
     reporter: withRunStarted(await reporterFor(options, context, stages), hooks.onRunStarted),
     commandLine: hooks.commandLine ?? `wire-install apply${options.plan ? ' --plan' : ''} -i ${loaded.file}`,
+    afterLock: saveAddedSecrets,
     adminEnv: async () => {
-      const tools = await prepareAdminTools({
-        inventoryDir: loaded.baseDir,
-        bundleRoot: loaded.inventory.bundle.path
-          ? resolve(loaded.baseDir, loaded.inventory.bundle.path)
-          : undefined,
-        env: context.env,
-      });
+      const tools = await adminToolsFor(loaded.inventory, loaded.baseDir, context.env);
       adminTools.choices = tools.choices;
       return tools.env;
     },

@@ -56,6 +56,8 @@ export interface ApplyRunOptions {
   reporter: Reporter;
   /** For the lock file: what is running. */
   commandLine: string;
+  /** Runs once the lock is taken, before any host is contacted (apply only): secrets.yaml's new keys are saved here. */
+  afterLock?: () => Promise<void>;
   /**
    * The environment of the admin host's commands, prepared only when a selected step runs
    * there (which helm and kubectl: src/tools/admin-tools.ts); default: this process's.
@@ -123,6 +125,12 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
           throw error;
         })
       : undefined;
+  if (lock)
+    await options.afterLock?.().catch(async (error: unknown) => {
+      await lock.release();
+      log.close();
+      throw error;
+    });
   if (lock?.replaced)
     options.output.warn(
       `took over a stale lock of pid ${lock.replaced.pid} (${lock.replaced.command}, since ${lock.replaced.startedAt}): that run ended without releasing it`,

@@ -1,4 +1,4 @@
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { chmod, chown, lstat, readFile, stat } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError } from '../core/errors.js';
@@ -77,22 +77,58 @@ export async function loadSecretsFile(path: string): Promise<WireSecrets | undef
 
 /**
  * The secrets for a run: a file from an older wire-install that lacks keys this version needs
- * (a secret a newer Wire chart requires) gets them generated, every existing value kept. With
- * `write` the completed file is written (atomically, 0600) before anything else happens; without
- * it (a plan) the keys exist only for this run, and `added` says what apply will add.
+ * (a secret a newer Wire chart requires) gets them generated, every existing value kept, for
+ * this run. `save` writes them into the file: apply calls it once it holds the lock, so two
+ * applies never write different new values; a plan never calls it (`added` says what apply
+ * will add). Doctor and upgrade's offline plan read with this too, without saving.
  */
 export async function loadSecretsForRun(
   path: string,
-  write: boolean,
-): Promise<{ secrets: WireSecrets | undefined; added: string[] }> {
+): Promise<{ secrets: WireSecrets | undefined; added: string[]; save: () => Promise<void> }> {
   const text = await readSecretsText(path);
-  if (text === undefined) return { secrets: undefined, added: [] };
+  if (text === undefined) return { secrets: undefined, added: [], save: async () => {} };
   const { secrets, added } = completeSecrets(parseSecretsText(text, path), path);
-  if (added.length > 0 && write) {
-    await restrictMode(path);
-    await writeSecretsFile(path, secrets);
+  return {
+    secrets,
+    added,
+    save: added.length > 0 ? () => saveCompleted(path, secrets, added) : async () => {},
+  };
+}
+
+/**
+ * The completed secrets written over a regular file, as the same owner, 0600, atomically.
+ * A symbolic link (secrets kept elsewhere, an encrypted mount) is not replaced by a file here:
+ * the operator adds the keys. Comments in the file are lost (its values are not).
+ */
+async function saveCompleted(path: string, secrets: WireSecrets, added: readonly string[]): Promise<void> {
+  let info: Awaited<ReturnType<typeof lstat>>;
+  try {
+    info = await lstat(path);
+  } catch (error) {
+    throw cannotWrite(path, error, added);
   }
-  return { secrets, added };
+  if (!info.isFile())
+    throw inputError({
+      what: `${path} lacks keys this version needs (${added.join(', ')}), and is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}: wire-install adds keys only to a regular file, never through a link`,
+      next: 'add the keys to the file the link points to (`wire-install init` with --secrets naming that file generates them), then run apply again',
+    });
+  try {
+    await writeSecretsFile(path, secrets);
+    await chown(path, info.uid, info.gid);
+  } catch (error) {
+    throw cannotWrite(path, error, added);
+  }
+}
+
+function cannotWrite(path: string, error: unknown, added: readonly string[]) {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return inputError({
+    what: `cannot add the keys this version needs (${added.join(', ')}) to ${path} (${code})`,
+    next:
+      code === 'ENOSPC'
+        ? `free space on the file system of ${path}, then run apply again`
+        : `check that ${path} and its folder are writable by you (a read-only file system, another owner), then run apply again`,
+  });
 }
 
 export async function writeSecretsFile(path: string, secrets: WireSecrets): Promise<void> {

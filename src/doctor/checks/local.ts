@@ -84,9 +84,24 @@ const secretsFile: DoctorCheck = {
           { host: context.admin.name, evidence: [`read: ${context.secretsPath}`] },
         ),
       ];
-    return fromFindings('local.secrets', await checkSecretsFile(context.secretsPath, context.secrets), {
-      summary: `${context.secretsPath} is complete and mode 0600`,
-    });
+    const results = fromFindings(
+      'local.secrets',
+      await checkSecretsFile(context.secretsPath, context.secrets),
+      {
+        summary: `${context.secretsPath} is complete and mode 0600`,
+      },
+    );
+    const missing = context.secretsMissingKeys ?? [];
+    if (missing.length === 0) return results;
+    return [
+      ...results.filter((result) => result.status !== 'pass'),
+      warn(
+        'local.secrets',
+        `${context.secretsPath} lacks keys this version of wire-install needs: ${missing.join(', ')}`,
+        'run `wire-install apply` (or `wire-install init`): it adds them and keeps every existing value',
+        { host: context.admin.name },
+      ),
+    ];
   },
 };
 

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -209,7 +209,7 @@ describe('loadSecretsForRun: a secrets.yaml of an older wire-install', () => {
 
   it('for a plan: the new keys exist for the run only, the file is not touched', async () => {
     const { path, text } = await olderFile();
-    const { secrets, added } = await loadSecretsForRun(path, false);
+    const { secrets, added } = await loadSecretsForRun(path);
     expect(added).toEqual(['nginzBasicAuth.username', 'nginzBasicAuth.password', 'elasticsearch.password']);
     expect(secrets?.nginzBasicAuth.password).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(await readFile(path, 'utf8')).toBe(text);
@@ -217,14 +217,48 @@ describe('loadSecretsForRun: a secrets.yaml of an older wire-install', () => {
 
   it('for apply: the new keys are written, every existing value unchanged, mode 0600; the next run adds nothing', async () => {
     const { path, before } = await olderFile();
-    const { added } = await loadSecretsForRun(path, true);
+    const { added, save } = await loadSecretsForRun(path);
+    await save();
     expect(added).toHaveLength(3);
     const after = yaml.load(await readFile(path, 'utf8')) as Record<string, unknown>;
     for (const [key, value] of Object.entries(before)) expect(after[key], key).toEqual(value);
     expect(after.nginzBasicAuth).toMatchObject({ username: expect.stringMatching(/^wire-[a-z0-9]{10}$/) });
     expect(await modeOf(path)).toBe(0o600);
-    expect((await loadSecretsForRun(path, true)).added).toEqual([]);
-    expect(await loadSecretsFile(path)).toEqual((await loadSecretsForRun(path, false)).secrets);
+    expect((await loadSecretsForRun(path)).added).toEqual([]);
+    expect(await loadSecretsFile(path)).toEqual((await loadSecretsForRun(path)).secrets);
+  });
+});
+
+describe('saving the keys an older secrets.yaml lacks', () => {
+  async function older(): Promise<string> {
+    const path = fresh();
+    const doc = yaml.load(renderSecretsFile(generateSecrets())) as Record<string, unknown>;
+    delete doc.elasticsearch;
+    await writeFile(path, yaml.dump(doc), { mode: 0o600 });
+    return path;
+  }
+
+  it("keeps the file's owner (apply runs as root; the operator must still read it)", async () => {
+    const path = await older();
+    await chown(path, 1234, 1234);
+    await (await loadSecretsForRun(path)).save();
+    expect((await stat(path)).uid).toBe(1234);
+    expect((await stat(path)).gid).toBe(1234);
+    expect(await modeOf(path)).toBe(0o600);
+  });
+
+  it('never replaces a symbolic link with a file: refused naming the keys, the target untouched', async () => {
+    const target = await older();
+    const before = await readFile(target, 'utf8');
+    const link = join(dir, `linked-${++counter}.yaml`);
+    await symlink(target, link);
+    const { added, save } = await loadSecretsForRun(link);
+    expect(added).toEqual(['elasticsearch.password']);
+    const error = await save().catch((caught: unknown) => caught);
+    expect(isWireInstallError(error) && error.what).toContain('is a symbolic link');
+    expect(isWireInstallError(error) && error.what).toContain('elasticsearch.password');
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readFile(target, 'utf8')).toBe(before);
   });
 });
 
