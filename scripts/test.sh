@@ -11,6 +11,8 @@ echo "== type-check (tsc)"
 npx tsc -p tsconfig.json --noEmit
 echo "== tests (vitest)"
 mkdir -p .test-output
+# A report left from an earlier run must never be summarised as this one's.
+rm -f .test-output/vitest.json
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.test-output/vitest.json || status=$?
 # The closing line counts a file or hook that failed outside its tests as failed, too.

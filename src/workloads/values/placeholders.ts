@@ -18,6 +18,7 @@ export const PLACEHOLDER_PATTERNS: readonly { what: string; pattern: RegExp }[] 
   },
   { what: "a name under Wire's example domains", pattern: /\bexample\.(?:com|org)\b/i },
   { what: 'YourCompany', pattern: /\bYourCompany\b/ },
+  { what: 'an insert-… placeholder', pattern: /\binsert-[a-z]+(?:-[a-z]+)+\b/ },
 ];
 
 /** The first placeholder pattern the text matches, or undefined. */

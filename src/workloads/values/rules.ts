@@ -261,14 +261,22 @@ export const examplePlaceholders: Rule = (charts) =>
       })),
     ];
     if (left.length === 0) return [];
-    const files = [
-      ...new Set(left.map((entry) => `values/${chart.chart}/<demo|prod>-${entry.kind}.example.yaml`)),
-    ];
+    const inSecrets = left.some((entry) => entry.kind === 'secrets');
+    // A secret never goes into the bundle's example files (readable by anyone who can read the
+    // bundle): for one of those, only a wire-install that knows the key can fill it.
+    const fix = inSecrets
+      ? `this bundle's example secrets have a key wire-install does not fill yet (${left
+          .filter((entry) => entry.kind === 'secrets')
+          .map((entry) => entry.path)
+          .join(
+            ', ',
+          )}): use a wire-install release that knows this Wire version, or the bundle of a Wire release it supports`
+      : `wire-install fills the placeholders it knows; this bundle has one it does not: put your value at that key in the bundle's values/${chart.chart}/<demo|prod>-values.example.yaml (wire-install starts from that file) and run again`;
     return [
       error(
         'values.example-placeholder',
         `${chart.release}: ${left.map((entry) => entry.path).join(', ')} still ${left.length === 1 ? 'holds' : 'hold'} a placeholder of Wire's example (${[...new Set(left.map((entry) => entry.what))].join(', ')})`,
-        `wire-install fills the placeholders it knows; this bundle has one it does not: put your value at that key in the bundle's ${files.join(' and ')} (wire-install starts from that file) and run again`,
+        fix,
         { measured: left.map((entry) => entry.path).join(', '), required: 'a value of this installation' },
       ),
     ];

@@ -59,7 +59,9 @@ export function overlay(base: Tree, top: Tree): Tree {
 /** A subtree as helm gets it: removal markers only mean something against a base, so they go. */
 function withoutRemoved(value: unknown): unknown {
   if (!isTree(value)) return value;
-  return overlay({}, value);
+  const copy = overlay({}, value);
+  // A replacing map stays one, so a later overlay still replaces rather than merges.
+  return REPLACING.has(value) ? replacing(copy) : copy;
 }
 
 /** The value at a dotted path (keys may contain dashes: `background-worker.config`), or undefined. */

@@ -148,7 +148,11 @@ export function wireServerValues(context: ValuesContext): Tree {
             : removed('SFT is off: no conference calling server to announce'),
         },
         emailSMS: {
-          general: { emailSender: wire.smtp.sender },
+          general: {
+            emailSender: wire.smtp.sender,
+            // Wire's example says insert-sms-sender-for-twilio: there is no SMS provider here.
+            smsSender: removed('wire-install configures no SMS provider (Twilio)'),
+          },
           user: accountUrls(emailUser, url.account),
         },
         smtp,

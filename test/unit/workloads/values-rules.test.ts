@@ -67,7 +67,22 @@ describe('values consistency rules', () => {
     const findings = checkRenderedCharts(charts, never);
     expect(rules(findings)).toEqual(['values.example-placeholder']);
     expect(findings[0]?.message).toContain('wire-server: brig.newSetting, brig.newToken still hold');
-    expect(findings[0]?.fix).toContain('values/wire-server/<demo|prod>-values.example.yaml');
+    // A secret is never to be put into the bundle's example files.
+    expect(findings[0]?.fix).toContain(
+      "this bundle's example secrets have a key wire-install does not fill yet (brig.newToken)",
+    );
+    expect(findings[0]?.fix).not.toContain('secrets.example.yaml');
+    const valuesOnly = render(production());
+    const chart = valuesOnly.find((candidate) => candidate.release === 'wire-server');
+    if (!chart?.example) throw new Error('wire-server has no example');
+    chart.example = {
+      ...chart.example,
+      values: { ...chart.example.values, brig: { newSetting: 'https://new.example.com/' } },
+    };
+    edit(valuesOnly, 'wire-server', 'values', 'brig.newSetting', 'https://new.example.com/');
+    expect(checkRenderedCharts(valuesOnly, never)[0]?.fix).toContain(
+      'values/wire-server/<demo|prod>-values.example.yaml',
+    );
     // The same string set by wire-install (not left from the example) is the operator's value.
     edit(charts, 'wire-server', 'values', 'brig.newSetting', 'https://chat.example.com/');
     edit(charts, 'wire-server', 'secrets', 'brig.newToken', 'a-real-token');
