@@ -1,4 +1,5 @@
 import { ExitCode, isWireInstallError } from './errors.js';
+import { describeFileSystemError } from './fs-errors.js';
 import type { Output } from './output.js';
 
 /**
@@ -6,7 +7,9 @@ import type { Output } from './output.js';
  * step. Never a stack trace for errors we raised on purpose; an unexpected error shows its
  * stack only with --verbose. Returns the exit code to use.
  */
-export function reportError(error: unknown, output: Output): number {
+export function reportError(raised: unknown, output: Output): number {
+  // A full disk, a read-only folder, a directory where a file goes: the user's to fix, with the path.
+  const error = describeFileSystemError(raised) ?? raised;
   if (isWireInstallError(error)) {
     if (output.json) {
       output.data({ type: 'error', ...error.toJSON() });
