@@ -46,16 +46,18 @@ databases) and the cluster side (values and certificates, one helm upgrade --ins
 --wait per chart with --helm-timeout, default 15m, the migrations watched, verify).
 What this machine cannot run
 (Kubernetes' API, the databases' binaries) is tested against stand-ins only.
---plan --offline shows the whole staged plan.
+Which runs contact hosts: --plan --offline never (the plan from the inventory alone,
+--only/--from/--force applied to it); --plan connects and reads (facts, checks, helm's
+state) but changes nothing; apply connects and changes.
 
 Exit codes: 0 done, 1 failed (the host, step, command and output are shown), 2 bad
 input, 130 interrupted (state saved; run again to resume).
 
 Examples:
-  wire-install apply --plan --offline --inventory inventory.example.yaml
-  wire-install apply --plan -i inventory.yaml          # what would change, per host
+  wire-install apply --plan --offline --inventory inventory.example.yaml   # contacts no host
+  wire-install apply --plan -i inventory.yaml          # connects: what would change, per host
   wire-install apply -i inventory.yaml                 # do it; re-run to resume
-  wire-install apply --only bootstrap-host --force bootstrap-host.sysctl
+  wire-install apply --only bootstrap-host --force bootstrap-host.kernel-settings
   wire-install apply --json | jq 'select(.type == "step-finished")'`,
     );
 }
@@ -67,7 +69,13 @@ export async function run(options: Record<string, unknown>, context: CommandCont
   if (options.plan && options.offline) {
     const { buildPlan } = await import('../plan/build-plan.js');
     const { renderPlan } = await import('../plan/render-plan.js');
-    renderPlan(buildPlan(loaded.inventory), context.output);
+    const { selectPlan } = await import('../plan/select-plan.js');
+    const selection = {
+      ...(options.from ? { from: String(options.from) } : {}),
+      ...(options.only ? { only: String(options.only) } : {}),
+      ...(options.force ? { force: String(options.force) } : {}),
+    };
+    renderPlan(selectPlan(buildPlan(loaded.inventory), selection), context.output);
     return 0;
   }
   const { runOnHosts } = await import('./apply-on-hosts.js');

@@ -25,14 +25,14 @@ Hosts: --host is repeatable, one host each, as comma-separated key=value pairs:
   kubenode1-3, datanode1-3, assethost).
 
 Answers file (--answers FILE): a YAML mapping with the flags' names in camelCase, e.g.
-  mode: production
+  mode: demo
   domain: wire.example.com
-  certificates: cert-manager
-  certEmail: certmaster@example.com
+  certificates: self-signed
   sshUser: wire
   hosts:
-    - ${HOST_SPEC_EXAMPLE}
-    - { name: datanode1, address: 192.168.122.31, roles: [cassandra, minio], cpus: 8 }
+    - { name: wire, address: 192.168.122.10, cpus: 16, memory: 24, disk: 250 }
+A host may also be a --host string (- ${HOST_SPEC_EXAMPLE}); a production file
+lists every host with its roles, as the production --host example below does.
 Flags on the command line win over the file.
 
 Files: the inventory is written atomically and never replaced without --force (or a "yes" at

@@ -1,5 +1,11 @@
 import { inputError } from '../core/errors.js';
-import type { EngineStage, StepSelection } from './types.js';
+import type { StepSelection } from './types.js';
+
+/** What selection needs of a stage: the engine's stages and the offline plan's both fit. */
+export interface NamedStage {
+  id: string;
+  steps: readonly { id: string }[];
+}
 
 /**
  * --from, --only and --force name a step (`bootstrap-host.apt-sources`) or a whole stage
@@ -26,7 +32,7 @@ function matches(value: string, stageId: string, stepId: string): boolean {
   return names(value).some((name) => name === stepId || name === stageId);
 }
 
-function checkSelectionNames(stages: readonly EngineStage[], selection: StepSelection): void {
+function checkSelectionNames(stages: readonly NamedStage[], selection: StepSelection): void {
   const known = new Set<string>();
   for (const stage of stages) {
     known.add(stage.id);
@@ -46,7 +52,7 @@ function checkSelectionNames(stages: readonly EngineStage[], selection: StepSele
   }
 }
 
-export function selectSteps(stages: readonly EngineStage[], selection: StepSelection): SelectedStep[] {
+export function selectSteps(stages: readonly NamedStage[], selection: StepSelection): SelectedStep[] {
   checkSelectionNames(stages, selection);
   const selected: SelectedStep[] = [];
   let reachedFrom = selection.from === undefined;

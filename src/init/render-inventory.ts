@@ -11,9 +11,9 @@ import type { InventoryInput } from '../inventory/schema.js';
 
 const COMMENT = [
   '#',
-  '# Written by `wire-install init`. Every key is described in docs/inventory.md; check the file',
-  '# with `wire-install apply --plan --inventory <this file>`. Secrets are never kept here: they',
-  '# live in secrets.yaml (mode 0600).',
+  '# Written by `wire-install init`. Every key is described in docs/inventory.md. See the staged',
+  '# plan, contacting no host, with `wire-install apply --plan --offline --inventory <this file>`.',
+  '# Secrets are never kept here: they live in secrets.yaml (mode 0600).',
 ];
 
 /** Sections that read better as one block without a blank line between them. */

@@ -47,7 +47,11 @@ export function reportWritten(
     output.line(`Before apply, put the sudo password into ${secrets} as ssh.becomePassword.`);
   // The wizard's review already showed the findings.
   if (!reviewed) output.line(findingsLine(prepared));
-  output.line(`Next: wire-install apply --plan --inventory ${shown(paths, paths.inventory)}`);
+  const inventory = shown(paths, paths.inventory);
+  output.line(
+    `Next: wire-install apply --plan --offline --inventory ${inventory}   (the plan; contacts no host)`,
+  );
+  output.line(`then: wire-install doctor --inventory ${inventory}   (connects to the hosts and checks them)`);
 }
 
 /** Findings for people (text); with --json they travel in the `init` record instead. */

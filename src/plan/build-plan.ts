@@ -25,6 +25,8 @@ export interface PlannedStep {
   /** How the step spreads over its hosts; null for admin steps, which run once. */
   order: StepOrder | null;
   why: string;
+  /** --force names it: it runs even where its checkpoint is current. */
+  forced?: boolean;
 }
 
 export interface PlannedStage {
@@ -49,6 +51,10 @@ export interface Plan {
   stages: PlannedStage[];
   /** Steps of this mode that do not run, each with the reason (condition false, or no host to run on). */
   skippedSteps: SkippedStep[];
+  /** Steps that --only or --from leave out, each with the flag (src/plan/select-plan.ts). */
+  notSelected?: SkippedStep[];
+  /** --only, --from, --force, when the plan shows a selection (src/plan/select-plan.ts). */
+  selection?: { only?: string; from?: string; force?: string };
 }
 
 type Selection = { hosts: PlannedHost[] } | { skip: string };

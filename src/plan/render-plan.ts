@@ -35,7 +35,7 @@ function stepLines(step: PlannedStep, number: number, output: Output): string[] 
   const label = `${String(number).padStart(4)}. `;
   const lines = [
     ...wrap(step.title, label, STEP_INDENT, WIDTH),
-    `${STEP_INDENT}${c.dim(step.id)}`,
+    `${STEP_INDENT}${c.dim(step.id)}${step.forced ? c.yellow('  (forced: runs even where its checkpoint is current)') : ''}`,
     ...wrap(describeTarget(step), `${STEP_INDENT}on:  `, DETAIL_INDENT, WIDTH),
   ];
   // The reasons double the length of the plan; they are one flag away.
@@ -56,11 +56,15 @@ export function renderPlan(plan: Plan, output: Output): void {
   output.line(c.bold(`Plan for ${plan.domain} (${plan.mode})`));
   const counts = [
     `${plural(plan.hosts.length, 'host')}, ${plural(steps, 'step')} in ${plural(running, 'stage')}`,
-    skippedStages > 0 ? `${plural(skippedStages, 'stage')} skipped` : undefined,
+    skippedStages > 0 ? `${plural(skippedStages, 'stage')} skipped or not selected` : undefined,
+    plan.notSelected?.length ? `${plural(plan.notSelected.length, 'step')} not selected` : undefined,
     plan.skippedSteps.length > 0 ? `${plural(plan.skippedSteps.length, 'step')} skipped` : undefined,
   ].filter(Boolean);
   for (const line of wrap(`${counts.join('; ')}.`, '', '', WIDTH)) output.line(line);
   output.line('Nothing was connected to; this is the plan from the inventory alone.');
+  const chosen = Object.entries(plan.selection ?? {}).filter(([, value]) => value !== undefined);
+  if (chosen.length > 0)
+    output.line(`Selected with ${chosen.map(([flag, value]) => `--${flag} ${value}`).join(' ')}.`);
   if (!output.verbose) output.line(c.dim('Add --verbose to see why each step exists.'));
 
   let number = 0;
@@ -85,5 +89,11 @@ export function renderPlan(plan: Plan, output: Output): void {
       output.line(`  ${c.yellow(skipped.id)}`);
       for (const line of wrap(skipped.reason, '      ', '      ', WIDTH)) output.line(line);
     }
+  }
+  // What the flags leave out says nothing about the installation: listed only on request.
+  if (plan.notSelected?.length && output.verbose) {
+    output.line();
+    output.line(c.bold(`Not selected (${plan.notSelected.length})`));
+    for (const step of plan.notSelected) output.line(`  ${c.dim(step.id)}  ${step.reason}`);
   }
 }
