@@ -21,6 +21,7 @@ export function sshTarget(host: Host, baseDir: string, becomePassword: string | 
     address: host.address,
     port: ssh.port,
     user: ssh.user,
+    keepalive: ssh.keepalive,
     ...(ssh.identityFile ? { identityFile: expandPath(ssh.identityFile, baseDir) } : {}),
     become: {
       enabled: ssh.become.enabled,

@@ -1,6 +1,7 @@
 import { WireInstallError } from '../core/errors.js';
+import type { LossReason } from './connection-watch.js';
 import { type HostKeyVerdict, knownHostName } from './known-hosts.js';
-import type { SshTarget } from './types.js';
+import type { Keepalive, SshTarget } from './types.js';
 
 /** The key a refused host offered and the known_hosts files it was checked against. */
 export interface HostKeyEvidence {
@@ -102,4 +103,41 @@ export function explainSshError(
     );
   }
   return fail(`${target.name}: SSH connection failed: ${message}`, 'run again with --verbose for details');
+}
+
+/** A host lost after it was connected: the engine tells it from a step's own failure by its class. */
+export class HostLostError extends WireInstallError {}
+
+/**
+ * A host that went away after it was connected: it stopped answering keepalives, or the
+ * connection was cut (powered off, rebooted, network gone). `command` is what ran when it
+ * happened; without one the host was idle. apply resumes from its checkpoints, so the next step
+ * is always the same: bring the host back, then run again (doctor meets this error too).
+ */
+export function hostLostError(
+  target: SshTarget,
+  reason: LossReason,
+  keepalive: Keepalive,
+  command?: string,
+): HostLostError {
+  const during = command === undefined ? ' while no command ran on it' : ' while a command ran';
+  const what =
+    reason.kind === 'silent'
+      ? `${target.name}: ${target.address} stopped answering${during}: no answer to SSH keepalives for ${keepalive.intervalSeconds * keepalive.count} s (the host is down or frozen, or the network to it is cut)`
+      : `${target.name}: the connection to ${target.address} was lost${during} (the host went down, rebooted or dropped off the network)`;
+  const evidence = [
+    ...(command === undefined
+      ? []
+      : [`command: ${command.length > 200 ? `${command.slice(0, 200)}...` : command}`]),
+    ...(reason.cause ? [`${target.user}@${target.address}:${target.port}: ${reason.cause.message}`] : []),
+  ];
+  return new HostLostError(
+    {
+      what,
+      host: target.name,
+      evidence,
+      next: `check that ${target.name} is up and reachable (ping ${target.address}; ssh -p ${target.port} ${target.user}@${target.address}), then run the command again (apply resumes with the steps that did not finish)`,
+    },
+    { cause: reason.cause },
+  );
 }

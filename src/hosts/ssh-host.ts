@@ -3,20 +3,36 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import { NodeSSH } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
 import { WireInstallError } from '../core/errors.js';
+import { DEFAULT_SSH_KEEPALIVE } from '../inventory/defaults.js';
 import { explainSudoFailure, shellQuote, wrapForBecome } from './become.js';
+import { type ConnectionWatch, watchConnection } from './connection-watch.js';
 import type { HostKeyVerdict, KnownHostEntry } from './known-hosts.js';
 import { createLimiter } from './limiter.js';
 import { fenceRefusal } from './network-fence.js';
-import { explainSshError, type HostKeyEvidence } from './ssh-errors.js';
+import { explainSshError, type HostKeyEvidence, hostLostError } from './ssh-errors.js';
 import { checkHostKey, keyFingerprint, keyTypeOf, type TrustStore } from './trust-on-first-use.js';
-import type { ExecOptions, ExecResult, RemoteHost, SshTarget } from './types.js';
+import type { ExecOptions, ExecResult, Keepalive, RemoteHost, SshTarget } from './types.js';
 
 /**
  * A host over SSH: one persistent connection for the whole run with Nagle off (LAB.md measured
  * 0.24-1.1 s for 100 commands against 4.7 s with it on), keepalive, and a channel per command.
  * Host keys are verified against known_hosts (and the trust-on-first-use store when given);
  * a changed key is always refused, an unknown one unless trust on first use is allowed.
+ * Every emitter of the connection has an 'error' listener for its whole life
+ * (connection-watch.ts): a host that goes away fails its commands, and settles `lost`, with
+ * the host named, never with an unhandled error event.
  */
+
+/** The inventory's default (ssh.keepalive), for connections made without an inventory. */
+export const DEFAULT_KEEPALIVE: Keepalive = DEFAULT_SSH_KEEPALIVE;
+
+/** One connection and what watches it; the bastion's, when there is one, goes with it. */
+interface Link {
+  ssh: NodeSSH;
+  watch: ConnectionWatch;
+  target: SshTarget;
+  keepalive: Keepalive;
+}
 
 /** Below OpenSSH's default MaxSessions (10), leaving room for an interactive session. */
 export const CHANNELS_PER_CONNECTION = 8;
@@ -79,23 +95,29 @@ async function openSsh(
   target: SshTarget,
   options: SshConnectOptions,
   sock: NodeJS.ReadableStream & NodeJS.WritableStream,
-): Promise<NodeSSH> {
+): Promise<{ ssh: NodeSSH; watch: ConnectionWatch }> {
   const timeout = options.connectTimeoutMs ?? 10_000;
   const tofu = options.trustOnFirstUse;
+  const keepalive = target.keepalive ?? DEFAULT_KEEPALIVE;
   let verdict: HostKeyVerdict | undefined;
   let offered: Buffer | undefined;
   let evidence: HostKeyEvidence | undefined;
   const ssh = new NodeSSH();
+  let watch: ConnectionWatch | undefined;
   try {
     const agent = (options.env ?? process.env).SSH_AUTH_SOCK;
-    await ssh.connect({
+    const privateKey = target.identityFile ? await readFile(target.identityFile, 'utf8') : undefined;
+    const connecting = ssh.connect({
       sock: sock as never,
       host: target.address,
       port: target.port,
       username: target.user,
       readyTimeout: timeout,
-      keepaliveInterval: 15_000,
-      ...(target.identityFile ? { privateKey: await readFile(target.identityFile, 'utf8') } : {}),
+      keepaliveInterval: keepalive.intervalSeconds * 1000,
+      // ssh2 gives up when a keepalive finds more than this many unanswered before it: lost
+      // after `count` intervals of silence.
+      keepaliveCountMax: keepalive.count - 1,
+      ...(privateKey !== undefined ? { privateKey } : {}),
       ...(agent && !target.identityFile ? { agent } : {}),
       hostVerifier: (key: Buffer) => {
         offered = key;
@@ -113,7 +135,16 @@ async function openSsh(
         return verdict.status === 'match' || (verdict.status === 'unknown' && tofu !== undefined);
       },
     });
+    // node-ssh makes the ssh2 client synchronously inside connect() (the key is read above, so
+    // it awaits nothing first): the watch listens before any packet can arrive, and keeps
+    // listening after node-ssh drops its own listener at 'ready'.
+    if (ssh.connection) watch = watchConnection(ssh.connection);
+    watch?.guard(sock as unknown as NodeJS.EventEmitter);
+    await connecting;
+    if (!ssh.connection) throw new Error('the connection closed as it was made');
+    watch ??= watchConnection(ssh.connection);
   } catch (error) {
+    watch?.closing();
     ssh.dispose();
     const refused = verdict?.status === 'mismatch' || (verdict?.status === 'unknown' && !tofu);
     throw explainSshError(error, target, refused ? verdict : undefined, evidence);
@@ -128,6 +159,7 @@ async function openSsh(
       offered,
     );
     if (again.verdict.status === 'mismatch') {
+      watch.closing();
       ssh.dispose();
       throw explainSshError(new Error('host key changed while connecting'), target, again.verdict, {
         ...evidence,
@@ -138,6 +170,7 @@ async function openSsh(
       try {
         await tofu.store.record(target.address, target.port, evidence.keyType, offered.toString('base64'));
       } catch (error) {
+        watch.closing();
         ssh.dispose();
         throw new WireInstallError(
           {
@@ -158,7 +191,7 @@ async function openSsh(
       });
     }
   }
-  return ssh;
+  return { ssh, watch };
 }
 
 /** A TCP stream to the target through the bastion's connection (what ProxyJump does). */
@@ -172,28 +205,44 @@ function forwardThrough(
       reject(new Error('the bastion connection is closed'));
       return;
     }
-    connection.forwardOut('127.0.0.1', 0, target.address, target.port, (error, stream) =>
-      error ? reject(error) : resolve(stream),
-    );
+    connection.forwardOut('127.0.0.1', 0, target.address, target.port, (error, stream) => {
+      if (error) {
+        reject(error);
+        return;
+      }
+      // Until the target's client takes the stream over (ssh2 then listens on it and ends the
+      // target's connection on an error, which its watch reports), an error here has no one
+      // else to go to; after that, this listener only keeps it from ending the process.
+      stream.on('error', () => undefined);
+      resolve(stream);
+    });
   });
 }
 
 export async function connectSsh(target: SshTarget, options: SshConnectOptions): Promise<RemoteHost> {
   const timeout = options.connectTimeoutMs ?? 10_000;
-  let bastion: NodeSSH | undefined;
-  let ssh: NodeSSH;
+  let bastion: Awaited<ReturnType<typeof openSsh>> | undefined;
+  let opened: Awaited<ReturnType<typeof openSsh>>;
   if (target.bastion) {
-    const jump = await connectBastion(target.bastion, options, timeout);
+    const jump = await connectBastion(
+      { ...target.bastion, keepalive: target.bastion.keepalive ?? target.keepalive ?? DEFAULT_KEEPALIVE },
+      options,
+      timeout,
+    );
     bastion = jump;
+    const closeJump = () => {
+      jump.watch.closing();
+      jump.ssh.dispose();
+    };
     let stream: NodeJS.ReadableStream & NodeJS.WritableStream;
     try {
-      stream = await forwardThrough(jump, target);
+      stream = await forwardThrough(jump.ssh, target);
     } catch (error) {
-      jump.dispose();
+      closeJump();
       throw explainSshError(error, target, undefined);
     }
-    ssh = await openSsh(target, options, stream).catch((error) => {
-      jump.dispose();
+    opened = await openSsh(target, options, stream).catch((error) => {
+      closeJump();
       throw error;
     });
   } else {
@@ -203,18 +252,23 @@ export async function connectSsh(target: SshTarget, options: SshConnectOptions):
     } catch (error) {
       throw explainSshError(error, target, undefined);
     }
-    ssh = await openSsh(target, options, sock);
+    opened = await openSsh(target, options, sock);
   }
-  watchConnection(ssh);
+  const keepalive = target.keepalive ?? DEFAULT_KEEPALIVE;
+  const link: Link = { ...opened, target, keepalive };
   const limit = createLimiter(CHANNELS_PER_CONNECTION);
+  // A lost bastion cuts the target's stream, so the target's own watch reports it.
+  const lost = link.watch.lost.then((reason) => hostLostError(target, reason, keepalive));
   return {
     name: target.name,
-    exec: (command, execOptions) =>
-      limit(() => withChannelRetry(() => execOn(ssh, target, command, execOptions))),
-    putFile: (localPath, remotePath) => putFileOn(ssh, target, limit, localPath, remotePath),
+    exec: (command, execOptions) => limit(() => withChannelRetry(() => execOn(link, command, execOptions))),
+    putFile: (localPath, remotePath) => putFileOn(link, limit, localPath, remotePath),
+    lost,
     close: () => {
-      ssh.dispose();
-      bastion?.dispose();
+      link.watch.closing();
+      link.ssh.dispose();
+      bastion?.watch.closing();
+      bastion?.ssh.dispose();
     },
   };
 }
@@ -223,7 +277,7 @@ async function connectBastion(
   bastion: SshTarget,
   options: SshConnectOptions,
   timeout: number,
-): Promise<NodeSSH> {
+): Promise<Awaited<ReturnType<typeof openSsh>>> {
   let sock: Socket;
   try {
     sock = await openSocket(bastion.address, bastion.port, timeout);
@@ -256,14 +310,13 @@ async function withChannelRetry<T>(open: () => Promise<T>): Promise<T> {
  * in place. The temporary file is removed when anything fails.
  */
 async function putFileOn(
-  ssh: NodeSSH,
-  target: SshTarget,
+  link: Link,
   limit: ReturnType<typeof createLimiter>,
   localPath: string,
   remotePath: string,
 ): Promise<void> {
-  const asLogin = (command: string) =>
-    limit(() => withChannelRetry(() => runChannel(ssh, target, command, {})));
+  const { target } = link;
+  const asLogin = (command: string) => limit(() => withChannelRetry(() => runChannel(link, command, {})));
   const failed = (what: string, detail: string) =>
     new WireInstallError({
       what: `${target.name}: cannot upload ${localPath} to ${remotePath}: ${what}`,
@@ -275,13 +328,16 @@ async function putFileOn(
   const temporary = made.stdout.trim();
   if (made.exitCode !== 0 || !temporary) throw failed('no temporary file in /var/tmp', made.stderr.trim());
   try {
-    await limit(() => withChannelRetry(() => ssh.putFile(localPath, temporary))).catch((error: unknown) => {
-      throw failed('the transfer failed', error instanceof Error ? error.message : String(error));
-    });
+    await limit(() => withChannelRetry(() => transfer(link, localPath, temporary))).catch(
+      async (error: unknown) => {
+        const reason = await connectionLost(link);
+        if (reason)
+          throw hostLostError(target, reason, link.keepalive, `upload of ${localPath} to ${remotePath}`);
+        throw failed('the transfer failed', error instanceof Error ? error.message : String(error));
+      },
+    );
     const moved = await limit(() =>
-      withChannelRetry(() =>
-        execOn(ssh, target, `mv -f -- ${shellQuote(temporary)} ${shellQuote(remotePath)}`),
-      ),
+      withChannelRetry(() => execOn(link, `mv -f -- ${shellQuote(temporary)} ${shellQuote(remotePath)}`)),
     );
     if (moved.exitCode !== 0) throw failed('the move into place failed', moved.stderr.trim());
   } catch (error) {
@@ -290,12 +346,24 @@ async function putFileOn(
   }
 }
 
-async function execOn(
-  ssh: NodeSSH,
-  target: SshTarget,
-  rawCommand: string,
-  rawOptions: ExecOptions = {},
-): Promise<ExecResult> {
+/** One SFTP session for one file, with a listener for its errors (node-ssh's session has none). */
+async function transfer(link: Link, localPath: string, remotePath: string): Promise<void> {
+  if (link.watch.reason()) throw new Error('the connection is lost');
+  const sftp = await link.ssh.requestSFTP();
+  let failedSession: Error | undefined;
+  link.watch.guard(sftp, (error) => {
+    failedSession ??= error;
+  });
+  try {
+    await link.ssh.putFile(localPath, remotePath, sftp);
+  } finally {
+    sftp.end();
+  }
+  if (failedSession) throw failedSession;
+}
+
+async function execOn(link: Link, rawCommand: string, rawOptions: ExecOptions = {}): Promise<ExecResult> {
+  const { target } = link;
   // A command that may be stopped runs in a session of its own whose id it reports first, so
   // stopping it kills everything it started. (sshd does not deliver a client's signal request,
   // and closing the channel does not end a command that is not writing.)
@@ -306,8 +374,8 @@ async function execOn(
     target.become,
   );
   const kill = (group: number) =>
-    execOn(ssh, target, `kill -KILL -- -${group} 2>/dev/null; true`).then(() => undefined);
-  const result = await runChannel(ssh, target, command, options, stoppable ? kill : undefined);
+    execOn(link, `kill -KILL -- -${group} 2>/dev/null; true`).then(() => undefined);
+  const result = await runChannel(link, command, options, stoppable ? kill : undefined);
   const sudoRefused = target.become?.enabled ? explainSudoFailure(result, target.name) : undefined;
   if (sudoRefused) throw sudoRefused;
   return result;
@@ -331,39 +399,32 @@ function splitGroupMark(stderr: string): { group: number | undefined; rest: stri
   };
 }
 
-/** Connections whose transport closed: a command on them did not end, it was cut off. */
-const closedConnections = new WeakSet<NodeSSH>();
-
-function watchConnection(ssh: NodeSSH): void {
-  ssh.connection?.once('close', () => closedConnections.add(ssh));
-}
-
-/** Whether the connection is gone; a moment is allowed for the close to arrive after the channel's end. */
-async function connectionLost(ssh: NodeSSH): Promise<boolean> {
-  for (let waited = 0; waited < 300 && !closedConnections.has(ssh); waited += 50)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  return closedConnections.has(ssh);
-}
-
-function lostConnection(target: SshTarget, command: string, cause?: unknown): WireInstallError {
-  return new WireInstallError(
-    {
-      what: `${target.name}: the connection to ${target.address} was lost while a command ran (the host went down, rebooted or dropped off the network)`,
-      host: target.name,
-      evidence: [`command: ${command.length > 200 ? `${command.slice(0, 200)}...` : command}`],
-      next: 'check that the host is up and reachable, then run apply again: it resumes with the step that was cut off',
-    },
-    { cause },
-  );
+/**
+ * Why the connection is gone, or undefined while it is up: a command that ended without an
+ * exit status, or a channel that failed, is a lost host when the connection closed too. A
+ * moment is allowed for the close to arrive after the channel's end.
+ */
+async function connectionLost(link: Link) {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    link.watch.lost,
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, 300);
+    }),
+  ]);
+  clearTimeout(timer);
+  return link.watch.reason();
 }
 
 async function runChannel(
-  ssh: NodeSSH,
-  target: SshTarget,
+  link: Link,
   command: string,
   options: ExecOptions,
   kill?: (group: number) => Promise<void>,
 ): Promise<ExecResult> {
+  const { ssh, target } = link;
+  const lostAlready = link.watch.reason();
+  if (lostAlready) throw hostLostError(target, lostAlready, link.keepalive, command);
   const shown = command.length > 200 ? `${command.slice(0, 200)}...` : command;
   if (options.signal?.aborted)
     throw new WireInstallError({
@@ -374,11 +435,19 @@ async function runChannel(
   let channel: ClientChannel | undefined;
   let timer: NodeJS.Timeout | undefined;
   let early = '';
+  let failChannel!: (error: Error) => void;
+  const channelFailed = new Promise<never>((_, reject) => {
+    failChannel = reject;
+  });
+  channelFailed.catch(() => undefined);
   const run = ssh.execCommand(command, {
     ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
     noTrim: true,
     onChannel: (opened) => {
       channel = opened;
+      // node-ssh listens for neither: a channel's error fails this command, and only this one.
+      link.watch.guard(opened, failChannel);
+      link.watch.guard(opened.stderr, failChannel);
     },
     ...(kill
       ? {
@@ -426,12 +495,15 @@ async function runChannel(
     }, options.timeoutMs);
   });
   try {
-    const result = await Promise.race([run, timedOut, cancelled]).catch(async (error: unknown) => {
-      if (!options.signal?.aborted && (await connectionLost(ssh)))
-        throw lostConnection(target, command, error);
-      throw error;
-    });
-    if (result.code === null && (await connectionLost(ssh))) throw lostConnection(target, command);
+    const result = await Promise.race([run, timedOut, cancelled, channelFailed]).catch(
+      async (error: unknown) => {
+        const reason = options.signal?.aborted ? undefined : await connectionLost(link);
+        if (reason) throw hostLostError(target, reason, link.keepalive, command);
+        throw error;
+      },
+    );
+    const reason = result.code === null ? await connectionLost(link) : undefined;
+    if (reason) throw hostLostError(target, reason, link.keepalive, command);
     // A command ended by a signal has no exit status; 255, as ssh itself reports then.
     const signal = result.code === null && result.signal ? `\n(ended by signal ${result.signal})` : '';
     const stderr = kill ? splitGroupMark(result.stderr).rest : result.stderr;

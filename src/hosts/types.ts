@@ -30,6 +30,12 @@ export interface RemoteHost {
    * The file then belongs to the login user: the caller sets owner and mode.
    */
   putFile?(localPath: string, remotePath: string): Promise<void>;
+  /**
+   * Settles when the connection to the host is lost (it stopped answering, or the connection was
+   * cut), never when close() closed it: the engine names a host that went away even while no
+   * command runs on it. Hosts that cannot be lost (the admin host) have none.
+   */
+  readonly lost?: Promise<Error>;
   close(): void;
 }
 
@@ -45,4 +51,12 @@ export interface SshTarget {
   become?: Become;
   /** Jump host every connection goes through (ProxyJump); its host key is verified too. */
   bastion?: SshTarget;
+  /** How soon a host that stops answering is called lost; default in ssh-host.ts (DEFAULT_KEEPALIVE). */
+  keepalive?: Keepalive;
+}
+
+/** A keepalive every `intervalSeconds`; the host is lost after `count` intervals without an answer. */
+export interface Keepalive {
+  intervalSeconds: number;
+  count: number;
 }

@@ -57,6 +57,28 @@ const sshSettings = z
       .describe('private key file; without it the ssh-agent (SSH_AUTH_SOCK) is used'),
     bastion: bastion.optional(),
     become: become.optional(),
+    keepalive: z
+      .object({
+        intervalSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(300)
+          .optional()
+          .describe('seconds between SSH keepalives (default: 5)'),
+        count: z
+          .number()
+          .int()
+          .min(2)
+          .max(100)
+          .optional()
+          .describe('intervals without an answer after which the host is called lost (default: 3)'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'how soon a host that stops answering is named: after intervalSeconds x count (default 5 x 3 = 15 s)',
+      ),
   })
   .strict();
 
