@@ -32,6 +32,16 @@ export interface HostFacts {
   listening: ListeningSocket[];
 }
 
+/**
+ * ss -Hltnp's lines to `port:program:cgroup`. A socket lists every process holding it
+ * (`users:(("systemd",pid=1,fd=52),("(agetty)",pid=812,fd=52))`): a name in parentheses is
+ * a child systemd has forked and not yet exec-ed (it holds all of systemd's sockets for a
+ * moment, typical right after a boot), not the owner. The first holder not in parentheses is
+ * taken, and its cgroup read; only when every holder is in parentheses is that name kept
+ * (preflight then says the port is held only for a moment).
+ */
+export const LISTENING_AWK = String.raw`{n=split($4,a,":"); u=$0; p=""; id=""; while (match(u,/\("[^"]*",pid=[0-9]+/)) { e=substr(u,RSTART+2,RLENGTH-2); u=substr(u,RSTART+RLENGTH); q=index(e,"\""); name=substr(e,1,q-1); pid=substr(e,q+6); if (p=="" || (p ~ /^\(/ && name !~ /^\(/)) { p=name; id=pid } } g=""; if (id!="") { f="/proc/" id "/cgroup"; while ((getline l < f) > 0) if (l ~ /^0::/ || l ~ /name=systemd:/) { sub(/^[^:]*:[^:]*:/,"",l); g=l } close(f) } printf "%s:%s:%s ", a[n], p, g}`;
+
 export const HOST_FACT_SCRIPT = `
 . /etc/os-release 2>/dev/null
 # Files are read with the shell's own \`read\` where possible: every process started costs a few
@@ -84,7 +94,7 @@ echo "clock_ms=$(date +%s%3N)"
 # port:program:cgroup for every listening TCP socket (preflight: are the ports Wire needs free,
 # or held by our own services?). The cgroup (v2 "0::" line, or v1's name=systemd) names the
 # systemd unit or pod slice the process runs in, read by awk itself: no process per socket.
-echo "listening=$(ss -Hltnp 2>/dev/null | awk '{n=split($4,a,":"); p=$0; sub(/.*users:\\(\\("/,"",p); sub(/".*/,"",p); g=""; if (match($0,/pid=[0-9]+/)) { f="/proc/" substr($0,RSTART+4,RLENGTH-4) "/cgroup"; while ((getline l < f) > 0) if (l ~ /^0::/ || l ~ /name=systemd:/) { sub(/^[^:]*:[^:]*:/,"",l); g=l } close(f) } printf "%s:%s:%s ", a[n], p, g}')"
+echo "listening=$(ss -Hltnp 2>/dev/null | awk '${LISTENING_AWK}')"
 `;
 
 const GIB_IN_KIB = 1024 * 1024;
