@@ -1,5 +1,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { WireInstallError } from '../core/errors.js';
+import { fileSystemError } from '../core/fs-errors.js';
 import type { ExecOptions, ExecResult, RemoteHost } from '../hosts/types.js';
 import { redact } from '../secrets/redact.js';
 
@@ -8,6 +10,7 @@ import { redact } from '../secrets/redact.js';
  * its host, exit code and duration, and the run's events. Secrets are replaced before a line
  * is written; stdin (where secrets travel) is never logged. Written synchronously line by line
  * so the log is complete up to the moment of a crash; its path is printed on failure.
+ * A write that fails (a full disk) stops the log, never the run: `onStop` is told once.
  */
 export class DebugLog {
   private fd: number | undefined;
@@ -15,6 +18,7 @@ export class DebugLog {
   constructor(
     readonly path: string,
     private readonly secrets: readonly string[],
+    private readonly onStop: (error: WireInstallError) => void = () => undefined,
   ) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.fd = openSync(path, 'a', 0o600);
@@ -22,7 +26,14 @@ export class DebugLog {
 
   write(text: string): void {
     if (this.fd === undefined) return;
-    writeSync(this.fd, `${new Date().toISOString()} ${redact(text, this.secrets)}\n`);
+    try {
+      writeSync(this.fd, `${new Date().toISOString()} ${redact(text, this.secrets)}\n`);
+    } catch (error) {
+      this.close();
+      const described = fileSystemError(error, this.path, 'writing the debug log');
+      if (!described) throw error;
+      this.onStop(described);
+    }
   }
 
   /** One line of a long text, cut at 2000 characters after the secrets are out (a secret across the cut would leave its start). */

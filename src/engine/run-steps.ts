@@ -1,11 +1,16 @@
+import { WireInstallError } from '../core/errors.js';
+import { fileSystemError } from '../core/fs-errors.js';
 import type { HostFacts } from '../hosts/facts.js';
 import { createLimiter } from '../hosts/limiter.js';
+import { ADMIN_HOST } from '../hosts/local-host.js';
+import { HostLostError } from '../hosts/ssh-errors.js';
 import type { RemoteHost } from '../hosts/types.js';
 import type { Operation, OperationContext } from '../operations/types.js';
 import { fingerprint } from '../state/fingerprint.js';
-import type { StateStore } from '../state/store.js';
+import type { StateStore, StepRecord } from '../state/store.js';
 import type { EmitEvent } from './events.js';
 import { selectSteps } from './select.js';
+import type { StateSpace } from './state-space.js';
 import type { EngineStage, EngineStep, StepSelection, StepStatus } from './types.js';
 
 /**
@@ -15,8 +20,13 @@ import type { EngineStage, EngineStep, StepSelection, StepStatus } from './types
  * with the same fingerprint, and recorded in the state file as soon as it ends.
  *
  * A failure on a host stops that host's remaining steps; the other hosts finish the step they
- * are on, and the run stops there, failed. An aborted signal (Ctrl-C) starts no new work, lets
- * running steps finish and be recorded, and ends the run as interrupted.
+ * are on, and the run stops there, failed. A host whose connection is lost is such a failure
+ * as soon as it is known, whether a step runs on it or not. An aborted signal (Ctrl-C) starts no
+ * new work, lets running steps finish and be recorded, and ends the run as interrupted.
+ *
+ * A state file that cannot be written (a full disk) ends the run the same way: the other hosts
+ * finish their step, recorded in the space kept for it (state-space.ts), then the run fails
+ * with the path and what to do.
  */
 export interface RunStepsOptions {
   mode: 'apply' | 'plan';
@@ -30,6 +40,8 @@ export interface RunStepsOptions {
   selection: StepSelection;
   signal: AbortSignal;
   emit: EmitEvent;
+  /** Space kept for the state file (apply): freed to record the steps in flight when the disk fills. */
+  stateSpace?: StateSpace;
 }
 
 export interface StepFailure {
@@ -57,6 +69,14 @@ function firstLine(error: unknown): string {
 }
 
 export async function runSteps(options: RunStepsOptions): Promise<RunStepsResult> {
+  try {
+    return await stepsInOrder(options);
+  } finally {
+    await options.stateSpace?.release().catch(() => undefined);
+  }
+}
+
+async function stepsInOrder(options: RunStepsOptions): Promise<RunStepsResult> {
   const counts: Record<StepStatus, number> = {
     current: 0,
     unchanged: 0,
@@ -69,6 +89,80 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStepsResult
   const limits = {
     hosts: createLimiter(Math.max(1, options.concurrency)),
     uploads: createLimiter(Math.max(1, Math.min(options.uploadConcurrency, options.concurrency))),
+  };
+
+  // Hosts that went away are named at once; one that had no step running fails the step the
+  // run is on, so the others finish it and the run stops there.
+  const lostHosts = new Map<string, unknown>();
+  const running = new Set<string>();
+  let currentStep: string | undefined;
+  let ended = false;
+  for (const [hostName, host] of options.hosts) {
+    void host.lost?.then((error) => {
+      if (ended) return;
+      lostHosts.set(hostName, error);
+      options.emit({ type: 'host-unreachable', host: hostName, error: firstLine(error) });
+      if (!running.has(hostName) && currentStep !== undefined && !failures.some((f) => f.host === hostName))
+        failures.push({ host: hostName, step: currentStep, error: idleLoss(error, currentStep) });
+    });
+  }
+
+  // The state file could not be written: set once; no new step starts after it.
+  let stateFailure: Error | undefined;
+  const notRecorded: string[] = [];
+  const record = async (step: string, host: string, entry: StepRecord): Promise<void> => {
+    try {
+      await options.state.record(step, host, entry);
+      return;
+    } catch (error) {
+      stateFailure ??=
+        fileSystemError(error, options.stateSpace?.statePath, 'writing the run state') ??
+        (error instanceof Error ? error : new Error(String(error)));
+    }
+    // Every write carries the whole state: one that succeeds records every step before it too.
+    // Each failed write tries once more after the space is given back (by whichever failed first).
+    const freed = options.stateSpace
+      ? await options.stateSpace.release().then(
+          () => true,
+          () => false,
+        )
+      : false;
+    if (freed) {
+      try {
+        await options.state.record(step, host, entry);
+        return;
+      } catch {}
+    }
+    notRecorded.push(`${step} on ${host}`);
+  };
+
+  /** What a lost host means for a failed step: the loss, not what the command said as the host went down. */
+  const whyFailed = async (hostName: string, error: unknown): Promise<unknown> => {
+    // The command's own account of the loss (which command was cut off) says the most.
+    if (error instanceof HostLostError) return error;
+    const host = options.hosts.get(hostName);
+    if (!host?.lost || lostHosts.has(hostName)) return lostHosts.get(hostName) ?? error;
+    // A host shutting down fails the command first ("Job ... canceled") and closes the
+    // connection a moment later: the step's failure waits that moment for the loss.
+    let timer: NodeJS.Timeout | undefined;
+    const lost = await Promise.race([
+      host.lost,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), 2000);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (lost === undefined) return error;
+    if (!(lost instanceof WireInstallError)) return lost;
+    return new WireInstallError(
+      {
+        what: lost.what,
+        ...(lost.host ? { host: lost.host } : {}),
+        evidence: [...lost.evidence, `the step had failed first: ${firstLine(error)}`],
+        ...(lost.next ? { next: lost.next } : {}),
+      },
+      { cause: error },
+    );
   };
 
   const runOnHost = async (step: EngineStep, hostName: string, forced: boolean): Promise<void> => {
@@ -107,6 +201,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStepsResult
     const context: OperationContext = { host, facts, changedPaths: new Set() };
     const changes: string[] = [];
     const notes: string[] = [];
+    running.add(hostName);
     try {
       for (const operation of operations) {
         const outcome =
@@ -114,10 +209,12 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStepsResult
         changes.push(...outcome.changes);
         notes.push(...outcome.notes);
       }
-    } catch (error) {
+    } catch (caught) {
+      const error = await whyFailed(hostName, caught);
+      running.delete(hostName);
       failures.push({ host: hostName, step: step.id, error });
       if (options.mode === 'apply') {
-        await options.state.record(step.id, hostName, {
+        await record(step.id, hostName, {
           status: 'failed',
           fingerprint: print,
           finishedAt: new Date().toISOString(),
@@ -128,8 +225,9 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStepsResult
       await finish('failed', changes, notes, error);
       return;
     }
+    running.delete(hostName);
     if (options.mode === 'apply') {
-      await options.state.record(step.id, hostName, {
+      await record(step.id, hostName, {
         status: 'succeeded',
         fingerprint: print,
         finishedAt: new Date().toISOString(),
@@ -155,23 +253,69 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStepsResult
       }
       const limit = step.order === 'serial' ? createLimiter(1) : step.upload ? limits.uploads : limits.hosts;
       const failedBefore = failures.length;
+      currentStep = step.id;
       await Promise.all(
         step.hosts.map((hostName) =>
           limit(async () => {
             // Ctrl-C, or a host that failed in a serial step: start nothing new.
             if (options.signal.aborted) return;
             if (step.order === 'serial' && failures.length > failedBefore) return;
+            // A lost host (already a failure) or no room to record: nothing new on it.
+            if (lostHosts.has(hostName) || stateFailure) return;
             await runOnHost(step, hostName, selection?.forced ?? false);
           }),
         ),
       );
+      // The state file is written on this machine: its failure is the admin host's, at this step.
+      if (stateFailure && !failures.some((f) => f.host === ADMIN_HOST))
+        failures.push({ host: ADMIN_HOST, step: step.id, error: stateNotWritten(stateFailure, notRecorded) });
       // The other hosts have finished this step; a failure anywhere stops the run here.
       if (failures.length > 0) {
+        ended = true;
         options.emit({ type: 'stage-finished', stage: stage.id });
         return { status: 'failed', failures, counts };
       }
     }
     if (!options.signal.aborted) options.emit({ type: 'stage-finished', stage: stage.id });
   }
+  ended = true;
   return { status: options.signal.aborted ? 'interrupted' : 'succeeded', failures, counts };
+}
+
+/** A host lost while none of its steps ran: the step the run was on is named with it. */
+function idleLoss(error: unknown, step: string): unknown {
+  if (!(error instanceof WireInstallError)) return error;
+  return new WireInstallError(
+    {
+      what: `${error.what}; the run was at step ${step}, and stops when the other hosts have finished it`,
+      ...(error.host ? { host: error.host } : {}),
+      evidence: error.evidence,
+      ...(error.next ? { next: error.next } : {}),
+    },
+    { cause: error.cause },
+  );
+}
+
+/** The run ends here: the state file cannot be written. What was and was not recorded is said. */
+function stateNotWritten(error: Error, notRecorded: readonly string[]): WireInstallError {
+  const base =
+    error instanceof WireInstallError
+      ? error
+      : new WireInstallError(
+          { what: `the run state could not be written: ${error.message}` },
+          { cause: error },
+        );
+  return new WireInstallError(
+    {
+      what: `${base.what}; the run stopped after the steps that were running had ended`,
+      evidence: [
+        ...base.evidence,
+        notRecorded.length === 0
+          ? 'every step that ended is recorded (in the space wire-install keeps for the state file); no new step was started'
+          : `not recorded (checked again, and changed only where needed, on the next run): ${notRecorded.join(', ')}`,
+      ],
+      next: `${base.next ?? 'make the state folder writable'}; apply then resumes where this run stopped`,
+    },
+    { cause: error },
+  );
 }

@@ -22,4 +22,15 @@ describe('the debug log', () => {
     for (let length = 6; length <= secret.length; length += 1)
       expect(text).not.toContain(secret.slice(0, length));
   });
+
+  it('stops at a full disk (/dev/full: a real ENOSPC) with one report, never throwing into the run', () => {
+    const stops: string[] = [];
+    const log = new DebugLog('/dev/full', [], (error) => stops.push(`${error.what} | ${error.next}`));
+    log.write('one');
+    log.write('two');
+    log.close();
+    expect(stops).toEqual([
+      '/dev/full: writing the debug log failed: no space left on the device (ENOSPC) | free space on the file system that holds /dev/full (df -h /dev/full), then run the command again',
+    ]);
+  });
 });
