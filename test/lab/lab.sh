@@ -7,7 +7,8 @@
 #   test/lab/lab.sh up [N]         start N hosts (default 3), removing any previous lab first
 #   test/lab/lab.sh status         list the hosts and whether sshd answers
 #   test/lab/lab.sh down           stop the hosts (by their recorded pids) and remove the lab
-#   test/lab/lab.sh stop I         power host I off (its disk is kept); start I boots it again
+#   test/lab/lab.sh stop I         shut host I down (its disk is kept); start I boots it again
+#   test/lab/lab.sh poweroff I     switch host I off at once, as pulling the plug does; start I boots it
 #
 # Needs root, debootstrap, systemd-container and iproute2 (scripts/setup.sh --lab installs them).
 # Traffic stays on the bridge 172.31.0.0/24 and the hosts' own namespaces. Facts behind the
@@ -208,12 +209,35 @@ stop_host() {
   exit 1
 }
 
+# Switches one host off at once (tests of a host lost mid-command): its network goes silent first,
+# since a host without power sends nothing, not even the resets its kernel would send for the
+# connections of killed processes; then every process of the host (all of them in its network
+# namespace, systemd first) and its nspawn get SIGKILL: no shutdown runs. start boots it again.
+poweroff_host() {
+  local i=$1 pid dir
+  dir=$LAB_RUN/$(host_name "$i")
+  [ -f "$dir/pid" ] || { log "host $i is not part of the lab"; exit 2; }
+  pid=$(cat "$dir/pid")
+  ip -n "wil-$i" link set eth0 down
+  # shellcheck disable=SC2046 # one pid per word
+  kill -KILL "$pid" $(ip netns pids "wil-$i") 2>/dev/null || true
+  for _ in $(seq 100); do
+    if ! kill -0 "$pid" 2>/dev/null && [ -z "$(ip netns pids "wil-$i")" ]; then return 0; fi
+    sleep 0.1
+  done
+  log "host $i (pid $pid) did not stop"
+  exit 1
+}
+
 start_host() {
   local i=$1 pid dir addr
   dir=$LAB_RUN/$(host_name "$i")
   [ -f "$dir/pid" ] || { log "host $i is not part of the lab"; exit 2; }
   pid=$(cat "$dir/pid")
   if kill -0 "$pid" 2>/dev/null; then return 0; fi
+  # After poweroff: the link back up, and the default route the kernel dropped with it.
+  ip -n "wil-$i" link set eth0 up
+  ip -n "wil-$i" route replace default via "$BRIDGE_ADDR"
   start_container "$i"
   addr=$(host_addr "$i")
   local deadline=$((SECONDS + 60))
@@ -324,5 +348,6 @@ case "${1:-}" in
   status) status ;;
   stop) stop_host "${2:?host number}" ;;
   start) start_host "${2:?host number}" ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  poweroff) poweroff_host "${2:?host number}" ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -5,7 +5,8 @@
 //
 // Inputs the tests change live in lab-play.json beside the inventory (all optional):
 //   { "greeting": "...", "motd": "...", "slowSeconds": 0, "failOn": "labhost2", "play": "full" | "bench" }
-// failOn makes lab.slow fail on that host (exit 3, with a message on stderr).
+// failOn makes lab.slow fail on that host (exit 3, with a message on stderr). slowSeconds may also
+// be per host, { "labhost1": 20, ... } (0 for a host not named): one host idle while others work.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aptPackageOperation, aptRepositoryOperation } from '../../../dist/operations/apt.js';
@@ -38,6 +39,12 @@ function readVars(inventoryDir) {
 function template(name, path, values, mode = 0o644) {
   const text = readFileSync(new URL(name, TEMPLATES), 'utf8');
   return fileOperation({ path, content: renderTemplate(text, values, `templates/${name}`), mode }, name);
+}
+
+function slowSecondsOn(vars, host) {
+  return typeof vars.slowSeconds === 'object'
+    ? Number(vars.slowSeconds[host] ?? 0)
+    : Number(vars.slowSeconds);
 }
 
 /** Every host of the inventory, in order. */
@@ -111,7 +118,7 @@ function fullPlay(inventory, vars) {
               command:
                 host.name === vars.failOn
                   ? 'echo "preparing /var/lib/wil-lab"; echo "no space left on /var/lib/wil-lab" >&2; exit 3'
-                  : `sleep ${Number(vars.slowSeconds)} && mkdir -p /var/lib/wil-lab && touch /var/lib/wil-lab/slow.done`,
+                  : `sleep ${slowSecondsOn(vars, host.name)} && mkdir -p /var/lib/wil-lab && touch /var/lib/wil-lab/slow.done`,
               creates: '/var/lib/wil-lab/slow.done',
             }),
           ],
