@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { commandRegistry } from './commands/registry.js';
 import type { CommandContext, EngineStagesFactory } from './commands/types.js';
 import { ExitCode } from './core/errors.js';
+import { createInterrupt, type Interrupt } from './core/interrupt.js';
 import { createOutput, type Output } from './core/output.js';
 import { packageFileText } from './core/package-files.js';
 import { reportError } from './core/report-error.js';
@@ -13,7 +14,8 @@ Exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 problems found (doctor), 130
 
 Start here:
   wire-install init                         # the wizard: writes inventory.yaml and secrets.yaml
-  wire-install apply --plan -i inventory.yaml   # what apply would do, without touching any host
+  wire-install apply --plan --offline -i inventory.yaml   # the staged plan; contacts no host
+  wire-install doctor -i inventory.yaml     # connects: checks the hosts before (and after) apply
   wire-install <command> --help             # flags and examples of one command`;
 
 /** From package.json: the package's file, or the single executable's copy (src/core/package-files.ts). */
@@ -33,6 +35,9 @@ export interface MainOptions {
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
   stderr?: NodeJS.WritableStream;
   interactive?: boolean;
+  /** Ctrl-C and SIGTERM (src/core/interrupt.ts); runProcess passes the process's. */
+  interrupt?: Interrupt;
+  /** Without `interrupt`: aborted like its first signal (tests). */
   signal?: AbortSignal;
   /** See CommandContext.engineStages: the lab play's stages instead of Wire's. */
   engineStages?: EngineStagesFactory;
@@ -49,6 +54,12 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   };
   const output: Output = createOutput({ ...rawGlobals, env, stdout, stderr });
   let exitCode: number = ExitCode.ok;
+  // What a second Ctrl-C says when the command has nothing more to say (apply says more).
+  options.interrupt?.onStopAtOnce(() => {
+    const text = 'stopped at once (second interrupt): the work in progress was cut off';
+    if (output.json) output.data({ type: 'stopped', message: text });
+    else output.errorLine(text);
+  });
 
   const program = new Command('wire-install')
     .description('Install and operate a self-hosted Wire backend (wire-server) on your own hosts.')
@@ -85,7 +96,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
         cwd: options.cwd ?? process.cwd(),
         env,
         interactive: options.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY),
-        signal: options.signal ?? new AbortController().signal,
+        signal: options.interrupt?.signal ?? options.signal ?? new AbortController().signal,
+        ...(options.interrupt ? { onStopAtOnce: options.interrupt.onStopAtOnce } : {}),
         ...(options.engineStages ? { engineStages: options.engineStages } : {}),
       };
       exitCode = await module.run(self.optsWithGlobals(), context, self.args);
@@ -105,21 +117,33 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
 }
 
 /**
- * The process around main(): what bin/wire-install (and the lab play's runner) run. The first
- * Ctrl-C aborts the commands' signal (they stop starting work, save state and exit 130); the
- * second exits at once. A closed stdout pipe (`| head`) is not an error.
+ * The process around main(): what bin/wire-install (and the lab play's runner) run. Ctrl-C and
+ * SIGTERM go through one path (src/core/interrupt.ts): the first aborts the commands' signal
+ * (they stop starting work, record what was in flight and exit 130); the second stops at
+ * once, after the command has said what it leaves behind. A closed stdout pipe (`| head`) is
+ * not an error.
  */
-export async function runProcess(options: Omit<MainOptions, 'signal'> = {}): Promise<void> {
+export async function runProcess(options: Omit<MainOptions, 'signal' | 'interrupt'> = {}): Promise<void> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
-  const controller = new AbortController();
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-    controller.abort();
-  });
-  process.exitCode = await main(process.argv.slice(2), { ...options, signal: controller.signal });
+  const interrupt = createInterrupt();
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.receive(signal) === 'abort') return;
+    // A third signal while the second's recording runs: no more waiting.
+    if (stopping) process.exit(ExitCode.interrupted);
+    stopping = true;
+    void interrupt.stopAtOnce().finally(() => process.exit(ExitCode.interrupted));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const code = await main(process.argv.slice(2), { ...options, interrupt });
+  process.exitCode = code;
+  // After an interrupt the command has recorded its work and released the lock; what can still
+  // hold the process is an SSH connection attempt it abandoned (it has no way to be cancelled),
+  // which would otherwise keep it alive until its timeout. (stdout and stderr are written
+  // synchronously to terminals, files and pipes on Linux: nothing printed is lost.)
+  if (interrupt.signal.aborted) process.exit(code);
 }

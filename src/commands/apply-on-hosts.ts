@@ -55,6 +55,13 @@ function withRunStarted(reporter: Reporter, onRunStarted: RunHooks['onRunStarted
   };
 }
 
+/** The command that resumes an interrupted apply: the same one, naming the inventory unless it is the default. */
+function resumeCommand(options: Record<string, unknown>): string {
+  const inventory = String(options.inventory ?? 'inventory.yaml');
+  const file = inventory === 'inventory.yaml' ? '' : ` -i ${inventory}`;
+  return `wire-install apply${options.plan ? ' --plan' : ''}${file}`;
+}
+
 export async function runOnHosts(
   options: Record<string, unknown>,
   loaded: LoadedInventory,
@@ -114,6 +121,8 @@ export async function runOnHosts(
     env: context.env,
     trustOnFirstUse: !options.strictHostKeys,
     signal: context.signal,
+    ...(context.onStopAtOnce ? { onStopAtOnce: context.onStopAtOnce } : {}),
+    resumeCommand: hooks.commandLine ?? resumeCommand(options),
     output: context.output,
     reporter: withRunStarted(await reporterFor(options, context, stages), hooks.onRunStarted),
     commandLine: hooks.commandLine ?? `wire-install apply${options.plan ? ' --plan' : ''} -i ${loaded.file}`,

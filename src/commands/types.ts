@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Interrupt } from '../core/interrupt.js';
 import type { Output } from '../core/output.js';
 import type { EngineStage } from '../engine/types.js';
 import type { Inventory } from '../inventory/defaults.js';
@@ -11,8 +12,10 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   /** Whether a person is at the terminal (stdin and stdout are TTYs). */
   interactive: boolean;
-  /** Aborted on the first Ctrl-C. */
+  /** Aborted on the first Ctrl-C (or SIGTERM). */
   signal: AbortSignal;
+  /** What a second Ctrl-C runs before the process exits at once (src/core/interrupt.ts); absent in tests. */
+  onStopAtOnce?: Interrupt['onStopAtOnce'];
   /**
    * The stages `apply` runs on hosts. Production leaves this undefined and gets Wire's stages
    * (src/steps); the lab play (test/lab/play) puts its own here, to test and benchmark the

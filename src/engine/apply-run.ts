@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { ExitCode, isWireInstallError, WireInstallError } from '../core/errors.js';
+import type { Interrupt } from '../core/interrupt.js';
 import type { Output } from '../core/output.js';
 import { gatherFacts } from '../hosts/facts.js';
 import { ADMIN_HOST, localHost } from '../hosts/local-host.js';
@@ -16,6 +17,7 @@ import { DebugLog } from './debug-log.js';
 import type { EmitEvent, EngineEvent } from './events.js';
 import { openConnections } from './open-connections.js';
 import type { Reporter } from './report.js';
+import { type RunInterrupt, watchRunInterrupt } from './run-interrupt.js';
 import { runSteps, type StepFailure } from './run-steps.js';
 import { selectSteps } from './select.js';
 import { hostsInUse } from './targets.js';
@@ -50,7 +52,12 @@ export interface ApplyRunOptions {
   env: NodeJS.ProcessEnv;
   /** Accept and record unknown host keys (the default); false refuses them. */
   trustOnFirstUse: boolean;
+  /** Aborted by the first Ctrl-C: no new step starts, connecting is abandoned, exit 130. */
   signal: AbortSignal;
+  /** What a second Ctrl-C runs before the process exits (src/core/interrupt.ts). */
+  onStopAtOnce?: Interrupt['onStopAtOnce'];
+  /** The command that resumes an interrupted run, for the closing line; default `wire-install apply`. */
+  resumeCommand?: string;
   output: Output;
   /** Shows the run's events: lines, a live tree, or JSON (report.ts). */
   reporter: Reporter;
@@ -110,42 +117,50 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
     ...(options.secrets ? secretValues(options.secrets) : []),
     ...(options.privateKeys ?? []).flatMap(pemValues),
   ];
-  const log = new DebugLog(join(stateDir, 'logs', `${options.mode}-${runId}.log`), hidden);
-  const logFile = relative(process.cwd(), log.path) || log.path;
-  // Failures carry what hosts and pods printed (last lines, log tails): secrets out first.
-  const emit: EmitEvent = (raw) => {
-    const event = redactDeep(raw, hidden);
-    log.write(`event ${JSON.stringify(event)}`);
-    options.reporter.emit(event);
-  };
+  // The lock before anything else is written: a run it refuses leaves nothing behind.
   const lock =
     options.mode === 'apply'
-      ? await acquireLock(stateDir, { command: options.commandLine, runId }).catch((error) => {
-          log.close();
-          throw error;
-        })
+      ? await acquireLock(stateDir, { command: options.commandLine, runId })
       : undefined;
-  if (lock)
-    await options.afterLock?.().catch(async (error: unknown) => {
-      await lock.release();
-      log.close();
-      throw error;
-    });
-  if (lock?.replaced)
-    options.output.warn(
-      `took over a stale lock of pid ${lock.replaced.pid} (${lock.replaced.command}, since ${lock.replaced.startedAt}): that run ended without releasing it`,
-    );
-  const started = performance.now();
-  // Only the hosts of the steps that run are connected to (--only bundle checks touch none).
-  const used = new Set(runningSteps.flatMap((step) => step.hosts));
-  const usesAdmin = runningSteps.some((step) => step.admin);
-  const hosts = hostsInUse(options.inventory, used);
-  const becomePassword = options.secrets?.ssh?.becomePassword;
+  let log: DebugLog | undefined;
+  let watch: RunInterrupt | undefined;
   let connected: Awaited<ReturnType<typeof connectHosts>> | undefined;
   try {
+    if (lock) await options.afterLock?.();
+    if (lock?.takenOver) options.output.warn(`took over a stale lock: ${lock.takenOver}`);
+    const runLog = new DebugLog(join(stateDir, 'logs', `${options.mode}-${runId}.log`), hidden);
+    log = runLog;
+    const logFile = relative(process.cwd(), runLog.path) || runLog.path;
+    // Failures carry what hosts and pods printed (last lines, log tails): secrets out first.
+    const emit: EmitEvent = (raw) => {
+      const event = redactDeep(raw, hidden);
+      runLog.write(`event ${JSON.stringify(event)}`);
+      watch?.track(event);
+      options.reporter.emit(event);
+    };
+    const started = performance.now();
+    // Only the hosts of the steps that run are connected to (--only bundle checks touch none).
+    const used = new Set(runningSteps.flatMap((step) => step.hosts));
+    const usesAdmin = runningSteps.some((step) => step.admin);
+    const hosts = hostsInUse(options.inventory, used);
+    const becomePassword = options.secrets?.ssh?.becomePassword;
     const state = await StateStore.open(stateDir);
     emit({ type: 'run-started', runId, mode: options.mode, hosts: hosts.map((h) => h.name), logFile });
-    connected = await openConnections({
+    watch = watchRunInterrupt({
+      signal: options.signal,
+      onStopAtOnce: options.onStopAtOnce,
+      emit,
+      state: options.mode === 'apply' ? state : undefined,
+      runId,
+      next: options.resumeCommand ?? 'wire-install apply',
+      holdsLock: lock !== undefined,
+    });
+    const finish = (status: 'succeeded' | 'failed' | 'interrupted', counts = noCounts()) => {
+      // From here on a Ctrl-C has nothing left to stop in this run.
+      watch?.dispose();
+      emit({ type: 'run-finished', status, counts, ms: Math.round(performance.now() - started), logFile });
+    };
+    const connecting = openConnections({
       hosts,
       inventoryDir: dirname(options.inventoryPath),
       inventoryInput: options.inventoryInput,
@@ -154,15 +169,24 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
       env: options.env,
       trustOnFirstUse: options.trustOnFirstUse,
       concurrency: options.concurrency,
-      log,
+      log: runLog,
       emit,
       output: options.output,
       signal: options.signal,
     });
-    const finish = (status: 'succeeded' | 'failed' | 'interrupted', counts = noCounts()) =>
-      emit({ type: 'run-finished', status, counts, ms: Math.round(performance.now() - started), logFile });
+    // Ctrl-C while connecting: stop waiting for hosts that are slow to answer (no step has run).
+    const first = await Promise.race([connecting, watch.interrupted.then(() => undefined)]);
+    if (!first) {
+      void connecting.then(
+        (late) => late.closeAll(),
+        () => undefined,
+      );
+      finish('interrupted');
+      return ExitCode.interrupted;
+    }
+    connected = first;
     if (usesAdmin) {
-      const admin = log.wrap(localHost(options.adminEnv ? { env: await options.adminEnv() } : {}));
+      const admin = runLog.wrap(localHost(options.adminEnv ? { env: await options.adminEnv() } : {}));
       connected.hosts.set(ADMIN_HOST, admin);
       connected.facts.set(ADMIN_HOST, await gatherFacts(admin));
     }
@@ -176,6 +200,7 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
       finish('interrupted');
       return ExitCode.interrupted;
     }
+    watch.stepsStarted();
     const result = await runSteps({
       mode: options.mode,
       stages: options.stages,
@@ -189,6 +214,7 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
       signal: options.signal,
       emit,
     });
+    watch.dispose();
     for (const event of failureEvents(result.failures)) emit(event);
     finish(result.status, result.counts);
     return result.status === 'succeeded'
@@ -197,9 +223,10 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
         ? ExitCode.interrupted
         : ExitCode.failed;
   } finally {
+    watch?.dispose();
     connected?.closeAll();
     await lock?.release();
-    log.close();
+    log?.close();
     await options.reporter.close();
   }
 }

@@ -33,6 +33,22 @@ export type EngineEvent =
   | { type: 'stage-finished'; stage: string }
   /** Why the run failed on a host: the step (or `connect`), what failed, evidence (command, exit code, last lines), next. */
   | { type: 'failure'; host: string; step: string; error: string; evidence: string[]; next?: string }
+  /**
+   * The first Ctrl-C (or SIGTERM): no new step starts, connecting is abandoned, the steps in
+   * flight finish and are recorded. `next` is the command that resumes.
+   */
+  | {
+      type: 'interrupted';
+      signal: string;
+      phase: 'connecting' | 'steps';
+      inFlight: StepOnHost[];
+      next: string;
+    }
+  /**
+   * The second: the process exits at once. The steps in flight were cut off and recorded as
+   * failed ("interrupted") where the time allowed; the lock stays, and the next run takes it over.
+   */
+  | { type: 'stopped'; inFlight: StepOnHost[]; recorded: boolean; lockLeft: boolean; next: string }
   | {
       type: 'run-finished';
       status: 'succeeded' | 'failed' | 'interrupted';
@@ -40,5 +56,10 @@ export type EngineEvent =
       ms: number;
       logFile: string;
     };
+
+export interface StepOnHost {
+  step: string;
+  host: string;
+}
 
 export type EmitEvent = (event: EngineEvent) => void;

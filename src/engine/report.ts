@@ -16,10 +16,55 @@ export interface Reporter {
 export function createReporter(output: Output): Reporter {
   if (output.json)
     return {
-      emit: (event) => output.data(event as unknown as Record<string, unknown>),
+      // Interrupts carry their sentence too: the same words as on a terminal.
+      emit: (event) =>
+        output.data({
+          ...(event as unknown as Record<string, unknown>),
+          ...(event.type === 'interrupted' ? { message: interruptedText(event) } : {}),
+          ...(event.type === 'stopped' ? { message: stoppedLines(event).join('; ') } : {}),
+        }),
       close: async () => {},
     };
   return { emit: plainLines(output), close: async () => {} };
+}
+
+type Interrupted = Extract<EngineEvent, { type: 'interrupted' }>;
+type Stopped = Extract<EngineEvent, { type: 'stopped' }>;
+
+/** The first Ctrl-C's acknowledgement, said at once. */
+export function interruptedText(event: Interrupted): string {
+  const again =
+    event.signal === 'SIGINT'
+      ? 'Ctrl-C again to stop at once'
+      : `Ctrl-C (or ${event.signal}) again to stop at once`;
+  const what = event.signal === 'SIGINT' ? 'interrupted' : `interrupted (${event.signal})`;
+  if (event.phase === 'connecting') return `${what}: connecting abandoned, no step has started; ${again}`;
+  return `${what}: finishing the steps in flight (${event.inFlight.length}), ${again}`;
+}
+
+const stepList = (steps: Stopped['inFlight']) => {
+  const named = steps.slice(0, 5).map((s) => `${s.step} on ${s.host}`);
+  return steps.length > 5 ? `${named.join(', ')} and ${steps.length - 5} more` : named.join(', ');
+};
+
+/** What the second Ctrl-C leaves behind: the steps cut off, the lock, how to resume. */
+export function stoppedLines(event: Stopped): string[] {
+  const count = event.inFlight.length;
+  const steps =
+    count === 0
+      ? 'stopped at once: no step was in flight'
+      : `stopped at once: ${count} step${count === 1 ? '' : 's'} in flight cut off (${stepList(event.inFlight)}), ${
+          event.recorded
+            ? 'recorded as interrupted in state.json'
+            : 'not recorded as done (state.json could not be written in time)'
+        }: the next run does ${count === 1 ? 'it' : 'them'} again`;
+  return [
+    steps,
+    ...(event.lockLeft
+      ? ['the lock stays behind: the next run sees this process is gone and takes it over']
+      : []),
+    `run \`${event.next}\` again to resume`,
+  ];
 }
 
 function plainLines(output: Output): EmitEvent {
@@ -27,6 +72,7 @@ function plainLines(output: Output): EmitEvent {
   let mode: 'apply' | 'plan' = 'apply';
   const planned = new Map<string, string[]>();
   const hostsOrder: string[] = [];
+  let resume: string | undefined;
 
   return (event: EngineEvent) => {
     switch (event.type) {
@@ -73,6 +119,13 @@ function plainLines(output: Output): EmitEvent {
         break;
       case 'stage-finished':
         break;
+      case 'interrupted':
+        resume = event.next;
+        output.errorLine(color.yellow(interruptedText(event)));
+        break;
+      case 'stopped':
+        for (const line of stoppedLines(event)) output.errorLine(color.yellow(line));
+        break;
       case 'failure':
         output.errorLine('');
         output.errorLine(color.red(`error: ${event.host}: ${event.step} failed`));
@@ -104,6 +157,8 @@ function plainLines(output: Output): EmitEvent {
           `${mode === 'plan' ? 'Plan' : 'Apply'} ${event.status}: ${summary}${failed} in ${(event.ms / 1000).toFixed(1)} s`,
         );
         if (event.status !== 'succeeded') output.line(`Debug log: ${event.logFile}`);
+        if (event.status === 'interrupted' && resume)
+          output.line(`run \`${resume}\` again to ${mode === 'plan' ? 'see the whole plan' : 'resume'}`);
         break;
       }
     }

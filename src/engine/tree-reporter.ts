@@ -1,4 +1,4 @@
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, type ListrTaskWrapper, ProcessOutput } from 'listr2';
 import type { Output } from '../core/output.js';
 import type { EngineEvent } from './events.js';
 import type { Reporter } from './report.js';
@@ -7,10 +7,26 @@ import type { EngineStage } from './types.js';
 type StepEnd = Extract<EngineEvent, { type: 'step-finished' }> | { type: 'not-run'; reason: string };
 
 /**
+ * listr2 holds back what the process writes while the tree is drawn, and prints it when the
+ * tree is done. A process stopped at once (a second Ctrl-C) would lose it: this lets it go first.
+ */
+class ReleasableOutput extends ProcessOutput {
+  releaseNow(): void {
+    if (this.active) this.release();
+  }
+}
+
+/**
  * On a terminal: a listr2 tree of stage, step and host, each host line resolved by the
  * engine's events. The tree is laid out from the stages before the run; the engine does not
  * know it exists. Lines that are not part of the tree (trusted host keys, notes) are held and
  * printed after it, so they do not tear the live display.
+ *
+ * Ctrl-C: listr2's own signal handler (which exits 127 at once, recording nothing) is off; the
+ * process's one interrupt path (src/core/interrupt.ts) makes the engine emit 'interrupted'.
+ * Then the tree ends at once (host lines still in flight marked so), the acknowledgement is
+ * printed under it, and the rest of the run (the steps in flight as they end, the summary)
+ * follows as plain lines.
  */
 export function createTreeReporter(
   output: Output,
@@ -32,6 +48,14 @@ export function createTreeReporter(
     return entry;
   };
   const held: EngineEvent[] = [];
+  const inFlight = new Set<string>();
+  const processOutput = new ReleasableOutput();
+  /** false once interrupted: the tree is being ended, later events become lines. */
+  let live = true;
+  /** Events after the interrupt, shown as lines once the tree's last picture is drawn. */
+  const after: EngineEvent[] = [];
+  let flushed = false;
+  let ended: Promise<void> | undefined;
 
   const hostTask = (stepId: string, host: string) => ({
     title: host,
@@ -63,18 +87,71 @@ export function createTreeReporter(
           { exitOnError: false, rendererOptions: { collapseSubtasks: false } } as never,
         ),
     })),
-    { exitOnError: false, rendererOptions: { collapseSubtasks: false } } as never,
+    {
+      exitOnError: false,
+      registerSignalListeners: false,
+      rendererOptions: {
+        collapseSubtasks: false,
+        logger: new ListrLogger({ useIcons: true, toStderr: [], processOutput }),
+      },
+    } as never,
   );
   let running: Promise<unknown> | undefined;
 
+  const showHeld = () => {
+    for (const event of held.splice(0)) {
+      if (event.type === 'step-finished')
+        for (const note of event.notes) output.warn(`${event.host}: ${note}`);
+      else plain.emit(event);
+    }
+  };
+  const flush = () => {
+    if (flushed) return;
+    flushed = true;
+    showHeld();
+    for (const event of after.splice(0)) plain.emit(event);
+  };
+  /** Resolves every host line still waiting: the run will not report them in the tree. */
+  const endTree = () => {
+    for (const stage of stages)
+      for (const step of stage.steps)
+        for (const host of step.hosts)
+          slot(step.id, host).resolve({
+            type: 'not-run',
+            reason: inFlight.has(`${step.id}\u0000${host}`)
+              ? 'in flight, finishing (below)'
+              : 'not run: interrupted',
+          });
+  };
+
   return {
     emit(event) {
+      if (!live) {
+        if (event.type === 'stopped' && !flushed) {
+          // Exiting at once: the tree may still hold lines back.
+          processOutput.releaseNow();
+          flush();
+        }
+        if (flushed) plain.emit(event);
+        else after.push(event);
+        return;
+      }
       switch (event.type) {
         case 'run-started':
           plain.emit(event);
           running = tree.run().catch(() => undefined);
           break;
+        case 'step-started':
+          inFlight.add(`${event.step}\u0000${event.host}`);
+          break;
+        case 'interrupted':
+          live = false;
+          after.push(event);
+          endTree();
+          ended = (running ?? Promise.resolve()).then(flush);
+          break;
         case 'step-finished':
+          inFlight.delete(`${event.step}\u0000${event.host}`);
           slot(event.step, event.host).resolve(event);
           if (event.notes.length > 0) held.push(event);
           break;
@@ -103,11 +180,8 @@ export function createTreeReporter(
     },
     async close() {
       await running;
-      for (const event of held) {
-        if (event.type === 'step-finished')
-          for (const note of event.notes) output.warn(`${event.host}: ${note}`);
-        else plain.emit(event);
-      }
+      await ended;
+      flush();
       await plain.close();
     },
   };
