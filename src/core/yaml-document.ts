@@ -1,7 +1,8 @@
 import yaml from 'js-yaml';
 import type { z } from 'zod';
 import { inputError } from './errors.js';
-import { type KeyPath, type Position, parseYamlWithPositions } from './yaml-positions.js';
+import { YamlLimitError } from './yaml-limits.js';
+import { type KeyPath, type Position, parseYamlWithPositions, positionAt } from './yaml-positions.js';
 
 /**
  * Reading one of our YAML files (the inventory, the secrets file): YAML with positions, a
@@ -18,7 +19,13 @@ export interface YamlDocumentSpec<T> {
   expectedKeys: string;
   /** Show the YAML lines around a syntax error. Never for secrets: those lines are secrets. */
   showSnippet: boolean;
-  next: { syntax: string; notMapping: string; schema: string };
+  next: { syntax: string; notMapping: string; schema: string; notOurs: string };
+  /**
+   * The header every file of ours has. A mapping with neither is someone else's file (a link or
+   * --secrets to /etc/shadow): it is refused without a word of what it holds, not listed as
+   * unknown keys.
+   */
+  identity: { apiVersion: string; kind: string };
   formatPath(path: readonly PropertyKey[], root: unknown): string;
   describeIssue(issue: z.core.$ZodIssue, root: unknown): string;
 }
@@ -35,12 +42,16 @@ export function parseYamlDocument<T>(text: string, file: string, spec: YamlDocum
   } catch (error) {
     if (error instanceof yaml.YAMLException) {
       const { line, column } = error.mark ?? { line: 0, column: 0 };
+      // The lines around the mistake only from a file that says it is ours.
+      const snippet =
+        spec.showSnippet && text.includes(spec.identity.apiVersion) ? error.mark?.snippet : undefined;
       throw inputError({
         what: `${file}:${line + 1}:${column + 1}: ${spec.noun} is not valid YAML: ${error.reason}`,
-        evidence: spec.showSnippet && error.mark?.snippet ? error.mark.snippet.split('\n') : [],
+        evidence: snippet ? snippet.split('\n') : [],
         next: spec.next.syntax,
       });
     }
+    if (error instanceof YamlLimitError) throw limitError(text, file, spec, error);
     throw error;
   }
   const root = parsed.value;
@@ -48,6 +59,13 @@ export function parseYamlDocument<T>(text: string, file: string, spec: YamlDocum
     throw inputError({
       what: `${file}:1:1: ${spec.noun} must be a YAML mapping (${spec.expectedKeys})`,
       next: spec.next.notMapping,
+    });
+  }
+  const header = root as { apiVersion?: unknown; kind?: unknown };
+  if (header.apiVersion !== spec.identity.apiVersion && header.kind !== spec.identity.kind) {
+    throw inputError({
+      what: `${file}:1:1: this is not ${spec.noun} of wire-install: it has neither apiVersion: ${spec.identity.apiVersion} nor kind: ${spec.identity.kind} (nothing else from it is shown)`,
+      next: spec.next.notOurs,
     });
   }
   const result = spec.schema.safeParse(root);
@@ -65,5 +83,13 @@ export function parseYamlDocument<T>(text: string, file: string, spec: YamlDocum
     what: `${file} does not match ${spec.format} (${lines.length} ${lines.length === 1 ? 'problem' : 'problems'})`,
     evidence: lines,
     next: spec.next.schema,
+  });
+}
+
+function limitError<T>(text: string, file: string, spec: YamlDocumentSpec<T>, error: YamlLimitError) {
+  const { line, column } = positionAt(text, error.offset);
+  return inputError({
+    what: `${file}:${line}:${column}: ${spec.noun} is refused: ${error.rule}; ${error.measured}`,
+    next: 'write the values out instead of repeating them through anchors and aliases (&name, *name), and check that this is the right file',
   });
 }

@@ -1,4 +1,5 @@
 import yaml from 'js-yaml';
+import { checkYamlSize, DEFAULT_YAML_LIMITS, expansionCounter, type YamlLimits } from './yaml-limits.js';
 
 /**
  * Parses YAML with js-yaml and records where every node starts, so a schema error on
@@ -7,6 +8,8 @@ import yaml from 'js-yaml';
  * js-yaml has no position API, but its `listener` option reports an 'open' and a 'close'
  * event for every node it composes, keys included, in document order. We rebuild the node
  * tree from those events; a mapping's children alternate key, value; a sequence's are its items.
+ * The same events count the nodes as if every alias were expanded (yaml-limits.ts): a document
+ * over the limits throws YamlLimitError while it is parsed, before anything walks its value.
  */
 
 export interface Position {
@@ -31,12 +34,19 @@ export interface ParsedYaml {
   locate(path: KeyPath): Position | undefined;
 }
 
-export function parseYamlWithPositions(text: string, fileName: string): ParsedYaml {
+export function parseYamlWithPositions(
+  text: string,
+  fileName: string,
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+): ParsedYaml {
+  checkYamlSize(text, limits);
+  const count = expansionCounter(text, limits);
   const stack: RawNode[] = [{ start: 0, kind: null, result: undefined, children: [] }];
   const value = yaml.load(text, {
     filename: fileName,
     schema: yaml.CORE_SCHEMA,
     listener(event, state) {
+      count(event, state);
       if (event === 'open') {
         stack.push({ start: state.position, kind: null, result: undefined, children: [] });
         return;
@@ -111,6 +121,11 @@ function skipBlank(text: string, offset: number): number {
     }
   }
   return i;
+}
+
+/** Line and column (1-based) of an offset in the text. */
+export function positionAt(text: string, offset: number): Position {
+  return toPosition(offset, computeLineStarts(text));
 }
 
 function computeLineStarts(text: string): number[] {

@@ -1,7 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { inputError } from '../core/errors.js';
+import { readRegularFile } from '../core/safe-file.js';
+import { shownKey } from '../core/shown-value.js';
+import { DEFAULT_YAML_LIMITS, YamlLimitError } from '../core/yaml-limits.js';
+import { parseYamlWithPositions, positionAt } from '../core/yaml-positions.js';
 import { INIT_FLAGS } from './flag-specs.js';
 
 /**
@@ -21,19 +24,30 @@ export const ANSWER_FILE_KEYS: readonly string[] = [...INIT_FLAGS.map((spec) => 
 
 export async function loadAnswersFile(path: string, cwd: string): Promise<AnswersFile> {
   const file = resolve(cwd, path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
+  // Only a regular file (a FIFO or a device would hang or act), and never a huge one.
+  const read = await readRegularFile(file, {
+    role: 'the answers file',
+    maxBytes: DEFAULT_YAML_LIMITS.maxBytes,
+    followLink: true,
+  });
+  const text = read?.text;
+  if (text === undefined)
     throw inputError({
-      what: `cannot read the answers file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      what: `cannot read the answers file ${file} (it does not exist)`,
       next: 'pass the path of a YAML file with init answers (see `wire-install init --help`)',
     });
-  }
   let parsed: unknown;
   try {
-    parsed = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
+    // The limits of every YAML file read (size, alias expansion): see core/yaml-limits.ts.
+    parsed = parseYamlWithPositions(text, file).value;
   } catch (error) {
+    if (error instanceof YamlLimitError) {
+      const { line, column } = positionAt(text, error.offset);
+      throw inputError({
+        what: `${file}:${line}:${column}: the answers file is refused: ${error.rule}; ${error.measured}`,
+        next: 'write the answers out instead of repeating them through anchors and aliases (&name, *name)',
+      });
+    }
     const mark = error instanceof yaml.YAMLException ? error.mark : undefined;
     throw inputError({
       what: `${file}:${(mark?.line ?? 0) + 1}:${(mark?.column ?? 0) + 1}: the answers file is not valid YAML`,
@@ -52,7 +66,7 @@ export async function loadAnswersFile(path: string, cwd: string): Promise<Answer
   const unknown = Object.keys(values).filter((key) => !ANSWER_FILE_KEYS.includes(key));
   if (unknown.length > 0) {
     throw inputError({
-      what: `${file}: unknown ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map((k) => `"${k}"`).join(', ')}`,
+      what: `${file}: unknown ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map(shownKey).join(', ')}`,
       evidence: [`known keys: ${ANSWER_FILE_KEYS.join(', ')}`],
       next: 'the keys are the flags of `wire-install init` in camelCase (--cert-email is certEmail)',
     });

@@ -13,7 +13,13 @@ import { createInquirerPrompter, interrupted, type Prompter } from './prompter.j
 import { findingsLine, reportWritten, showFindings, shown } from './report.js';
 import { summaryLines } from './summary.js';
 import { runWizard } from './wizard.js';
-import { type EnsureSecrets, fileExists, refuseOverwrite, writeInitFiles } from './write.js';
+import {
+  checkInitTargets,
+  type EnsureSecrets,
+  fileExists,
+  refuseOverwrite,
+  writeInitFiles,
+} from './write.js';
 
 /**
  * `wire-install init` from parsed options to exit code: the wizard at a terminal, or the same
@@ -113,6 +119,7 @@ export async function runInit(
   const { output } = context;
   try {
     const paths = initPaths(options, context.cwd);
+    await checkInitTargets(paths);
     const preset = await presetAnswers(options, context.cwd);
     if (!options.nonInteractive && !context.interactive) {
       throw inputError({

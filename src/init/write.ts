@@ -1,6 +1,10 @@
-import { access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError, type WireInstallError } from '../core/errors.js';
+import { fileSystemError } from '../core/fs-errors.js';
+import { regularFileOrMissing } from '../core/safe-file.js';
 import { schemaCopy } from '../inventory/json-schema.js';
 import { parseInventoryText } from '../inventory/load.js';
 import type { InitPaths } from './prepare.js';
@@ -36,12 +40,33 @@ export interface WriteResult {
   added: string[];
 }
 
+/** Something is at the path (lstat: a dangling link exists too, and is not ours to replace). */
 export async function fileExists(path: string): Promise<boolean> {
   try {
-    await access(path);
+    await lstat(path);
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Before a question is asked: the inventory and the secrets file must each be missing or a
+ * regular file (never a link, a directory or a device, which init would otherwise replace or
+ * chmod), and their folders, where they exist, writable (a read-only mount is named now, not
+ * after the wizard).
+ */
+export async function checkInitTargets(paths: InitPaths): Promise<void> {
+  await regularFileOrMissing(paths.inventory, 'the inventory');
+  await regularFileOrMissing(paths.secrets, 'the secrets file');
+  for (const dir of new Set([dirname(paths.inventory), dirname(paths.secrets)])) {
+    try {
+      await access(dir, constants.W_OK);
+    } catch (error) {
+      // A folder that does not exist yet is made when the files are written.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw fileSystemError(error, dir, 'writing the files of init in') ?? error;
+    }
   }
 }
 
@@ -60,10 +85,12 @@ export async function writeInitFiles(request: WriteRequest): Promise<WriteResult
   // Throws the loader's input error, with file:line:column, if the text is not a valid inventory.
   parseInventoryText(text, paths.inventory);
   if (!request.overwrite && (await fileExists(paths.inventory))) throw refuseOverwrite(paths.inventory);
+  // Checked again (the wizard took time): no secrets made for an inventory that cannot be written.
+  await regularFileOrMissing(paths.inventory, 'the inventory');
   const secrets = await request.ensureSecrets(paths.secrets);
-  await writeFileAtomic(paths.inventory, text, { mode: 0o644 });
+  await writeFileAtomic(paths.inventory, text, { mode: 0o644, role: 'the inventory' });
   // The single executable's schema, where the inventory's header points (nothing from an npm install).
   const schema = schemaCopy(paths.inventory);
-  if (schema) await writeFileAtomic(schema.path, schema.text, { mode: 0o644 });
+  if (schema) await writeFileAtomic(schema.path, schema.text, { mode: 0o644, role: 'the inventory schema' });
   return { secretsStatus: secrets.status, modeFixed: Boolean(secrets.modeFixed), added: secrets.added ?? [] };
 }

@@ -1,11 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { inputError } from '../core/errors.js';
+import { readRegularFile } from '../core/safe-file.js';
 import { parseYamlDocument, type YamlDocumentSpec } from '../core/yaml-document.js';
+import { DEFAULT_YAML_LIMITS } from '../core/yaml-limits.js';
 import type { KeyPath, Position } from '../core/yaml-positions.js';
 import { applyDefaults, type Inventory } from './defaults.js';
 import { describeIssue, formatKeyPath } from './describe-issue.js';
-import { type InventoryInput, inventorySchema } from './schema.js';
+import { API_VERSION, type InventoryInput, inventorySchema, KIND } from './schema.js';
 
 /**
  * Reading an inventory: file -> YAML (with positions) -> zod -> defaults. Rules come after,
@@ -26,22 +27,19 @@ export interface LoadedInventory {
 
 export async function loadInventoryFile(path: string, cwd = process.cwd()): Promise<LoadedInventory> {
   const file = resolve(cwd, path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+  // Read through a link (an inventory kept elsewhere), but only a regular file: a directory, a
+  // device or a FIFO is named as such, and a huge file is refused before it is read.
+  const read = await readRegularFile(file, {
+    role: 'the inventory',
+    maxBytes: DEFAULT_YAML_LIMITS.maxBytes,
+    followLink: true,
+  });
+  if (!read)
     throw inputError({
-      what:
-        code === 'ENOENT'
-          ? `inventory file not found: ${file}`
-          : `cannot read inventory file ${file} (${code})`,
-      next:
-        code === 'ENOENT'
-          ? 'create one with `wire-install init`, or pass the right file with --inventory'
-          : 'check the file permissions',
+      what: `inventory file not found: ${file}`,
+      next: 'create one with `wire-install init`, or pass the right file with --inventory',
     });
-  }
+  const { text } = read;
   return parseInventoryText(text, file);
 }
 
@@ -56,7 +54,10 @@ const INVENTORY_DOCUMENT: YamlDocumentSpec<InventoryInput> = {
     notMapping: 'start from inventory.example.yaml or run `wire-install init`',
     schema:
       'fix the keys above; docs/inventory.md describes every key (editors check it through the $schema header)',
+    notOurs:
+      'check the path given with --inventory, or start from inventory.example.yaml or `wire-install init`',
   },
+  identity: { apiVersion: API_VERSION, kind: KIND },
   formatPath: formatKeyPath,
   describeIssue,
 };

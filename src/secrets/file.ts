@@ -1,7 +1,9 @@
-import { chmod, chown, lstat, readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { chown, lstat } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError } from '../core/errors.js';
+import { chmodOwnFile, readRegularFile } from '../core/safe-file.js';
 import { parseYamlDocument, type YamlDocumentSpec } from '../core/yaml-document.js';
 import {
   type GeneratedStringKey,
@@ -27,7 +29,9 @@ import { generateZauthKeyPair, zauthPublicKeyOf } from './zauth.js';
 /**
  * secrets.yaml: read, write, and the "make sure it exists" of `wire-install init`.
  *
- * - Written only through writeFileAtomic with mode 0600.
+ * - Written only through writeFileAtomic with mode 0600, never over or through a link.
+ * - init reads it without following a link and only chmods it (through the descriptor) once it
+ *   parsed as a wire-install secrets file; apply and doctor may read through a link, never write.
  * - An existing valid file is never rewritten: re-running init keeps every secret.
  * - A file from an older wire-install that lacks newer keys gets only those keys added.
  * - Errors name file:line:column and the key path, never a value from the file.
@@ -62,7 +66,7 @@ export interface EnsureOptions {
 
 /** The secrets in `path`, or undefined when the file does not exist. Throws an input error when it is broken or incomplete. */
 export async function loadSecretsFile(path: string): Promise<WireSecrets | undefined> {
-  const text = await readSecretsText(path);
+  const text = (await readSecretsText(path, true))?.text;
   if (text === undefined) return undefined;
   const input = parseSecretsText(text, path);
   const { secrets, added } = completeSecrets(input, path);
@@ -85,7 +89,7 @@ export async function loadSecretsFile(path: string): Promise<WireSecrets | undef
 export async function loadSecretsForRun(
   path: string,
 ): Promise<{ secrets: WireSecrets | undefined; added: string[]; save: () => Promise<void> }> {
-  const text = await readSecretsText(path);
+  const text = (await readSecretsText(path, true))?.text;
   if (text === undefined) return { secrets: undefined, added: [], save: async () => {} };
   const { secrets, added } = completeSecrets(parseSecretsText(text, path), path);
   return {
@@ -121,7 +125,9 @@ async function saveCompleted(path: string, secrets: WireSecrets, added: readonly
 }
 
 function cannotWrite(path: string, error: unknown, added: readonly string[]) {
-  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  // writeFileAtomic's errors carry the filesystem error as their cause.
+  const raw = (error as { cause?: unknown }).cause ?? error;
+  const code = (raw as NodeJS.ErrnoException).code ?? 'error';
   return inputError({
     what: `cannot add the keys this version needs (${added.join(', ')}) to ${path} (${code})`,
     next:
@@ -132,7 +138,10 @@ function cannotWrite(path: string, error: unknown, added: readonly string[]) {
 }
 
 export async function writeSecretsFile(path: string, secrets: WireSecrets): Promise<void> {
-  await writeFileAtomic(path, renderSecretsFile(secrets), { mode: SECRETS_FILE_MODE });
+  await writeFileAtomic(path, renderSecretsFile(secrets), {
+    mode: SECRETS_FILE_MODE,
+    role: 'the secrets file',
+  });
 }
 
 export function renderSecretsFile(secrets: WireSecrets): string {
@@ -156,14 +165,16 @@ export function renderSecretsFile(secrets: WireSecrets): string {
 }
 
 export async function ensureSecretsFile(path: string, options: EnsureOptions = {}): Promise<EnsureResult> {
-  const modeFixed = await restrictMode(path);
-  const text = await readSecretsText(path);
-  if (text === undefined) {
+  // Never through a link, never a directory or a device: init may chmod and rewrite this file.
+  const read = await readSecretsText(path, false);
+  if (read === undefined) {
     const secrets = generateSecrets();
     await writeSecretsFile(path, secrets);
-    return { status: 'created', secrets, modeFixed, added: [], regenerated: false };
+    return { status: 'created', secrets, modeFixed: false, added: [], regenerated: false };
   }
-  const input = parseSecretsText(text, path);
+  // Parsed (and so known to be a wire-install secrets file) before its mode is touched.
+  const input = parseSecretsText(read.text, path);
+  const modeFixed = await restrictMode(path, read.stats);
   if (options.regenerate) {
     const fresh = generateSecrets();
     const secrets: WireSecrets = {
@@ -272,42 +283,26 @@ export function completeSecrets(
   return { secrets, added };
 }
 
-/** Sets the file to 0600 when group or others may read it; false when missing or already private. */
-async function restrictMode(path: string): Promise<boolean> {
-  let mode: number;
-  try {
-    mode = (await stat(path)).mode & 0o777;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw cannotRead(path, error);
-  }
+/** Sets the file read to 0600 when group or others may read it; false when already private. */
+async function restrictMode(path: string, read: Stats): Promise<boolean> {
+  const mode = read.mode & 0o777;
   if ((mode & 0o077) === 0) return false;
   try {
-    await chmod(path, SECRETS_FILE_MODE);
+    await chmodOwnFile(path, read, SECRETS_FILE_MODE);
   } catch (error) {
     throw inputError({
-      what: `${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}) and could not be set to 0600 (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      what: `${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}) and could not be set to 0600 (${(error as NodeJS.ErrnoException).code ?? 'it changed since it was read'})`,
       next: `run \`chmod 600 ${path}\` as the file's owner`,
     });
   }
   return true;
 }
 
-async function readSecretsText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw cannotRead(path, error);
-  }
-}
+/** A real secrets.yaml is about 5 KB: anything this large is the wrong file, not read. */
+export const SECRETS_MAX_BYTES = 256 * 1024;
 
-function cannotRead(path: string, error: unknown) {
-  const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  return inputError({
-    what: `cannot read the secrets file ${path} (${code})`,
-    next: 'check the path (--secrets) and that you own the file',
-  });
+function readSecretsText(path: string, followLink: boolean) {
+  return readRegularFile(path, { role: 'the secrets file', maxBytes: SECRETS_MAX_BYTES, followLink });
 }
 
 /**
@@ -326,7 +321,10 @@ const SECRETS_DOCUMENT: YamlDocumentSpec<SecretsFileInput> = {
     notMapping: 'restore it from a backup, or move it away and run `wire-install init` to generate a new one',
     schema:
       'fix the keys above (docs/secrets.md lists every key and its format); a missing generated key is added by `wire-install init`',
+    notOurs:
+      'check the path: --secrets (or secrets.yaml beside the inventory) must name the secrets file wire-install wrote; nothing was changed',
   },
+  identity: { apiVersion: SECRETS_API_VERSION, kind: SECRETS_KIND },
   formatPath: (path) => formatSecretsPath(path as (string | number)[]),
   describeIssue: describeSecretsIssue,
 };

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError } from '../core/errors.js';
+import { readRegularFile } from '../core/safe-file.js';
 
 /**
  * The checkpoint state of an installation (`.wire-install/state.json` beside the inventory):
@@ -25,19 +25,19 @@ export interface StateFile {
 
 export const STATE_DIR = '.wire-install';
 
+/** A hundred steps on a hundred hosts is about 2 MB: a larger file is not this state. */
+const STATE_MAX_BYTES = 32 * 1024 * 1024;
+
 function emptyState(): StateFile {
   return { version: 1, steps: {} };
 }
 
 export async function loadState(stateDir: string): Promise<StateFile> {
   const file = join(stateDir, 'state.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-    throw error;
-  }
+  // Rewritten after every step: never through a link, and a directory there is named as such.
+  const read = await readRegularFile(file, { role: 'the run state', maxBytes: STATE_MAX_BYTES });
+  if (!read) return emptyState();
+  const { text } = read;
   try {
     const state = JSON.parse(text) as StateFile;
     if (state.version !== 1 || typeof state.steps !== 'object' || state.steps === null)
@@ -80,7 +80,9 @@ export class StateStore {
     // A failed earlier write must not stop later ones: each write carries the whole state.
     this.writing = this.writing
       .catch(() => undefined)
-      .then(() => writeFileAtomic(join(this.stateDir, 'state.json'), snapshot, { mode: 0o600 }));
+      .then(() =>
+        writeFileAtomic(join(this.stateDir, 'state.json'), snapshot, { mode: 0o600, role: 'the run state' }),
+      );
     return this.writing;
   }
 }
