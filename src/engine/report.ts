@@ -56,7 +56,8 @@ export function stoppedLines(event: Stopped): string[] {
       : `stopped at once: ${count} step${count === 1 ? '' : 's'} in flight cut off (${stepList(event.inFlight)}), ${
           event.recorded
             ? 'recorded as interrupted in state.json'
-            : 'not recorded as done (state.json could not be written in time)'
+            : // --plan records nothing; apply could not write state.json in time.
+              'not recorded as done'
         }: the next run does ${count === 1 ? 'it' : 'them'} again`;
   return [
     steps,
