@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { escapeForTerminal } from './shown-value.js';
 
 /**
  * The one port through which commands talk to the terminal. Commands never call
@@ -50,18 +51,20 @@ export function createOutput(options: OutputOptions = {}): Output {
     json,
     verbose,
     color,
+    // The net under every line for people: text read from a file (state.json, an inventory, a
+    // host's answer) never reaches the terminal with its control characters live.
     line(text = '') {
-      if (!json) stdout.write(`${text}\n`);
+      if (!json) stdout.write(`${escapeForTerminal(text)}\n`);
     },
     warn(text) {
       if (json) stdout.write(`${JSON.stringify({ type: 'warning', message: text })}\n`);
-      else stderr.write(`${color.yellow('warning:')} ${text}\n`);
+      else stderr.write(`${color.yellow('warning:')} ${escapeForTerminal(text)}\n`);
     },
     errorLine(text) {
-      if (!json) stderr.write(`${text}\n`);
+      if (!json) stderr.write(`${escapeForTerminal(text)}\n`);
     },
     debug(text) {
-      if (verbose) stderr.write(`${color.dim(text)}\n`);
+      if (verbose) stderr.write(`${color.dim(escapeForTerminal(text))}\n`);
     },
     data(record) {
       if (json) stdout.write(`${JSON.stringify(record)}\n`);

@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'node:events';
-import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import yaml from 'js-yaml';
 import { ExitCode, inputError, isWireInstallError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
+import { makeDirectory, readRegularFile } from '../core/safe-file.js';
+import { parseYamlWithPositions } from '../core/yaml-positions.js';
 import { newRunId } from '../engine/apply-run.js';
 import type { ConnectedHosts } from '../engine/connect-hosts.js';
 import { DebugLog } from '../engine/debug-log.js';
@@ -11,7 +11,7 @@ import { openConnections } from '../engine/open-connections.js';
 import { createLimiter } from '../hosts/limiter.js';
 import { localHost } from '../hosts/local-host.js';
 import type { LoadedInventory } from '../inventory/load.js';
-import { loadSecretsForRun } from '../secrets/file.js';
+import { loadSecretsForRun, SECRETS_MAX_BYTES } from '../secrets/file.js';
 import type { WireSecrets } from '../secrets/generate.js';
 import { pemValues, redactDeep, secretValues } from '../secrets/redact.js';
 import { STATE_DIR } from '../state/store.js';
@@ -81,7 +81,13 @@ export function selectGroups(only: string | undefined): DoctorGroup[] {
  */
 async function looseSecretValues(path: string): Promise<string[]> {
   try {
-    const parsed = yaml.load(await readFile(path, 'utf8'));
+    // With the limits of every YAML read (an alias bomb is refused here too, and hides nothing).
+    const read = await readRegularFile(path, {
+      role: 'the secrets file',
+      maxBytes: SECRETS_MAX_BYTES,
+      followLink: true,
+    });
+    const parsed = read ? parseYamlWithPositions(read.text, path).value : undefined;
     return secretValues(parsed as WireSecrets).filter((value) => value.length >= 6);
   } catch {
     return [];
@@ -91,6 +97,8 @@ async function looseSecretValues(path: string): Promise<string[]> {
 async function loadSecrets(path: string): Promise<{
   secrets: WireSecrets | undefined;
   error: string | undefined;
+  /** The error's own lines: which key breaks which rule (never a value). */
+  errorEvidence: string[];
   values: string[];
   missingKeys: string[];
 }> {
@@ -101,6 +109,7 @@ async function loadSecrets(path: string): Promise<{
     return {
       secrets,
       error: undefined,
+      errorEvidence: [],
       values: secrets ? secretValues(secrets) : [],
       missingKeys: added,
     };
@@ -111,7 +120,13 @@ async function loadSecrets(path: string): Promise<{
       : error instanceof Error
         ? error.message
         : String(error);
-    return { secrets: undefined, error: what, values: await looseSecretValues(path), missingKeys: [] };
+    return {
+      secrets: undefined,
+      error: what,
+      errorEvidence: isWireInstallError(error) ? error.evidence : [],
+      values: await looseSecretValues(path),
+      missingKeys: [],
+    };
   }
 }
 
@@ -146,6 +161,7 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
   const {
     secrets,
     error: secretsError,
+    errorEvidence: secretsErrorEvidence,
     values: secretsValues,
     missingKeys: secretsMissingKeys,
   } = await loadSecrets(secretsPath);
@@ -153,7 +169,7 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
     ...secretsValues,
     ...certificateKeyTexts(loaded.inventory, inventoryDir).flatMap(pemValues),
   ];
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await makeDirectory(stateDir, 'the state folder for the log of this diagnosis');
   const log = new DebugLog(join(stateDir, 'logs', `doctor-${newRunId()}.log`), hidden);
   const bundleRoot = loaded.inventory.bundle.path
     ? resolve(inventoryDir, loaded.inventory.bundle.path)
@@ -172,6 +188,7 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
       secrets,
       secretsPath,
       secretsError,
+      secretsErrorEvidence,
       secretsMissingKeys,
       hiddenValues: hidden,
       dnsServer: options.dnsServer,

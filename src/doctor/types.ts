@@ -44,6 +44,8 @@ export interface DoctorContext {
   secretsPath: string;
   /** Why secrets.yaml could not be loaded (not YAML, keys missing), when it exists but is unusable. */
   secretsError?: string | undefined;
+  /** The lines under secretsError: file:line:column, the key and the rule it breaks (no value). */
+  secretsErrorEvidence?: readonly string[];
   /** Keys secrets.yaml lacks that this version needs (apply adds them; doctor only reads). */
   secretsMissingKeys?: readonly string[];
   /** Every value the runner hides (secrets.yaml's, even when it does not load; the ingress keys). */

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { shownKey, shownValue } from '../core/shown-value.js';
 
 /** Turns zod's issues into sentences about the inventory a sysadmin can act on. */
 
@@ -28,15 +29,16 @@ export function formatKeyPath(path: readonly PropertyKey[], root: unknown): stri
   return text;
 }
 
+/** A value quoted in a message: control characters escaped, cut to a few dozen characters. */
 function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  return shownValue(value);
 }
 
 export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
   const value = valueAt(root, issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
-      return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against docs/inventory.md)`;
+      return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map(shownKey).join(', ')} (check the spelling against docs/inventory.md)`;
     case 'invalid_type':
       if (value === undefined) return `required key is missing (expected ${issue.expected})`;
       return `expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, found ${show(value)}`;

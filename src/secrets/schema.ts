@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shownKey } from '../core/shown-value.js';
 import { MLS_REMOVAL_KEY_NAMES, type MlsRemovalKeyName, mlsKeyProblem } from './mls.js';
 import { zauthKeyPairProblem } from './zauth.js';
 
@@ -110,7 +111,7 @@ export function describeSecretsIssue(issue: z.core.$ZodIssue, root: unknown): st
   const found = valueAt(root, issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
-      return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against docs/secrets.md)`;
+      return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map(shownKey).join(', ')} (check the spelling against docs/secrets.md)`;
     case 'invalid_type':
       if (found === undefined) return `required key is missing (expected ${issue.expected})`;
       return `expected ${issue.expected}, found ${kindOf(found)}${typeof found === 'number' || typeof found === 'boolean' ? ' (put the value in quotes)' : ''}`;
@@ -122,6 +123,9 @@ export function describeSecretsIssue(issue: z.core.$ZodIssue, root: unknown): st
     case 'too_small':
       return 'must not be empty';
     case 'custom':
+      return issue.message;
+    case 'invalid_format':
+      // The rule (our own message: "must be a kubeadm token: [a-z0-9]{6}.[a-z0-9]{16}"), never the value.
       return issue.message;
     default:
       return `invalid value (${issue.code})`;

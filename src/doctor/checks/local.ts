@@ -68,6 +68,16 @@ const inventoryRules: DoctorCheck = {
   },
 };
 
+/**
+ * `secrets.yaml:56:3: kubernetes.bootstrapToken: must be a kubeadm token` reads as
+ * `name: value` to the report's key-like redaction, which would hide the rule ("[redacted] be
+ * a kubeadm token"). These lines name a key and a rule, never a value (describeSecretsIssue),
+ * so the key is set apart with a dash instead.
+ */
+function keyThenRule(line: string): string {
+  return line.replace(/^(.+?:\d+:\d+: [^:\s]+): /, '$1 — ');
+}
+
 const secretsFile: DoctorCheck = {
   id: 'local.secrets',
   group: 'local',
@@ -81,7 +91,13 @@ const secretsFile: DoctorCheck = {
           'local.secrets',
           context.secretsError,
           'fix the file (the message names the problem), or run `wire-install init` to add missing keys',
-          { host: context.admin.name, evidence: [`read: ${context.secretsPath}`] },
+          {
+            host: context.admin.name,
+            evidence: [
+              ...(context.secretsErrorEvidence ?? []).map(keyThenRule),
+              `read: ${context.secretsPath}`,
+            ],
+          },
         ),
       ];
     const results = fromFindings(
