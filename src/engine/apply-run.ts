@@ -20,6 +20,7 @@ import type { Reporter } from './report.js';
 import { type RunInterrupt, watchRunInterrupt } from './run-interrupt.js';
 import { runSteps, type StepFailure } from './run-steps.js';
 import { selectSteps } from './select.js';
+import { StateSpace } from './state-space.js';
 import { hostsInUse } from './targets.js';
 import type { EngineStage, EngineStep, StepSelection, StepStatus } from './types.js';
 
@@ -125,10 +126,13 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
   let log: DebugLog | undefined;
   let watch: RunInterrupt | undefined;
   let connected: Awaited<ReturnType<typeof connectHosts>> | undefined;
+  let stateSpace: StateSpace | undefined;
   try {
     if (lock) await options.afterLock?.();
     if (lock?.takenOver) options.output.warn(`took over a stale lock: ${lock.takenOver}`);
-    const runLog = new DebugLog(join(stateDir, 'logs', `${options.mode}-${runId}.log`), hidden);
+    const runLog = new DebugLog(join(stateDir, 'logs', `${options.mode}-${runId}.log`), hidden, (error) =>
+      options.output.warn(`${error.what}; the run goes on without it (${error.next})`),
+    );
     log = runLog;
     const logFile = relative(process.cwd(), runLog.path) || runLog.path;
     // Failures carry what hosts and pods printed (last lines, log tails): secrets out first.
@@ -145,6 +149,9 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
     const hosts = hostsInUse(options.inventory, used);
     const becomePassword = options.secrets?.ssh?.becomePassword;
     const state = await StateStore.open(stateDir);
+    // Freed to record the steps in flight if the disk fills up (state-space.ts); a disk without
+    // that much room fails here, before any host is contacted or the run is shown.
+    if (options.mode === 'apply') stateSpace = await StateSpace.keep(stateDir);
     emit({ type: 'run-started', runId, mode: options.mode, hosts: hosts.map((h) => h.name), logFile });
     watch = watchRunInterrupt({
       signal: options.signal,
@@ -213,6 +220,7 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
       selection: options.selection,
       signal: options.signal,
       emit,
+      ...(stateSpace ? { stateSpace } : {}),
     });
     watch.dispose();
     for (const event of failureEvents(result.failures)) emit(event);
@@ -225,6 +233,7 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
   } finally {
     watch?.dispose();
     connected?.closeAll();
+    await stateSpace?.release().catch(() => undefined);
     await lock?.release();
     log?.close();
     await options.reporter.close();
