@@ -78,15 +78,16 @@ describe('Ctrl-C at a terminal, with the live tree', () => {
 
   it('twice: exits at once saying what is left; the steps cut off are recorded as interrupted, and the next run takes the lock over', async () => {
     const workspace = labWorkspace(5);
-    workspace.setVars({ slowSeconds: 30 });
+    const slowSeconds = 10;
+    workspace.setVars({ slowSeconds });
     await applyInTerminal('twice', workspace, '--concurrency 2');
     const pressed = Date.now();
     await terminal.run('send-keys', '-t', 'twice', 'C-c');
     await terminal.waitFor('twice', /interrupted: finishing the steps in flight/);
     await terminal.run('send-keys', '-t', 'twice', 'C-c');
     await terminal.waitFor('twice', /EXIT=\d+/);
-    // Not after the 30 s of slow work (this bounds, it does not time, the exit).
-    expect(Date.now() - pressed).toBeLessThan(15_000);
+    // Not after the slow work (this bounds, it does not time, the exit).
+    expect(Date.now() - pressed).toBeLessThan(8_000);
     const screen = await terminal.screen('twice');
     expect(screen).toContain('EXIT=130');
     expect(screen).toMatch(
@@ -107,6 +108,11 @@ describe('Ctrl-C at a terminal, with the live tree', () => {
     expect(resumed.stdout).toMatch(/took over a stale lock: wire-install apply .*: that process is gone/);
     expect(new Set(started(resumed.events).map((e) => e.step))).toEqual(new Set(['lab.slow']));
     expect(existsSync(join(stateDir(workspace.dir), 'lock'))).toBe(false);
+    // The commands cut off go on on their hosts (no terminal there to hang up): let them end
+    // before the lab is reset, or they would leave their file behind for the next test.
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, pressed + (slowSeconds + 2) * 1000 - Date.now())),
+    );
   }, 120_000);
 });
 
