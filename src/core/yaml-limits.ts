@@ -1,3 +1,4 @@
+import yaml from 'js-yaml';
 /**
  * Limits on a YAML document wire-install reads (the inventory, secrets.yaml, an answers file).
  * An alias is a reference to an anchored node: js-yaml shares it, so parsing a "billion laughs"
@@ -119,4 +120,18 @@ export function skipToContent(text: string, offset: number): number {
     }
   }
   return i;
+}
+
+/**
+ * yaml.load with the limits, for YAML that is not one of our documents (a bundle's example
+ * values, a chart's Chart.yaml): same schema as yaml.load unless told, so nothing else changes.
+ * Throws YamlLimitError (a plain Error to callers that only catch and report).
+ */
+export function loadYamlLimited(
+  text: string,
+  options: yaml.LoadOptions = {},
+  limits = DEFAULT_YAML_LIMITS,
+): unknown {
+  checkYamlSize(text, limits);
+  return yaml.load(text, { ...options, listener: expansionCounter(text, limits) });
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { inputError } from '../core/errors.js';
+import { loadYamlLimited } from '../core/yaml-limits.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { WireSecrets } from '../secrets/generate.js';
 import type { ChartDefinition } from '../steps/workloads/charts.js';
@@ -49,7 +50,8 @@ export function readExample(path: string): Tree {
   if (!existsSync(path)) return {};
   let parsed: unknown;
   try {
-    parsed = yaml.load(readFileSync(path, 'utf8'));
+    // A bundle is input like any other: the YAML limits hold (an alias bomb is refused here).
+    parsed = loadYamlLimited(readFileSync(path, 'utf8'));
   } catch (error) {
     throw inputError({
       what: `the bundle's example values ${path} are not valid YAML`,

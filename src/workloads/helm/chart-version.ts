@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import yaml from 'js-yaml';
 import { WireInstallError } from '../../core/errors.js';
+import { loadYamlLimited } from '../../core/yaml-limits.js';
 
 /**
  * The version of a chart as the bundle ships it (charts/<chart>/Chart.yaml: the bundle's charts
@@ -25,7 +25,7 @@ export function chartVersion(bundleRoot: string, chart: string): string {
   }
   let parsed: unknown;
   try {
-    parsed = yaml.load(text);
+    parsed = loadYamlLimited(text);
   } catch {
     parsed = undefined;
   }

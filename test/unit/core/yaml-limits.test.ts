@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { YamlLimitError } from '../../../src/core/yaml-limits.js';
+import { loadYamlLimited, YamlLimitError } from '../../../src/core/yaml-limits.js';
 import { parseYamlWithPositions, positionAt } from '../../../src/core/yaml-positions.js';
 
 /** Alias expansion and size are counted while parsing: a bomb is refused before anything walks it. */
@@ -57,5 +57,10 @@ describe('YAML limits', () => {
     const error = limitError('a: 1\n'.repeat(100), { maxBytes: 400, maxExpandedNodes: 1000 });
     expect(error?.rule).toBe('a YAML file may have at most 400 bytes');
     expect(error?.measured).toBe('it has 500 bytes');
+  });
+
+  it("holds for YAML that is not ours too (a bundle's values): the same refusal with js-yaml's default schema", () => {
+    expect(() => loadYamlLimited(bomb(9))).toThrow(YamlLimitError);
+    expect(loadYamlLimited('a: &x [1, 2]\nb: *x\n')).toEqual({ a: [1, 2], b: [1, 2] });
   });
 });
