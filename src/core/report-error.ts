@@ -1,6 +1,7 @@
 import { ExitCode, isWireInstallError } from './errors.js';
 import { describeFileSystemError } from './fs-errors.js';
 import type { Output } from './output.js';
+import { cutLongRuns } from './shown-value.js';
 
 /**
  * Prints an error the way a sysadmin wants to read it: what failed, the evidence, the next
@@ -17,9 +18,10 @@ export function reportError(raised: unknown, output: Output): number {
     }
     const c = output.color;
     const where = error.host ? ` ${c.dim(`[${error.host}]`)}` : '';
-    output.errorLine(`${c.red('error:')}${where} ${error.what}`);
-    for (const line of error.evidence) output.errorLine(`  ${line}`);
-    if (error.next) output.errorLine(`${c.cyan('next:')} ${error.next}`);
+    // Messages quote values from files: a huge one is cut, with its size (cutLongRuns).
+    output.errorLine(`${c.red('error:')}${where} ${cutLongRuns(error.what)}`);
+    for (const line of error.evidence) output.errorLine(`  ${cutLongRuns(line)}`);
+    if (error.next) output.errorLine(`${c.cyan('next:')} ${cutLongRuns(error.next)}`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -61,9 +61,8 @@ export function escapeForTerminal(text: string): string {
  */
 export function shownValue(value: unknown, max = SHOWN_VALUE_CHARS): string {
   if (typeof value === 'string') {
-    const cut = value.length > max;
-    const text = `"${escapeControl(cut ? value.slice(0, max) : value)}${cut ? '…' : ''}"`;
-    return cut ? `${text} (${Buffer.byteLength(value)} bytes)` : text;
+    if (value.length <= max) return `"${escapeControl(value)}"`;
+    return `"${escapeControl(value.slice(0, max))}…" (${Buffer.byteLength(value)} bytes)`;
   }
   let json: string | undefined;
   try {
@@ -73,6 +72,12 @@ export function shownValue(value: unknown, max = SHOWN_VALUE_CHARS): string {
   }
   if (json === undefined) return String(value);
   return json.length > max ? `${escapeControl(json.slice(0, max))}…` : escapeControl(json);
+}
+
+/** A name from a file inside a sentence, unquoted: `kubenode3`, or `hhhh…` (300000 bytes). */
+export function shownText(text: string, max = SHOWN_VALUE_CHARS): string {
+  if (text.length <= max) return escapeControl(text);
+  return `${escapeControl(text.slice(0, max))}… (${Buffer.byteLength(text)} bytes)`;
 }
 
 /** JSON of the first few entries only: a big (or alias-shared) tree is not stringified whole. */
@@ -89,4 +94,20 @@ function limitedReplacer(max: number) {
 /** A key name from a file, as a message quotes it (keys are file content too). */
 export function shownKey(key: string): string {
   return shownValue(String(key));
+}
+
+/** A run of this many characters without a space is a value, not a word or a path. */
+export const LONG_RUN_CHARS = 200;
+
+/**
+ * The net for whole messages (an error, a finding) that quote values inside sentences built
+ * elsewhere: any run of LONG_RUN_CHARS characters without a space is cut to SHOWN_VALUE_CHARS
+ * with its size. Paths and words are far shorter, so only values are ever cut.
+ */
+export function cutLongRuns(text: string): string {
+  if (text.length < LONG_RUN_CHARS) return text;
+  return text.replace(
+    new RegExp(`[^\\s]{${LONG_RUN_CHARS},}`, 'g'),
+    (run) => `${run.slice(0, SHOWN_VALUE_CHARS)}… (${Buffer.byteLength(run)} bytes)`,
+  );
 }

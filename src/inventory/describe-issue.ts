@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { shownKey, shownValue } from '../core/shown-value.js';
+import { shownKey, shownText, shownValue } from '../core/shown-value.js';
 
 /** Turns zod's issues into sentences about the inventory a sysadmin can act on. */
 
@@ -21,7 +21,7 @@ export function formatKeyPath(path: readonly PropertyKey[], root: unknown): stri
       text += `[${key}]`;
       const item = valueAt(root, path.slice(0, index + 1));
       const name = item && typeof item === 'object' ? (item as { name?: unknown }).name : undefined;
-      if (path[index - 1] === 'hosts' && typeof name === 'string') text += ` (${name})`;
+      if (path[index - 1] === 'hosts' && typeof name === 'string') text += ` (${shownText(name)})`;
     } else {
       text += text === '' ? String(key) : `.${String(key)}`;
     }

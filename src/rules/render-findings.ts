@@ -1,4 +1,5 @@
 import type { Output } from '../core/output.js';
+import { cutLongRuns } from '../core/shown-value.js';
 import type { KeyPath, Position } from '../core/yaml-positions.js';
 import type { Finding } from './finding.js';
 
@@ -29,7 +30,8 @@ export function formatFinding(finding: Finding, output: Output, location?: Findi
     lines.push(`    ${parts.join('; ')}`);
   }
   lines.push(`    ${c.cyan('fix:')} ${finding.fix}`);
-  return lines;
+  // Rules quote what they found (an address, a name): a huge value is cut, with its size.
+  return lines.map(cutLongRuns);
 }
 
 /**

@@ -252,6 +252,25 @@ describe('hostile content', () => {
     expect(result.stderr.length).toBeLessThan(2000);
   });
 
+  it('a huge host name or address is cut wherever it is quoted: key paths and rule findings', async () => {
+    const dir = await folder('huge-in-findings');
+    const example = await readFile(join(REPO_ROOT, 'inventory.example.yaml'), 'utf8');
+    const name = join(dir, 'name.yaml');
+    await writeFile(name, example.replace(/name: kubenode1/, `name: ${'h'.repeat(300_000)}`));
+    const address = join(dir, 'address.yaml');
+    await writeFile(
+      address,
+      example.replace(/address: 192\.168\.122\.21/, `address: ${'1'.repeat(300_000)}`),
+    );
+    for (const file of [name, address]) {
+      const result = await runCli(['apply', '--plan', '--offline', '--inventory', file]);
+      clean(result);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain('… (300000 bytes)');
+      expect(result.stderr.length).toBeLessThan(6000);
+    }
+  });
+
   it('control characters from state.json reach the terminal escaped', async () => {
     const dir = await folder('control-characters');
     expect((await runCli(DEMO, { cwd: dir })).exitCode).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryOutput } from '../../../src/core/output.js';
-import { escapeForTerminal, shownValue } from '../../../src/core/shown-value.js';
+import { cutLongRuns, escapeForTerminal, shownText, shownValue } from '../../../src/core/shown-value.js';
 
 describe('values shown in messages', () => {
   it('a long value is cut to 60 characters with its full size', () => {
@@ -18,6 +18,17 @@ describe('values shown in messages', () => {
   it('control characters are escaped, bidirectional overrides too', () => {
     expect(shownValue('ok\u001b]0;pwned\u0007\r\n')).toBe('"ok\\e]0;pwned\\x07\\r\\n"');
     expect(shownValue('a\u202eb')).toBe('"a\\u202eb"');
+  });
+});
+
+describe('the net for whole messages', () => {
+  it('cuts a run of 200 characters without a space (a value), never a path or a sentence', () => {
+    const path = `/srv/${'deep/'.repeat(30)}inventory.yaml`;
+    expect(cutLongRuns(`${path}: found address ${'1'.repeat(300_000)} where an IPv4 goes`)).toBe(
+      `${path}: found address ${'1'.repeat(60)}… (300000 bytes) where an IPv4 goes`,
+    );
+    expect(shownText('kubenode3')).toBe('kubenode3');
+    expect(shownText('h'.repeat(100))).toBe(`${'h'.repeat(60)}… (100 bytes)`);
   });
 });
 
