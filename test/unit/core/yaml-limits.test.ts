@@ -50,7 +50,9 @@ describe('YAML limits', () => {
     // Each *b counts as the nodes of base again (js-yaml's events count a few more than the
     // document's 20 nodes, which only makes the limit stricter): a tight limit stops it.
     expect(limitError(text)).toBeUndefined();
-    expect(limitError(text, { maxBytes: 1000, maxExpandedNodes: 15 })?.measured).toMatch(/^the alias \*b alone/);
+    expect(limitError(text, { maxBytes: 1000, maxExpandedNodes: 15 })?.measured).toMatch(
+      /^the alias \*b alone/,
+    );
   });
 
   it('refuses a document over the size limit before parsing it', () => {
