@@ -64,6 +64,15 @@ export async function loadAnswersFile(path: string, cwd: string): Promise<Answer
   }
   const values = parsed as Record<string, unknown>;
   const unknown = Object.keys(values).filter((key) => !ANSWER_FILE_KEYS.includes(key));
+  // Not one answer among its keys: someone else's file (--answers /etc/shadow makes each line a
+  // key). Its keys are its content, so none is shown.
+  if (unknown.length > 0 && unknown.length === Object.keys(values).length) {
+    throw inputError({
+      what: `${file}: this is not an answers file of wire-install init: none of its ${unknown.length} keys is an answer (nothing of it is shown)`,
+      evidence: [`known keys: ${ANSWER_FILE_KEYS.join(', ')}`],
+      next: 'check the path given with --answers',
+    });
+  }
   if (unknown.length > 0) {
     throw inputError({
       what: `${file}: unknown ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map(shownKey).join(', ')}`,

@@ -225,6 +225,31 @@ describe('answers file', () => {
     expect(await refusal({ answers: 'bad.yaml' }, dir)).toContain('"domain" in bad.yaml');
   });
 
+  it("refuses someone else's file (--answers /etc/shadow) without showing a line of it", async () => {
+    await writeFile(
+      join(dir, 'shadow'),
+      'root:$6$salt$hash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n',
+    );
+    const message = await refusal({ answers: 'shadow' }, dir);
+    expect(message).toContain('this is not an answers file of wire-install init');
+    expect(message).not.toContain('$6$');
+    expect(message).not.toContain('daemon');
+  });
+
+  it('refuses an alias bomb in an answers file at the alias, at once', async () => {
+    const levels = [`a0: &a0 [${Array(9).fill('lol').join(', ')}]`];
+    for (let i = 1; i <= 9; i += 1)
+      levels.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    await writeFile(join(dir, 'bomb.yaml'), `${levels.join('\n')}\n`);
+    expect(await refusal({ answers: 'bomb.yaml' }, dir)).toMatch(
+      /bomb\.yaml:\d+:\d+: the answers file is refused: aliases may expand a YAML file to at most 100000 nodes/,
+    );
+  });
+
   it('names the flag when the file lacks a required answer', async () => {
     await writeFile(join(dir, 'partial.yaml'), 'mode: demo\ncertificates: self-signed\n');
     expect(await refusal({ answers: 'partial.yaml' }, dir)).toContain('missing --domain');
