@@ -1,5 +1,6 @@
 import type { Output } from '../core/output.js';
 import type { Plan, PlannedHost, PlannedStep } from './build-plan.js';
+import { NOT_SELECTED } from './select-plan.js';
 import { wrap } from './wrap.js';
 
 /**
@@ -51,12 +52,13 @@ export function renderPlan(plan: Plan, output: Output): void {
   const c = output.color;
   const steps = plan.stages.reduce((sum, stage) => sum + stage.steps.length, 0);
   const running = plan.stages.filter((stage) => !stage.skipped).length;
-  const skippedStages = plan.stages.length - running;
+  const unselectedStages = plan.stages.filter((stage) => stage.skipped === NOT_SELECTED).length;
+  const skippedStages = plan.stages.length - running - unselectedStages;
 
   output.line(c.bold(`Plan for ${plan.domain} (${plan.mode})`));
   const counts = [
     `${plural(plan.hosts.length, 'host')}, ${plural(steps, 'step')} in ${plural(running, 'stage')}`,
-    skippedStages > 0 ? `${plural(skippedStages, 'stage')} skipped or not selected` : undefined,
+    skippedStages > 0 ? `${plural(skippedStages, 'stage')} skipped` : undefined,
     plan.notSelected?.length ? `${plural(plan.notSelected.length, 'step')} not selected` : undefined,
     plan.skippedSteps.length > 0 ? `${plural(plan.skippedSteps.length, 'step')} skipped` : undefined,
   ].filter(Boolean);

@@ -9,6 +9,9 @@ import type { Plan } from './build-plan.js';
  * out (kept apart from the steps the inventory skips, which say something about the
  * installation), and forced steps are marked.
  */
+/** The reason a stage with no selected step shows. */
+export const NOT_SELECTED = 'not selected';
+
 export function selectPlan(plan: Plan, selection: StepSelection): Plan {
   if (selection.from === undefined && selection.only === undefined && selection.force === undefined)
     return plan;
