@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { ExitCode, isWireInstallError, WireInstallError } from '../core/errors.js';
 import type { Interrupt } from '../core/interrupt.js';
 import type { Output } from '../core/output.js';
+import { makeDirectory } from '../core/safe-file.js';
 import { gatherFacts } from '../hosts/facts.js';
 import { ADMIN_HOST, localHost } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
@@ -112,7 +112,8 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
   refuseUnavailable(options.stages, runningSteps);
   for (const step of runningSteps) await step.beforeConnect?.();
   const stateDir = join(dirname(options.inventoryPath), STATE_DIR);
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  // makeDirectory: a read-only disk is named as such (Node's recursive mkdir says ENOENT).
+  await makeDirectory(stateDir, "wire-install's state folder");
   const runId = newRunId();
   const hidden = [
     ...(options.secrets ? secretValues(options.secrets) : []),

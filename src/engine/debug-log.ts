@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { WireInstallError } from '../core/errors.js';
 import { fileSystemError } from '../core/fs-errors.js';
@@ -21,7 +21,13 @@ export class DebugLog {
     private readonly onStop: (error: WireInstallError) => void = () => undefined,
   ) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.fd = openSync(path, 'a', 0o600);
+    // O_NOFOLLOW: a link planted at the log's name is refused, never followed (wire-install
+    // runs as root; the name holds the run id, so it is new unless someone put it there).
+    this.fd = openSync(
+      path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW,
+      0o600,
+    );
   }
 
   write(text: string): void {

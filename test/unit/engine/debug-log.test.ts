@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileSystemError } from '../../../src/core/fs-errors.js';
 import { DebugLog } from '../../../src/engine/debug-log.js';
 import { localHost } from '../../../src/hosts/local-host.js';
 
@@ -21,6 +22,25 @@ describe('the debug log', () => {
     expect(text).toContain('stderr:');
     for (let length = 6; length <= secret.length; length += 1)
       expect(text).not.toContain(secret.slice(0, length));
+  });
+
+  it('refuses a link planted at its name (ELOOP, reported with the path) and writes nothing through it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wil-debug-log-link-'));
+    const target = join(dir, 'not-ours');
+    writeFileSync(target, 'untouched\n', { mode: 0o644 });
+    const path = join(dir, 'run.log');
+    symlinkSync(target, path);
+    const error = (() => {
+      try {
+        new DebugLog(path, []).close();
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(fileSystemError(error)?.what).toContain(`${path}`);
+    expect(fileSystemError(error)?.what).toContain('ELOOP');
+    expect(readFileSync(target, 'utf8')).toBe('untouched\n');
+    expect(statSync(target).mode & 0o777).toBe(0o644);
   });
 
   it('stops at a full disk (/dev/full: a real ENOSPC) with one report, never throwing into the run', () => {
