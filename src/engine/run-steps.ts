@@ -156,9 +156,13 @@ async function stepsInOrder(options: RunStepsOptions): Promise<RunStepsResult> {
     if (!(lost instanceof WireInstallError)) return lost;
     return new WireInstallError(
       {
-        what: lost.what,
+        what: `${lost.what}; the step failed as it went`,
         ...(lost.host ? { host: lost.host } : {}),
-        evidence: [...lost.evidence, `the step had failed first: ${firstLine(error)}`],
+        evidence: [
+          ...lost.evidence,
+          `the step's failure: ${firstLine(error)}`,
+          ...(error instanceof WireInstallError ? error.evidence : []),
+        ],
         ...(lost.next ? { next: lost.next } : {}),
       },
       { cause: error },
@@ -287,7 +291,7 @@ function idleLoss(error: unknown, step: string): unknown {
   if (!(error instanceof WireInstallError)) return error;
   return new WireInstallError(
     {
-      what: `${error.what}; the run was at step ${step}, and stops when the other hosts have finished it`,
+      what: `${error.what}; none of its steps was running: the run was at step ${step}, and stops when the other hosts have finished it`,
       ...(error.host ? { host: error.host } : {}),
       evidence: error.evidence,
       ...(error.next ? { next: error.next } : {}),

@@ -111,7 +111,7 @@ export class HostLostError extends WireInstallError {}
 /**
  * A host that went away after it was connected: it stopped answering keepalives, or the
  * connection was cut (powered off, rebooted, network gone). `command` is what ran when it
- * happened; without one the host was idle. apply resumes from its checkpoints, so the next step
+ * happened; without one the caller adds what the host was doing. apply resumes from its checkpoints, so the next step
  * is always the same: bring the host back, then run again (doctor meets this error too).
  */
 export function hostLostError(
@@ -120,7 +120,8 @@ export function hostLostError(
   keepalive: Keepalive,
   command?: string,
 ): HostLostError {
-  const during = command === undefined ? ' while no command ran on it' : ' while a command ran';
+  // Without a command the caller says what the host was doing (run-steps.ts: idle, or a step that failed as it went).
+  const during = command === undefined ? '' : ' while a command ran';
   const what =
     reason.kind === 'silent'
       ? `${target.name}: ${target.address} stopped answering${during}: no answer to SSH keepalives for ${keepalive.intervalSeconds * keepalive.count} s (the host is down or frozen, or the network to it is cut)`

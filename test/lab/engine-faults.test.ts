@@ -172,7 +172,7 @@ describe('a host partitioned while it has nothing to do', () => {
     expect(failure(events, 'labhost3')).toMatchObject({
       step: 'lab.slow',
       error: expect.stringMatching(
-        /labhost3: 172\.31\.0\.13 stopped answering while no command ran on it.*the run was at step lab\.slow/,
+        /^labhost3: 172\.31\.0\.13 stopped answering: no answer to SSH keepalives for 15 s .*; none of its steps was running: the run was at step lab\.slow/,
       ),
       next: expect.stringContaining('apply resumes with the steps that did not finish'),
     });
@@ -219,6 +219,47 @@ describe('a host switched off in the middle of a command', () => {
       next: expect.stringContaining('check that labhost3 is up and reachable'),
     });
     expect(lost?.error).not.toContain('canceled');
+    const state = readState(workspace);
+    expect(state.steps['lab.slow']?.labhost3?.status).toBe('failed');
+    for (const host of ['labhost1', 'labhost2', 'labhost4', 'labhost5'])
+      expect(state.steps['lab.slow']?.[host]?.status).toBe('succeeded');
+    expect(lockLeft(workspace)).toBe(false);
+
+    execFileSync('bash', [LAB, 'start', '3']);
+    const resumed = await runLabCli(workspace, ['apply', '--json']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(started(resumed.events).map((e) => `${e.step} ${e.host}`)).toEqual(['lab.slow labhost3']);
+  }, 180_000);
+});
+
+describe('a host shut down in the middle of a systemd job', () => {
+  it('is named as lost, not as the job its shutdown canceled; the others are recorded; the resume runs only it', async () => {
+    const workspace = labWorkspace(5);
+    workspace.setVars({
+      slowSeconds: { labhost1: 20, labhost2: 20, labhost3: 8, labhost4: 20, labhost5: 20 },
+      slowUnitOn: 'labhost3',
+    });
+    const run = startLabCli(workspace, ['apply', '--json']);
+    await waitForEvent(
+      run,
+      (e) => e.type === 'step-started' && e.step === 'lab.slow' && e.host === 'labhost3',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the start job is under way
+    execFileSync('bash', [LAB, 'stop', '3']); // a clean shutdown: systemd cancels the job first
+    const result = await run;
+    expectNoCrash(String(result.stderr));
+    expect(result.exitCode).toBe(1);
+    const events = parseEvents(String(result.stdout));
+    const lost = failure(events, 'labhost3');
+    expect(lost).toMatchObject({
+      step: 'lab.slow',
+      error: expect.stringContaining(
+        'labhost3: the connection to 172.31.0.13 was lost (the host went down, rebooted or dropped off the network); the step failed as it went',
+      ),
+      next: expect.stringContaining('check that labhost3 is up and reachable'),
+    });
+    // How the step itself ended (systemd-run: exit 1, its job canceled by the shutdown) is kept as evidence, under the loss.
+    expect(lost?.evidence).toContain("the step's failure: labhost3: running slow work failed (exit code 1)");
     const state = readState(workspace);
     expect(state.steps['lab.slow']?.labhost3?.status).toBe('failed');
     for (const host of ['labhost1', 'labhost2', 'labhost4', 'labhost5'])

@@ -6,6 +6,7 @@ import { connectLabHost, type LabHost } from './lab-hosts.js';
  */
 export const RESET_LAB_PLAY = [
   'systemctl disable --now wil-hello.service >/dev/null 2>&1 || true',
+  'systemctl stop wil-slow.service >/dev/null 2>&1; systemctl reset-failed wil-slow.service >/dev/null 2>&1 || true',
   'rm -f /etc/systemd/system/wil-hello.service && systemctl daemon-reload',
   'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq wil-hello >/dev/null 2>&1 || true',
   'rm -f /etc/apt/sources.list.d/wire-install-lab.list',

@@ -7,6 +7,8 @@
 //   { "greeting": "...", "motd": "...", "slowSeconds": 0, "failOn": "labhost2", "play": "full" | "bench" }
 // failOn makes lab.slow fail on that host (exit 3, with a message on stderr). slowSeconds may also
 // be per host, { "labhost1": 20, ... } (0 for a host not named): one host idle while others work.
+// slowUnitOn runs that host's slow work as a systemd start job (a unit whose start takes
+// slowSeconds): a shutdown in the middle cancels it ("Job for wil-slow.service canceled.").
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aptPackageOperation, aptRepositoryOperation } from '../../../dist/operations/apt.js';
@@ -45,6 +47,13 @@ function slowSecondsOn(vars, host) {
   return typeof vars.slowSeconds === 'object'
     ? Number(vars.slowSeconds[host] ?? 0)
     : Number(vars.slowSeconds);
+}
+
+function slowWork(vars, host) {
+  const seconds = slowSecondsOn(vars, host);
+  return host === vars.slowUnitOn
+    ? `systemd-run --quiet --unit=wil-slow -p ExecStartPre='/bin/sleep ${seconds}' /bin/true`
+    : `sleep ${seconds}`;
 }
 
 /** Every host of the inventory, in order. */
@@ -118,7 +127,7 @@ function fullPlay(inventory, vars) {
               command:
                 host.name === vars.failOn
                   ? 'echo "preparing /var/lib/wil-lab"; echo "no space left on /var/lib/wil-lab" >&2; exit 3'
-                  : `sleep ${slowSecondsOn(vars, host.name)} && mkdir -p /var/lib/wil-lab && touch /var/lib/wil-lab/slow.done`,
+                  : `${slowWork(vars, host.name)} && mkdir -p /var/lib/wil-lab && touch /var/lib/wil-lab/slow.done`,
               creates: '/var/lib/wil-lab/slow.done',
             }),
           ],
