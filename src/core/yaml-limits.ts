@@ -78,7 +78,7 @@ export function expansionCounter(text: string, limits: YamlLimits) {
       size = sizes.get(result) ?? 1;
       total += size;
       if (total > limits.maxExpandedNodes) {
-        const at = skipToContent(text, node.start);
+        const at = skipBlank(text, node.start, true);
         throw new YamlLimitError(
           `aliases may expand a YAML file to at most ${limits.maxExpandedNodes} nodes`,
           `the alias ${aliasName(text, at)} alone stands for ${size} nodes, and the file reaches more than ${limits.maxExpandedNodes} there`,
@@ -93,7 +93,7 @@ export function expansionCounter(text: string, limits: YamlLimits) {
         throw new YamlLimitError(
           `a YAML file may have at most ${limits.maxExpandedNodes} nodes`,
           `it has more than ${limits.maxExpandedNodes}`,
-          skipToContent(text, node.start),
+          skipBlank(text, node.start, true),
         );
     }
     const parent = open[open.length - 1];
@@ -104,22 +104,6 @@ export function expansionCounter(text: string, limits: YamlLimits) {
 function aliasName(text: string, at: number): string {
   const match = /^\*[^\s,[\]{}]{1,40}/.exec(text.slice(at, at + 41));
   return match ? match[0] : '(an alias)';
-}
-
-/** js-yaml reports a node as opening right after the previous token; skip to its first character. */
-export function skipToContent(text: string, offset: number): number {
-  let i = offset;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === ',') {
-      i += 1;
-    } else if (ch === '#') {
-      while (i < text.length && text[i] !== '\n') i += 1;
-    } else {
-      break;
-    }
-  }
-  return i;
 }
 
 /**
@@ -134,4 +118,23 @@ export function loadYamlLimited(
 ): unknown {
   checkYamlSize(text, limits);
   return yaml.load(text, { ...options, listener: expansionCounter(text, limits) });
+}
+
+/**
+ * js-yaml reports a node as opening right after the previous token; skip to its first
+ * character (past a flow collection's comma too, with `commas`).
+ */
+export function skipBlank(text: string, offset: number, commas = false): number {
+  let i = offset;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || (commas && ch === ',')) {
+      i += 1;
+    } else if (ch === '#') {
+      while (i < text.length && text[i] !== '\n') i += 1;
+    } else {
+      break;
+    }
+  }
+  return i;
 }

@@ -1,5 +1,11 @@
 import yaml from 'js-yaml';
-import { checkYamlSize, DEFAULT_YAML_LIMITS, expansionCounter, type YamlLimits } from './yaml-limits.js';
+import {
+  checkYamlSize,
+  DEFAULT_YAML_LIMITS,
+  expansionCounter,
+  skipBlank,
+  type YamlLimits,
+} from './yaml-limits.js';
 
 /**
  * Parses YAML with js-yaml and records where every node starts, so a schema error on
@@ -105,22 +111,6 @@ function indexChildren(node: RawNode, path: (string | number)[], offsets: Map<st
 
 function pathKey(path: KeyPath): string {
   return JSON.stringify(path);
-}
-
-/** js-yaml reports a node as opening right after the previous token; skip to its first character. */
-function skipBlank(text: string, offset: number): number {
-  let i = offset;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
-      i += 1;
-    } else if (ch === '#') {
-      while (i < text.length && text[i] !== '\n') i += 1;
-    } else {
-      break;
-    }
-  }
-  return i;
 }
 
 /** Line and column (1-based) of an offset in the text. */
