@@ -270,6 +270,11 @@ async function stepsInOrder(options: RunStepsOptions): Promise<RunStepsResult> {
           }),
         ),
       );
+      // A host lost while its step ran, where the step still succeeded (the loss came after its
+      // last command, or an operation caught the error): the loss is a failure all the same.
+      for (const [hostName, error] of lostHosts)
+        if (!failures.some((failure) => failure.host === hostName))
+          failures.push({ host: hostName, step: step.id, error: lostAfter(error, step.id) });
       // The state file is written on this machine: its failure is the admin host's, at this step.
       if (stateFailure && !failures.some((f) => f.host === ADMIN_HOST))
         failures.push({ host: ADMIN_HOST, step: step.id, error: stateNotWritten(stateFailure, notRecorded) });
@@ -292,6 +297,20 @@ function idleLoss(error: unknown, step: string): unknown {
   return new WireInstallError(
     {
       what: `${error.what}; none of its steps was running: the run was at step ${step}, and stops when the other hosts have finished it`,
+      ...(error.host ? { host: error.host } : {}),
+      evidence: error.evidence,
+      ...(error.next ? { next: error.next } : {}),
+    },
+    { cause: error.cause },
+  );
+}
+
+/** A host lost as its step ended: what it recorded stands, and nothing more runs on it. */
+function lostAfter(error: unknown, step: string): unknown {
+  if (!(error instanceof WireInstallError)) return error;
+  return new WireInstallError(
+    {
+      what: `${error.what}; it went as step ${step} ended on it (what that step recorded stands), and the run stops when the other hosts have finished that step`,
       ...(error.host ? { host: error.host } : {}),
       evidence: error.evidence,
       ...(error.next ? { next: error.next } : {}),

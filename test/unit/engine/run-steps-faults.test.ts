@@ -114,6 +114,33 @@ describe('a host lost while none of its steps runs', () => {
   });
 });
 
+describe('a host lost while its step runs, the step still succeeding', () => {
+  it('fails the run at that step (never a success with a host gone); what the step recorded stands; nothing after it starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wil-run-steps-'));
+    let lose!: (error: WireInstallError) => void;
+    const lost = new Promise<WireInstallError>((resolve) => {
+      lose = resolve;
+    });
+    const hosts = new Map([
+      ['a', fakeHost('a')],
+      ['b', fakeHost('b', lost)],
+    ]);
+    // b's operation takes 300 ms and succeeds (its last command already answered); b goes at 100 ms.
+    const { result, events } = run({ hosts, state: await StateStore.open(dir) }, () => 300);
+    await wait(100);
+    lose(new WireInstallError({ what: 'b: 10.0.0.2 stopped answering', host: 'b' }));
+    const outcome = await result;
+    expect(outcome.status).toBe('failed');
+    expect(outcome.failures.map((f) => `${f.host} ${f.step}`)).toEqual(['b s.one']);
+    expect((outcome.failures[0]?.error as WireInstallError | undefined)?.what).toBe(
+      'b: 10.0.0.2 stopped answering; it went as step s.one ended on it (what that step recorded stands), and the run stops when the other hosts have finished that step',
+    );
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as StateFile;
+    expect(state.steps['s.one']?.b?.status).toBe('succeeded');
+    expect(events.some((e) => e.type === 'step-started' && e.step === 's.two')).toBe(false);
+  });
+});
+
 describe('a state file that cannot be written', () => {
   it('gives back the kept space, records the steps in flight, and stops the run with the path and ENOSPC', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wil-run-steps-'));
