@@ -1,6 +1,8 @@
+import { constants } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileSystemError } from '../core/fs-errors.js';
+import { regularFileOrMissing } from '../core/safe-file.js';
 
 /**
  * Space kept for the run state on the disk that holds it. The state is written after every
@@ -11,6 +13,8 @@ import { fileSystemError } from '../core/fs-errors.js';
  */
 const RESERVE_FILE = '.state-space';
 const MIN_BYTES = 1024 * 1024;
+/** Created here or not at all: O_EXCL never opens what is there, O_NOFOLLOW never follows a link. */
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 export class StateSpace {
   private released: Promise<void> | undefined;
@@ -28,12 +32,17 @@ export class StateSpace {
   static async keep(stateDir: string): Promise<StateSpace> {
     const file = join(stateDir, RESERVE_FILE);
     const statePath = join(stateDir, 'state.json');
+    // A leftover of a run killed with -9 is ours (a regular file by this name) and is made anew;
+    // a link, a device or anything else at the name is refused, never followed or removed.
+    if (await regularFileOrMissing(file, "the run state's reserve")) await rm(file);
+    let created = false;
     try {
       const stateBytes = await stat(statePath).then(
         (info) => info.size,
         () => 0,
       );
-      const handle = await open(file, 'w', 0o600);
+      const handle = await open(file, NEW_FILE, 0o600);
+      created = true;
       try {
         await handle.writeFile(Buffer.alloc(Math.max(MIN_BYTES, 4 * stateBytes)));
         await handle.sync();
@@ -41,7 +50,7 @@ export class StateSpace {
         await handle.close();
       }
     } catch (error) {
-      await rm(file, { force: true }).catch(() => undefined);
+      if (created) await rm(file, { force: true }).catch(() => undefined);
       throw fileSystemError(error, file, 'keeping space for the run state') ?? error;
     }
     return new StateSpace(file, statePath);
