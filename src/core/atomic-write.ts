@@ -9,6 +9,12 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** What the file is, for messages ("the secrets file"); defaults to "the file written". */
   role?: string;
+  /**
+   * The owner to give the new file (the owner of the file it replaces, e.g. an operator's
+   * secrets.yaml rewritten by root): set on the temporary file's descriptor before the rename,
+   * so no path is ever chown-ed (a path may be swapped for a link in between).
+   */
+  owner?: { uid: number; gid: number };
 }
 
 /**
@@ -41,6 +47,7 @@ export async function writeFileAtomic(
     created = true;
     // open() honours the umask; chmod makes the mode exact (0600 must stay 0600).
     await handle.chmod(mode);
+    if (options.owner) await handle.chown(options.owner.uid, options.owner.gid);
     await handle.writeFile(data);
     await handle.sync();
     await handle.close();

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { chown, lstat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError } from '../core/errors.js';
@@ -117,8 +117,7 @@ async function saveCompleted(path: string, secrets: WireSecrets, added: readonly
       next: 'add the keys to the file the link points to (`wire-install init` with --secrets naming that file generates them), then run apply again',
     });
   try {
-    await writeSecretsFile(path, secrets);
-    await chown(path, info.uid, info.gid);
+    await writeSecretsFile(path, secrets, { uid: info.uid, gid: info.gid });
   } catch (error) {
     throw cannotWrite(path, error, added);
   }
@@ -137,10 +136,15 @@ function cannotWrite(path: string, error: unknown, added: readonly string[]) {
   });
 }
 
-export async function writeSecretsFile(path: string, secrets: WireSecrets): Promise<void> {
+export async function writeSecretsFile(
+  path: string,
+  secrets: WireSecrets,
+  owner?: { uid: number; gid: number },
+): Promise<void> {
   await writeFileAtomic(path, renderSecretsFile(secrets), {
     mode: SECRETS_FILE_MODE,
     role: 'the secrets file',
+    ...(owner ? { owner } : {}),
   });
 }
 
