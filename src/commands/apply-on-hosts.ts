@@ -3,6 +3,7 @@ import { inputError } from '../core/errors.js';
 import { applyRun } from '../engine/apply-run.js';
 import { createReporter, type Reporter } from '../engine/report.js';
 import type { EngineStage } from '../engine/types.js';
+import { shellQuote } from '../hosts/become.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import { loadSecretsForRun } from '../secrets/file.js';
 import { wireEngineStages } from '../steps/engine-stages.js';
@@ -55,11 +56,37 @@ function withRunStarted(reporter: Reporter, onRunStarted: RunHooks['onRunStarted
   };
 }
 
-/** The command that resumes an interrupted apply: the same one, naming the inventory unless it is the default. */
-function resumeCommand(options: Record<string, unknown>): string {
-  const inventory = String(options.inventory ?? 'inventory.yaml');
-  const file = inventory === 'inventory.yaml' ? '' : ` -i ${inventory}`;
-  return `wire-install apply${options.plan ? ' --plan' : ''}${file}`;
+/**
+ * The command that resumes an interrupted apply: the same one, with every flag that changes
+ * what runs or how (--secrets above all: another secrets file would push other passwords),
+ * shell-quoted so it can be pasted. --force is left out: a forced step that finished is
+ * recorded, and the resume must not run it again.
+ */
+/** A word as a shell reads it: plain when it is plain, single-quoted otherwise. */
+function pasteable(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : shellQuote(word);
+}
+
+export function resumeCommand(options: Record<string, unknown>): string {
+  const words = ['wire-install', 'apply'];
+  const add = (flag: string, value: unknown, unless?: string) => {
+    if (value === undefined || value === false || value === null) return;
+    if (value === true) words.push(flag);
+    else if (String(value) !== unless) words.push(flag, pasteable(String(value)));
+  };
+  add('--plan', options.plan);
+  add('-i', options.inventory, 'inventory.yaml');
+  add('--secrets', options.secrets);
+  add('--from', options.from);
+  add('--only', options.only);
+  add('--concurrency', options.concurrency, '20');
+  add('--upload-concurrency', options.uploadConcurrency, '4');
+  add('--helm-timeout', options.helmTimeout, '15m');
+  add('--strict-host-keys', options.strictHostKeys);
+  add('--allow-unsupported-os', options.allowUnsupportedOs);
+  add('--allow-undersized', options.allowUndersized);
+  add('--dns-server', options.dnsServer);
+  return words.join(' ');
 }
 
 export async function runOnHosts(

@@ -68,7 +68,10 @@ describe('Ctrl-C at a terminal, with the live tree', () => {
     const inFlight = Number(/steps in flight \((\d)\)/.exec(screen)?.[1]);
     expect(inFlight).toBeGreaterThan(0);
     expect(screen).toContain('Apply interrupted:');
-    expect(screen).toContain(`run \`wire-install apply -i ${workspace.inventory}\` again to resume`);
+    // The resume line repeats the flags that shape the run (here --concurrency).
+    expect(screen).toContain(
+      `run \`wire-install apply -i ${workspace.inventory} --concurrency 2\` again to resume`,
+    );
     // The steps in flight finished and were recorded; nothing started after Ctrl-C.
     const slow = readState(workspace.dir).steps['lab.slow'] ?? {};
     expect(Object.values(slow).map((record) => record.status)).toEqual(Array(inFlight).fill('succeeded'));

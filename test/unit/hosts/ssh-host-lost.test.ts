@@ -124,7 +124,7 @@ describe('a host that goes away after it was connected', () => {
     );
     const started = performance.now();
     const error = await lab.host.exec('echo').catch((caught: unknown) => caught);
-    expect(performance.now() - started).toBeLessThan(100);
+    expect(performance.now() - started).toBeLessThan(1_000);
     expect((error as WireInstallError).what).toContain('stopped answering while a command ran');
     lab.host.close();
   }, 15_000);
