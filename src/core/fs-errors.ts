@@ -53,6 +53,10 @@ const USER_CAUSED: Record<string, { says: string; next: (path: string) => string
     says: 'something is already there, and wire-install makes this file new, never opening what is there',
     next: (path) => `move ${path} away (ls -l ${path} shows what it is), then run the command again`,
   },
+  ENXIO: {
+    says: 'it is a named pipe or device with nothing behind it, where wire-install writes a file',
+    next: (path) => `move ${path} away (ls -l ${path} shows what it is), then run the command again`,
+  },
   EMFILE: {
     says: 'too many open files',
     next: () => 'raise the open-file limit (ulimit -n) or lower --concurrency, then run the command again',

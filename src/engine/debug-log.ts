@@ -22,10 +22,15 @@ export class DebugLog {
   ) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // O_NOFOLLOW: a link planted at the log's name is refused, never followed (wire-install
-    // runs as root; the name holds the run id, so it is new unless someone put it there).
+    // runs as root; the name holds the run id, so it is new unless someone put it there);
+    // O_NONBLOCK: a FIFO planted there fails at once (ENXIO) instead of hanging the run.
     this.fd = openSync(
       path,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW,
+      constants.O_WRONLY |
+        constants.O_CREAT |
+        constants.O_APPEND |
+        constants.O_NOFOLLOW |
+        constants.O_NONBLOCK,
       0o600,
     );
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,22 @@ describe('the debug log', () => {
     expect(fileSystemError(error)?.what).toContain('ELOOP');
     expect(readFileSync(target, 'utf8')).toBe('untouched\n');
     expect(statSync(target).mode & 0o777).toBe(0o644);
+  });
+
+  it('a named pipe planted at its name fails at once with the path (it would block the run forever)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wil-debug-log-fifo-'));
+    const path = join(dir, 'run.log');
+    execFileSync('mkfifo', [path]);
+    const error = (() => {
+      try {
+        new DebugLog(path, []).close();
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(fileSystemError(error)?.what).toBe(
+      `${path}: open failed: it is a named pipe or device with nothing behind it, where wire-install writes a file (ENXIO)`,
+    );
   });
 
   it('stops at a full disk (/dev/full: a real ENOSPC) with one report, never throwing into the run', () => {
