@@ -120,14 +120,22 @@ async function releaseHelm(execPath: string): Promise<string | undefined> {
 }
 
 /** A WIRE_INSTALL_HELM / WIRE_INSTALL_KUBECTL override: an executable file, made absolute. */
-async function override(variable: string, value: string, cwd: string): Promise<string> {
+/** The copy WIRE_INSTALL_HELM / WIRE_INSTALL_KUBECTL names, when set: it must be an executable file. */
+async function overridden(
+  tool: ToolChoice['tool'],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<ToolChoice | undefined> {
+  const variable = `WIRE_INSTALL_${tool.toUpperCase()}`;
+  const value = env[variable];
+  if (!value) return undefined;
   const path = isAbsolute(value) ? value : resolve(cwd, value);
   if (!(await isExecutableFile(path)))
     throw inputError({
       what: `${variable}=${value} is not an executable file`,
       next: `point ${variable} at the binary to use (absolute, or relative to the inventory's folder), or unset it`,
     });
-  return path;
+  return { tool, path, origin: variable };
 }
 
 /** kubectl's client minor version, or undefined when it does not answer (missing, another architecture). */
@@ -289,14 +297,8 @@ export async function prepareAdminTools(options: AdminToolsOptions): Promise<Adm
   const cwd = options.inventoryDir;
   const linkDir = await processLinkDir();
 
-  let helm: ToolChoice;
-  if (env.WIRE_INSTALL_HELM)
-    helm = {
-      tool: 'helm',
-      path: await override('WIRE_INSTALL_HELM', env.WIRE_INSTALL_HELM, cwd),
-      origin: 'WIRE_INSTALL_HELM',
-    };
-  else {
+  let helm = await overridden('helm', env, cwd);
+  if (!helm) {
     const single = options.singleExecutable ?? runsAsSingleExecutable();
     const shipped = single ? await releaseHelm(options.execPath ?? process.execPath) : undefined;
     const onPath = shipped ? undefined : await findOnPath('helm', env.PATH, linkDir);
@@ -305,14 +307,8 @@ export async function prepareAdminTools(options: AdminToolsOptions): Promise<Adm
       : { tool: 'helm', path: onPath, origin: onPath ? 'on PATH' : 'not found' };
   }
 
-  let kubectl: ToolChoice;
-  if (env.WIRE_INSTALL_KUBECTL)
-    kubectl = {
-      tool: 'kubectl',
-      path: await override('WIRE_INSTALL_KUBECTL', env.WIRE_INSTALL_KUBECTL, cwd),
-      origin: 'WIRE_INSTALL_KUBECTL',
-    };
-  else {
+  let kubectl = await overridden('kubectl', env, cwd);
+  if (!kubectl) {
     const onPath = await findOnPath('kubectl', env.PATH, linkDir);
     const pathMinor = onPath ? await kubectlMinor(onPath, env) : undefined;
     const pathFits = onPath !== undefined && (options.existingCluster || withinSkew(pathMinor));
