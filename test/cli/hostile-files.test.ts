@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_INIT_ARGS } from '../support/inventories.js';
 import { CLI, type CliResult, REPO_ROOT, runCli } from './run-cli.js';
 
 /**
@@ -24,18 +25,6 @@ import { CLI, type CliResult, REPO_ROOT, runCli } from './run-cli.js';
  * do, never "internal error", and leave what is there exactly as it was.
  */
 
-const DEMO = [
-  'init',
-  '--non-interactive',
-  '--mode',
-  'demo',
-  '--domain',
-  'wire.example.com',
-  '--certificates',
-  'self-signed',
-  '--host',
-  'name=wire,address=192.168.122.10,cpus=16,memory=24,disk=250',
-];
 const SHADOW = 'root:$6$saltsalt$hashhashhashhash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n';
 
 let root: string;
@@ -83,7 +72,7 @@ describe('init never follows, chmods or replaces what it did not create', () => 
     const dir = await folder('linked-secrets');
     const target = await victim(dir);
     await symlink(target, join(dir, 'secrets.yaml'));
-    const result = await runCli(DEMO, { cwd: dir });
+    const result = await runCli(DEMO_INIT_ARGS, { cwd: dir });
     const all = clean(result);
     expect(result.exitCode).toBe(2);
     expect(all).toContain(`${join(dir, 'secrets.yaml')} (the secrets file) is a symbolic link`);
@@ -95,7 +84,7 @@ describe('init never follows, chmods or replaces what it did not create', () => 
   it('--secrets naming a file that is not ours: refused without showing a line of it, its mode kept', async () => {
     const dir = await folder('foreign-secrets');
     const target = await victim(dir);
-    const result = await runCli([...DEMO, '--secrets', target], { cwd: dir });
+    const result = await runCli([...DEMO_INIT_ARGS, '--secrets', target], { cwd: dir });
     const all = clean(result);
     expect(result.exitCode).toBe(2);
     expect(all).toContain('this is not the secrets file of wire-install');
@@ -108,7 +97,7 @@ describe('init never follows, chmods or replaces what it did not create', () => 
     const secrets = join(dir, 'secrets.yaml');
     await mkdir(secrets);
     await chmod(secrets, 0o755);
-    const result = await runCli([...DEMO, '--secrets', secrets], { cwd: dir });
+    const result = await runCli([...DEMO_INIT_ARGS, '--secrets', secrets], { cwd: dir });
     const all = clean(result);
     expect(result.exitCode).toBe(2);
     expect(all).toContain(`${secrets} (the secrets file) is a directory`);
@@ -121,7 +110,7 @@ describe('init never follows, chmods or replaces what it did not create', () => 
     const dir = await folder('device-inventory');
     const node = join(dir, 'null');
     execFileSync('mknod', [node, 'c', '1', '3']);
-    const result = await runCli([...DEMO, '--force', '--inventory', node], { cwd: dir });
+    const result = await runCli([...DEMO_INIT_ARGS, '--force', '--inventory', node], { cwd: dir });
     const all = clean(result);
     expect(result.exitCode).toBe(2);
     expect(all).toContain(`${node} (the inventory) is a device node`);
@@ -134,7 +123,7 @@ describe('init never follows, chmods or replaces what it did not create', () => 
     const target = await victim(dir);
     const link = join(dir, 'inventory.yaml');
     await symlink(target, link);
-    const result = await runCli([...DEMO, '--force'], { cwd: dir });
+    const result = await runCli([...DEMO_INIT_ARGS, '--force'], { cwd: dir });
     clean(result);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`${link} (the inventory) is a symbolic link`);
@@ -157,7 +146,7 @@ describe('filesystem conditions are the user to fix, with the path and the next 
 
   it('init in a read-only folder: exit 1, the folder named, before any question', async () => {
     const dir = await readOnly('read-only-init');
-    const result = await runCli(DEMO, { cwd: dir });
+    const result = await runCli(DEMO_INIT_ARGS, { cwd: dir });
     const all = clean(result);
     expect(result.exitCode).toBe(1);
     expect(all).toContain(
@@ -168,7 +157,7 @@ describe('filesystem conditions are the user to fix, with the path and the next 
 
   it('doctor in a read-only folder: exit 1, the state folder named with the real reason', async () => {
     const dir = await readOnly('read-only-doctor', async (into) => {
-      expect((await runCli(DEMO, { cwd: into })).exitCode).toBe(0);
+      expect((await runCli(DEMO_INIT_ARGS, { cwd: into })).exitCode).toBe(0);
     });
     const result = await runCli(['doctor', '--only', 'local'], { cwd: dir });
     const all = clean(result);
@@ -179,7 +168,7 @@ describe('filesystem conditions are the user to fix, with the path and the next 
 
   it('state.json being a directory: status exits 2 naming it', async () => {
     const dir = await folder('state-directory');
-    expect((await runCli(DEMO, { cwd: dir })).exitCode).toBe(0);
+    expect((await runCli(DEMO_INIT_ARGS, { cwd: dir })).exitCode).toBe(0);
     const state = join(dir, '.wire-install', 'state.json');
     await mkdir(state, { recursive: true });
     const result = await runCli(['status'], { cwd: dir });
@@ -273,7 +262,7 @@ describe('hostile content', () => {
 
   it('control characters from state.json reach the terminal escaped', async () => {
     const dir = await folder('control-characters');
-    expect((await runCli(DEMO, { cwd: dir })).exitCode).toBe(0);
+    expect((await runCli(DEMO_INIT_ARGS, { cwd: dir })).exitCode).toBe(0);
     await mkdir(join(dir, '.wire-install'));
     const record = {
       status: 'failed',
@@ -295,7 +284,7 @@ describe('hostile content', () => {
 
   it('doctor --only local names the secrets key that breaks a rule, and the rule, never the value', async () => {
     const dir = await folder('doctor-secrets-key');
-    expect((await runCli(DEMO, { cwd: dir })).exitCode).toBe(0);
+    expect((await runCli(DEMO_INIT_ARGS, { cwd: dir })).exitCode).toBe(0);
     const secrets = join(dir, 'secrets.yaml');
     const text = await readFile(secrets, 'utf8');
     await writeFile(

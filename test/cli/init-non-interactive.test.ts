@@ -4,25 +4,13 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInventoryText } from '../../src/inventory/load.js';
+import { DEMO_INIT_ARGS } from '../support/inventories.js';
 import { type CliResult, runCli } from './run-cli.js';
 
 /**
  * `wire-install init --non-interactive`, run as the built CLI in a temporary directory, the way
  * a script would run it (no terminal: execa gives the process pipes).
  */
-
-const DEMO = [
-  'init',
-  '--non-interactive',
-  '--mode',
-  'demo',
-  '--domain',
-  'wire.example.com',
-  '--certificates',
-  'self-signed',
-  '--host',
-  'name=wire,address=192.168.122.10,cpus=16,memory=24,disk=250',
-];
 
 const PRODUCTION = [
   'init',
@@ -87,7 +75,7 @@ describe('wire-install init --non-interactive (the built CLI)', () => {
   let first: CliResult;
   beforeAll(async () => {
     dir = await tempDir();
-    first = await runCli(DEMO, { cwd: dir });
+    first = await runCli(DEMO_INIT_ARGS, { cwd: dir });
   });
 
   it('writes a valid inventory with the schema header and a 0600 secrets file', async () => {
@@ -121,7 +109,7 @@ describe('wire-install init --non-interactive (the built CLI)', () => {
 
   it('refuses to replace the inventory without --force (exit 2)', async () => {
     const before = await readFile(join(dir, 'inventory.yaml'), 'utf8');
-    const again = await runCli(DEMO, { cwd: dir });
+    const again = await runCli(DEMO_INIT_ARGS, { cwd: dir });
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('already exists');
     expect(again.stderr).toContain('--force');
@@ -130,7 +118,7 @@ describe('wire-install init --non-interactive (the built CLI)', () => {
 
   it('keeps the secrets byte for byte when run again with --force', async () => {
     const secrets = await readFile(join(dir, 'secrets.yaml'));
-    const again = await runCli([...DEMO, '--force', '--domain', 'chat.example.com'], { cwd: dir });
+    const again = await runCli([...DEMO_INIT_ARGS, '--force', '--domain', 'chat.example.com'], { cwd: dir });
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain('Secrets: kept the existing secrets.yaml');
     expect(await readFile(join(dir, 'secrets.yaml'))).toEqual(secrets);
@@ -140,7 +128,9 @@ describe('wire-install init --non-interactive (the built CLI)', () => {
 
   it('exits 2 naming --domain when it is missing, and writes nothing', async () => {
     const empty = await tempDir();
-    const args = DEMO.filter((arg, i) => arg !== '--domain' && DEMO[i - 1] !== '--domain');
+    const args = DEMO_INIT_ARGS.filter(
+      (arg, i) => arg !== '--domain' && DEMO_INIT_ARGS[i - 1] !== '--domain',
+    );
     const result = await runCli(args, { cwd: empty });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('missing --domain');

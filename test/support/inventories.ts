@@ -78,3 +78,17 @@ export function demo(edit?: (input: InventoryInput) => void): Inventory {
   edit?.(input);
   return applyDefaults(input);
 }
+
+/** `wire-install init` for a one-host demo, every answer a flag: what the CLI tests of init start from. */
+export const DEMO_INIT_ARGS: string[] = [
+  'init',
+  '--non-interactive',
+  '--mode',
+  'demo',
+  '--domain',
+  'wire.example.com',
+  '--certificates',
+  'self-signed',
+  '--host',
+  'name=wire,address=192.168.122.10,cpus=16,memory=24,disk=250',
+];
