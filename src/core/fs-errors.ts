@@ -95,6 +95,11 @@ export function fileSystemError(error: unknown, path?: string, doing?: string): 
   );
 }
 
+/** What to do about a condition (an errno code) at a path, in the words every message uses. */
+export function nextStepFor(code: keyof typeof USER_CAUSED, path: string): string {
+  return USER_CAUSED[code]?.next(path) ?? `check ${path}`;
+}
+
 /** For the error report: a user-caused filesystem error described, or undefined. */
 export function describeFileSystemError(error: unknown): WireInstallError | undefined {
   return error instanceof WireInstallError ? undefined : fileSystemError(error);

@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, stat } from 'node:fs/promises';
 import { inputError, type WireInstallError } from './errors.js';
-import { fileSystemError } from './fs-errors.js';
+import { fileSystemError, nextStepFor } from './fs-errors.js';
 
 /**
  * wire-install runs as root, so a path it is told to write or rewrite may be a link to
@@ -26,8 +26,7 @@ export function describeKind(stats: Stats): string {
 function nextFor(path: string, stats: Stats): string {
   if (stats.isSymbolicLink())
     return `name the file itself instead of the link (readlink -f ${path}), or move the link away`;
-  if (stats.isDirectory())
-    return `move the directory ${path} away (wire-install never removes what it did not create), or name another file`;
+  if (stats.isDirectory()) return nextStepFor('EISDIR', path);
   return `name a regular file (${path} is left as it is)`;
 }
 
