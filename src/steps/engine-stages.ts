@@ -6,6 +6,7 @@ import { ADMIN_HOST } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { findingLine } from '../operations/findings-check.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
+import type { WireStep } from './define-step.js';
 import { ASSETS_IMPLEMENTATIONS } from './implementations/assets.js';
 import * as bootstrap from './implementations/bootstrap-host.js';
 import { CASSANDRA_IMPLEMENTATIONS } from './implementations/cassandra.js';
@@ -23,7 +24,6 @@ import {
   secretsCheck,
   sshCheck,
 } from './implementations/preflight.js';
-import * as rabbitmq from './implementations/rabbitmq.js';
 import {
   type Implementation,
   needBundle,
@@ -32,6 +32,7 @@ import {
 } from './implementations/types.js';
 import { VERIFY_IMPLEMENTATIONS } from './implementations/verify.js';
 import { WORKLOADS_IMPLEMENTATIONS } from './implementations/workloads.js';
+import { findStep } from './registry.js';
 
 /**
  * Wire's stages as the engine runs them: the plan (which steps, on which hosts, in which
@@ -78,12 +79,6 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   'bootstrap-host.time-sync': { operations: (inventory, host) => bootstrap.timeSync(inventory, host) },
   'bootstrap-host.swap-off': { operations: () => bootstrap.swapOff() },
   'bootstrap-host.kernel-settings': { operations: () => bootstrap.kernelSettings() },
-  'databases.rabbitmq-install': {
-    needsSecrets: true,
-    operations: (inventory, host, options) =>
-      rabbitmq.rabbitmqInstall(inventory, host.name, needSecrets(options)),
-  },
-  'databases.rabbitmq-cluster': { operations: (inventory) => rabbitmq.rabbitmqJoin(inventory) },
   'databases.postgresql-primary': {
     needsSecrets: true,
     operations: (inventory, _host, options) => postgresql.postgresPrimary(inventory, needSecrets(options)),
@@ -94,10 +89,6 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   },
   'databases.postgresql-health': {
     operations: (inventory) => postgresql.postgresHealth(inventory),
-    alwaysRun: true,
-  },
-  'databases.rabbitmq-health': {
-    operations: (inventory) => rabbitmq.rabbitmqHealth(inventory),
     alwaysRun: true,
   },
   ...ASSETS_IMPLEMENTATIONS,
@@ -145,8 +136,22 @@ function unavailable(
   return {};
 }
 
+/** A step made with defineStep, seen through the older Implementation shape while stages move over. */
+function fromDefinedStep(step: WireStep): Implementation {
+  return {
+    operations: step.operations,
+    ...(step.needs.includes('bundle') ? { needsBundle: true } : {}),
+    ...(step.needs.includes('secrets') ? { needsSecrets: true } : {}),
+    ...(step.alwaysRun ? { alwaysRun: true } : {}),
+    ...(step.upload ? { upload: true } : {}),
+    ...(step.beforeConnect ? { beforeConnect: step.beforeConnect } : {}),
+  };
+}
+
 function engineStep(step: PlannedStep, inventory: Inventory, options: WireStageOptions): EngineStep {
-  const implementation = IMPLEMENTATIONS[step.id];
+  const defined = findStep(inventory.mode, step.id);
+  const implementation =
+    defined && 'operations' in defined ? fromDefinedStep(defined as WireStep) : IMPLEMENTATIONS[step.id];
   const admin = step.target === 'admin';
   return {
     id: step.id,

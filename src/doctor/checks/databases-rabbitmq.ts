@@ -1,4 +1,4 @@
-import { nodeName as rabbitNode } from '../../steps/implementations/rabbitmq.js';
+import { nodeName as rabbitNode } from '../../wire/rabbitmq.js';
 import { fail, pass } from '../results.js';
 import type { DoctorCheck, DoctorContext, DoctorResult } from '../types.js';
 import { commandFailed, databaseHosts, databaseSkipReason, runOn } from './database-hosts.js';

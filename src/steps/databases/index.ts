@@ -3,7 +3,7 @@ import { cassandraSteps } from './cassandra.js';
 import { elasticsearchSteps } from './elasticsearch.js';
 import { minioSteps } from './minio.js';
 import { postgresqlSteps } from './postgresql.js';
-import { rabbitmqSteps } from './rabbitmq.js';
+import { rabbitmqSteps } from './rabbitmq/index.js';
 
 /**
  * Production databases on their own VMs, in the order of Wire's offline-cluster.sh

@@ -1,5 +1,5 @@
 import type { Inventory } from '../../inventory/defaults.js';
-import { rabbitHosts } from '../../steps/implementations/rabbitmq.js';
+import { rabbitHosts } from '../../wire/rabbitmq.js';
 import type { UpgradeStageOptions } from '../types.js';
 import { type BackupFileSpec, backupFileOperation } from './backup-file.js';
 import { manifestPath } from './manifest.js';
