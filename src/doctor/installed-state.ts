@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
+import { adminKubeconfigPath } from '../cluster/kubeconfig.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { loadState } from '../state/store.js';
-import { adminKubeconfigPath } from '../steps/implementations/kubernetes-kubeadm.js';
 import type { InstalledState } from './types.js';
 
 /**

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
+import { adminKubeconfigPath } from '../cluster/kubeconfig.js';
 import { inputError, isWireInstallError, WireInstallError } from '../core/errors.js';
 import { shellQuote } from '../hosts/become.js';
 import type { RemoteHost } from '../hosts/types.js';
 import type { Inventory } from '../inventory/defaults.js';
-import { adminKubeconfigPath } from '../steps/implementations/kubernetes-kubeadm.js';
 import { chartVersion } from '../workloads/helm/chart-version.js';
 import { readReleaseRecord, releaseRecordPaths } from '../workloads/helm/release-record.js';
 

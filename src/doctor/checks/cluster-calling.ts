@@ -1,5 +1,5 @@
+import { kubectl } from '../../cluster/kubectl.js';
 import { hostsWithRole, trafficAddress } from '../../inventory/defaults.js';
-import { kubectl } from '../../steps/implementations/kubernetes-admin.js';
 import { checkCoturn } from '../../verify/coturn.js';
 import { WIRE_NAMESPACE } from '../../workloads/migrations/job-check.js';
 import { errorResult, fail, fromFindings, pass } from '../results.js';

@@ -1,5 +1,5 @@
+import { kubectl } from '../../cluster/kubectl.js';
 import { redact, secretValues } from '../../secrets/redact.js';
-import { kubectl } from '../../steps/implementations/kubernetes-admin.js';
 import { parseKubectlJson } from '../../workloads/migrations/kube-objects.js';
 import type { DoctorContext } from '../types.js';
 

@@ -1,6 +1,6 @@
+import { kubectl } from '../../cluster/kubectl.js';
 import { shellQuote } from '../../hosts/become.js';
 import type { RemoteHost } from '../../hosts/types.js';
-import { kubectl } from '../../steps/implementations/kubernetes-admin.js';
 import { badPods, type PodJson } from '../../verify/pod-findings.js';
 import { safeName } from './archive.js';
 

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BUNDLE_BINARIES } from '../../bundle/binaries.js';
+import { kubectl } from '../../cluster/kubectl.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { WireInstallError } from '../../core/errors.js';
 import { shellQuote } from '../../hosts/become.js';
@@ -84,10 +85,6 @@ export function fetchAdminKubeconfig(inventory: Inventory, localPath: string): O
     },
   };
 }
-
-/** kubectl on the admin host with the admin kubeconfig. */
-export const kubectl = (kubeconfigPath: string, args: string) =>
-  `kubectl --kubeconfig ${shellQuote(kubeconfigPath)} ${args}`;
 
 /**
  * Calico as Wire's kubespray runs it (docs/wire/deployment-sources.md#calico): v3.27.4, VXLAN

@@ -1,6 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
 import { WireInstallError } from '../../core/errors.js';
 import { type Host, hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
 import { commandOperation } from '../../operations/command.js';
@@ -8,7 +7,6 @@ import { directoryOperation } from '../../operations/directory.js';
 import { fileOperation } from '../../operations/file.js';
 import type { Operation } from '../../operations/types.js';
 import type { WireSecrets } from '../../secrets/generate.js';
-import { STATE_DIR } from '../../state/store.js';
 import { renderTemplateFile, templateOperation } from '../../templates/load.js';
 
 /**
@@ -147,13 +145,6 @@ export function kubeconfigCaPem(kubeconfig: string): string {
   const match = /certificate-authority-data:\s*(\S+)/.exec(kubeconfig);
   if (!match?.[1]) throw new Error('the kubeconfig has no certificate-authority-data');
   return Buffer.from(match[1], 'base64').toString('utf8');
-}
-
-/** Where the admin kubeconfig lives on the admin host (Wire's artifacts/admin.conf, docs/wire/install-sequences.md#admin-tools-container). */
-export function adminKubeconfigPath(inventory: Inventory, inventoryDir: string): string {
-  const named = inventory.kubernetes.kubeconfig;
-  if (named) return isAbsolute(named) ? named : resolve(inventoryDir, named);
-  return join(inventoryDir, STATE_DIR, 'admin.conf');
 }
 
 const configDir = () => directoryOperation({ path: CONFIG_DIR, mode: 0o700 });

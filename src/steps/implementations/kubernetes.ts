@@ -1,6 +1,7 @@
+import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import type { Inventory } from '../../inventory/defaults.js';
 import { calico, fetchAdminKubeconfig, nodesReady } from './kubernetes-admin.js';
-import { adminKubeconfigPath, initControlPlane, joinNode } from './kubernetes-kubeadm.js';
+import { initControlPlane, joinNode } from './kubernetes-kubeadm.js';
 import { type Implementation, needBundle, needSecrets, type WireStageOptions } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
+import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import { migrationJobCheck } from '../../workloads/migrations/job-check.js';
 import { MIGRATION_JOBS } from '../migrations/jobs.js';
-import { adminKubeconfigPath } from './kubernetes-kubeadm.js';
 import type { Implementation } from './types.js';
 
 /**

@@ -1,3 +1,4 @@
+import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import type { StepHost } from '../../engine/types.js';
 import type { HostFacts } from '../../hosts/facts.js';
 import type { Inventory } from '../../inventory/defaults.js';
@@ -14,7 +15,6 @@ import { checkSecretsFile } from '../../preflight/secrets-file.js';
 import type { Finding } from '../../rules/finding.js';
 import { describeChoices } from '../../tools/admin-tools.js';
 import { BUNDLE_TARS } from './assets.js';
-import { adminKubeconfigPath } from './kubernetes-kubeadm.js';
 import type { WireStageOptions } from './types.js';
 
 /**

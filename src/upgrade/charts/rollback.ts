@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import { WireInstallError } from '../../core/errors.js';
 import { ADMIN_HOST, localHost } from '../../hosts/local-host.js';
 import type { RemoteHost } from '../../hosts/types.js';
@@ -7,7 +8,6 @@ import type { Inventory } from '../../inventory/defaults.js';
 import { lastLines } from '../../operations/run.js';
 import { redact } from '../../secrets/redact.js';
 import { STATE_DIR, StateStore, type StepRecord } from '../../state/store.js';
-import { adminKubeconfigPath } from '../../steps/implementations/kubernetes-kubeadm.js';
 import { helmCommandLine } from '../../workloads/helm/helm-command.js';
 import { releaseRecordPaths, writeReleaseRecord } from '../../workloads/helm/release-record.js';
 import { DEFAULT_HELM_TIMEOUT } from '../../workloads/helm/timeout.js';

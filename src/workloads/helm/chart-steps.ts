@@ -1,5 +1,5 @@
+import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import { secretValues } from '../../secrets/redact.js';
-import { adminKubeconfigPath } from '../../steps/implementations/kubernetes-kubeadm.js';
 import { type Implementation, needBundle, needSecrets } from '../../steps/implementations/types.js';
 import {
   type ChartDefinition,

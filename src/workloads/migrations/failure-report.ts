@@ -1,8 +1,8 @@
+import { kubectl } from '../../cluster/kubectl.js';
 import { WireInstallError } from '../../core/errors.js';
 import { shellQuote } from '../../hosts/become.js';
 import type { RemoteHost } from '../../hosts/types.js';
 import { lastLines } from '../../operations/run.js';
-import { kubectl } from '../../steps/implementations/kubernetes-admin.js';
 import { type ContainerStep, failedStep, type JobSummary, type PodSummary } from './kube-objects.js';
 import { GENERAL_CHECK, type LikelyCause, likelyCauses } from './likely-causes.js';
 

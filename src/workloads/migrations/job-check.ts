@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
+import { kubectl } from '../../cluster/kubectl.js';
 import { WireInstallError } from '../../core/errors.js';
 import { shellQuote } from '../../hosts/become.js';
 import type { RemoteHost } from '../../hosts/types.js';
 import type { Operation, OperationContext, OperationOutcome } from '../../operations/types.js';
-import { kubectl } from '../../steps/implementations/kubernetes-admin.js';
 import { explainJob, failureHeadline, migrationError } from './failure-report.js';
 import { type JobSummary, newestPod, parseJobs, parsePods } from './kube-objects.js';
 import { watchMigrations } from './watch.js';

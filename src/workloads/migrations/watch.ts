@@ -1,8 +1,8 @@
+import { kubectl } from '../../cluster/kubectl.js';
 import { WireInstallError } from '../../core/errors.js';
 import { shellQuote } from '../../hosts/become.js';
 import type { RemoteHost } from '../../hosts/types.js';
 import { runOrFail } from '../../operations/run.js';
-import { kubectl } from '../../steps/implementations/kubernetes-admin.js';
 import { MIGRATION_JOBS } from '../../steps/migrations/jobs.js';
 import { explainJob, failureEvidence, failureNext, type MigrationFailure } from './failure-report.js';
 import {
