@@ -1,15 +1,21 @@
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUNDLE_ITEMS } from '../../bundle/verify.js';
-import { type Host, hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
+import { type Inventory, trafficAddress } from '../../inventory/defaults.js';
 import { artifactOperation, sha256File } from '../../operations/artifact.js';
-import { assetDownloadOperation, checksumListOf, HTTP_GET } from '../../operations/asset-download.js';
+import { HTTP_GET } from '../../operations/asset-download.js';
 import { commandOperation } from '../../operations/command.js';
 import { directoryOperation } from '../../operations/directory.js';
 import { remoteCheck } from '../../operations/remote-check.js';
 import { systemdUnitOperation } from '../../operations/systemd.js';
 import type { Operation } from '../../operations/types.js';
 import { templateOperation } from '../../templates/load.js';
+import {
+  ASSETS_DIR,
+  ASSETS_PORT,
+  assetBaseUrl,
+  assetHost,
+  BUNDLE_TARS,
+  bundleStamp,
+} from '../../wire/assets.js';
 import type { Implementation, WireStageOptions } from './types.js';
 import { needBundle } from './types.js';
 
@@ -26,56 +32,8 @@ import { needBundle } from './types.js';
  * pile up copies, docs/wire/install-sequences.md#asset-host-disk-space); a host's download is skipped when its file has the
  * checksum the asset host published (`<item>.SHA256SUMS`, written while unpacking).
  */
-export const ASSETS_DIR = '/opt/assets';
-export const ASSETS_PORT = 8080;
 const UPLOADS = `${ASSETS_DIR}/.bundle`;
 const UNIT = '/etc/systemd/system/serve-assets.service';
-
-/** The tarballs the asset host unpacks (debs, binaries, images). */
-export const BUNDLE_TARS = BUNDLE_ITEMS.filter((item) => item.kind === 'tar').map((item) => item.path);
-
-/** The asset host: the assethost in production, the single host of a demo (WIAB Dev's way). */
-export function assetHost(inventory: Inventory): Host | undefined {
-  return inventory.mode === 'demo' ? inventory.hosts[0] : hostsWithRole(inventory, 'assethost')[0];
-}
-
-export function assetBaseUrl(inventory: Inventory): string {
-  const host = assetHost(inventory);
-  return `http://${host ? trafficAddress(host) : 'assethost'}:${ASSETS_PORT}`;
-}
-
-/** Size and modification time of a bundle file: cheap, and changes when the bundle is replaced. */
-export function bundleStamp(root: string | undefined, file: string): string {
-  if (!root) return 'no bundle.path';
-  try {
-    const info = statSync(join(root, file));
-    return `${info.size}:${Math.round(info.mtimeMs)}`;
-  } catch {
-    return 'missing';
-  }
-}
-
-/**
- * A file from the unpacked bundle, downloaded by a host from the asset host. `file` is the path
- * under /opt/assets, e.g. "binaries/minio"; the step's fingerprint follows the tarball it
- * comes from.
- */
-export function fromAssets(
-  inventory: Inventory,
-  options: Pick<WireStageOptions, 'bundleRoot'>,
-  file: string,
-  path: string,
-  mode = 0o644,
-): Operation {
-  const tar = `${checksumListOf(file).replace(/\.SHA256SUMS$/, '')}.tar`;
-  return assetDownloadOperation({
-    baseUrl: assetBaseUrl(inventory),
-    file,
-    path,
-    mode,
-    bundleStamp: bundleStamp(options.bundleRoot, tar),
-  });
-}
 
 /**
  * sha256 of each tarball, computed before any host is contacted (uploads need it) and kept for

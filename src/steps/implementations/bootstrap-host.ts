@@ -11,7 +11,7 @@ import { sysctlOperation } from '../../operations/sysctl.js';
 import { systemdUnitOperation } from '../../operations/systemd.js';
 import type { Operation } from '../../operations/types.js';
 import { templateOperation } from '../../templates/load.js';
-import { assetBaseUrl, fromAssets } from './assets.js';
+import { assetBaseUrl, fromAssets } from '../../wire/assets.js';
 import type { WireStageOptions } from './types.js';
 
 /** The bootstrap-host steps' operations: what Wire's playbooks set on every node (docs/wire/install-sequences.md#offline-production). */

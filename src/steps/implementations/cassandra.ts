@@ -15,7 +15,7 @@ import { groupOperation, userOperation } from '../../operations/user.js';
 import { CLOCK_SKEW_WARN_MS } from '../../preflight/host-checks.js';
 import type { Finding } from '../../rules/finding.js';
 import { sha256Text } from '../../state/fingerprint.js';
-import { fromAssets } from './assets.js';
+import { fromAssets } from '../../wire/assets.js';
 import {
   CASSANDRA_VERSION,
   CASSANDRA_YAML,

@@ -11,7 +11,7 @@ import { systemdUnitOperation } from '../../operations/systemd.js';
 import type { Operation, OperationContext } from '../../operations/types.js';
 import type { Finding } from '../../rules/finding.js';
 import { templateOperation } from '../../templates/load.js';
-import { fromAssets } from './assets.js';
+import { fromAssets } from '../../wire/assets.js';
 import type { Implementation, WireStageOptions } from './types.js';
 
 /**

@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BUNDLE_BINARIES } from '../../bundle/binaries.js';
-import { kubectl } from '../../cluster/kubectl.js';
+import { callingLabels } from '../../cluster/calling-labels.js';
+import { kubectl, kubectlApplyOperation, onceKubeconfigExists } from '../../cluster/kubectl.js';
+import { type NodeList, nodeFindings, type PodList, podFindings } from '../../cluster/node-findings.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { WireInstallError } from '../../core/errors.js';
-import { shellQuote } from '../../hosts/become.js';
 import type { Inventory } from '../../inventory/defaults.js';
 import { remoteCheck } from '../../operations/remote-check.js';
 import { runOrFail } from '../../operations/run.js';
 import type { Operation, OperationContext, OperationOutcome } from '../../operations/types.js';
-import type { Finding } from '../../rules/finding.js';
 import { ADMIN_CONF, adminServerUrl } from './kubernetes-kubeadm.js';
 
 /**
@@ -142,65 +141,6 @@ export async function readCalicoManifest(bundleRoot: string): Promise<string> {
   return manifest.stdout;
 }
 
-/**
- * kubectl apply of a manifest given on stdin, current when `kubectl diff` finds no difference.
- * Server-side: Calico's CRDs are too large for the annotation a client-side apply writes.
- */
-const SERVER_SIDE = '--server-side --force-conflicts -f -';
-export function kubectlApplyOperation(
-  kubeconfigPath: string,
-  name: string,
-  manifest: () => Promise<string>,
-): Operation {
-  const differs = async (context: OperationContext) => {
-    const diff = await context.host.exec(kubectl(kubeconfigPath, `diff ${SERVER_SIDE}`), {
-      stdin: await manifest(),
-    });
-    // kubectl diff: 0 no differences, 1 differences, anything else an error.
-    if (diff.exitCode > 1)
-      throw new Error(`kubectl diff of ${name} failed (exit ${diff.exitCode}): ${diff.stderr.trim()}`);
-    return diff.exitCode === 1;
-  };
-  return {
-    kind: 'kubectl-apply',
-    target: name,
-    inputs: { name },
-    async check(context) {
-      return { changes: (await differs(context)) ? [`kubectl apply ${name}`] : [], notes: [] };
-    },
-    async apply(context) {
-      if (!(await differs(context))) return { changes: [], notes: [] };
-      await runOrFail(context.host, `applying ${name}`, kubectl(kubeconfigPath, `apply ${SERVER_SIDE}`), {
-        stdin: await manifest(),
-      });
-      return { changes: [`kubectl apply ${name}`], notes: [] };
-    },
-  };
-}
-
-/**
- * In a plan made before the cluster exists there is no kubeconfig to ask with: the operation is
- * shown as it will run. Apply asks the cluster (kubectl names the missing file if it still is).
- */
-export function onceKubeconfigExists(
-  kubeconfigPath: string,
-  planned: string[],
-  operation: Operation,
-): Operation {
-  return {
-    ...operation,
-    async check(context) {
-      if (existsSync(kubeconfigPath)) return operation.check(context);
-      return {
-        changes: planned.map(
-          (change) => `${change} (once kubernetes.admin-kubeconfig wrote ${kubeconfigPath})`,
-        ),
-        notes: [],
-      };
-    },
-  };
-}
-
 export function calico(inventory: Inventory, bundleRoot: string, kubeconfigPath: string): Operation[] {
   // Read once per run: check and apply both need it, and binaries.tar is large.
   let manifest: Promise<string> | undefined;
@@ -215,139 +155,6 @@ export function calico(inventory: Inventory, bundleRoot: string, kubeconfigPath:
       [`kubectl apply ${name}`],
       kubectlApplyOperation(kubeconfigPath, name, read),
     ),
-  ];
-}
-
-interface NodeMeta {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
-
-/**
- * What calling needs on the nodes (docs/wire/install-sequences.md#calling-nodes, docs/wire/inventory-and-hardware.md#per-host-variables, #calling-capacity): wire.com/role=sftd or coturn
- * (sftd and coturn run on different nodes; a host with both roles is labelled sftd, and the
- * inventory rules report it), and wire.com/external-ip behind 1:1 NAT.
- */
-export function callingMetadata(inventory: Inventory): Map<string, NodeMeta> {
-  const wanted = new Map<string, NodeMeta>();
-  for (const host of inventory.hosts) {
-    const role = host.roles.includes('sftd') ? 'sftd' : host.roles.includes('coturn') ? 'coturn' : undefined;
-    const labels: Record<string, string> = role ? { 'wire.com/role': role } : {};
-    // Every calling node gets the annotation: coturn's get-external-ip init container waits for
-    // it (or a node ExternalIP, which kubeadm nodes lack) and fails without it, whatever the
-    // values say (docs/wire/charts-values-secrets.md#install-order: helm-operations.sh always annotates). Without an externalIp the
-    // host's address is the one clients reach (the inventory rules warn when it is private).
-    const external = host.externalIp ?? (role ? host.address : undefined);
-    const annotations: Record<string, string> = external ? { 'wire.com/external-ip': external } : {};
-    if (role || external) wanted.set(host.name, { labels, annotations });
-  }
-  return wanted;
-}
-
-/** The kubectl label/annotate --overwrite commands still needed on one node. */
-export function metadataCommands(node: string, wanted: NodeMeta, current: NodeMeta): string[] {
-  const missing = (want: Record<string, string>, have: Record<string, string>) =>
-    Object.entries(want)
-      .filter(([key, value]) => have[key] !== value)
-      .map(([key, value]) => `${key}=${value}`);
-  const labels = missing(wanted.labels, current.labels);
-  const annotations = missing(wanted.annotations, current.annotations);
-  return [
-    ...(labels.length > 0 ? [`label node ${node} ${labels.join(' ')} --overwrite`] : []),
-    ...(annotations.length > 0 ? [`annotate node ${node} ${annotations.join(' ')} --overwrite`] : []),
-  ];
-}
-
-async function nodeMetadata(
-  context: OperationContext,
-  kubeconfigPath: string,
-  node: string,
-): Promise<NodeMeta> {
-  const result = await runOrFail(
-    context.host,
-    `reading node ${node}`,
-    kubectl(kubeconfigPath, `get node ${shellQuote(node)} -o json`),
-  );
-  const metadata = (JSON.parse(result.stdout) as { metadata?: Partial<NodeMeta> }).metadata ?? {};
-  return { labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} };
-}
-
-export function callingLabels(inventory: Inventory, kubeconfigPath: string): Operation[] {
-  return [...callingMetadata(inventory)].map(([node, wanted]) => {
-    const needed = async (context: OperationContext) =>
-      metadataCommands(node, wanted, await nodeMetadata(context, kubeconfigPath, node));
-    const planned = metadataCommands(node, wanted, { labels: {}, annotations: {} }).map(
-      (c) => `kubectl ${c}`,
-    );
-    return onceKubeconfigExists(kubeconfigPath, planned, {
-      kind: 'node-metadata',
-      target: node,
-      inputs: wanted,
-      async check(context) {
-        return { changes: (await needed(context)).map((command) => `kubectl ${command}`), notes: [] };
-      },
-      async apply(context) {
-        const commands = await needed(context);
-        for (const command of commands)
-          await runOrFail(context.host, `kubectl ${command}`, kubectl(kubeconfigPath, command));
-        return { changes: commands.map((command) => `kubectl ${command}`), notes: [] };
-      },
-    });
-  });
-}
-
-interface NodeList {
-  items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[];
-}
-interface PodList {
-  items: { metadata: { name: string }; status?: { phase?: string } }[];
-}
-
-/** Every inventory Kubernetes node registered and Ready (docs/wire/health-and-ports.md#health-checks). */
-export function nodeFindings(inventory: Inventory, nodes: NodeList): Finding[] {
-  const expected = inventory.hosts
-    .filter((host) => host.roles.includes('kube-control-plane') || host.roles.includes('kube-worker'))
-    .map((host) => host.name);
-  const ready = (item: NodeList['items'][number]) =>
-    item.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  const registered = nodes.items.map((item) => item.metadata.name);
-  const missing = expected.filter((name) => !registered.includes(name));
-  const notReady = nodes.items.filter((item) => !ready(item)).map((item) => item.metadata.name);
-  const findings: Finding[] = [];
-  if (missing.length > 0)
-    findings.push({
-      severity: 'error',
-      rule: 'kubernetes.nodes-registered',
-      message: `Kubernetes nodes of the inventory not in the cluster: ${missing.join(', ')}`,
-      measured: `registered: ${registered.join(', ') || 'none'}`,
-      required: expected.join(', '),
-      fix: 'run apply again with kubernetes.join-control-planes and kubernetes.join-workers; on the node: journalctl -u kubelet',
-    });
-  if (notReady.length > 0)
-    findings.push({
-      severity: 'error',
-      rule: 'kubernetes.nodes-ready',
-      message: `Kubernetes nodes not Ready: ${notReady.join(', ')}`,
-      measured: `${notReady.length} of ${nodes.items.length} not Ready`,
-      required: 'every node Ready',
-      fix: 'kubectl describe node <name> (a missing pod network keeps nodes NotReady: kubernetes.cni); on the node: journalctl -u kubelet',
-    });
-  return findings;
-}
-
-/** kube-system pods Running (or Completed), as Wire's offline guide checks (docs/wire/install-sequences.md#cluster-and-databases-playbooks, docs/wire/health-and-ports.md#health-checks). */
-export function podFindings(pods: PodList): Finding[] {
-  const bad = pods.items.filter((pod) => !['Running', 'Succeeded'].includes(pod.status?.phase ?? ''));
-  if (bad.length === 0) return [];
-  return [
-    {
-      severity: 'error',
-      rule: 'kubernetes.kube-system-pods',
-      message: `kube-system pods not Running: ${bad.map((pod) => `${pod.metadata.name} (${pod.status?.phase ?? 'unknown'})`).join(', ')}`,
-      measured: `${bad.length} of ${pods.items.length} not Running`,
-      required: 'every kube-system pod Running or Completed',
-      fix: 'kubectl -n kube-system describe pod <name>; kubectl -n kube-system logs <name> (images come from containerd: kubernetes.seed-images)',
-    },
   ];
 }
 

@@ -10,7 +10,7 @@ import { remoteCheck } from '../../operations/remote-check.js';
 import { systemdUnitOperation } from '../../operations/systemd.js';
 import type { Operation } from '../../operations/types.js';
 import { templateOperation } from '../../templates/load.js';
-import { assetBaseUrl, bundleStamp, fromAssets } from './assets.js';
+import { assetBaseUrl, bundleStamp, fromAssets } from '../../wire/assets.js';
 import type { Implementation, WireStageOptions } from './types.js';
 
 /**

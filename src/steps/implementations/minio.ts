@@ -8,7 +8,7 @@ import { groupOperation, userOperation } from '../../operations/user.js';
 import type { Finding } from '../../rules/finding.js';
 import type { WireSecrets } from '../../secrets/generate.js';
 import { templateOperation } from '../../templates/load.js';
-import { fromAssets } from './assets.js';
+import { fromAssets } from '../../wire/assets.js';
 import { MC, MC_ENV, mcRun, mcSecretValues, minioBuckets, waitForMinio } from './minio-buckets.js';
 import { type Implementation, needSecrets, type WireStageOptions } from './types.js';
 

@@ -14,7 +14,7 @@ import { checkHostFacts, type PreflightOptions } from '../../preflight/host-chec
 import { checkSecretsFile } from '../../preflight/secrets-file.js';
 import type { Finding } from '../../rules/finding.js';
 import { describeChoices } from '../../tools/admin-tools.js';
-import { BUNDLE_TARS } from './assets.js';
+import { BUNDLE_TARS } from '../../wire/assets.js';
 import type { WireStageOptions } from './types.js';
 
 /**

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parsePemCertificates } from '../../certs/pem.js';
 import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import { kubectl } from '../../cluster/kubectl.js';
+import { nodeFindings, podFindings } from '../../cluster/node-findings.js';
 import { shellQuote } from '../../hosts/become.js';
 import type { RemoteHost } from '../../hosts/types.js';
 import type { Inventory } from '../../inventory/defaults.js';
@@ -24,7 +25,6 @@ import { WIRE_NAMESPACE } from '../../workloads/migrations/job-check.js';
 import { parseJobs } from '../../workloads/migrations/kube-objects.js';
 import { selfSignedPaths } from '../../workloads/values/certificate-files.js';
 import { MIGRATION_JOBS } from '../migrations/jobs.js';
-import { nodeFindings, podFindings } from './kubernetes-admin.js';
 import type { Implementation, WireStageOptions } from './types.js';
 
 /**

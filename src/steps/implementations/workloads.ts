@@ -1,6 +1,6 @@
+import { callingLabels } from '../../cluster/calling-labels.js';
 import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import { chartImplementations } from '../../workloads/helm/chart-steps.js';
-import { callingLabels } from './kubernetes-admin.js';
 import type { Implementation } from './types.js';
 import { workloadsSelfSignedCertificate } from './workloads-self-signed.js';
 import { workloadsValues } from './workloads-values.js';

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_BINARIES } from '../../../src/bundle/binaries.js';
+import { callingMetadata, metadataCommands } from '../../../src/cluster/calling-labels.js';
+import { nodeFindings, podFindings } from '../../../src/cluster/node-findings.js';
 import type { RemoteHost } from '../../../src/hosts/types.js';
 import type { InventoryInput } from '../../../src/inventory/schema.js';
 import type { OperationContext } from '../../../src/operations/types.js';
@@ -14,11 +16,7 @@ import {
   CALICO_MANIFEST,
   calico,
   calicoManifest,
-  callingMetadata,
   fetchAdminKubeconfig,
-  metadataCommands,
-  nodeFindings,
-  podFindings,
   readCalicoManifest,
 } from '../../../src/steps/implementations/kubernetes-admin.js';
 import {
