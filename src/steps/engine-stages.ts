@@ -11,8 +11,6 @@ import { ASSETS_IMPLEMENTATIONS } from './implementations/assets.js';
 import * as bootstrap from './implementations/bootstrap-host.js';
 import { CASSANDRA_IMPLEMENTATIONS } from './implementations/cassandra.js';
 import { ELASTICSEARCH_IMPLEMENTATIONS } from './implementations/elasticsearch.js';
-import { KUBERNETES_IMPLEMENTATIONS } from './implementations/kubernetes.js';
-import { KUBERNETES_NODE_IMPLEMENTATIONS } from './implementations/kubernetes-node.js';
 import { MIGRATIONS_IMPLEMENTATIONS } from './implementations/migrations.js';
 import { MINIO_IMPLEMENTATIONS } from './implementations/minio.js';
 import * as postgresql from './implementations/postgresql.js';
@@ -92,8 +90,6 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
     alwaysRun: true,
   },
   ...ASSETS_IMPLEMENTATIONS,
-  ...KUBERNETES_NODE_IMPLEMENTATIONS,
-  ...KUBERNETES_IMPLEMENTATIONS,
   ...CASSANDRA_IMPLEMENTATIONS,
   ...ELASTICSEARCH_IMPLEMENTATIONS,
   ...MINIO_IMPLEMENTATIONS,

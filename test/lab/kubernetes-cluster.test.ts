@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caCertHash, kubeconfigCaPem } from '../../src/cluster/kubeadm.js';
 import type { WireSecrets } from '../../src/secrets/generate.js';
-import { caCertHash, kubeconfigCaPem } from '../../src/steps/implementations/kubernetes-kubeadm.js';
 import { standInBundle } from '../support/bundle.js';
 import { standInCalicoFiles } from '../support/stand-in-calico.js';
 import { openSslCa, RESET_STAND_IN_KUBEADM, STAND_IN_KUBEADM } from '../support/stand-in-kubeadm.js';

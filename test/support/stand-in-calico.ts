@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BUNDLE_BINARIES } from '../../src/bundle/binaries.js';
-import { CALICO_MANIFEST } from '../../src/steps/implementations/kubernetes-admin.js';
+import { CALICO_MANIFEST } from '../../src/cluster/calico.js';
 import type { StandInFiles } from './bundle.js';
 
 /**

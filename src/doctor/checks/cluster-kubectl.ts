@@ -5,7 +5,7 @@ import type { DoctorContext } from '../types.js';
 
 /**
  * kubectl on the admin host with the admin kubeconfig, as apply's verify stage runs it
- * (src/steps/implementations/kubernetes-admin.ts): what the cluster checks share.
+ * (src/cluster/kubectl.ts): what the cluster checks share.
  */
 
 /** Why the cluster checks do not apply yet: without the admin kubeconfig there is no cluster to ask. */

@@ -6,7 +6,7 @@ import { safeName } from './archive.js';
 
 /**
  * What the cluster contributes to a support bundle, asked with kubectl on the admin host and the
- * admin kubeconfig (as src/steps/implementations/kubernetes-admin.ts does): every pod, the
+ * admin kubeconfig (src/cluster/kubectl.ts, as apply does): every pod, the
  * default namespace's pod descriptions (where wire-server runs, docs/wire/health-and-ports.md#health-checks), the events, and the
  * last lines of each pod that is not Running or crash-loops (verify's badPods decides which;
  * the previous container's log too for a crash loop: the current one has just restarted).

@@ -5,7 +5,7 @@ import { ISSUER } from './ingress.js';
 import { replacing, type Tree } from './tree.js';
 
 /**
- * The calling charts on their nodes (docs/wire/install-sequences.md#calling-nodes, docs/wire/charts-values-secrets.md#values). kubernetes-admin.ts labels a node
+ * The calling charts on their nodes (docs/wire/install-sequences.md#calling-nodes, docs/wire/charts-values-secrets.md#values). src/cluster/calling-labels.ts labels a node
  * wire.com/role=sftd or =coturn (sftd when a host has both, as in a demo) and annotates
  * wire.com/external-ip; the selectors here match those labels.
  */

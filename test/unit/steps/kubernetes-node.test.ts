@@ -1,25 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_BINARIES } from '../../../src/bundle/binaries.js';
+import { CNI_BIN_DIR, CONTAINERD_SOCKET } from '../../../src/cluster/node-binaries.js';
 import {
   importedImages,
   parseChecksums,
   parseIndex,
   parseRecords,
 } from '../../../src/operations/containerd-images.js';
-import {
-  CNI_BIN_DIR,
-  CONTAINERD_CONFIG,
-  CONTAINERD_SOCKET,
-  containerd,
-  containerdValues,
-  KUBERNETES_NODE_IMPLEMENTATIONS,
-  kubePackages,
-  logRotation,
-  seedImages,
-} from '../../../src/steps/implementations/kubernetes-node.js';
 import type { WireStageOptions } from '../../../src/steps/implementations/types.js';
+import {
+  CONTAINERD_CONFIG,
+  containerd,
+  containerdStep,
+  containerdValues,
+} from '../../../src/steps/kubernetes/containerd.js';
 import { kubernetesSteps } from '../../../src/steps/kubernetes/index.js';
+import { kubePackages, kubePackagesStep } from '../../../src/steps/kubernetes/kube-packages.js';
+import { logRotation, logRotationStep } from '../../../src/steps/kubernetes/log-rotation.js';
+import { seedImages, seedImagesStep } from '../../../src/steps/kubernetes/seed-images.js';
 import { renderTemplateFile } from '../../../src/templates/load.js';
 import { production } from '../../support/inventories.js';
 
@@ -162,7 +161,7 @@ describe('image seeding', () => {
       folders: ['containers-system', 'containers-helm'],
       namespace: 'k8s.io',
     });
-    expect(KUBERNETES_NODE_IMPLEMENTATIONS['kubernetes.seed-images']?.upload).toBe(true);
+    expect(seedImagesStep.upload).toBe(true);
   });
 
   it('parses the index, the published checksums, what ctr imported and the records', () => {
@@ -192,12 +191,24 @@ describe('image seeding', () => {
 describe('the step ids', () => {
   it('implements exactly the four node steps, each defined in the kubernetes stage', () => {
     const ids = kubernetesSteps.map((step) => step.id);
-    expect(Object.keys(KUBERNETES_NODE_IMPLEMENTATIONS).sort()).toEqual([
+    const nodeSteps = [containerdStep, seedImagesStep, kubePackagesStep, logRotationStep];
+    expect(nodeSteps.map((step) => step.id).sort()).toEqual([
       'kubernetes.containerd',
       'kubernetes.kube-packages',
       'kubernetes.log-rotation',
       'kubernetes.seed-images',
     ]);
-    for (const id of Object.keys(KUBERNETES_NODE_IMPLEMENTATIONS)) expect(ids).toContain(id);
+    for (const step of nodeSteps) {
+      expect(ids).toContain(step.id);
+      expect(kubernetesSteps).toContain(step);
+      expect(typeof step.operations).toBe('function');
+    }
+    // From the bundle through the asset host; log rotation is a package and a template.
+    expect(nodeSteps.map((step) => [step.id, step.needs])).toEqual([
+      ['kubernetes.containerd', ['bundle']],
+      ['kubernetes.seed-images', ['bundle']],
+      ['kubernetes.kube-packages', ['bundle']],
+      ['kubernetes.log-rotation', []],
+    ]);
   });
 });

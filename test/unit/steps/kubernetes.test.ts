@@ -4,33 +4,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_BINARIES } from '../../../src/bundle/binaries.js';
+import { adminKubeconfig, fetchAdminKubeconfig } from '../../../src/cluster/admin-kubeconfig.js';
+import { CALICO_MANIFEST, calicoManifest, readCalicoManifest } from '../../../src/cluster/calico.js';
 import { callingMetadata, metadataCommands } from '../../../src/cluster/calling-labels.js';
+import {
+  adminServerUrl,
+  caCertHash,
+  controlPlaneEndpoint,
+  INIT_DONE,
+  JOIN_DONE,
+  joinNode,
+  kubeconfigCaPem,
+  renderInitConfig,
+  renderJoinConfig,
+} from '../../../src/cluster/kubeadm.js';
 import { nodeFindings, podFindings } from '../../../src/cluster/node-findings.js';
 import type { RemoteHost } from '../../../src/hosts/types.js';
 import type { InventoryInput } from '../../../src/inventory/schema.js';
 import type { OperationContext } from '../../../src/operations/types.js';
 import { completeSecrets, parseSecretsText } from '../../../src/secrets/file.js';
 import { BOOTSTRAP_TOKEN_FORMAT, generateSecrets } from '../../../src/secrets/generate.js';
-import {
-  adminKubeconfig,
-  CALICO_MANIFEST,
-  calico,
-  calicoManifest,
-  fetchAdminKubeconfig,
-  readCalicoManifest,
-} from '../../../src/steps/implementations/kubernetes-admin.js';
-import {
-  adminServerUrl,
-  caCertHash,
-  controlPlaneEndpoint,
-  INIT_DONE,
-  initControlPlane,
-  JOIN_DONE,
-  joinNode,
-  kubeconfigCaPem,
-  renderInitConfig,
-  renderJoinConfig,
-} from '../../../src/steps/implementations/kubernetes-kubeadm.js';
+import { calico } from '../../../src/steps/kubernetes/cni.js';
+import { initControlPlane } from '../../../src/steps/kubernetes/init-control-plane.js';
 import { standInBundle } from '../../support/bundle.js';
 import { production } from '../../support/inventories.js';
 import { STAND_IN_CALICO_MANIFEST, standInCalicoFiles } from '../../support/stand-in-calico.js';

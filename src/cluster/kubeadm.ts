@@ -1,13 +1,13 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { WireInstallError } from '../../core/errors.js';
-import { type Host, hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
-import { commandOperation } from '../../operations/command.js';
-import { directoryOperation } from '../../operations/directory.js';
-import { fileOperation } from '../../operations/file.js';
-import type { Operation } from '../../operations/types.js';
-import type { WireSecrets } from '../../secrets/generate.js';
-import { renderTemplateFile, templateOperation } from '../../templates/load.js';
+import { WireInstallError } from '../core/errors.js';
+import { type Host, hostsWithRole, type Inventory, trafficAddress } from '../inventory/defaults.js';
+import { commandOperation } from '../operations/command.js';
+import { directoryOperation } from '../operations/directory.js';
+import { fileOperation } from '../operations/file.js';
+import type { Operation } from '../operations/types.js';
+import type { WireSecrets } from '../secrets/generate.js';
+import { renderTemplateFile } from '../templates/load.js';
 
 /**
  * kubeadm on the Kubernetes nodes: the cluster starts on the first control plane (docs/wire/install-sequences.md#kubernetes-cluster),
@@ -97,7 +97,7 @@ export function renderInitConfig(inventory: Inventory, hostName: string, secrets
   return renderTemplateFile('kubernetes/kubeadm-init.yaml.tmpl', initValues(inventory, hostName, secrets));
 }
 
-function initValues(inventory: Inventory, hostName: string, secrets: WireSecrets) {
+export function initValues(inventory: Inventory, hostName: string, secrets: WireSecrets) {
   return {
     ...nodeValues(inventoryHost(inventory, hostName)),
     bootstrapToken: secrets.kubernetes.bootstrapToken,
@@ -147,26 +147,7 @@ export function kubeconfigCaPem(kubeconfig: string): string {
   return Buffer.from(match[1], 'base64').toString('utf8');
 }
 
-const configDir = () => directoryOperation({ path: CONFIG_DIR, mode: 0o700 });
-
-/** kubeadm init on the first control plane, once: guarded by a mark written when it succeeded. */
-export function initControlPlane(inventory: Inventory, hostName: string, secrets: WireSecrets): Operation[] {
-  return [
-    configDir(),
-    templateOperation('kubernetes/kubeadm-init.yaml.tmpl', initValues(inventory, hostName, secrets), {
-      path: INIT_CONFIG,
-      mode: 0o600,
-    }),
-    commandOperation({
-      name: 'kubeadm init',
-      // --upload-certs: the control-plane certificates go into the cluster, encrypted with the
-      // certificate key, for the other control planes; the skip flags keep both secrets out of
-      // kubeadm's output (which a failure would show).
-      command: `${KUBEADM} init --config ${INIT_CONFIG} --upload-certs --skip-token-print --skip-certificate-key-print && touch ${INIT_DONE}`,
-      creates: INIT_DONE,
-    }),
-  ];
-}
+export const configDir = () => directoryOperation({ path: CONFIG_DIR, mode: 0o700 });
 
 /**
  * kubeadm join on one node, once: guarded by a mark written when it succeeded. The CA pin comes from the admin
