@@ -312,3 +312,19 @@ export function checkHostFacts(
     ...checkPorts(inventory, host, facts),
   ];
 }
+
+/** A host marked by bootstrap-host as part of another installation (another domain). */
+export function checkInstallation(inventory: Inventory, hostName: string, facts: HostFacts): Finding[] {
+  if (facts.installedBy === undefined || facts.installedBy === inventory.domain) return [];
+  return [
+    {
+      severity: 'error',
+      rule: 'preflight.other-installation',
+      host: hostName,
+      message: `${hostName} belongs to another Wire installation; changing it could break that one`,
+      measured: `/etc/wire-install/installed-by says ${facts.installedBy}`,
+      required: inventory.domain,
+      fix: `check the address of ${hostName} in the inventory; if the host is really free, remove /etc/wire-install/installed-by on it`,
+    },
+  ];
+}

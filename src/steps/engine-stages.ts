@@ -1,10 +1,7 @@
 import { resolve } from 'node:path';
-import { verifyBundle } from '../bundle/verify.js';
-import { inputError } from '../core/errors.js';
 import type { EngineStage, EngineStep } from '../engine/types.js';
 import { ADMIN_HOST } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
-import { findingLine } from '../operations/findings-check.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { WireStep } from './define-step.js';
 import { ASSETS_IMPLEMENTATIONS } from './implementations/assets.js';
@@ -14,20 +11,7 @@ import { ELASTICSEARCH_IMPLEMENTATIONS } from './implementations/elasticsearch.j
 import { MIGRATIONS_IMPLEMENTATIONS } from './implementations/migrations.js';
 import { MINIO_IMPLEMENTATIONS } from './implementations/minio.js';
 import * as postgresql from './implementations/postgresql.js';
-import {
-  adminToolsCheck,
-  dnsCheck,
-  existingClusterCheck,
-  hostFactsCheck,
-  secretsCheck,
-  sshCheck,
-} from './implementations/preflight.js';
-import {
-  type Implementation,
-  needBundle,
-  needSecrets,
-  type WireStageOptions,
-} from './implementations/types.js';
+import { type Implementation, needSecrets, type WireStageOptions } from './implementations/types.js';
 import { VERIFY_IMPLEMENTATIONS } from './implementations/verify.js';
 import { WORKLOADS_IMPLEMENTATIONS } from './implementations/workloads.js';
 import { findStep } from './registry.js';
@@ -41,34 +25,6 @@ import { findStep } from './registry.js';
 export type { WireStageOptions } from './implementations/types.js';
 
 const IMPLEMENTATIONS: Record<string, Implementation> = {
-  'preflight.bundle': {
-    needsBundle: true,
-    beforeConnect: (_inventory, options) => checkBundle(needBundle(options)),
-    // The work is done before connecting; the step records that it passed.
-    operations: () => [],
-    alwaysRun: true,
-  },
-  'preflight.admin-tools': {
-    operations: (_inventory, _host, options) => [adminToolsCheck(options)],
-    alwaysRun: true,
-  },
-  'preflight.secrets': {
-    operations: (_inventory, _host, options) => [secretsCheck(options)],
-    alwaysRun: true,
-  },
-  'preflight.dns': {
-    operations: (inventory, _host, options) => [dnsCheck(inventory, options)],
-    alwaysRun: true,
-  },
-  'preflight.existing-cluster': {
-    operations: (inventory, _host, options) => [existingClusterCheck(inventory, options)],
-    alwaysRun: true,
-  },
-  'preflight.ssh': { operations: () => [sshCheck()], alwaysRun: true },
-  'preflight.host-facts': {
-    operations: (inventory, host, options) => [hostFactsCheck(inventory, host, options)],
-    alwaysRun: true,
-  },
   'bootstrap-host.hostname': { operations: (inventory, host) => bootstrap.hostname(inventory, host) },
   'bootstrap-host.etc-hosts': { operations: (inventory) => bootstrap.etcHosts(inventory) },
   'bootstrap-host.apt-sources': {
@@ -97,17 +53,6 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   ...MIGRATIONS_IMPLEMENTATIONS,
   ...VERIFY_IMPLEMENTATIONS,
 };
-
-/** The bundle, verified on the admin host; problems are bad input (exit 2), named file by file. */
-async function checkBundle(root: string): Promise<void> {
-  const findings = await verifyBundle(root);
-  if (findings.length === 0) return;
-  throw inputError({
-    what: `the offline bundle in ${root} is not usable: ${findings.length} problem${findings.length === 1 ? '' : 's'}; no host was contacted`,
-    evidence: findings.map(findingLine),
-    next: findings[0]?.fix ?? 'unpack the bundle again',
-  });
-}
 
 /** Which issue brings the operations of a step that has none yet. */
 function missingReason(step: PlannedStep): string {

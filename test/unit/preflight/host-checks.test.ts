@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../../src/hosts/facts.js';
-import { checkHostFacts, type PreflightOptions } from '../../../src/preflight/host-checks.js';
-import { checkInstallation } from '../../../src/steps/implementations/preflight.js';
+import {
+  checkHostFacts,
+  checkInstallation,
+  type PreflightOptions,
+} from '../../../src/preflight/host-checks.js';
 import { demo, production } from '../../support/inventories.js';
 
 /** Preflight on measured facts: OS, hardware by role, time sync, one machine per host, clocks. */
