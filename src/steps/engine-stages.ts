@@ -4,7 +4,6 @@ import { ADMIN_HOST } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { WireStep } from './define-step.js';
-import { ASSETS_IMPLEMENTATIONS } from './implementations/assets.js';
 import * as bootstrap from './implementations/bootstrap-host.js';
 import { CASSANDRA_IMPLEMENTATIONS } from './implementations/cassandra.js';
 import { ELASTICSEARCH_IMPLEMENTATIONS } from './implementations/elasticsearch.js';
@@ -45,7 +44,6 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
     operations: (inventory) => postgresql.postgresHealth(inventory),
     alwaysRun: true,
   },
-  ...ASSETS_IMPLEMENTATIONS,
   ...CASSANDRA_IMPLEMENTATIONS,
   ...ELASTICSEARCH_IMPLEMENTATIONS,
   ...MINIO_IMPLEMENTATIONS,

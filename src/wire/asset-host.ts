@@ -1,23 +1,14 @@
 import { join } from 'node:path';
-import { type Inventory, trafficAddress } from '../../inventory/defaults.js';
-import { artifactOperation, sha256File } from '../../operations/artifact.js';
-import { HTTP_GET } from '../../operations/asset-download.js';
-import { commandOperation } from '../../operations/command.js';
-import { directoryOperation } from '../../operations/directory.js';
-import { remoteCheck } from '../../operations/remote-check.js';
-import { systemdUnitOperation } from '../../operations/systemd.js';
-import type { Operation } from '../../operations/types.js';
-import { templateOperation } from '../../templates/load.js';
-import {
-  ASSETS_DIR,
-  ASSETS_PORT,
-  assetBaseUrl,
-  assetHost,
-  BUNDLE_TARS,
-  bundleStamp,
-} from '../../wire/assets.js';
-import type { Implementation, WireStageOptions } from './types.js';
-import { needBundle } from './types.js';
+import { type Inventory, trafficAddress } from '../inventory/defaults.js';
+import { artifactOperation, sha256File } from '../operations/artifact.js';
+import { HTTP_GET } from '../operations/asset-download.js';
+import { commandOperation } from '../operations/command.js';
+import { directoryOperation } from '../operations/directory.js';
+import { remoteCheck } from '../operations/remote-check.js';
+import { systemdUnitOperation } from '../operations/systemd.js';
+import type { Operation } from '../operations/types.js';
+import { templateOperation } from '../templates/load.js';
+import { ASSETS_DIR, ASSETS_PORT, assetBaseUrl, assetHost, BUNDLE_TARS, bundleStamp } from './assets.js';
 
 /**
  * How the bundle reaches the hosts: Wire's way (docs/wire/install-sequences.md#asset-host-and-apt-sources, #offline-bundle). The bundle's tarballs
@@ -31,6 +22,9 @@ import { needBundle } from './types.js';
  * the one recorded when it was last unpacked (the old tree is removed first, so upgrades do not
  * pile up copies, docs/wire/install-sequences.md#asset-host-disk-space); a host's download is skipped when its file has the
  * checksum the asset host published (`<item>.SHA256SUMS`, written while unpacking).
+ *
+ * The assets stage's steps share these: the assethost unpacks and serves in two steps, the demo
+ * host in one.
  */
 const UPLOADS = `${ASSETS_DIR}/.bundle`;
 const UNIT = '/etc/systemd/system/serve-assets.service';
@@ -73,8 +67,8 @@ function unpackScript(name: string, sha256: string): string {
   ].join('\n');
 }
 
-export function unpackBundle(options: WireStageOptions): Operation[] {
-  const root = needBundle(options);
+/** `root`: the unpacked bundle on the admin host, whose tarballs hashBundleTars has hashed. */
+export function unpackBundle(root: string): Operation[] {
   return [
     directoryOperation({ path: ASSETS_DIR, mode: 0o755 }),
     directoryOperation({ path: UPLOADS, mode: 0o700 }),
@@ -135,20 +129,3 @@ export function serveAssets(inventory: Inventory): Operation[] {
     }),
   ];
 }
-
-const hashFirst = async (_inventory: Inventory, options: WireStageOptions) =>
-  hashBundleTars(needBundle(options));
-
-export const ASSETS_IMPLEMENTATIONS: Record<string, Implementation> = {
-  'assets.unpack-bundle': {
-    needsBundle: true,
-    beforeConnect: hashFirst,
-    operations: (_inventory, _host, options) => unpackBundle(options),
-  },
-  'assets.serve': { operations: (inventory) => serveAssets(inventory) },
-  'assets.serve-on-demo-host': {
-    needsBundle: true,
-    beforeConnect: hashFirst,
-    operations: (inventory, _host, options) => [...unpackBundle(options), ...serveAssets(inventory)],
-  },
-};
