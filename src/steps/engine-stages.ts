@@ -4,7 +4,6 @@ import { ADMIN_HOST } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { WireStep } from './define-step.js';
-import * as bootstrap from './implementations/bootstrap-host.js';
 import { CASSANDRA_IMPLEMENTATIONS } from './implementations/cassandra.js';
 import { ELASTICSEARCH_IMPLEMENTATIONS } from './implementations/elasticsearch.js';
 import { MIGRATIONS_IMPLEMENTATIONS } from './implementations/migrations.js';
@@ -24,14 +23,6 @@ import { findStep } from './registry.js';
 export type { WireStageOptions } from './implementations/types.js';
 
 const IMPLEMENTATIONS: Record<string, Implementation> = {
-  'bootstrap-host.hostname': { operations: (inventory, host) => bootstrap.hostname(inventory, host) },
-  'bootstrap-host.etc-hosts': { operations: (inventory) => bootstrap.etcHosts(inventory) },
-  'bootstrap-host.apt-sources': {
-    operations: (inventory, host, options) => bootstrap.aptSources(inventory, host, options),
-  },
-  'bootstrap-host.time-sync': { operations: (inventory, host) => bootstrap.timeSync(inventory, host) },
-  'bootstrap-host.swap-off': { operations: () => bootstrap.swapOff() },
-  'bootstrap-host.kernel-settings': { operations: () => bootstrap.kernelSettings() },
   'databases.postgresql-primary': {
     needsSecrets: true,
     operations: (inventory, _host, options) => postgresql.postgresPrimary(inventory, needSecrets(options)),

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInventoryText } from '../../src/inventory/load.js';
-import { chronyValues } from '../../src/steps/implementations/bootstrap-host.js';
 import { renderTemplateFile } from '../../src/templates/load.js';
+import { chronyValues } from '../../src/wire/time-sync.js';
 import { type LoopbackSsh, loopbackSsh } from '../support/loopback-ssh.js';
 import { REPO_ROOT } from './run-cli.js';
 

@@ -1,4 +1,4 @@
-import { bundleAptLine } from '../../steps/implementations/bootstrap-host.js';
+import { bundleAptLine } from '../../wire/apt-sources.js';
 import { errorResult, fail, pass, warn } from '../results.js';
 import type { DoctorCheck, DoctorResult } from '../types.js';
 import { connectedHosts } from './host-list.js';

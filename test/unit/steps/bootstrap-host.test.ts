@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { StepHost } from '../../../src/engine/types.js';
 import type { HostFacts } from '../../../src/hosts/facts.js';
 import { withBlock } from '../../../src/operations/managed-block.js';
-import {
-  aptSources,
-  chronyValues,
-  etcHosts,
-  timeSync,
-} from '../../../src/steps/implementations/bootstrap-host.js';
+import { aptSourcesStep } from '../../../src/steps/bootstrap-host/apt-sources.js';
+import { etcHostsStep } from '../../../src/steps/bootstrap-host/etc-hosts.js';
+import { timeSyncStep } from '../../../src/steps/bootstrap-host/time-sync.js';
+import type { WireStageOptions } from '../../../src/steps/define-step.js';
+import { chronyValues } from '../../../src/wire/time-sync.js';
 import { production } from '../../support/inventories.js';
 
 /** What the bootstrap-host steps would write, from the inventory (the lab runs them for real). */
@@ -19,10 +18,12 @@ const host = (name: string, versionId = '22.04'): StepHost => ({
   allFacts: new Map(),
 });
 const inputs = (operations: { kind: string; inputs: unknown }[]) => operations.map((op) => op.inputs);
+// The steps' operations read only bundleRoot of the options (for the key's fingerprint).
+const options = { bundleRoot: undefined } as WireStageOptions;
 
 describe('/etc/hosts block', () => {
   it('lists every host by private address and name', () => {
-    const [block] = etcHosts(inventory);
+    const [block] = etcHostsStep.operations(inventory, host('kubenode1'), options);
     expect(block?.inputs).toMatchObject({
       path: '/etc/hosts',
       lines: expect.arrayContaining(['192.168.122.21 kubenode1', '192.168.122.10 assethost']),
@@ -42,10 +43,9 @@ describe('/etc/hosts block', () => {
 });
 
 describe('apt sources', () => {
-  const options = { bundleRoot: undefined };
   // Wire's build exports the key armoured: a .asc keyring (docs/wire/deployment-sources.md#apt-repository-key).
   it("uses the asset host's repository for the host's Ubuntu release, with its armoured key from there", () => {
-    const [, key, jammy] = inputs(aptSources(inventory, host('kubenode1'), options));
+    const [, key, jammy] = inputs(aptSourcesStep.operations(inventory, host('kubenode1'), options));
     expect(key).toMatchObject({
       url: 'http://192.168.122.10:8080/debs-jammy/public/gpg',
       path: '/etc/apt/keyrings/wire-bundle.asc',
@@ -53,7 +53,7 @@ describe('apt sources', () => {
     expect(jammy).toMatchObject({
       line: 'deb [signed-by=/etc/apt/keyrings/wire-bundle.asc] http://192.168.122.10:8080/debs-jammy/public jammy main',
     });
-    const [, , noble] = inputs(aptSources(inventory, host('kubenode1', '24.04'), options));
+    const [, , noble] = inputs(aptSourcesStep.operations(inventory, host('kubenode1', '24.04'), options));
     expect(JSON.stringify(noble)).toContain('debs-noble/public noble main');
   });
 
@@ -61,7 +61,7 @@ describe('apt sources', () => {
     const mirrored = production((input) => {
       input.bundle = { aptRepository: 'deb [trusted=yes] http://mirror.internal/wire jammy main' };
     });
-    const operations = aptSources(mirrored, host('kubenode1'), options);
+    const operations = aptSourcesStep.operations(mirrored, host('kubenode1'), options);
     expect(operations.map((op) => op.kind)).toEqual(['command', 'apt-repository']);
     expect(operations[1]?.inputs).toMatchObject({
       line: 'deb [trusted=yes] http://mirror.internal/wire jammy main',
@@ -87,7 +87,7 @@ describe('time sync', () => {
   });
 
   it('renders the template into /etc/chrony/chrony.conf, restarting chrony when it changes', () => {
-    const operations = timeSync(inventory, host('kubenode2'));
+    const operations = timeSyncStep.operations(inventory, host('kubenode2'), options);
     expect(operations.map((op) => `${op.kind} ${op.target}`)).toEqual([
       'apt-package chrony',
       'template /etc/chrony/chrony.conf',
