@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import type { EngineStagesFactory } from './apply/types.js';
 import { commandRegistry } from './commands/registry.js';
-import type { CommandContext, EngineStagesFactory } from './commands/types.js';
+import type { CliContext } from './commands/types.js';
 import { ExitCode } from './core/errors.js';
 import { createInterrupt, type Interrupt } from './core/interrupt.js';
 import { createOutput, type Output } from './core/output.js';
@@ -39,7 +40,7 @@ export interface MainOptions {
   interrupt?: Interrupt;
   /** Without `interrupt`: aborted like its first signal (tests). */
   signal?: AbortSignal;
-  /** See CommandContext.engineStages: the lab play's stages instead of Wire's. */
+  /** See ApplyContext.engineStages (src/apply/types.ts): the lab play's stages instead of Wire's. */
   engineStages?: EngineStagesFactory;
 }
 
@@ -91,7 +92,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     // commander passes the declared arguments first, then the options, then the command itself.
     command.action(async (...actionArgs: unknown[]) => {
       const self = actionArgs[actionArgs.length - 1] as Command;
-      const context: CommandContext = {
+      const context: CliContext = {
         output,
         cwd: options.cwd ?? process.cwd(),
         env,

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import type { ApplyFlags } from '../apply/types.js';
 import { STAGES } from '../steps/stages.js';
-import type { CommandContext } from './types.js';
+import { parseEngineRunFlags } from './engine-run-flags.js';
+import type { CliContext } from './types.js';
 
 export function configure(command: Command): void {
   command
@@ -62,22 +64,14 @@ Examples:
     );
 }
 
-export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+/** commander's options -> ApplyFlags, each value checked (bad input, exit 2, before anything is read). */
+export function parseApplyFlags(options: Record<string, unknown>): ApplyFlags {
+  return { ...parseEngineRunFlags(options), offline: Boolean(options.offline) };
+}
+
+export async function run(options: Record<string, unknown>, context: CliContext): Promise<number> {
+  const flags = parseApplyFlags(options);
   // Imported here, not at the top: `apply --help` should not pay for zod, js-yaml and the engine.
-  const { loadAndCheckInventory } = await import('./inventory-check.js');
-  const loaded = await loadAndCheckInventory(String(options.inventory), context);
-  if (options.plan && options.offline) {
-    const { buildPlan } = await import('../plan/build-plan.js');
-    const { renderPlan } = await import('../plan/render-plan.js');
-    const { selectPlan } = await import('../plan/select-plan.js');
-    const selection = {
-      ...(options.from ? { from: String(options.from) } : {}),
-      ...(options.only ? { only: String(options.only) } : {}),
-      ...(options.force ? { force: String(options.force) } : {}),
-    };
-    renderPlan(selectPlan(buildPlan(loaded.inventory), selection), context.output);
-    return 0;
-  }
-  const { runOnHosts } = await import('./apply-on-hosts.js');
-  return runOnHosts(options, loaded, context);
+  const { runApply } = await import('../apply/run-apply.js');
+  return runApply(flags, context);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { inputError } from '../core/errors.js';
-import type { CommandContext } from './types.js';
+import type { CliContext } from './types.js';
 
 /** `wire-install completion bash|zsh`: the shell completion script, generated from the command registry. */
 export function configure(command: Command): void {
@@ -20,7 +20,7 @@ Examples:
 
 export async function run(
   _options: Record<string, unknown>,
-  context: CommandContext,
+  context: CliContext,
   args: string[],
 ): Promise<number> {
   const shell = args[0];
@@ -29,8 +29,8 @@ export async function run(
       what: `wire-install completion knows bash and zsh, not ${JSON.stringify(shell ?? '')}`,
       next: 'run `wire-install completion bash` or `wire-install completion zsh`',
     });
-  const { completionSpec } = await import('../completion/spec.js');
-  const { bashScript, zshScript } = await import('../completion/scripts.js');
+  const { completionSpec } = await import('./completion/spec.js');
+  const { bashScript, zshScript } = await import('./completion/scripts.js');
   const commands = await completionSpec();
   const script = (shell === 'bash' ? bashScript : zshScript)(commands);
   if (context.output.json) context.output.data({ type: 'completion', shell, script });

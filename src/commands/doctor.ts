@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import type { CommandContext } from './types.js';
+import { optionalText, positiveInteger } from '../core/flag-values.js';
+import { type DoctorFlags, selectGroups } from '../doctor/types.js';
+import type { CliContext } from './types.js';
 
 /** `wire-install doctor`: diagnoses an installation before and after apply; exit 3 when a check fails. */
 export function configure(command: Command): void {
@@ -41,26 +43,24 @@ Examples:
     );
 }
 
-export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
-  const { loadInventoryFile } = await import('../inventory/load.js');
-  const { positiveInteger } = await import('./apply-on-hosts.js');
-  const { runDoctor, selectGroups } = await import('../doctor/run-doctor.js');
-  // Flags first: a typo in --only is bad input before anything is read or contacted.
-  selectGroups(options.only === undefined ? undefined : String(options.only));
-  const concurrency = positiveInteger('concurrency', options.concurrency);
-  const loaded = await loadInventoryFile(String(options.inventory), context.cwd);
-  return runDoctor({
-    loaded,
-    only: options.only === undefined ? undefined : String(options.only),
-    secretsPath: options.secrets === undefined ? undefined : String(options.secrets),
-    dnsServer: options.dnsServer === undefined ? undefined : String(options.dnsServer),
+/** commander's options -> DoctorFlags, each value checked: a typo in --only is bad input before anything is read or contacted. */
+export function parseDoctorFlags(options: Record<string, unknown>): DoctorFlags {
+  const only = optionalText(options.only);
+  selectGroups(only);
+  return {
+    inventory: String(options.inventory),
+    secrets: optionalText(options.secrets),
+    only,
+    dnsServer: optionalText(options.dnsServer),
     allowUnsupportedOs: Boolean(options.allowUnsupportedOs),
     allowUndersized: Boolean(options.allowUndersized),
-    concurrency,
-    supportBundle: options.supportBundle === undefined ? undefined : String(options.supportBundle),
-    output: context.output,
-    env: context.env,
-    cwd: context.cwd,
-    signal: context.signal,
-  });
+    concurrency: positiveInteger('concurrency', options.concurrency),
+    supportBundle: optionalText(options.supportBundle),
+  };
+}
+
+export async function run(options: Record<string, unknown>, context: CliContext): Promise<number> {
+  const flags = parseDoctorFlags(options);
+  const { runDoctor } = await import('../doctor/run-doctor.js');
+  return runDoctor(flags, context);
 }

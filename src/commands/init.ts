@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
-import { INIT_FLAGS } from '../init/flag-specs.js';
+import { INIT_FLAGS, type InitFlags } from '../init/flag-specs.js';
 import { HOST_SPEC_EXAMPLE, HOST_SPEC_KEYS } from '../init/host-spec.js';
-import type { CommandContext } from './types.js';
+import type { CliContext } from './types.js';
 
 /**
  * `wire-install init`: the wizard that writes inventory.yaml and secrets.yaml. Every question
@@ -80,8 +80,36 @@ export function configure(command: Command): void {
   command.addHelpText('after', HELP);
 }
 
-export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+/**
+ * commander's options -> InitFlags. The answers are checked where the answers file's are
+ * (src/init/flags.ts, after the file is read), so a refusal names the flag or the file's key.
+ */
+export function parseInitFlags(options: Record<string, unknown>): InitFlags {
+  const given: Record<string, string | boolean> = {};
+  for (const spec of INIT_FLAGS) {
+    const value = options[spec.key];
+    if (value !== undefined && value !== null)
+      given[spec.key] = typeof value === 'boolean' ? value : String(value);
+  }
+  const hosts = options.host;
+  return {
+    inventory: typeof options.inventory === 'string' ? options.inventory : 'inventory.yaml',
+    secrets: typeof options.secrets === 'string' ? options.secrets : undefined,
+    nonInteractive: Boolean(options.nonInteractive),
+    answers: typeof options.answers === 'string' ? options.answers : undefined,
+    force: Boolean(options.force),
+    given,
+    hosts: Array.isArray(hosts)
+      ? hosts.map(String)
+      : hosts === undefined || hosts === null
+        ? []
+        : [String(hosts)],
+  };
+}
+
+export async function run(options: Record<string, unknown>, context: CliContext): Promise<number> {
+  const flags = parseInitFlags(options);
   // Loaded when init runs, not for --help: it pulls in the rules, the secrets and the prompts.
   const { runInit } = await import('../init/run-init.js');
-  return runInit(options, context);
+  return runInit(flags, context);
 }

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import type { CommandContext } from '../core/command-context.js';
 import { inputError } from '../core/errors.js';
 import type { LockHolder } from '../state/lock.js';
 import { loadState, STATE_DIR, type StepRecord } from '../state/store.js';
-import type { CommandContext } from './types.js';
 
 /** The checkpoint table, from the state file alone (no inventory checks, no host contacted). */
 

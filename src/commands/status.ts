@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CommandContext } from './types.js';
+import type { CliContext } from './types.js';
 
 /** `wire-install status`: the checkpoint table of the installation (.wire-install/state.json). */
 export function configure(command: Command): void {
@@ -20,7 +20,20 @@ Examples:
     );
 }
 
-export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+/** `wire-install status`'s flags. */
+export interface StatusFlags {
+  /** -i: the inventory file; the state is beside it. */
+  inventory: string;
+  /** --hosts: one line per step and host. */
+  perHost: boolean;
+}
+
+export function parseStatusFlags(options: Record<string, unknown>): StatusFlags {
+  return { inventory: String(options.inventory), perHost: Boolean(options.hosts) };
+}
+
+export async function run(options: Record<string, unknown>, context: CliContext): Promise<number> {
+  const flags = parseStatusFlags(options);
   const { showStatus } = await import('./status-table.js');
-  return showStatus(String(options.inventory), Boolean(options.hosts), context);
+  return showStatus(flags.inventory, flags.perHost, context);
 }

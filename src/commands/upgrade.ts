@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import type { CommandContext } from './types.js';
+import { optionalText } from '../core/flag-values.js';
+import type { UpgradeFlags } from '../upgrade/types.js';
+import { parseEngineRunFlags } from './engine-run-flags.js';
+import type { CliContext } from './types.js';
 
 /** `wire-install upgrade`: moves an installation to the new bundle's Wire version, with backups and a way back. */
 export function configure(command: Command): void {
@@ -68,7 +71,18 @@ Examples:
     );
 }
 
-export async function run(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+/** commander's options -> UpgradeFlags, each value checked (bad input, exit 2, before anything is read). */
+export function parseUpgradeFlags(options: Record<string, unknown>): UpgradeFlags {
+  return {
+    ...parseEngineRunFlags(options),
+    bundle: optionalText(options.bundle),
+    offline: Boolean(options.offline),
+    confirmActions: Boolean(options.confirmActions),
+  };
+}
+
+export async function run(options: Record<string, unknown>, context: CliContext): Promise<number> {
+  const flags = parseUpgradeFlags(options);
   const { runUpgrade } = await import('../upgrade/run-upgrade.js');
-  return runUpgrade(options, context);
+  return runUpgrade(flags, context);
 }

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { join, relative, resolve } from 'node:path';
-import { ExitCode, inputError, isWireInstallError } from '../core/errors.js';
-import type { Output } from '../core/output.js';
+import type { CommandContext } from '../core/command-context.js';
+import { ExitCode, isWireInstallError } from '../core/errors.js';
 import { makeDirectory, readRegularFile } from '../core/safe-file.js';
 import { parseYamlWithPositions } from '../core/yaml-positions.js';
 import { newRunId } from '../engine/apply-run.js';
@@ -10,7 +10,7 @@ import { DebugLog } from '../engine/debug-log.js';
 import { openConnections } from '../engine/open-connections.js';
 import { createLimiter } from '../hosts/limiter.js';
 import { localHost } from '../hosts/local-host.js';
-import type { LoadedInventory } from '../inventory/load.js';
+import { loadInventoryFile } from '../inventory/load.js';
 import { loadSecretsForRun, SECRETS_MAX_BYTES } from '../secrets/file.js';
 import type { WireSecrets } from '../secrets/generate.js';
 import { pemValues, redactDeep, secretValues } from '../secrets/redact.js';
@@ -24,56 +24,16 @@ import { errorResult, skip } from './results.js';
 import { redactKeyLike } from './support-bundle/key-patterns.js';
 import { checkSupportBundleFile, writeSupportBundle } from './support-bundle.js';
 import {
-  DOCTOR_GROUPS,
   type DoctorCheck,
   type DoctorContext,
-  type DoctorGroup,
+  type DoctorFlags,
   type DoctorReport,
   type DoctorResult,
+  selectGroups,
 } from './types.js';
-
-/**
- * One doctor run: load what is local (inventory, secrets.yaml, state), connect the inventory
- * hosts once when a selected check needs them (the same SSH code and trust store as apply), run
- * every selected check (a check that does not apply now is a skip with its reason; one that
- * throws is a fail naming why), redact, report, and exit 3 when anything failed. Changes
- * nothing, takes no lock: doctor may run beside an apply.
- */
-export interface DoctorOptions {
-  loaded: LoadedInventory;
-  /** --only: comma-separated groups. */
-  only: string | undefined;
-  secretsPath: string | undefined;
-  dnsServer: string | undefined;
-  allowUnsupportedOs: boolean;
-  allowUndersized: boolean;
-  concurrency: number;
-  /** --support-bundle FILE. */
-  supportBundle: string | undefined;
-  output: Output;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  signal: AbortSignal;
-}
 
 /** Checks run at once: each is mostly waiting on hosts or the network. */
 const CHECK_CONCURRENCY = 8;
-
-export function selectGroups(only: string | undefined): DoctorGroup[] {
-  if (only === undefined) return [...DOCTOR_GROUPS];
-  const asked = only
-    .split(',')
-    .map((group) => group.trim())
-    .filter((group) => group !== '');
-  const unknown = asked.filter((group) => !(DOCTOR_GROUPS as readonly string[]).includes(group));
-  if (unknown.length > 0 || asked.length === 0)
-    throw inputError({
-      what: `--only ${only}: ${unknown.length > 0 ? `unknown group ${unknown.join(', ')}` : 'no group named'}`,
-      evidence: [`groups: ${DOCTOR_GROUPS.join(', ')}`],
-      next: 'name one or more groups, comma-separated, e.g. --only dns,certs',
-    });
-  return DOCTOR_GROUPS.filter((group) => asked.includes(group));
-}
 
 /**
  * The values of a secrets.yaml that does not load (a key missing, a wrong type): whatever YAML
@@ -144,20 +104,27 @@ async function runCheck(check: DoctorCheck, context: DoctorContext): Promise<Doc
   }
 }
 
-export async function runDoctor(options: DoctorOptions): Promise<number> {
+/**
+ * One doctor run: load what is local (inventory, secrets.yaml, state), connect the inventory
+ * hosts once when a selected check needs them (the same SSH code and trust store as apply), run
+ * every selected check (a check that does not apply now is a skip with its reason; one that
+ * throws is a fail naming why), redact, report, and exit 3 when anything failed. Changes
+ * nothing, takes no lock: doctor may run beside an apply.
+ */
+export async function runDoctor(flags: DoctorFlags, command: CommandContext): Promise<number> {
+  const { output, cwd, env, signal } = command;
+  // A schema error is bad input (exit 2); Wire's rules are among the checks (local.inventory).
+  const loaded = await loadInventoryFile(flags.inventory, cwd);
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const { loaded, output } = options;
-  const groups = selectGroups(options.only);
+  const groups = selectGroups(flags.only);
   // Every command a check runs listens on the one Ctrl-C signal (several per host at once).
-  setMaxListeners(Math.max(50, loaded.inventory.hosts.length * 10), options.signal);
+  setMaxListeners(Math.max(50, loaded.inventory.hosts.length * 10), signal);
   // An unwritable --support-bundle is bad input before anything is read or contacted.
-  if (options.supportBundle) await checkSupportBundleFile(resolve(options.cwd, options.supportBundle));
+  if (flags.supportBundle) await checkSupportBundleFile(resolve(cwd, flags.supportBundle));
   const inventoryDir = loaded.baseDir;
   const stateDir = join(inventoryDir, STATE_DIR);
-  const secretsPath = options.secretsPath
-    ? resolve(options.cwd, options.secretsPath)
-    : join(inventoryDir, 'secrets.yaml');
+  const secretsPath = flags.secrets ? resolve(cwd, flags.secrets) : join(inventoryDir, 'secrets.yaml');
   const {
     secrets,
     error: secretsError,
@@ -177,21 +144,21 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
   let connected: ConnectedHosts | undefined;
   try {
     // The same helm and kubectl apply would use (the release's, the bundle's, or PATH's).
-    const tools = await adminToolsFor(loaded.inventory, inventoryDir, options.env);
+    const tools = await adminToolsFor(loaded.inventory, inventoryDir, env);
     const admin = log.wrap(localHost({ env: tools.env }));
     const installed = await readInstalledState(loaded.inventory, inventoryDir, stateDir);
     const newHostKeys = new Map<string, string>();
     const context: DoctorContext = {
       inventory: loaded.inventory,
       inventoryDir,
-      inventoryFile: relative(options.cwd, loaded.file) || loaded.file,
+      inventoryFile: relative(cwd, loaded.file) || loaded.file,
       secrets,
       secretsPath,
       secretsError,
       secretsErrorEvidence,
       secretsMissingKeys,
       hiddenValues: hidden,
-      dnsServer: options.dnsServer,
+      dnsServer: flags.dnsServer,
       bundleRoot,
       admin,
       adminTools: tools.choices,
@@ -199,15 +166,15 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
       facts: new Map(),
       unreachable: new Map(),
       newHostKeys,
-      preflight: { allowUnsupportedOs: options.allowUnsupportedOs, allowUndersized: options.allowUndersized },
+      preflight: { allowUnsupportedOs: flags.allowUnsupportedOs, allowUndersized: flags.allowUndersized },
       installed,
-      signal: options.signal,
-      env: options.env,
+      signal,
+      env,
     };
     const checks = DOCTOR_CHECKS.filter((check) => groups.includes(check.group));
     // The support bundle carries every host's journals: it connects even for --only dns.
     const needsHosts =
-      options.supportBundle !== undefined ||
+      flags.supportBundle !== undefined ||
       checks.some((check) => check.needsHosts && check.skipReason(context) === undefined);
     if (needsHosts) {
       const hosts = loaded.inventory.hosts;
@@ -218,18 +185,18 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
         inventoryInput: loaded.input,
         stateDir,
         becomePassword: secrets?.ssh?.becomePassword,
-        env: options.env,
+        env,
         trustOnFirstUse: true,
         // A diagnosis does not vouch for a key: apply records it; doctor warns until then.
         recordFirstSeenKeys: false,
-        concurrency: options.concurrency,
+        concurrency: flags.concurrency,
         log,
         emit: (event) => {
           log.write(`event ${JSON.stringify(event)}`);
           if (event.type === 'host-key-trusted') newHostKeys.set(event.host, event.fingerprint);
         },
         output,
-        signal: options.signal,
+        signal,
       });
       context.hosts = connected.hosts;
       context.facts = connected.facts;
@@ -267,13 +234,13 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
     // The report first: a bundle that cannot be written (tar fails, the disk fills) must not
     // take the diagnosis with it.
     renderReport(report, output);
-    if (options.supportBundle) {
-      const summary = await writeSupportBundle(resolve(options.cwd, options.supportBundle), {
+    if (flags.supportBundle) {
+      const summary = await writeSupportBundle(resolve(cwd, flags.supportBundle), {
         context,
         report,
       });
       output.errorLine(
-        `doctor: support bundle ${relative(options.cwd, summary.file) || summary.file} (${summary.entries} files, ${summary.bytes} bytes, ${summary.redactions} values redacted)`,
+        `doctor: support bundle ${relative(cwd, summary.file) || summary.file} (${summary.entries} files, ${summary.bytes} bytes, ${summary.redactions} values redacted)`,
       );
     }
     return report.counts.fail > 0 ? ExitCode.problemsFound : ExitCode.ok;

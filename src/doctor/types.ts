@@ -1,3 +1,4 @@
+import { inputError } from '../core/errors.js';
 import type { HostFacts } from '../hosts/facts.js';
 import type { RemoteHost } from '../hosts/types.js';
 import type { Inventory } from '../inventory/defaults.js';
@@ -14,6 +15,41 @@ import type { ToolChoice } from '../tools/admin-tools.js';
 /** The groups `doctor --only` selects, in the order the report shows them. */
 export const DOCTOR_GROUPS = ['local', 'hosts', 'network', 'dns', 'certs', 'cluster', 'databases'] as const;
 export type DoctorGroup = (typeof DOCTOR_GROUPS)[number];
+
+/** --only's groups, checked: an unknown or empty one is bad input (exit 2). None given: every group. */
+export function selectGroups(only: string | undefined): DoctorGroup[] {
+  if (only === undefined) return [...DOCTOR_GROUPS];
+  const asked = only
+    .split(',')
+    .map((group) => group.trim())
+    .filter((group) => group !== '');
+  const unknown = asked.filter((group) => !(DOCTOR_GROUPS as readonly string[]).includes(group));
+  if (unknown.length > 0 || asked.length === 0)
+    throw inputError({
+      what: `--only ${only}: ${unknown.length > 0 ? `unknown group ${unknown.join(', ')}` : 'no group named'}`,
+      evidence: [`groups: ${DOCTOR_GROUPS.join(', ')}`],
+      next: 'name one or more groups, comma-separated, e.g. --only dns,certs',
+    });
+  return DOCTOR_GROUPS.filter((group) => asked.includes(group));
+}
+
+/** `wire-install doctor`'s flags, parsed and checked once by the command (src/commands/doctor.ts). */
+export interface DoctorFlags {
+  /** -i: the inventory file, as given. */
+  inventory: string;
+  /** --secrets; absent: secrets.yaml beside the inventory. */
+  secrets?: string;
+  /** --only: comma-separated groups (selectGroups accepted them). */
+  only?: string;
+  /** --dns-server: address[:port]. */
+  dnsServer?: string;
+  allowUnsupportedOs: boolean;
+  allowUndersized: boolean;
+  /** --concurrency, 1 to 500. */
+  concurrency: number;
+  /** --support-bundle FILE. */
+  supportBundle?: string;
+}
 
 export type DoctorStatus = 'pass' | 'warn' | 'fail' | 'skip';
 

@@ -24,6 +24,27 @@ export interface FlagSpec {
   check?: FlagCheck;
 }
 
+/**
+ * `wire-install init`'s flags, as the command reads them from commander (src/commands/init.ts).
+ * The answers among them are checked with the answers file's (flags.ts): one reading of each
+ * value, whichever way it came, and refusals that name where it came from.
+ */
+export interface InitFlags {
+  /** -i: the inventory file to write. */
+  inventory: string;
+  /** --secrets; absent: secrets.yaml beside the inventory. */
+  secrets?: string;
+  nonInteractive: boolean;
+  /** --answers FILE. */
+  answers?: string;
+  /** --force: replace an existing inventory. */
+  force: boolean;
+  /** The answers given as flags, by key (INIT_FLAGS): the text given, or true/false for --x/--no-x. */
+  given: Readonly<Record<string, string | boolean>>;
+  /** --host, each as given, in order. */
+  hosts: readonly string[];
+}
+
 export const INIT_FLAGS: readonly FlagSpec[] = [
   {
     key: 'mode',

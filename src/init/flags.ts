@@ -2,13 +2,13 @@ import { basename } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { DEFAULT_COTURN, DEFAULT_SFT, type HostAnswer, type PartialAnswers } from './answers.js';
 import { type AnswersFile, loadAnswersFile } from './answers-file.js';
-import { type FlagSpec, flagName, INIT_FLAGS } from './flag-specs.js';
+import { type FlagSpec, flagName, INIT_FLAGS, type InitFlags } from './flag-specs.js';
 import { HostSpecError, hostFromFields, parseHostSpec } from './host-spec.js';
 import { findLayout, layoutHosts } from './layouts.js';
 import { checkHost, FLAG_CHECKS } from './validate.js';
 
 /**
- * Commander options and an answers file -> the answers init works from. `presetAnswers` reads
+ * init's flags (InitFlags) and an answers file -> the answers init works from. `presetAnswers` reads
  * and checks whatever was given (the wizard starts from it); `completeAnswers`
  * (complete-answers.ts) insists on every required answer, for --non-interactive. Every refusal
  * is an input error (exit 2) naming the flag, or the key and file it came from.
@@ -16,6 +16,7 @@ import { checkHost, FLAG_CHECKS } from './validate.js';
 
 export { completeAnswers } from './complete-answers.js';
 
+/** Answers as read from one source, before they are merged (keyed like the flags; `hosts` read). */
 type Options = Record<string, unknown>;
 
 interface Source {
@@ -92,13 +93,12 @@ function readHosts(raw: unknown, where: string): HostAnswer[] {
 }
 
 /** Reads one source (flags or file) into answers plus the layout it asks for. */
-function readSource(values: Options, source: Source, hostKey: string): Options {
+function readSource(values: Readonly<Options>, hosts: unknown, source: Source, hostKey: string): Options {
   const result: Options = {};
   for (const spec of INIT_FLAGS) {
     const raw = values[spec.key];
     if (raw !== undefined && raw !== null) result[spec.key] = readValue(spec, raw, source.name(spec.key));
   }
-  const hosts = values[hostKey];
   if (hosts !== undefined && hosts !== null && !(Array.isArray(hosts) && hosts.length === 0)) {
     result.hosts = readHosts(hosts, source.name(hostKey));
   }
@@ -141,10 +141,10 @@ function hostsFromLayout(merged: Options): HostAnswer[] {
 }
 
 /** What flags and the answers file (flags win) say, each value checked; anything may be missing. */
-export async function presetAnswers(options: Options, cwd: string): Promise<PartialAnswers> {
-  const file = typeof options.answers === 'string' ? await loadAnswersFile(options.answers, cwd) : undefined;
-  const fromFile = file ? readSource(file.values, sourceOf(file), 'hosts') : {};
-  const fromFlags = readSource(options, sourceOf(undefined), 'host');
+export async function presetAnswers(flags: InitFlags, cwd: string): Promise<PartialAnswers> {
+  const file = flags.answers !== undefined ? await loadAnswersFile(flags.answers, cwd) : undefined;
+  const fromFile = file ? readSource(file.values, file.values.hosts, sourceOf(file), 'hosts') : {};
+  const fromFlags = readSource(flags.given, flags.hosts, sourceOf(undefined), 'host');
   const merged: Options = { ...fromFile, ...fromFlags };
   // Hosts given on the command line replace the file's, whichever way either gives them.
   if (fromFlags.hosts) {

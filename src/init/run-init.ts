@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import type { CommandContext } from '../commands/types.js';
+import type { CommandContext } from '../core/command-context.js';
 import { ExitCode, inputError, isWireInstallError } from '../core/errors.js';
 import { reportError } from '../core/report-error.js';
 import { hasErrors } from '../rules/finding.js';
@@ -7,6 +7,7 @@ import { formatFinding } from '../rules/render-findings.js';
 import { ensureSecretsFile } from '../secrets/file.js';
 import type { InitAnswers } from './answers.js';
 import { completeAnswers } from './complete-answers.js';
+import type { InitFlags } from './flag-specs.js';
 import { presetAnswers } from './flags.js';
 import { type InitPaths, type PreparedInventory, prepareInventory } from './prepare.js';
 import { createInquirerPrompter, interrupted, type Prompter } from './prompter.js';
@@ -22,7 +23,7 @@ import {
 } from './write.js';
 
 /**
- * `wire-install init` from parsed options to exit code: the wizard at a terminal, or the same
+ * `wire-install init` from its parsed flags to exit code: the wizard at a terminal, or the same
  * answers from flags and an answers file with --non-interactive; then the rules, then the
  * files. Exit 0 written, 2 bad input (nothing written), 130 interrupted (nothing written).
  */
@@ -37,31 +38,22 @@ const DEFAULT_DEPENDENCIES: InitDependencies = {
   ensureSecrets: (path) => ensureSecretsFile(path),
 };
 
-export function initPaths(options: Record<string, unknown>, cwd: string): InitPaths {
-  const inventory = resolve(
-    cwd,
-    typeof options.inventory === 'string' ? options.inventory : 'inventory.yaml',
-  );
+export function initPaths(flags: Pick<InitFlags, 'inventory' | 'secrets'>, cwd: string): InitPaths {
+  const inventory = resolve(cwd, flags.inventory);
   const secrets =
-    typeof options.secrets === 'string'
-      ? resolve(cwd, options.secrets)
-      : join(dirname(inventory), 'secrets.yaml');
+    flags.secrets !== undefined ? resolve(cwd, flags.secrets) : join(dirname(inventory), 'secrets.yaml');
   return { cwd, inventory, secrets };
 }
 
-async function nonInteractive(
-  options: Record<string, unknown>,
-  paths: InitPaths,
-  preset: Partial<InitAnswers>,
-) {
+async function nonInteractive(flags: InitFlags, paths: InitPaths, preset: Partial<InitAnswers>) {
   const answers = completeAnswers(preset);
-  if (!options.force && (await fileExists(paths.inventory))) throw refuseOverwrite(paths.inventory);
+  if (!flags.force && (await fileExists(paths.inventory))) throw refuseOverwrite(paths.inventory);
   const prepared = await prepareInventory(answers, paths);
-  return { prepared, overwrite: Boolean(options.force) };
+  return { prepared, overwrite: flags.force };
 }
 
 async function interactive(
-  options: Record<string, unknown>,
+  flags: InitFlags,
   context: CommandContext,
   paths: InitPaths,
   preset: Partial<InitAnswers>,
@@ -69,7 +61,7 @@ async function interactive(
 ) {
   const { output } = context;
   const prompter = deps.createPrompter(context.signal);
-  let overwrite = Boolean(options.force);
+  let overwrite = flags.force;
   if (!overwrite && (await fileExists(paths.inventory))) {
     overwrite = await prompter.confirm({
       message: `${shown(paths, paths.inventory)} exists. Replace it at the end? (the secrets file is kept either way)`,
@@ -111,26 +103,26 @@ async function interactive(
 }
 
 export async function runInit(
-  options: Record<string, unknown>,
+  flags: InitFlags,
   context: CommandContext,
   dependencies: Partial<InitDependencies> = {},
 ): Promise<number> {
   const deps = { ...DEFAULT_DEPENDENCIES, ...dependencies };
   const { output } = context;
   try {
-    const paths = initPaths(options, context.cwd);
+    const paths = initPaths(flags, context.cwd);
     await checkInitTargets(paths);
-    const preset = await presetAnswers(options, context.cwd);
-    if (!options.nonInteractive && !context.interactive) {
+    const preset = await presetAnswers(flags, context.cwd);
+    if (!flags.nonInteractive && !context.interactive) {
       throw inputError({
         what: 'init asks questions, but this is not a terminal (stdin or stdout is not a TTY)',
         next: 'pass --non-interactive with the answers as flags (or --answers FILE); `wire-install init --help` lists them',
       });
     }
-    const { prepared, overwrite } = options.nonInteractive
-      ? await nonInteractive(options, paths, preset)
-      : await interactive(options, context, paths, preset, deps);
-    if (options.nonInteractive) showFindings(output, prepared);
+    const { prepared, overwrite } = flags.nonInteractive
+      ? await nonInteractive(flags, paths, preset)
+      : await interactive(flags, context, paths, preset, deps);
+    if (flags.nonInteractive) showFindings(output, prepared);
     if (hasErrors(prepared.findings)) {
       const errors = prepared.findings.filter((f) => f.severity === 'error');
       throw inputError({
@@ -146,7 +138,7 @@ export async function runInit(
       overwrite,
       ensureSecrets: deps.ensureSecrets,
     });
-    reportWritten(output, paths, prepared, result, !options.nonInteractive);
+    reportWritten(output, paths, prepared, result, !flags.nonInteractive);
     return ExitCode.ok;
   } catch (error) {
     if (isWireInstallError(error) && error.exitCode === ExitCode.interrupted) {

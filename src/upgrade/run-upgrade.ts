@@ -1,6 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import { verifyBundle } from '../bundle/verify.js';
-import type { CommandContext } from '../commands/types.js';
+import type { CommandContext } from '../core/command-context.js';
 import { ExitCode, inputError } from '../core/errors.js';
 import { loadState, STATE_DIR } from '../state/store.js';
 import { backupStage } from './backups/index.js';
@@ -9,6 +9,7 @@ import { rollbackUpgradedReleases } from './charts/rollback.js';
 import { CHART_STEP_PREFIX, chartUpgradeStage } from './charts/stage.js';
 import { showVersionPlan } from './show-version-plan.js';
 import { upgradeEngineStages } from './stages.js';
+import type { UpgradeFlags } from './types.js';
 import { readUpgradeRecord, targetFor, writeUpgradeRecord } from './upgrade-record.js';
 import type { VersionPlan } from './version-path.js';
 
@@ -41,10 +42,10 @@ function requiredActions(plan: VersionPlan): string[] {
 
 async function confirmActions(
   actions: readonly string[],
-  options: Record<string, unknown>,
+  flags: UpgradeFlags,
   context: CommandContext,
 ): Promise<void> {
-  if (actions.length === 0 || options.confirmActions) return;
+  if (actions.length === 0 || flags.confirmActions) return;
   if (!context.interactive || context.output.json)
     throw inputError({
       what: `this upgrade has ${actions.length} action${actions.length === 1 ? '' : 's'} to do by hand (listed above); nothing was changed`,
@@ -65,24 +66,24 @@ async function confirmActions(
 
 /** `upgrade --plan --offline`: the stages and steps the upgrade would run, from local files alone. */
 async function showOfflineStages(
-  options: Record<string, unknown>,
+  flags: UpgradeFlags,
   context: CommandContext,
   bundleRoot: string,
   plan: VersionPlan,
 ): Promise<number> {
-  const { loadAndCheckInventory } = await import('../commands/inventory-check.js');
+  const { loadAndCheckInventory } = await import('../rules/load-and-check.js');
   const { loadSecretsForRun } = await import('../secrets/file.js');
-  const loaded = await loadAndCheckInventory(String(options.inventory), context);
-  const secretsPath = options.secrets
-    ? resolve(context.cwd, String(options.secrets))
+  const loaded = await loadAndCheckInventory(flags.inventory, context);
+  const secretsPath = flags.secrets
+    ? resolve(context.cwd, flags.secrets)
     : join(loaded.baseDir, 'secrets.yaml');
   const target = targetFor(plan.from, plan.to, await readUpgradeRecord(loaded.baseDir));
   const stages = upgradeEngineStages(
     loaded.inventory,
     loaded.baseDir,
     {
-      allowUnsupportedOs: Boolean(options.allowUnsupportedOs),
-      allowUndersized: Boolean(options.allowUndersized),
+      allowUnsupportedOs: flags.allowUnsupportedOs,
+      allowUndersized: flags.allowUndersized,
       // An older file's missing keys are made up for the listing only (apply saves them).
       secrets: (await loadSecretsForRun(secretsPath)).secrets,
       secretsPath,
@@ -121,24 +122,25 @@ async function showOfflineStages(
   return ExitCode.ok;
 }
 
-export async function runUpgrade(options: Record<string, unknown>, context: CommandContext): Promise<number> {
-  const planOnly = Boolean(options.plan);
+export async function runUpgrade(flags: UpgradeFlags, context: CommandContext): Promise<number> {
+  const planOnly = flags.plan;
   const { plan, exitCode } = await showVersionPlan({
-    inventoryPath: String(options.inventory),
-    bundle: options.bundle === undefined ? undefined : String(options.bundle),
+    inventoryPath: flags.inventory,
+    bundle: flags.bundle,
     cwd: context.cwd,
     env: context.env,
     output: context.output,
     signal: context.signal,
-    offline: planOnly && Boolean(options.offline),
+    offline: planOnly && flags.offline,
   });
   if (exitCode !== ExitCode.ok || plan.nothingToUpgrade) return exitCode;
-  const bundleRoot = resolve(context.cwd, String(options.bundle));
+  // showVersionPlan refused a missing --bundle.
+  const bundleRoot = resolve(context.cwd, flags.bundle ?? '');
   const problems = await verifyBundle(bundleRoot);
-  if (planOnly && options.offline) {
+  if (planOnly && flags.offline) {
     // Local files only: the bundle's problems are shown, the run would refuse them.
     for (const problem of problems) context.output.warn(`the new bundle: ${problem.message}`);
-    return showOfflineStages(options, context, bundleRoot, plan);
+    return showOfflineStages(flags, context, bundleRoot, plan);
   }
   if (problems.length > 0)
     throw inputError({
@@ -146,20 +148,21 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
       evidence: problems.map((problem) => problem.message),
       next: problems[0]?.fix ?? 'unpack the new bundle again',
     });
-  if (!planOnly) await confirmActions(requiredActions(plan), options, context);
+  if (!planOnly) await confirmActions(requiredActions(plan), flags, context);
 
-  const { loadAndCheckInventory } = await import('../commands/inventory-check.js');
-  const loaded = await loadAndCheckInventory(String(options.inventory), context);
+  const { loadAndCheckInventory } = await import('../rules/load-and-check.js');
+  const loaded = await loadAndCheckInventory(flags.inventory, context);
   const previous = await readUpgradeRecord(loaded.baseDir);
   const target = targetFor(plan.from, plan.to, previous);
   const startedAt = previous?.id === target.id ? previous.startedAt : new Date().toISOString();
   if (!planOnly) await writeUpgradeRecord(loaded.baseDir, { ...target, startedAt, status: 'running' });
 
   let runId: string | undefined;
-  const { runOnHosts } = await import('../commands/apply-on-hosts.js');
+  // On apply's engine: its checkpoints, lock and debug log, with the upgrade's stages in place of Wire's.
+  const { runOnHosts } = await import('../apply/run-on-hosts.js');
   const run = () =>
     runOnHosts(
-      options,
+      flags,
       loaded,
       {
         ...context,
@@ -201,7 +204,7 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
       status,
       finishedAt: new Date().toISOString(),
     });
-  if (result === ExitCode.ok && (options.only || options.from)) {
+  if (result === ExitCode.ok && (flags.only || flags.from)) {
     // Part of the upgrade ran: it stays under way, and the next run continues it (same id).
     await writeUpgradeRecord(loaded.baseDir, { ...target, startedAt, status: 'running' });
     context.output.line(
@@ -245,7 +248,7 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
   const { secretValues } = await import('../secrets/redact.js');
   // It loaded for the run a moment ago; if it no longer does, the rollback still runs.
   const secrets = await loadSecretsFile(
-    options.secrets ? resolve(context.cwd, String(options.secrets)) : join(loaded.baseDir, 'secrets.yaml'),
+    flags.secrets ? resolve(context.cwd, flags.secrets) : join(loaded.baseDir, 'secrets.yaml'),
   ).catch(() => undefined);
   let report: Awaited<ReturnType<typeof rollbackUpgradedReleases>>;
   try {
@@ -260,7 +263,7 @@ export async function runUpgrade(options: Record<string, unknown>, context: Comm
       target,
       runId,
       secretValues: secrets ? secretValues(secrets) : [],
-      ...(options.helmTimeout ? { helmTimeout: String(options.helmTimeout) } : {}),
+      helmTimeout: flags.helmTimeout,
     });
   } catch (error) {
     // The rollback could not even start (a damaged revisions file, the state): say so, keep the record true.

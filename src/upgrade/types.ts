@@ -1,3 +1,4 @@
+import type { EngineRunFlags } from '../apply/types.js';
 import type { EngineStage } from '../engine/types.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { WireStageOptions } from '../steps/implementations/types.js';
@@ -32,3 +33,13 @@ export type UpgradeStageBuilder = (
   inventoryDir: string,
   options: UpgradeStageOptions,
 ) => EngineStage;
+
+/** `wire-install upgrade`'s flags: apply's run on the engine, and the new bundle. */
+export interface UpgradeFlags extends EngineRunFlags {
+  /** --bundle: the unpacked offline bundle of the target version; missing is refused (show-version-plan.ts). */
+  bundle?: string;
+  /** With --plan: the versions and the steps from local files alone. */
+  offline: boolean;
+  /** --confirm-actions: the actions to do by hand are done. */
+  confirmActions: boolean;
+}

@@ -2,12 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseInitFlags } from '../../../src/commands/init.js';
 import { isWireInstallError } from '../../../src/core/errors.js';
 import { completeAnswers } from '../../../src/init/complete-answers.js';
 import { presetAnswers } from '../../../src/init/flags.js';
 import { parseHostSpec } from '../../../src/init/host-spec.js';
 
-/** Commander hands run() camelCase keys; these tests pass the same shape. */
+/** Commander hands run() camelCase keys; these tests pass the same shape, parsed as the command does. */
 const DEMO = {
   mode: 'demo',
   domain: 'wire.example.com',
@@ -23,7 +24,7 @@ const PRODUCTION_HOSTS = [
 ];
 
 async function answers(options: Record<string, unknown>, cwd = tmpdir()) {
-  return completeAnswers(await presetAnswers(options, cwd));
+  return completeAnswers(await presetAnswers(parseInitFlags(options), cwd));
 }
 
 /** The input error (exit 2) an answer set raises, as "what" text. */

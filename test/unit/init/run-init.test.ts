@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CommandContext } from '../../../src/commands/types.js';
+import { parseInitFlags } from '../../../src/commands/init.js';
+import type { CommandContext } from '../../../src/core/command-context.js';
 import { createMemoryOutput } from '../../../src/core/output.js';
 import { interrupted, type Prompter } from '../../../src/init/prompter.js';
 import { runInit } from '../../../src/init/run-init.js';
@@ -56,7 +57,7 @@ async function init(
   prompter?: Prompter,
 ) {
   const { ctx, output } = context(ctxOptions);
-  const code = await runInit({ inventory: 'inventory.yaml', ...options }, ctx, {
+  const code = await runInit(parseInitFlags({ inventory: 'inventory.yaml', ...options }), ctx, {
     ensureSecrets,
     ...(prompter && { createPrompter: () => prompter }),
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { upgradeCompletionIds } from '../../../src/completion/spec.js';
+import { upgradeCompletionIds } from '../../../src/commands/completion/spec.js';
 import type { Inventory } from '../../../src/inventory/defaults.js';
 import { backupStage } from '../../../src/upgrade/backups/index.js';
 import { chartUpgradeStage } from '../../../src/upgrade/charts/stage.js';

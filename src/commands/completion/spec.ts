@@ -1,14 +1,14 @@
 import { Command } from 'commander';
-import { commandRegistry } from '../commands/registry.js';
-import { DOCTOR_GROUPS } from '../doctor/types.js';
-import { allSteps } from '../steps/registry.js';
-import { STAGE_IDS } from '../steps/stages.js';
-import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../steps/workloads/charts.js';
+import { DOCTOR_GROUPS } from '../../doctor/types.js';
+import { allSteps } from '../../steps/registry.js';
+import { STAGE_IDS } from '../../steps/stages.js';
+import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../steps/workloads/charts.js';
+import { commandRegistry } from '../registry.js';
 
 /**
  * What shell completion offers, read from the same places the CLI itself uses: the command
  * registry and each command's own flags (its configure()), the stage and step ids of apply,
- * the upgrade's, and doctor's groups. The shell scripts (bash.ts, zsh.ts) are generated from
+ * the upgrade's, and doctor's groups. The shell scripts (scripts.ts) are generated from
  * this, so a new command, flag or step completes as soon as it exists.
  */
 export interface FlagSpec {

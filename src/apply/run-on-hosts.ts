@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { inputError } from '../core/errors.js';
 import { applyRun } from '../engine/apply-run.js';
 import { createReporter, type Reporter } from '../engine/report.js';
 import type { EngineStage } from '../engine/types.js';
@@ -8,30 +7,19 @@ import type { LoadedInventory } from '../inventory/load.js';
 import { loadSecretsForRun } from '../secrets/file.js';
 import { wireEngineStages } from '../steps/engine-stages.js';
 import { adminToolsFor, type ToolChoice } from '../tools/admin-tools.js';
-import { parseHelmTimeout } from '../workloads/helm/timeout.js';
 import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
-import type { CommandContext } from './types.js';
+import { type ApplyContext, type EngineRunFlags, stepSelection } from './types.js';
 
-/** `apply` and `apply --plan` on hosts: flags to engine options. */
-
-export function positiveInteger(flag: string, value: unknown): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > 500)
-    throw inputError({
-      what: `--${flag} ${String(value)}: must be a whole number from 1 to 500`,
-      next: `e.g. --${flag} 10`,
-    });
-  return number;
-}
+/** `apply` and `apply --plan` on hosts (and upgrade's run, on its own stages): flags to engine options. */
 
 /** The live tree on a terminal (apply only: a plan is read at the end), lines or JSON otherwise. */
 async function reporterFor(
-  options: Record<string, unknown>,
-  context: CommandContext,
+  flags: EngineRunFlags,
+  context: ApplyContext,
   stages: readonly EngineStage[],
 ): Promise<Reporter> {
   const plain = createReporter(context.output);
-  if (!context.interactive || context.output.json || options.plan) return plain;
+  if (!context.interactive || context.output.json || flags.plan) return plain;
   // listr2 is loaded only here: scripts and CI (no terminal) do not pay for it.
   const { createTreeReporter } = await import('../engine/tree-reporter.js');
   return createTreeReporter(context.output, stages, plain);
@@ -56,50 +44,48 @@ function withRunStarted(reporter: Reporter, onRunStarted: RunHooks['onRunStarted
   };
 }
 
+/** A word as a shell reads it: plain when it is plain, single-quoted otherwise. */
+function pasteable(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : shellQuote(word);
+}
+
 /**
  * The command that resumes an interrupted apply: the same one, with every flag that changes
  * what runs or how (--secrets above all: another secrets file would push other passwords),
  * shell-quoted so it can be pasted. --force is left out: a forced step that finished is
  * recorded, and the resume must not run it again.
  */
-/** A word as a shell reads it: plain when it is plain, single-quoted otherwise. */
-function pasteable(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : shellQuote(word);
-}
-
-export function resumeCommand(options: Record<string, unknown>): string {
+export function resumeCommand(flags: EngineRunFlags): string {
   const words = ['wire-install', 'apply'];
-  const add = (flag: string, value: unknown, unless?: string) => {
-    if (value === undefined || value === false || value === null) return;
+  const add = (flag: string, value: string | number | boolean | undefined, unless?: string) => {
+    if (value === undefined || value === false) return;
     if (value === true) words.push(flag);
     else if (String(value) !== unless) words.push(flag, pasteable(String(value)));
   };
-  add('--plan', options.plan);
-  add('-i', options.inventory, 'inventory.yaml');
-  add('--secrets', options.secrets);
-  add('--from', options.from);
-  add('--only', options.only);
-  add('--concurrency', options.concurrency, '20');
-  add('--upload-concurrency', options.uploadConcurrency, '4');
-  add('--helm-timeout', options.helmTimeout, '15m');
-  add('--strict-host-keys', options.strictHostKeys);
-  add('--allow-unsupported-os', options.allowUnsupportedOs);
-  add('--allow-undersized', options.allowUndersized);
-  add('--dns-server', options.dnsServer);
+  add('--plan', flags.plan);
+  add('-i', flags.inventory, 'inventory.yaml');
+  add('--secrets', flags.secrets);
+  add('--from', flags.from);
+  add('--only', flags.only);
+  add('--concurrency', flags.concurrency, '20');
+  add('--upload-concurrency', flags.uploadConcurrency, '4');
+  add('--helm-timeout', flags.helmTimeout, '15m');
+  add('--strict-host-keys', flags.strictHostKeys);
+  add('--allow-unsupported-os', flags.allowUnsupportedOs);
+  add('--allow-undersized', flags.allowUndersized);
+  add('--dns-server', flags.dnsServer);
   return words.join(' ');
 }
 
 export async function runOnHosts(
-  options: Record<string, unknown>,
+  flags: EngineRunFlags,
   loaded: LoadedInventory,
-  context: CommandContext,
+  context: ApplyContext,
   hooks: RunHooks = {},
 ): Promise<number> {
-  const concurrency = positiveInteger('concurrency', options.concurrency);
-  const uploadConcurrency = positiveInteger('upload-concurrency', options.uploadConcurrency);
-  const secretsPath = options.secrets ? String(options.secrets) : join(loaded.baseDir, 'secrets.yaml');
+  const secretsPath = flags.secrets ? flags.secrets : join(loaded.baseDir, 'secrets.yaml');
   const { secrets, added, save } = await loadSecretsForRun(secretsPath);
-  if (added.length > 0 && options.plan)
+  if (added.length > 0 && flags.plan)
     context.output.warn(
       `${secretsPath} lacks keys this version needs; apply adds them (existing values unchanged): ${added.join(', ')}`,
     );
@@ -115,13 +101,13 @@ export async function runOnHosts(
   const adminTools: { choices?: ToolChoice[] } = {};
   const stageOptions = {
     adminTools,
-    allowUnsupportedOs: Boolean(options.allowUnsupportedOs),
-    allowUndersized: Boolean(options.allowUndersized),
+    allowUnsupportedOs: flags.allowUnsupportedOs,
+    allowUndersized: flags.allowUndersized,
     secrets,
     secretsPath,
     inventoryDir: loaded.baseDir,
-    dnsServer: options.dnsServer ? String(options.dnsServer) : undefined,
-    helmTimeout: parseHelmTimeout(options.helmTimeout),
+    dnsServer: flags.dnsServer ? flags.dnsServer : undefined,
+    helmTimeout: flags.helmTimeout,
   };
   for (const [flag, on] of [
     ['--allow-unsupported-os', stageOptions.allowUnsupportedOs],
@@ -129,30 +115,25 @@ export async function runOnHosts(
   ] as const)
     if (on) context.output.warn(`${flag} is set: preflight reports what it allows as warnings, not errors`);
   const stages = (context.engineStages ?? wireEngineStages)(loaded.inventory, loaded.baseDir, stageOptions);
-  const selection = {
-    ...(options.from ? { from: String(options.from) } : {}),
-    ...(options.only ? { only: String(options.only) } : {}),
-    ...(options.force ? { force: String(options.force) } : {}),
-  };
   return applyRun({
-    mode: options.plan ? 'plan' : 'apply',
+    mode: flags.plan ? 'plan' : 'apply',
     inventoryPath: loaded.file,
     inventory: loaded.inventory,
     secrets,
     privateKeys: certificateKeyTexts(loaded.inventory, loaded.baseDir),
     stages,
-    selection,
-    concurrency,
-    uploadConcurrency,
+    selection: stepSelection(flags),
+    concurrency: flags.concurrency,
+    uploadConcurrency: flags.uploadConcurrency,
     inventoryInput: loaded.input,
     env: context.env,
-    trustOnFirstUse: !options.strictHostKeys,
+    trustOnFirstUse: !flags.strictHostKeys,
     signal: context.signal,
     ...(context.onStopAtOnce ? { onStopAtOnce: context.onStopAtOnce } : {}),
-    resumeCommand: hooks.commandLine ?? resumeCommand(options),
+    resumeCommand: hooks.commandLine ?? resumeCommand(flags),
     output: context.output,
-    reporter: withRunStarted(await reporterFor(options, context, stages), hooks.onRunStarted),
-    commandLine: hooks.commandLine ?? `wire-install apply${options.plan ? ' --plan' : ''} -i ${loaded.file}`,
+    reporter: withRunStarted(await reporterFor(flags, context, stages), hooks.onRunStarted),
+    commandLine: hooks.commandLine ?? `wire-install apply${flags.plan ? ' --plan' : ''} -i ${loaded.file}`,
     afterLock: saveAddedSecrets,
     adminEnv: async () => {
       const tools = await adminToolsFor(loaded.inventory, loaded.baseDir, context.env);

@@ -1,15 +1,19 @@
+import type { CommandContext } from '../core/command-context.js';
 import { inputError } from '../core/errors.js';
 import { type LoadedInventory, loadInventoryFile } from '../inventory/load.js';
-import { hasErrors } from '../rules/finding.js';
-import { checkInventory } from '../rules/index.js';
-import { renderFindings } from '../rules/render-findings.js';
-import type { CommandContext } from './types.js';
+import { hasErrors } from './finding.js';
+import { checkInventory } from './index.js';
+import { renderFindings } from './render-findings.js';
 
 /**
- * What every command that reads an inventory does first: load it (schema errors are exit 2),
- * check Wire's rules, print the findings, and refuse to go on when any is an error.
+ * What apply and upgrade do first with the inventory: load it (schema errors are exit 2),
+ * check Wire's rules, print the findings, and refuse to go on when any is an error. Here, not in
+ * src/inventory: it runs the rules, and the rules read the inventory (rules -> inventory).
  */
-export async function loadAndCheckInventory(path: string, context: CommandContext): Promise<LoadedInventory> {
+export async function loadAndCheckInventory(
+  path: string,
+  context: Pick<CommandContext, 'cwd' | 'output'>,
+): Promise<LoadedInventory> {
   const loaded = await loadInventoryFile(path, context.cwd);
   const findings = await checkInventory(loaded.inventory, { baseDir: loaded.baseDir });
   renderFindings(findings, context.output, loaded);
