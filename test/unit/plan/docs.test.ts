@@ -96,7 +96,7 @@ describe('docs/plan.md', () => {
 });
 
 describe('docs/apply.md', () => {
-  it("the host-side table names every step of the stages before workloads, and no other", () => {
+  it('the host-side table names every step of the stages before workloads, and no other', () => {
     const table = tableRows(section(applyDoc, "## Wire's host-side steps that run"));
     const documented = new Set(table.flatMap((row) => row.ids));
     const hostSide = (['preflight', 'assets', 'bootstrap-host', 'kubernetes', 'databases'] as const).flatMap(
