@@ -11,13 +11,17 @@ import { join } from 'node:path';
 const SCRIPT = String.raw`#!/usr/bin/env python3
 # STAND-IN for kubectl that replays canned answers, written by wire-install's tests
 # (test/support/stand-in-kubectl-replay.ts). It is not kubectl and talks to no cluster.
-import json, os, sys
+import fcntl, json, os, sys
 
 STATE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 args = sys.argv[1:]
 if '--kubeconfig' in args:
     i = args.index('--kubeconfig')
     args = args[:i] + args[i + 2:]
+# doctor runs several kubectl calls at once: one lock around the log and the counters, or a
+# call reads counters.json while another is rewriting it (seen under load as a failed check).
+lock = open(os.path.join(STATE, 'lock'), 'w')
+fcntl.flock(lock, fcntl.LOCK_EX)
 with open(os.path.join(STATE, 'calls.jsonl'), 'a') as f:
     f.write(json.dumps(args) + '\n')
 script = json.load(open(os.path.join(STATE, 'script.json')))
