@@ -3,7 +3,7 @@ import { chmodSync, cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CASSANDRA_VERSION } from '../../src/steps/implementations/cassandra-config.js';
+import { CASSANDRA_VERSION } from '../../src/wire/cassandra.js';
 
 /**
  * LAB STAND-IN for Wire's Cassandra tarball (apache-cassandra-3.11.19-bin.tar.gz in the bundle's

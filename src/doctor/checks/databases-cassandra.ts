@@ -1,10 +1,11 @@
 import { hostsWithRole, trafficAddress } from '../../inventory/defaults.js';
-import { NODETOOL, UNIT } from '../../steps/implementations/cassandra-config.js';
 import {
+  NODETOOL,
   parseDescribeCluster,
   parseNodetoolStatus,
   type RingMember,
-} from '../../steps/implementations/cassandra-nodetool.js';
+  UNIT,
+} from '../../wire/cassandra.js';
 import { fail, pass } from '../results.js';
 import type { DoctorCheck, DoctorResult } from '../types.js';
 import {

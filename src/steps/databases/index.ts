@@ -1,5 +1,5 @@
 import type { StepDefinition } from '../types.js';
-import { cassandraSteps } from './cassandra.js';
+import { cassandraSteps } from './cassandra/index.js';
 import { elasticsearchSteps } from './elasticsearch.js';
 import { minioSteps } from './minio.js';
 import { postgresqlSteps } from './postgresql.js';

@@ -1,6 +1,6 @@
 import { shellQuote } from '../../hosts/become.js';
 import type { Inventory } from '../../inventory/defaults.js';
-import { cassandraHosts, DATA_DIRS, NODETOOL } from '../../steps/implementations/cassandra-config.js';
+import { cassandraHosts, DATA_DIRS, NODETOOL } from '../../wire/cassandra.js';
 import type { UpgradeStageOptions } from '../types.js';
 import { type BackupFileSpec, backupFileOperation } from './backup-file.js';
 import { manifestPath } from './manifest.js';

@@ -11,7 +11,7 @@ import { bucketsResult, minioHostResult } from '../../../src/doctor/checks/datab
 import { databasesPostgresql, standbyResult } from '../../../src/doctor/checks/databases-postgresql.js';
 import { rabbitResults } from '../../../src/doctor/checks/databases-rabbitmq.js';
 import type { RemoteHost } from '../../../src/hosts/types.js';
-import { NODETOOL } from '../../../src/steps/implementations/cassandra-config.js';
+import { NODETOOL } from '../../../src/wire/cassandra.js';
 import { demo, production } from '../../support/inventories.js';
 import { adminOnlyContext } from './doctor-context.js';
 

@@ -2,16 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { StepHost } from '../../../src/engine/types.js';
 import type { HostFacts } from '../../../src/hosts/facts.js';
 import type { ExecResult, RemoteHost } from '../../../src/hosts/types.js';
-import { cassandraSteps } from '../../../src/steps/databases/cassandra.js';
-import {
-  CASSANDRA_IMPLEMENTATIONS,
-  cassandraHealth,
-  cassandraInstall,
-  cassandraKeyspaces,
-  cassandraStart,
-  clockSkewFindings,
-  waitUntilUn,
-} from '../../../src/steps/implementations/cassandra.js';
+import { cassandraHealth, clockSkewFindings } from '../../../src/steps/databases/cassandra/health.js';
+import { cassandraSteps } from '../../../src/steps/databases/cassandra/index.js';
+import { cassandraInstall } from '../../../src/steps/databases/cassandra/install.js';
+import { cassandraKeyspaces } from '../../../src/steps/databases/cassandra/keyspaces.js';
+import { cassandraStart, waitUntilUn } from '../../../src/steps/databases/cassandra/start.js';
 import {
   cassandraEnv,
   cassandraHost,
@@ -20,12 +15,10 @@ import {
   cassandraYaml,
   createKeyspace,
   heapSizes,
-} from '../../../src/steps/implementations/cassandra-config.js';
-import {
   parseDescribeCluster,
   parseKeyspaces,
   parseNodetoolStatus,
-} from '../../../src/steps/implementations/cassandra-nodetool.js';
+} from '../../../src/wire/cassandra.js';
 import { production } from '../../support/inventories.js';
 import { fakeContext } from '../operations/fake-host.js';
 
@@ -167,10 +160,14 @@ describe('operations', () => {
     expect(order['databases.cassandra-start']).toBe('serial');
     expect(order['databases.cassandra-keyspaces']).toBe('first-host-only');
     expect(order['databases.cassandra-install']).toBe('parallel');
-    expect(Object.keys(CASSANDRA_IMPLEMENTATIONS).sort()).toEqual(
-      cassandraSteps.map((step) => step.id).sort(),
-    );
-    expect(CASSANDRA_IMPLEMENTATIONS['databases.cassandra-health']?.alwaysRun).toBe(true);
+    expect(cassandraSteps.map((step) => step.id)).toEqual([
+      'databases.cassandra-install',
+      'databases.cassandra-start',
+      'databases.cassandra-keyspaces',
+      'databases.cassandra-health',
+    ]);
+    expect(cassandraSteps.every((step) => typeof step.operations === 'function')).toBe(true);
+    expect(cassandraSteps.find((step) => step.id === 'databases.cassandra-health')?.alwaysRun).toBe(true);
   });
 
   it("creates Wire's four keyspaces with replication factor 3 through the seed's CQL address (docs/wire/charts-values-secrets.md#values)", () => {

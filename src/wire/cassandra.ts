@@ -1,8 +1,9 @@
-import type { HostFacts } from '../../hosts/facts.js';
-import { type Host, hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
-import { renderTemplateFile } from '../../templates/load.js';
+import type { HostFacts } from '../hosts/facts.js';
+import { type Host, hostsWithRole, type Inventory, trafficAddress } from '../inventory/defaults.js';
+import { renderTemplateFile } from '../templates/load.js';
 
 /**
+ * Cassandra as Wire runs it on the cassandra hosts, what apply's steps, doctor and upgrade share.
  * What Cassandra's configuration says on each node, decided here and laid out by
  * templates/cassandra/ (docs/wire/install-sequences.md#cassandra-install, docs/wire/inventory-and-hardware.md#inventory, docs/wire/health-and-ports.md#ports-and-firewall). Wire installs Cassandra 3.11.19 from
  * the bundle's tarball into a versioned directory under /opt (ansible-cassandra's
@@ -18,6 +19,8 @@ export const UNIT = 'cassandra.service';
 export const UNIT_FILE = `/etc/systemd/system/${UNIT}`;
 export const NODETOOL = `${INSTALL_DIR}/bin/nodetool`;
 export const CQLSH = `${INSTALL_DIR}/bin/cqlsh`;
+/** Where to look when a node does not come up: the unit's journal and status. */
+export const JOURNAL_HINT = `journalctl -u ${UNIT} -n 50; systemctl status ${UNIT}`;
 
 /** Wire's data disk: /mnt/cassandra with data, commitlog, saved_caches and hints (ansible-cassandra; docs/wire/upgrades.md#back-up-first). */
 export const DATA_ROOT = '/mnt/cassandra';
@@ -124,4 +127,83 @@ export function cassandraUnit(): string {
 /** The CQL statement for one of Wire's keyspaces (SimpleStrategy, as wire-server's schema tools create them). */
 export function createKeyspace(name: string): string {
   return `CREATE KEYSPACE IF NOT EXISTS ${name} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${REPLICATION_FACTOR}};`;
+}
+
+/**
+ * What `nodetool status`, `nodetool describecluster` and cqlsh's keyspace listing print, read
+ * into data (docs/wire/health-and-ports.md#health-checks: every node UN, one schema version). Only the lines these checks need;
+ * anything else in the output is ignored.
+ */
+export interface RingMember {
+  /** U(p) or D(own). */
+  status: 'U' | 'D';
+  /** N(ormal), L(eaving), J(oining), M(oving). */
+  state: 'N' | 'L' | 'J' | 'M';
+  address: string;
+  /** The line as nodetool printed it, for evidence. */
+  line: string;
+}
+
+/** `UN  10.0.0.1  1.2 MiB  256  100.0%  <host id>  rack1` lines. */
+export function parseNodetoolStatus(output: string): RingMember[] {
+  const members: RingMember[] = [];
+  for (const line of output.split('\n')) {
+    const match = /^([UD])([NLJM])\s+(\S+)\s/.exec(line);
+    if (match)
+      members.push({
+        status: match[1] as RingMember['status'],
+        state: match[2] as RingMember['state'],
+        address: match[3] ?? '',
+        line: line.trim().replace(/\s+/g, ' '),
+      });
+  }
+  return members;
+}
+
+export interface SchemaVersions {
+  /** Schema version -> the addresses that report it. */
+  versions: Map<string, string[]>;
+  unreachable: string[];
+}
+
+const addressList = (text: string) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** The "Schema versions:" block of `nodetool describecluster`. */
+export function parseDescribeCluster(output: string): SchemaVersions {
+  const versions = new Map<string, string[]>();
+  let unreachable: string[] = [];
+  for (const line of output.split('\n')) {
+    const down = /^\s*UNREACHABLE:\s*\[(.*)\]/.exec(line);
+    if (down) {
+      unreachable = addressList(down[1] ?? '');
+      continue;
+    }
+    const version = /^\s*([0-9a-f]{8}-[0-9a-f-]{27}):\s*\[(.*)\]/.exec(line);
+    if (version?.[1]) versions.set(version[1], addressList(version[2] ?? ''));
+  }
+  return { versions, unreachable };
+}
+
+export interface KeyspaceInfo {
+  name: string;
+  /** replication_factor from the replication map; undefined for strategies without one. */
+  replicationFactor: number | undefined;
+}
+
+/** Rows of `SELECT keyspace_name, replication FROM system_schema.keyspaces` as cqlsh prints them. */
+export function parseKeyspaces(output: string): KeyspaceInfo[] {
+  const keyspaces: KeyspaceInfo[] = [];
+  for (const line of output.split('\n')) {
+    const bar = line.indexOf('|');
+    if (bar < 0) continue;
+    const name = line.slice(0, bar).trim();
+    if (!/^\w+$/.test(name) || name === 'keyspace_name') continue;
+    const factor = /'replication_factor':\s*'(\d+)'/.exec(line.slice(bar));
+    keyspaces.push({ name, replicationFactor: factor?.[1] ? Number(factor[1]) : undefined });
+  }
+  return keyspaces;
 }
