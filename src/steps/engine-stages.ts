@@ -4,7 +4,6 @@ import { ADMIN_HOST } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { WireStep } from './define-step.js';
-import { ELASTICSEARCH_IMPLEMENTATIONS } from './implementations/elasticsearch.js';
 import { MIGRATIONS_IMPLEMENTATIONS } from './implementations/migrations.js';
 import { MINIO_IMPLEMENTATIONS } from './implementations/minio.js';
 import * as postgresql from './implementations/postgresql.js';
@@ -34,7 +33,6 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
     operations: (inventory) => postgresql.postgresHealth(inventory),
     alwaysRun: true,
   },
-  ...ELASTICSEARCH_IMPLEMENTATIONS,
   ...MINIO_IMPLEMENTATIONS,
   ...WORKLOADS_IMPLEMENTATIONS,
   ...MIGRATIONS_IMPLEMENTATIONS,

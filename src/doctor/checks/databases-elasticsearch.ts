@@ -1,9 +1,5 @@
 import { trafficAddress } from '../../inventory/defaults.js';
-import {
-  ES_HTTP_PORT,
-  elasticsearchGet,
-  type HttpAnswer,
-} from '../../steps/implementations/elasticsearch.js';
+import { ES_HTTP_PORT, elasticsearchGet, type HttpAnswer } from '../../wire/elasticsearch.js';
 import { fail, pass, warn } from '../results.js';
 import type { DoctorCheck, DoctorResult } from '../types.js';
 import { type DatabaseHost, databaseHosts, databaseSkipReason, operationContext } from './database-hosts.js';

@@ -1,6 +1,6 @@
 import type { StepDefinition } from '../types.js';
 import { cassandraSteps } from './cassandra/index.js';
-import { elasticsearchSteps } from './elasticsearch.js';
+import { elasticsearchSteps } from './elasticsearch/index.js';
 import { minioSteps } from './minio.js';
 import { postgresqlSteps } from './postgresql.js';
 import { rabbitmqSteps } from './rabbitmq/index.js';

@@ -3,13 +3,9 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import type { StepHost } from '../../../src/engine/types.js';
 import type { HostFacts } from '../../../src/hosts/facts.js';
-import {
-  elasticsearchConfig,
-  elasticsearchInstall,
-  heapSize,
-  minimumMasterNodes,
-} from '../../../src/steps/implementations/elasticsearch.js';
+import { elasticsearchInstall } from '../../../src/steps/databases/elasticsearch/install.js';
 import { renderTemplateFile } from '../../../src/templates/load.js';
+import { elasticsearchConfig, heapSize, minimumMasterNodes } from '../../../src/wire/elasticsearch.js';
 import { production } from '../../support/inventories.js';
 
 /** What databases.elasticsearch-install writes, for Wire's three data nodes (docs/wire/install-sequences.md#elasticsearch-install, docs/wire/inventory-and-hardware.md#inventory-groups). */
