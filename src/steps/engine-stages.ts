@@ -5,7 +5,6 @@ import type { Inventory } from '../inventory/defaults.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { WireStep } from './define-step.js';
 import { MIGRATIONS_IMPLEMENTATIONS } from './implementations/migrations.js';
-import { MINIO_IMPLEMENTATIONS } from './implementations/minio.js';
 import * as postgresql from './implementations/postgresql.js';
 import { type Implementation, needSecrets, type WireStageOptions } from './implementations/types.js';
 import { VERIFY_IMPLEMENTATIONS } from './implementations/verify.js';
@@ -33,7 +32,6 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
     operations: (inventory) => postgresql.postgresHealth(inventory),
     alwaysRun: true,
   },
-  ...MINIO_IMPLEMENTATIONS,
   ...WORKLOADS_IMPLEMENTATIONS,
   ...MIGRATIONS_IMPLEMENTATIONS,
   ...VERIFY_IMPLEMENTATIONS,

@@ -1,6 +1,13 @@
 import { trafficAddress } from '../../inventory/defaults.js';
-import { MINIO_INSTANCES, unitName } from '../../steps/implementations/minio.js';
-import { ALIAS, BUCKETS, MC_ENV, mcRun, mcSecretValues } from '../../steps/implementations/minio-buckets.js';
+import {
+  ALIAS,
+  BUCKETS,
+  MC_ENV,
+  MINIO_INSTANCES,
+  mcRun,
+  mcSecretValues,
+  unitName,
+} from '../../wire/minio.js';
 import { fail, pass } from '../results.js';
 import type { DoctorCheck, DoctorContext, DoctorResult } from '../types.js';
 import {

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cargoholdPolicy } from '../../../src/steps/implementations/minio-buckets.js';
+import { cargoholdPolicy } from '../../../src/wire/minio.js';
 import {
   MC_ADMIN_INFO,
   MC_ADMIN_POLICY_INFO,

@@ -3,15 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { ExecOptions, RemoteHost } from '../../../src/hosts/types.js';
 import type { Operation } from '../../../src/operations/types.js';
 import { generateSecrets } from '../../../src/secrets/generate.js';
-import {
-  MINIO_INSTANCES,
-  minioEnvValues,
-  minioHealth,
-  minioInstall,
-  minioVolumes,
-} from '../../../src/steps/implementations/minio.js';
-import { cargoholdPolicy, minioBuckets } from '../../../src/steps/implementations/minio-buckets.js';
+import { minioBuckets } from '../../../src/steps/databases/minio/buckets.js';
+import { minioHealth } from '../../../src/steps/databases/minio/health.js';
+import { minioInstall } from '../../../src/steps/databases/minio/install.js';
 import { renderTemplateFile } from '../../../src/templates/load.js';
+import { cargoholdPolicy, MINIO_INSTANCES, minioEnvValues, minioVolumes } from '../../../src/wire/minio.js';
 import { production } from '../../support/inventories.js';
 import {
   MC_ADMIN_INFO,

@@ -1,13 +1,24 @@
-import { WireInstallError } from '../../core/errors.js';
-import { shellQuote } from '../../hosts/become.js';
-import { hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
-import { directoryOperation } from '../../operations/directory.js';
-import { lastLines } from '../../operations/run.js';
-import type { Operation, OperationContext } from '../../operations/types.js';
-import type { WireSecrets } from '../../secrets/generate.js';
-import { redact } from '../../secrets/redact.js';
-import { sha256Text } from '../../state/fingerprint.js';
-import { renderTemplateFile, templateOperation } from '../../templates/load.js';
+import { shellQuote } from '../../../hosts/become.js';
+import { hostsWithRole, type Inventory, trafficAddress } from '../../../inventory/defaults.js';
+import { directoryOperation } from '../../../operations/directory.js';
+import type { Operation, OperationContext } from '../../../operations/types.js';
+import type { WireSecrets } from '../../../secrets/generate.js';
+import { sha256Text } from '../../../state/fingerprint.js';
+import { templateOperation } from '../../../templates/load.js';
+import {
+  ALIAS,
+  BUCKETS,
+  CARGOHOLD_BUCKET,
+  cargoholdPolicy,
+  MC,
+  MC_ENV,
+  MINIO_CONFIG_DIR,
+  mcRun,
+  mcSecretValues,
+  waitForMinio,
+} from '../../../wire/minio.js';
+import { defineStep } from '../../define-step.js';
+import { PRODUCTION_ONLY } from '../../types.js';
 
 /**
  * Wire's buckets and the cargohold user, on the first minio host (minio.yml, docs/wire/install-sequences.md#minio-install,
@@ -17,18 +28,21 @@ import { renderTemplateFile, templateOperation } from '../../templates/load.js';
  * file sourced by each command; the user's keys reach `mc admin user add` on stdin, which mc
  * reads when they are not arguments. No key is ever on a command line wire-install writes.
  */
-export const MC = '/usr/local/bin/mc';
-const DIR = '/etc/wire-install/minio';
-export const MC_ENV = `${DIR}/mc.env`;
-const POLICY_FILE = `${DIR}/cargohold-policy.json`;
-export const ALIAS = 'wire';
-export const BUCKETS = ['dummy-bucket', 'assets', 'public', 'k8ssandra-backups'] as const;
-export const PUBLIC_BUCKET = 'public';
-export const CARGOHOLD_BUCKET = 'assets';
-export const CARGOHOLD_POLICY = 'cargohold-assets';
+export const minioBucketsStep = defineStep({
+  id: 'databases.minio-buckets',
+  stage: 'databases',
+  title: 'Create the buckets and the cargohold user limited to assets',
+  modes: PRODUCTION_ONLY,
+  target: { kind: 'hosts', roles: ['minio'] },
+  order: 'first-host-only',
+  why: 'Buckets dummy-bucket, assets, public, k8ssandra-backups; cargohold uses a least-privilege user since 5.23',
+  needs: ['secrets'],
+  operations: (inventory, host, options) => minioBuckets(inventory, host.name, options.secrets),
+});
 
-/** The MinIO keys, kept out of whatever this step reports. */
-export const mcSecretValues = (secrets: WireSecrets): string[] => Object.values(secrets.minio);
+const POLICY_FILE = `${MINIO_CONFIG_DIR}/cargohold-policy.json`;
+export const PUBLIC_BUCKET = 'public';
+export const CARGOHOLD_POLICY = 'cargohold-assets';
 
 function firstAddress(inventory: Inventory, hostName: string): string {
   const self = hostsWithRole(inventory, 'minio').find((host) => host.name === hostName);
@@ -44,48 +58,6 @@ export function mcEnvValues(inventory: Inventory, hostName: string, secrets: Wir
     url: `http://${encodeURIComponent(rootUser)}:${encodeURIComponent(rootPassword)}@${firstAddress(inventory, hostName)}:9000`,
     cargoholdAccessKey: secrets.minio.cargoholdAccessKey,
   };
-}
-
-export const cargoholdPolicy = () =>
-  renderTemplateFile('minio/cargohold-policy.json', { bucket: CARGOHOLD_BUCKET });
-
-/** Runs mc with the keys from MC_ENV in its environment; failures show stderr with the keys hidden. */
-export async function mcRun(
-  context: OperationContext,
-  what: string,
-  args: string,
-  hidden: readonly string[],
-  stdin?: string,
-): Promise<string> {
-  const script = `set -a && . ${MC_ENV} && set +a && exec ${MC} ${args}`;
-  const result = await context.host.exec(`sh -c ${shellQuote(script)}`, stdin === undefined ? {} : { stdin });
-  if (result.exitCode === 0) return result.stdout;
-  throw new WireInstallError({
-    what: `${context.host.name}: ${what} failed (exit code ${result.exitCode})`,
-    host: context.host.name,
-    evidence: [`command: mc ${args}`, ...lastLines(redact(result.stderr, hidden)).map((line) => `| ${line}`)],
-    next: `systemctl status minio-server1 minio-server2; the keys are in ${MC_ENV} and /etc/default/minio-server1`,
-  });
-}
-
-/** MinIO answers once enough drives are up; just started, that takes a few seconds. */
-export async function waitForMinio(context: OperationContext, hidden: readonly string[]): Promise<void> {
-  if ((await context.host.exec('systemctl is-active --quiet minio-server1')).exitCode !== 0)
-    throw new WireInstallError({
-      what: `${context.host.name}: minio-server1.service is not running`,
-      host: context.host.name,
-      next: 'systemctl status minio-server1 (apply --only databases.minio-install starts it)',
-    });
-  if ((await context.host.exec(`test -f ${MC_ENV}`)).exitCode !== 0)
-    throw new WireInstallError({
-      what: `${context.host.name}: ${MC_ENV} is missing`,
-      host: context.host.name,
-      next: 'apply --only databases.minio-buckets writes it',
-    });
-  const loop = `for i in $(seq 1 30); do ${MC} ls ${ALIAS} >/dev/null 2>&1 && exit 0; sleep 1; done; exit 1`;
-  const script = `set -a && . ${MC_ENV} && set +a && ${loop}`;
-  if ((await context.host.exec(`sh -c ${shellQuote(script)}`)).exitCode === 0) return;
-  await mcRun(context, 'listing the buckets (MinIO does not answer)', `ls ${ALIAS}`, hidden);
 }
 
 /**
@@ -156,7 +128,7 @@ export function minioBuckets(inventory: Inventory, hostName: string, secrets: Wi
   const wanted = policyStatements(cargoholdPolicy());
 
   return [
-    directoryOperation({ path: DIR, mode: 0o700, owner: 'root', group: 'root' }),
+    directoryOperation({ path: MINIO_CONFIG_DIR, mode: 0o700, owner: 'root', group: 'root' }),
     templateOperation('minio/mc.env', mcEnvValues(inventory, hostName, secrets), {
       path: MC_ENV,
       mode: 0o600,
