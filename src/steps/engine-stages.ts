@@ -5,8 +5,7 @@ import type { Inventory } from '../inventory/defaults.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { WireStep } from './define-step.js';
 import { MIGRATIONS_IMPLEMENTATIONS } from './implementations/migrations.js';
-import * as postgresql from './implementations/postgresql.js';
-import { type Implementation, needSecrets, type WireStageOptions } from './implementations/types.js';
+import type { Implementation, WireStageOptions } from './implementations/types.js';
 import { VERIFY_IMPLEMENTATIONS } from './implementations/verify.js';
 import { WORKLOADS_IMPLEMENTATIONS } from './implementations/workloads.js';
 import { findStep } from './registry.js';
@@ -20,18 +19,6 @@ import { findStep } from './registry.js';
 export type { WireStageOptions } from './implementations/types.js';
 
 const IMPLEMENTATIONS: Record<string, Implementation> = {
-  'databases.postgresql-primary': {
-    needsSecrets: true,
-    operations: (inventory, _host, options) => postgresql.postgresPrimary(inventory, needSecrets(options)),
-  },
-  'databases.postgresql-standbys': {
-    needsSecrets: true,
-    operations: (inventory, _host, options) => postgresql.postgresStandby(inventory, needSecrets(options)),
-  },
-  'databases.postgresql-health': {
-    operations: (inventory) => postgresql.postgresHealth(inventory),
-    alwaysRun: true,
-  },
   ...WORKLOADS_IMPLEMENTATIONS,
   ...MIGRATIONS_IMPLEMENTATIONS,
   ...VERIFY_IMPLEMENTATIONS,

@@ -1,6 +1,6 @@
 import type { RemoteHost } from '../../hosts/types.js';
 import { trafficAddress } from '../../inventory/defaults.js';
-import { REPLICATION_QUERY } from '../../steps/implementations/postgresql.js';
+import { REPLICATION_QUERY } from '../../wire/postgresql.js';
 import { fail, pass, skip } from '../results.js';
 import type { DoctorCheck, DoctorContext, DoctorResult } from '../types.js';
 import { commandFailed, databaseHosts, databaseSkipReason, runOn } from './database-hosts.js';

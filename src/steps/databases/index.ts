@@ -2,7 +2,7 @@ import type { StepDefinition } from '../types.js';
 import { cassandraSteps } from './cassandra/index.js';
 import { elasticsearchSteps } from './elasticsearch/index.js';
 import { minioSteps } from './minio/index.js';
-import { postgresqlSteps } from './postgresql.js';
+import { postgresqlSteps } from './postgresql/index.js';
 import { rabbitmqSteps } from './rabbitmq/index.js';
 
 /**

@@ -1,5 +1,5 @@
 import { hostsWithRole, type Inventory } from '../../inventory/defaults.js';
-import { WIRE_DATABASE } from '../../steps/implementations/postgresql.js';
+import { WIRE_DATABASE } from '../../wire/postgresql.js';
 import type { UpgradeStageOptions } from '../types.js';
 import { type BackupFileSpec, backupFileOperation } from './backup-file.js';
 import { manifestPath } from './manifest.js';

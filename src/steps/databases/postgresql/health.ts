@@ -1,0 +1,50 @@
+import { type Inventory, trafficAddress } from '../../../inventory/defaults.js';
+import { remoteCheck } from '../../../operations/remote-check.js';
+import { runOrFail } from '../../../operations/run.js';
+import type { Operation } from '../../../operations/types.js';
+import { postgresHosts, REPLICATION_QUERY } from '../../../wire/postgresql.js';
+import { defineStep } from '../../define-step.js';
+import { PRODUCTION_ONLY } from '../../types.js';
+
+export const postgresqlHealthStep = defineStep({
+  id: 'databases.postgresql-health',
+  stage: 'databases',
+  title: 'Check PostgreSQL: every standby streaming from the primary',
+  modes: PRODUCTION_ONLY,
+  target: { kind: 'hosts', roles: ['postgresql'] },
+  order: 'first-host-only',
+  why: 'pg_stat_replication on the primary lists each standby as streaming',
+  alwaysRun: true,
+  operations: (inventory) => postgresHealth(inventory),
+});
+
+/** On the primary: every standby streaming (pg_stat_replication, docs/wire/health-and-ports.md#health-checks). */
+function postgresHealth(inventory: Inventory): Operation[] {
+  const standbys = postgresHosts(inventory)
+    .slice(1)
+    .map((host) => ({ name: host.name, ip: trafficAddress(host) }));
+  return [
+    remoteCheck('PostgreSQL replication', async (context) => {
+      const result = await runOrFail(context.host, 'reading pg_stat_replication', REPLICATION_QUERY);
+      const streaming = new Set(
+        result.stdout
+          .split('\n')
+          .filter((line) => line.endsWith(' streaming'))
+          .map((line) => line.split(' ')[0]),
+      );
+      const missing = standbys.filter((standby) => !streaming.has(standby.ip));
+      if (missing.length === 0) return [];
+      return [
+        {
+          severity: 'error',
+          rule: 'databases.postgresql-replication',
+          host: context.host.name,
+          message: `standbys not streaming from the primary: ${missing.map((s) => `${s.name} (${s.ip})`).join(', ')}`,
+          measured: result.stdout.trim().replace(/\n/g, '; ') || 'no replication connections',
+          required: standbys.map((s) => `${s.ip} streaming`).join(', '),
+          fix: 'on the standby: journalctl -u postgresql@*-main; check pg_hba.conf on the primary and the replication password',
+        },
+      ];
+    }),
+  ];
+}
