@@ -1,11 +1,12 @@
 import type { StepHost } from '../engine/types.js';
+import type { StepCondition } from '../inventory/conditions.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { Operation } from '../operations/types.js';
 import type { PreflightOptions } from '../preflight/host-checks.js';
 import type { WireSecrets } from '../secrets/generate.js';
 import type { ToolChoice } from '../tools/admin-tools.js';
 import type { StageId } from './stages.js';
-import type { Mode, StepCondition, StepOrder, StepTarget } from './types.js';
+import type { Mode, StepOrder, StepTarget } from './types.js';
 
 /**
  * A step of `apply`, whole in one object: what it does, where and in which order it runs, why

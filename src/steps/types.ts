@@ -1,3 +1,4 @@
+import type { StepCondition } from '../inventory/conditions.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { Role } from '../inventory/roles.js';
 import type { StageId } from './stages.js';
@@ -28,16 +29,6 @@ export type StepTarget =
  *   PostgreSQL standbys, RabbitMQ nodes joining the first).
  */
 export type StepOrder = 'parallel' | 'serial' | 'first-host-only' | 'after-first-serial';
-
-/**
- * A condition on the inventory, with the sentence the plan shows when it does not hold
- * ("SFT is off: wire.calling.sft.enabled is false"), so a skipped step always says why.
- */
-export interface StepCondition {
-  applies: (inventory: Inventory) => boolean;
-  /** Why the step is skipped when `applies` is false; names the inventory key to change. */
-  otherwise: string;
-}
 
 export interface StepDefinition {
   /** `<stage>.<name>`, kebab case. Unique within a mode (chart steps share an id across modes). */

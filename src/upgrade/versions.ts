@@ -70,7 +70,7 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
     automatic: [
       {
         change: 'RabbitMQ is mandatory for cannon and gundeck',
-        // wireServerValues (src/workloads/values/wire-server.ts); the chart lists of src/steps/workloads/charts.ts.
+        // wireServerValues (src/workloads/values/wire-server.ts); the chart lists of src/wire/charts.ts.
         doneBy:
           'wire-install points every service at RabbitMQ and deploys RabbitMQ before wire-server: rabbitmq-external (your RabbitMQ hosts) in production, the in-cluster rabbitmq chart in a demo',
       },
@@ -157,7 +157,7 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
     automatic: [
       {
         change: 'redis-ephemeral deployed before wire-server, gundeck.config.redis.host pointing at it',
-        // The chart lists of src/steps/workloads/charts.ts; wireServerValues with redisHostFor
+        // The chart lists of src/wire/charts.ts; wireServerValues with redisHostFor
         // (src/workloads/values/redis.ts); the rule values.redis-host (docs/wire/known-problems.md#redis-service-name).
         doneBy:
           'wire-install deploys the redis chart (databases-ephemeral, redis only) before wire-server and points gundeck at the redis service it creates (redis-ephemeral); it refuses values where the two disagree (rule values.redis-host)',
@@ -257,7 +257,7 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
     automatic: [
       {
         change: 'webapp, team-settings and account-pages are standalone charts',
-        // The chart lists of src/steps/workloads/charts.ts.
+        // The chart lists of src/wire/charts.ts.
         doneBy: 'wire-install installs them as releases of their own',
       },
     ],
@@ -306,7 +306,7 @@ export const VERSION_NOTES: readonly VersionNotes[] = [
       },
       {
         change: 'the metallb chart is removed',
-        // The chart lists of src/steps/workloads/charts.ts.
+        // The chart lists of src/wire/charts.ts.
         doneBy: 'wire-install never installs metallb',
       },
     ],

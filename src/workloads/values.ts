@@ -5,7 +5,7 @@ import { inputError } from '../core/errors.js';
 import { loadYamlLimited } from '../core/yaml-limits.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { WireSecrets } from '../secrets/generate.js';
-import type { ChartDefinition } from '../steps/workloads/charts.js';
+import type { ChartDefinition } from '../wire/charts.js';
 import { readCertificate } from './values/certificate-files.js';
 import { bundleVersions } from './values/chart-versions.js';
 import type { ChartOverlay, ValuesContext } from './values/context.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSecretsFile } from '../../src/secrets/file.js';
-import { MIGRATION_JOBS } from '../../src/steps/migrations/jobs.js';
+import { MIGRATION_JOBS } from '../../src/wire/migration-jobs.js';
 import { productionInput } from '../support/inventories.js';
 import { kube, type ReplayRule, standInKubectlReplay } from '../support/stand-in-kubectl-replay.js';
 import { createTestPki } from '../support/test-pki.js';

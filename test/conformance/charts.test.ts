@@ -4,7 +4,7 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecrets, type WireSecrets } from '../../src/secrets/generate.js';
 import { secretValues } from '../../src/secrets/redact.js';
-import { type ChartDefinition, chartsFor } from '../../src/steps/workloads/charts.js';
+import { type ChartDefinition, chartsFor } from '../../src/wire/charts.js';
 import { placeholderIn } from '../../src/workloads/values/placeholders.js';
 import type { ChartTrees } from '../../src/workloads/values.js';
 import { realHelm } from '../support/helm-binary.js';

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import yaml from 'js-yaml';
 import { createLimiter } from '../../src/hosts/limiter.js';
 import type { WireSecrets } from '../../src/secrets/generate.js';
-import type { ChartDefinition } from '../../src/steps/workloads/charts.js';
+import type { ChartDefinition } from '../../src/wire/charts.js';
 import { withReleaseFiles } from '../../src/workloads/helm/release-files.js';
 import type { Tree } from '../../src/workloads/values/tree.js';
 import { type ChartFiles, type ChartTrees, chartTrees, dumpYaml } from '../../src/workloads/values.js';

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { DOCTOR_GROUPS } from '../../doctor/types.js';
 import { allSteps } from '../../steps/registry.js';
 import { STAGE_IDS } from '../../steps/stages.js';
-import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../steps/workloads/charts.js';
+import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../wire/charts.js';
 import { commandRegistry } from '../registry.js';
 
 /**

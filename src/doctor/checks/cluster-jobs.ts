@@ -1,4 +1,4 @@
-import { MIGRATION_JOBS } from '../../steps/migrations/jobs.js';
+import { MIGRATION_JOBS } from '../../wire/migration-jobs.js';
 import {
   failureEvidence,
   failureHeadline,

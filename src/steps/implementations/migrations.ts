@@ -1,6 +1,6 @@
 import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
+import { MIGRATION_JOBS } from '../../wire/migration-jobs.js';
 import { migrationJobCheck } from '../../workloads/migrations/job-check.js';
-import { MIGRATION_JOBS } from '../migrations/jobs.js';
 import type { Implementation } from './types.js';
 
 /**

@@ -21,10 +21,10 @@ import {
 import { servedCertificate } from '../../verify/tls-probe.js';
 import { chainTrustFindings, servedChainTrust } from '../../verify/tls-trust.js';
 import { verifyCheck } from '../../verify/verify-check.js';
+import { MIGRATION_JOBS } from '../../wire/migration-jobs.js';
 import { WIRE_NAMESPACE } from '../../workloads/migrations/job-check.js';
 import { parseJobs } from '../../workloads/migrations/kube-objects.js';
 import { selfSignedPaths } from '../../workloads/values/certificate-files.js';
-import { MIGRATION_JOBS } from '../migrations/jobs.js';
 import type { Implementation, WireStageOptions } from './types.js';
 
 /**

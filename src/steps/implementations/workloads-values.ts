@@ -3,11 +3,11 @@ import { WireInstallError } from '../../core/errors.js';
 import type { Inventory } from '../../inventory/defaults.js';
 import { findingLine } from '../../operations/findings-check.js';
 import type { Operation, OperationOutcome } from '../../operations/types.js';
+import { chartsFor } from '../../wire/charts.js';
 import { lastAppliedTree } from '../../workloads/values/last-applied.js';
 import { renderCharts } from '../../workloads/values/render-all.js';
 import { checkRenderedCharts } from '../../workloads/values/rules.js';
 import { dumpYaml, examplePath, readExample } from '../../workloads/values.js';
-import { chartsFor } from '../workloads/charts.js';
 import { type Implementation, needBundle, needSecrets, type WireStageOptions } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
+import { MIGRATION_JOBS, type MigrationJob } from '../../wire/migration-jobs.js';
 import { BOTH_MODES, type StepDefinition } from '../types.js';
-import { MIGRATION_JOBS, type MigrationJob } from './jobs.js';
 
 function jobStep(job: MigrationJob): StepDefinition {
   return {
@@ -12,5 +12,5 @@ function jobStep(job: MigrationJob): StepDefinition {
   };
 }
 
-/** One step per migration job of wire-server (jobs.ts), in Helm's order. */
+/** One step per migration job of wire-server (src/wire/migration-jobs.ts), in Helm's order. */
 export const migrationSteps: readonly StepDefinition[] = MIGRATION_JOBS.map(jobStep);

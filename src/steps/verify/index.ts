@@ -1,4 +1,4 @@
-import { coturnEnabled } from '../conditions.js';
+import { coturnEnabled } from '../../inventory/conditions.js';
 import { BOTH_MODES, type StepDefinition } from '../types.js';
 
 /** Verify: the checks Wire documents for a working installation (docs/wire/health-and-ports.md#health-checks), from the admin host. */

@@ -1,9 +1,9 @@
+import { type ChartDefinition, DEMO_CHARTS, PRODUCTION_CHARTS } from '../../wire/charts.js';
 import { callingEnabled, selfSignedCertificates } from '../conditions.js';
 import { BOTH_MODES, type StepDefinition } from '../types.js';
-import { type ChartDefinition, DEMO_CHARTS, PRODUCTION_CHARTS } from './charts.js';
 
 /**
- * Workloads: what the charts need first (values, certificates, node labels), then one step per chart in Wire's order for the mode (charts.ts). Every chart is
+ * Workloads: what the charts need first (values, certificates, node labels), then one step per chart in Wire's order for the mode (src/wire/charts.ts). Every chart is
  * `helm upgrade --install --wait` from the bundle's charts/ on the admin host.
  */
 const prepareSteps: readonly StepDefinition[] = [

@@ -1,10 +1,10 @@
 import type { Inventory } from '../../inventory/defaults.js';
 import type { Mode } from '../../steps/types.js';
-import { type ChartDefinition, chartsFor } from '../../steps/workloads/charts.js';
+import { type ChartDefinition, chartsFor } from '../../wire/charts.js';
 
 /**
  * The order an upgrade moves the releases in, as data beside the install order
- * (src/steps/workloads/charts.ts). It is not the install order: Wire's upgrade procedure
+ * (src/wire/charts.ts). It is not the install order: Wire's upgrade procedure
  * (docs/wire/upgrades.md#upgrade-the-charts-in-order) upgrades what the backend talks to first, then the ingress, then wire-server
  * (whose pre-upgrade hooks run the schema migrations, docs/wire/migrations.md#migration-jobs), then the web apps that call the
  * new backend, and the calling charts last (their rollout drops running calls, docs/wire/upgrades.md#calling-rollouts).

@@ -1,5 +1,5 @@
 import { current, type Operation } from '../../operations/types.js';
-import type { ChartDefinition } from '../../steps/workloads/charts.js';
+import type { ChartDefinition } from '../../wire/charts.js';
 import { readReleaseRecord, releaseRecordPaths } from '../../workloads/helm/release-record.js';
 import { helmReleaseStatus } from './helm-status.js';
 import { addRevision, readRevisions, revisionsPath } from './revisions.js';

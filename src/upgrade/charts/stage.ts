@@ -1,7 +1,7 @@
 import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import type { EngineStep } from '../../engine/types.js';
 import { ADMIN_HOST } from '../../hosts/local-host.js';
-import type { ChartDefinition } from '../../steps/workloads/charts.js';
+import type { ChartDefinition } from '../../wire/charts.js';
 import { ALONGSIDE, chartImplementation } from '../../workloads/helm/chart-steps.js';
 import type { UpgradeStageBuilder, UpgradeStageOptions } from '../types.js';
 import { chartsToUpgrade } from './order.js';

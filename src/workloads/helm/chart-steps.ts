@@ -1,12 +1,7 @@
 import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import { secretValues } from '../../secrets/redact.js';
 import { type Implementation, needBundle, needSecrets } from '../../steps/implementations/types.js';
-import {
-  type ChartDefinition,
-  chartsFor,
-  DEMO_CHARTS,
-  PRODUCTION_CHARTS,
-} from '../../steps/workloads/charts.js';
+import { type ChartDefinition, chartsFor, DEMO_CHARTS, PRODUCTION_CHARTS } from '../../wire/charts.js';
 import { chartFiles } from '../values.js';
 import { chartVersion } from './chart-version.js';
 import { type HelmRelease, helmReleaseOperation } from './release-operation.js';

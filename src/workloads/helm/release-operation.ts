@@ -4,7 +4,7 @@ import { ADMIN_HOST } from '../../hosts/local-host.js';
 import type { ExecResult, RemoteHost } from '../../hosts/types.js';
 import type { Operation, OperationContext } from '../../operations/types.js';
 import { sha256Text } from '../../state/fingerprint.js';
-import type { ChartDefinition } from '../../steps/workloads/charts.js';
+import type { ChartDefinition } from '../../wire/charts.js';
 import type { ChartFiles } from '../values.js';
 import { chartDirectory } from './chart-version.js';
 import { helmUpgradeCommand } from './helm-command.js';

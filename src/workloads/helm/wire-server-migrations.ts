@@ -1,5 +1,5 @@
 import { CommandFailedError } from '../../operations/run.js';
-import type { ChartDefinition } from '../../steps/workloads/charts.js';
+import type { ChartDefinition } from '../../wire/charts.js';
 import { migrationError } from '../migrations/failure-report.js';
 import { watchMigrations } from '../migrations/watch.js';
 import type { HelmRelease } from './release-operation.js';

@@ -3,7 +3,7 @@ import { WireInstallError } from '../../core/errors.js';
 import { shellQuote } from '../../hosts/become.js';
 import type { RemoteHost } from '../../hosts/types.js';
 import { runOrFail } from '../../operations/run.js';
-import { MIGRATION_JOBS } from '../../steps/migrations/jobs.js';
+import { MIGRATION_JOBS } from '../../wire/migration-jobs.js';
 import { explainJob, failureEvidence, failureNext, type MigrationFailure } from './failure-report.js';
 import {
   currentStep,
@@ -43,7 +43,7 @@ export interface WatchMigrationsOptions {
   timeoutMs?: number;
   /** Between two rounds of kubectl calls. Default 3 s. */
   pollIntervalMs?: number;
-  /** The jobs to follow, in order. Default: wire-server's (src/steps/migrations/jobs.ts). */
+  /** The jobs to follow, in order. Default: wire-server's (src/wire/migration-jobs.ts). */
   jobs?: readonly string[];
   /**
    * Jobs created before this are an earlier install's (hook jobs stay until the next one,

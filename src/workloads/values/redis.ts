@@ -1,5 +1,5 @@
 import type { Inventory } from '../../inventory/defaults.js';
-import { chartsFor } from '../../steps/workloads/charts.js';
+import { chartsFor } from '../../wire/charts.js';
 
 /**
  * The redis Service gundeck must use. redis comes from Wire's redis-ephemeral chart, on its own
@@ -15,7 +15,7 @@ export function redisServiceName(release: string): string {
   return release.includes('redis-ephemeral') ? release : `${release}-redis-ephemeral`;
 }
 
-/** The release that brings redis in a mode's chart list (charts.ts), or undefined. */
+/** The release that brings redis in a mode's chart list (src/wire/charts.ts), or undefined. */
 export function redisRelease(mode: Inventory['mode']): string | undefined {
   return chartsFor(mode).find((chart) => REDIS_CHARTS.includes(chart.chart))?.release;
 }

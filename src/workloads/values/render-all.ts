@@ -1,10 +1,10 @@
 import type { Inventory } from '../../inventory/defaults.js';
 import type { WireSecrets } from '../../secrets/generate.js';
-import { chartsFor } from '../../steps/workloads/charts.js';
+import { chartsFor } from '../../wire/charts.js';
 import { type ChartFilesOptions, chartTrees } from '../values.js';
 import type { RenderedChart } from './rules.js';
 
-/** Every chart the mode deploys with this inventory (charts.ts, conditions applied), rendered. */
+/** Every chart the mode deploys with this inventory (src/wire/charts.ts, conditions applied), rendered. */
 export function renderCharts(
   inventory: Inventory,
   secrets: WireSecrets,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allSteps, findStep, registryProblems, stepsForMode } from '../../../src/steps/registry.js';
 import type { StepDefinition } from '../../../src/steps/types.js';
-import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../../src/steps/workloads/charts.js';
+import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../../src/wire/charts.js';
 
 describe('the step registry', () => {
   it('has no problems: stages in order, ids <stage>.<name>, unique within each mode', () => {

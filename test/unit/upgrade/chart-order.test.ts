@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../src/inventory/defaults.js';
-import { chartsFor } from '../../../src/steps/workloads/charts.js';
 import { chartsToUpgrade } from '../../../src/upgrade/charts/order.js';
 import { migrationsStatement } from '../../../src/upgrade/charts/rollback.js';
+import { chartsFor } from '../../../src/wire/charts.js';
 import { demo, production } from '../../support/inventories.js';
 
 /** The upgrade order (docs/wire/upgrades.md#upgrade-the-charts-in-order) against the install lists of charts.ts. */

@@ -8,7 +8,7 @@ import { coversName, parsePemCertificates } from '../../../src/certs/pem.js';
 import { localHost } from '../../../src/hosts/local-host.js';
 import type { OperationContext } from '../../../src/operations/types.js';
 import { selfSignedCertificate } from '../../../src/steps/implementations/workloads-self-signed.js';
-import { chartsFor } from '../../../src/steps/workloads/charts.js';
+import { chartsFor } from '../../../src/wire/charts.js';
 import { selfSignedPaths } from '../../../src/workloads/values/certificate-files.js';
 import { at } from '../../../src/workloads/values/tree.js';
 import { chartFiles } from '../../../src/workloads/values.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../src/inventory/defaults.js';
 import { secretValues } from '../../../src/secrets/redact.js';
-import { chartsFor } from '../../../src/steps/workloads/charts.js';
+import { chartsFor } from '../../../src/wire/charts.js';
 import { chartFiles } from '../../../src/workloads/values.js';
 import { demo, production } from '../../support/inventories.js';
 import { TEST_CERTIFICATE, testSecrets } from '../../support/test-secrets.js';

@@ -7,7 +7,7 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../src/inventory/defaults.js';
 import { sha512Crypt } from '../../../src/secrets/sha512-crypt.js';
-import { chartsFor } from '../../../src/steps/workloads/charts.js';
+import { chartsFor } from '../../../src/wire/charts.js';
 import { chartFiles } from '../../../src/workloads/values.js';
 import { realHelm } from '../../support/helm-binary.js';
 import { demo, production } from '../../support/inventories.js';

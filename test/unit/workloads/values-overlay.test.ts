@@ -5,7 +5,7 @@ import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { isWireInstallError } from '../../../src/core/errors.js';
 import type { Inventory } from '../../../src/inventory/defaults.js';
-import { type ChartDefinition, chartsFor } from '../../../src/steps/workloads/charts.js';
+import { type ChartDefinition, chartsFor } from '../../../src/wire/charts.js';
 import {
   keepAppliedValues,
   lastAppliedTree,

@@ -7,7 +7,7 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../src/inventory/defaults.js';
 import type { InventoryInput } from '../../../src/inventory/schema.js';
-import { chartsFor } from '../../../src/steps/workloads/charts.js';
+import { chartsFor } from '../../../src/wire/charts.js';
 import { at, type Tree } from '../../../src/workloads/values/tree.js';
 import { type ChartFilesOptions, chartFiles } from '../../../src/workloads/values.js';
 import { realHelm } from '../../support/helm-binary.js';

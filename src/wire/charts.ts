@@ -1,5 +1,13 @@
-import { certManager, coturnEnabled, demoSmtp, sftEnabled } from '../conditions.js';
-import type { Mode, StepCondition } from '../types.js';
+import {
+  certManager,
+  coturnEnabled,
+  demoSmtp,
+  type StepCondition,
+  sftEnabled,
+} from '../inventory/conditions.js';
+import type { Inventory } from '../inventory/defaults.js';
+
+type Mode = Inventory['mode'];
 
 /**
  * Wire's Helm charts and the order they go in, as data: one list per mode, each exactly the
@@ -11,6 +19,8 @@ import type { Mode, StepCondition } from '../types.js';
  *   production and Wire's manual order;
  * - smtp (the in-cluster relay) is left out when wire.smtp.mode is relay.
  * Every release goes into namespace default, except cert-manager (cert-manager-ns).
+ * The workloads stage makes one step of each (src/steps/workloads/chart-step.ts); the values
+ * (src/workloads/values/) and the upgrade's order (src/upgrade/charts/order.ts) read it too.
  */
 export interface ChartDefinition {
   release: string;
