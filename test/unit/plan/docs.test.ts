@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allSteps } from '../../../src/steps/registry.js';
 import { STAGE_IDS, type StageId } from '../../../src/steps/stages.js';
-import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../../src/steps/workloads/charts.js';
+import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../../src/wire/charts.js';
 
 /**
  * The step tables of docs/plan.md and docs/apply.md say in prose what each step does; the step
