@@ -7,7 +7,6 @@ import type { WireStep } from './define-step.js';
 import { MIGRATIONS_IMPLEMENTATIONS } from './implementations/migrations.js';
 import type { Implementation, WireStageOptions } from './implementations/types.js';
 import { VERIFY_IMPLEMENTATIONS } from './implementations/verify.js';
-import { WORKLOADS_IMPLEMENTATIONS } from './implementations/workloads.js';
 import { findStep } from './registry.js';
 
 /**
@@ -19,7 +18,6 @@ import { findStep } from './registry.js';
 export type { WireStageOptions } from './implementations/types.js';
 
 const IMPLEMENTATIONS: Record<string, Implementation> = {
-  ...WORKLOADS_IMPLEMENTATIONS,
   ...MIGRATIONS_IMPLEMENTATIONS,
   ...VERIFY_IMPLEMENTATIONS,
 };

@@ -1,8 +1,9 @@
 import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import type { EngineStep } from '../../engine/types.js';
 import { ADMIN_HOST } from '../../hosts/local-host.js';
+import type { WireSecrets } from '../../secrets/generate.js';
 import type { ChartDefinition } from '../../wire/charts.js';
-import { ALONGSIDE, chartImplementation } from '../../workloads/helm/chart-steps.js';
+import { chartReleaseOperation } from '../../workloads/helm/chart-release.js';
 import type { UpgradeStageBuilder, UpgradeStageOptions } from '../types.js';
 import { chartsToUpgrade } from './order.js';
 import { recordRevisionOperation } from './record-revision.js';
@@ -18,7 +19,7 @@ export function chartUpgradeStepId(release: string): string {
  * The helm upgrades (docs/wire/upgrades.md#upgrade-the-charts-in-order): one admin step per release the installation has, in
  * Wire's upgrade order (order.ts). Each step first records the release's helm revision (the
  * way back, rollback.ts), then runs the same release operation apply runs
- * (helmReleaseOperation through apply's chart implementation: `helm upgrade --install --wait`,
+ * (chartReleaseOperation, src/workloads/helm/chart-release.ts: `helm upgrade --install --wait`,
  * values and secrets only as files), with the NEW bundle's chart and values; wire-server's
  * migrations are watched beside helm exactly as in apply (docs/wire/migrations.md#migration-jobs). The engine's checkpoints
  * make it resumable: a resumed upgrade skips the releases already upgraded.
@@ -36,9 +37,6 @@ function chartStep(
   options: UpgradeStageOptions,
 ): EngineStep {
   const namespace = chart.namespace === 'default' ? '' : ` in namespace ${chart.namespace}`;
-  const implementation = chartImplementation(chart.release, ALONGSIDE[chart.release]);
-  // inventoryDir as the builder received it: the release records and the kubeconfig live there.
-  const stageOptions = { ...options, inventoryDir };
   return {
     id: chartUpgradeStepId(chart.release),
     title: `Upgrade chart ${chart.chart}${namespace}`,
@@ -50,14 +48,25 @@ function chartStep(
       : {
           unavailable: `needs ${options.secretsPath}, which does not exist (the charts' secrets come from it)`,
         }),
-    operations: (host) => [
+    operations: () => [
       recordRevisionOperation({
         chart,
         kubeconfig: adminKubeconfigPath(inventory, inventoryDir),
         inventoryDir,
         upgradeId: options.target.id,
       }),
-      ...implementation.operations(inventory, host, stageOptions),
+      chartReleaseOperation(inventory, chart, {
+        ...options,
+        // inventoryDir as the builder received it: the release records and the kubeconfig live there.
+        inventoryDir,
+        secrets: needSecrets(options),
+      }),
     ],
   };
+}
+
+/** Only called when the step is available, which it is not without secrets.yaml. */
+function needSecrets(options: UpgradeStageOptions): WireSecrets {
+  if (options.secrets) return options.secrets;
+  throw new Error(`engine: a step that needs ${options.secretsPath} ran without it`);
 }

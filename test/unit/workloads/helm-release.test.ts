@@ -7,9 +7,9 @@ import { localHost } from '../../../src/hosts/local-host.js';
 import type { RemoteHost } from '../../../src/hosts/types.js';
 import type { OperationContext } from '../../../src/operations/types.js';
 import { sha256Text } from '../../../src/state/fingerprint.js';
+import type { WireStep } from '../../../src/steps/define-step.js';
 import { workloadSteps } from '../../../src/steps/workloads/index.js';
-import { PRODUCTION_CHARTS } from '../../../src/wire/charts.js';
-import { chartImplementations } from '../../../src/workloads/helm/chart-steps.js';
+import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../../src/wire/charts.js';
 import { chartVersion } from '../../../src/workloads/helm/chart-version.js';
 import { notReadyResources } from '../../../src/workloads/helm/helm-failure.js';
 import { type HelmRelease, helmReleaseOperation } from '../../../src/workloads/helm/release-operation.js';
@@ -73,11 +73,16 @@ describe('--helm-timeout', () => {
 
 describe('the chart steps', () => {
   it('give every chart step of both modes (and nothing else) a helm release', () => {
-    const chartSteps = workloadSteps
-      .filter((step) => step.title.startsWith('Install chart '))
-      .map((step) => step.id)
-      .sort();
-    expect(Object.keys(chartImplementations()).sort()).toEqual([...new Set(chartSteps)]);
+    const steps = workloadSteps.filter((step) => step.title.startsWith('Install chart ')) as WireStep[];
+    const chartSteps = steps.map((step) => step.id).sort();
+    const releases = new Set(
+      [...PRODUCTION_CHARTS, ...DEMO_CHARTS].map((chart) => `workloads.${chart.release}`),
+    );
+    expect([...new Set(chartSteps)]).toEqual([...releases].sort());
+    for (const step of steps) {
+      expect(step.operations, step.id).toBeTypeOf('function');
+      expect([...step.needs].sort(), step.id).toEqual(['bundle', 'secrets']);
+    }
     expect(chartSteps).toContain('workloads.postgresql');
     expect(chartSteps).toContain('workloads.postgresql-external');
   });
@@ -96,7 +101,10 @@ describe('the chart steps', () => {
     const chart = PRODUCTION_CHARTS.find((candidate) => candidate.release === 'nginx-ingress-services');
     if (!chart) throw new Error('fixture');
     const secrets = testSecrets();
-    const step = chartImplementations()['workloads.nginx-ingress-services'];
+    const step = workloadSteps.find(
+      (candidate) =>
+        candidate.id === 'workloads.nginx-ingress-services' && candidate.modes.includes('production'),
+    ) as WireStep | undefined;
     const [operation] =
       step?.operations(
         inventory,

@@ -6,9 +6,8 @@ import { isWireInstallError } from '../../../src/core/errors.js';
 import type { Inventory } from '../../../src/inventory/defaults.js';
 import type { OperationContext } from '../../../src/operations/types.js';
 import type { WireSecrets } from '../../../src/secrets/generate.js';
-import type { WireStageOptions } from '../../../src/steps/implementations/types.js';
-import { WORKLOADS_IMPLEMENTATIONS } from '../../../src/steps/implementations/workloads.js';
-import { valuesCheck } from '../../../src/steps/implementations/workloads-values.js';
+import type { StepOptions } from '../../../src/steps/define-step.js';
+import { valuesCheck, valuesStep } from '../../../src/steps/workloads/values.js';
 import { keepAppliedValues } from '../../../src/workloads/values/last-applied.js';
 import { demo, production } from '../../support/inventories.js';
 import { testSecrets } from '../../support/test-secrets.js';
@@ -21,7 +20,7 @@ const BUNDLE = pinnedBundle();
 function options(
   secrets: WireSecrets,
   inventoryDir = mkdtempSync(join(tmpdir(), 'wire-step-')),
-): WireStageOptions {
+): StepOptions<'bundle' | 'secrets'> {
   return {
     allowUnsupportedOs: false,
     allowUndersized: false,
@@ -36,7 +35,7 @@ function options(
 // The check reads only local files: the admin host is this machine.
 const context = {} as OperationContext;
 
-async function failure(inventory: Inventory, stage: WireStageOptions) {
+async function failure(inventory: Inventory, stage: StepOptions<'bundle' | 'secrets'>) {
   try {
     await valuesCheck(inventory, stage).apply(context);
   } catch (error) {
@@ -47,11 +46,9 @@ async function failure(inventory: Inventory, stage: WireStageOptions) {
 }
 
 describe('workloads.values', () => {
-  it('is the implementation of the plan step, needing the bundle and secrets.yaml', () => {
-    expect(WORKLOADS_IMPLEMENTATIONS['workloads.values']).toMatchObject({
-      needsBundle: true,
-      needsSecrets: true,
-    });
+  it('is the plan step, needing the bundle and secrets.yaml', () => {
+    expect(valuesStep.id).toBe('workloads.values');
+    expect([...valuesStep.needs].sort()).toEqual(['bundle', 'secrets']);
   });
 
   it('passes on the example inventories and names every chart it rendered', async () => {

@@ -1,13 +1,12 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { coversName, parsePemCertificates, safeVerify } from '../../certs/pem.js';
-import { shellQuote } from '../../hosts/become.js';
-import type { Inventory } from '../../inventory/defaults.js';
-import { runOrFail } from '../../operations/run.js';
-import type { Operation, OperationContext, OperationOutcome } from '../../operations/types.js';
-import { requiredDnsNames } from '../../rules/dns-names.js';
-import { selfSignedPaths } from '../../workloads/values/certificate-files.js';
-import type { Implementation } from './types.js';
+import { shellQuote } from '../hosts/become.js';
+import type { Inventory } from '../inventory/defaults.js';
+import { runOrFail } from '../operations/run.js';
+import type { Operation, OperationContext, OperationOutcome } from '../operations/types.js';
+import { requiredDnsNames } from '../rules/dns-names.js';
+import { selfSignedPaths } from '../workloads/values/certificate-files.js';
+import { coversName, parsePemCertificates, safeVerify } from './pem.js';
 
 /**
  * workloads.self-signed-certificate (certificates.mode self-signed, demos and tests): a private
@@ -15,7 +14,8 @@ import type { Implementation } from './types.js';
  * under .wire-install/certificates/ beside the inventory, every file 0600 in a 0700 folder. The
  * CA is kept once made (clients told to trust it keep trusting it); the leaf is made again when
  * it no longer covers the names, does not chain to the CA, or expires within 30 days.
- * src/workloads/values/certificate-files.ts gives it to nginx-ingress-services and sftd.
+ * src/workloads/values/certificate-files.ts gives it to nginx-ingress-services and sftd; the
+ * conformance matrix (test/conformance/matrix.ts) makes its certificates with opensslScript.
  */
 export const LEAF_DAYS = 397;
 export const CA_DAYS = 3650;
@@ -108,10 +108,3 @@ export function selfSignedCertificate(inventory: Inventory, inventoryDir: string
     },
   };
 }
-
-export const workloadsSelfSignedCertificate: Implementation = {
-  // Every apply: its inputs do not change as the certificate nears its end or its files go
-  // missing, so a checkpoint would skip the renewal (30 days ahead) forever.
-  alwaysRun: true,
-  operations: (inventory, _host, options) => [selfSignedCertificate(inventory, options.inventoryDir)],
-};

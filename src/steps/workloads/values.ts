@@ -8,7 +8,8 @@ import { lastAppliedTree } from '../../workloads/values/last-applied.js';
 import { renderCharts } from '../../workloads/values/render-all.js';
 import { checkRenderedCharts } from '../../workloads/values/rules.js';
 import { dumpYaml, examplePath, readExample } from '../../workloads/values.js';
-import { type Implementation, needBundle, needSecrets, type WireStageOptions } from './types.js';
+import { defineStep, type StepOptions } from '../define-step.js';
+import { BOTH_MODES } from '../types.js';
 
 /**
  * workloads.values: render every chart of the mode on the admin host and check the rules that
@@ -16,9 +17,25 @@ import { type Implementation, needBundle, needSecrets, type WireStageOptions } f
  * nothing: each chart step renders its own files for helm. Errors fail the step with every
  * finding as evidence; warnings are notes.
  */
-export function valuesCheck(inventory: Inventory, options: WireStageOptions): Operation {
-  const bundleRoot = needBundle(options);
-  const secrets = needSecrets(options);
+export const valuesStep = defineStep({
+  id: 'workloads.values',
+  stage: 'workloads',
+  title: 'Render the values and secrets of every chart',
+  modes: BOTH_MODES,
+  target: { kind: 'admin' },
+  why: "Wire's example values with the domain, database IPs, TURN URIs and secrets (helm-operations.sh, helm_external.yml)",
+  needs: ['bundle', 'secrets'],
+  // The rules also compare with the last apply, which the chart steps move on: check every time.
+  alwaysRun: true,
+  beforeConnect: examplesParse,
+  operations: (inventory, _host, options) => [valuesCheck(inventory, options)],
+});
+
+type ValuesOptions = StepOptions<'bundle' | 'secrets'>;
+
+/** The step's one operation, a check; exported for its tests. */
+export function valuesCheck(inventory: Inventory, options: ValuesOptions): Operation {
+  const { bundleRoot, secrets } = options;
   const render = () => renderCharts(inventory, secrets, bundleRoot, { inventoryDir: options.inventoryDir });
   const run = async (): Promise<OperationOutcome> => {
     const charts = render();
@@ -57,17 +74,7 @@ export function valuesCheck(inventory: Inventory, options: WireStageOptions): Op
 }
 
 /** Before any host is contacted: every example values file of the mode parses (else exit 2 naming it). */
-async function examplesParse(inventory: Inventory, options: WireStageOptions): Promise<void> {
-  const bundleRoot = needBundle(options);
+async function examplesParse(inventory: Inventory, options: ValuesOptions): Promise<void> {
   for (const chart of chartsFor(inventory.mode))
-    readExample(examplePath(bundleRoot, chart.chart, inventory.mode));
+    readExample(examplePath(options.bundleRoot, chart.chart, inventory.mode));
 }
-
-export const workloadsValues: Implementation = {
-  beforeConnect: examplesParse,
-  needsBundle: true,
-  needsSecrets: true,
-  // The rules also compare with the last apply, which the chart steps move on: check every time.
-  alwaysRun: true,
-  operations: (inventory, _host, options) => [valuesCheck(inventory, options)],
-};
