@@ -4,7 +4,6 @@ import { ADMIN_HOST } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { WireStep } from './define-step.js';
-import { MIGRATIONS_IMPLEMENTATIONS } from './implementations/migrations.js';
 import type { Implementation, WireStageOptions } from './implementations/types.js';
 import { VERIFY_IMPLEMENTATIONS } from './implementations/verify.js';
 import { findStep } from './registry.js';
@@ -18,7 +17,6 @@ import { findStep } from './registry.js';
 export type { WireStageOptions } from './implementations/types.js';
 
 const IMPLEMENTATIONS: Record<string, Implementation> = {
-  ...MIGRATIONS_IMPLEMENTATIONS,
   ...VERIFY_IMPLEMENTATIONS,
 };
 

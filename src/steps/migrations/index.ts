@@ -1,16 +1,6 @@
-import { MIGRATION_JOBS, type MigrationJob } from '../../wire/migration-jobs.js';
-import { BOTH_MODES, type StepDefinition } from '../types.js';
-
-function jobStep(job: MigrationJob): StepDefinition {
-  return {
-    id: `migrations.${job.job}`,
-    stage: 'migrations',
-    title: `Confirm job ${job.job} completed (${job.hook} hook)`,
-    modes: BOTH_MODES,
-    target: { kind: 'admin' },
-    why: job.why,
-  };
-}
+import { MIGRATION_JOBS } from '../../wire/migration-jobs.js';
+import type { StepDefinition } from '../types.js';
+import { jobStep } from './job-step.js';
 
 /** One step per migration job of wire-server (src/wire/migration-jobs.ts), in Helm's order. */
 export const migrationSteps: readonly StepDefinition[] = MIGRATION_JOBS.map(jobStep);
