@@ -119,6 +119,13 @@ async function openSsh(
       keepaliveCountMax: keepalive.count - 1,
       ...(privateKey !== undefined ? { privateKey } : {}),
       ...(agent && !target.identityFile ? { agent } : {}),
+      // The key (or the agent) straight away: ssh2 would first try "none", a round trip that
+      // only learns which methods the host allows.
+      ...(privateKey !== undefined
+        ? { authHandler: ['publickey' as const] }
+        : agent
+          ? { authHandler: ['agent' as const] }
+          : {}),
       hostVerifier: (key: Buffer) => {
         offered = key;
         const checked = checkHostKey(
@@ -364,17 +371,18 @@ async function transfer(link: Link, localPath: string, remotePath: string): Prom
 
 async function execOn(link: Link, rawCommand: string, rawOptions: ExecOptions = {}): Promise<ExecResult> {
   const { target } = link;
-  // A command that may be stopped runs in a session of its own whose id it reports first, so
-  // stopping it kills everything it started. (sshd does not deliver a client's signal request,
-  // and closing the channel does not end a command that is not writing.)
+  // A command that may be stopped runs in a process group of its own whose id it reports first,
+  // so stopping it kills everything it started (inOwnSession). (sshd does not deliver a client's
+  // signal request, and closing the channel does not end a command that is not writing.)
   const stoppable = rawOptions.signal !== undefined || rawOptions.timeoutMs !== undefined;
   const { command, options } = wrapForBecome(
     stoppable ? inOwnSession(rawCommand) : rawCommand,
     rawOptions,
     target.become,
   );
+  // `-s KILL --`: dash (sh under sudo) refuses `kill -KILL -- -GROUP` ("Illegal number: -").
   const kill = (group: number) =>
-    execOn(link, `kill -KILL -- -${group} 2>/dev/null; true`).then(() => undefined);
+    execOn(link, `kill -s KILL -- -${group} 2>/dev/null; true`).then(() => undefined);
   const result = await runChannel(link, command, options, stoppable ? kill : undefined);
   const sudoRefused = target.become?.enabled ? explainSudoFailure(result, target.name) : undefined;
   if (sudoRefused) throw sudoRefused;
@@ -383,21 +391,46 @@ async function execOn(link: Link, rawCommand: string, rawOptions: ExecOptions = 
 
 const GROUP_MARK = 'wire-install-process-group=';
 
-function inOwnSession(command: string): string {
-  return `exec setsid -w sh -c 'echo "${GROUP_MARK}$$" >&2; exec sh -c "$0"' ${shellQuote(command)}`;
+/**
+ * What a stoppable command runs in: `sh -c OWN_GROUP COMMAND`, exec-ed by the login shell, so it
+ * keeps that shell's pid. sshd starts every command's shell as the leader of a new session and
+ * process group, which holds the command and everything it starts: the script checks that it
+ * leads its group (/proc/$$/stat, read by the shell itself: after the name come state, ppid,
+ * pgrp), reports the group and execs the command in place, so a stoppable command costs no
+ * process more than any other. Where the shell leads no group of its own (under sudo without a
+ * pty it shares sudo's; another SSH server; no /proc), setsid makes a session for it first
+ * (setsid forks only a group leader). Either way the group reported holds the command and all
+ * it started, and nothing else: killing it stops them all.
+ */
+const OWN_GROUP = [
+  'g=',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's ${...}, not a placeholder
+  'if read -r s < /proc/$$/stat; then s=${s##*") "}; set -- $s; g=$3; fi 2>/dev/null',
+  `if [ "$g" = "$$" ]; then echo "${GROUP_MARK}$$" >&2; exec sh -c "$0"; fi`,
+  `exec setsid -w sh -c 'echo "${GROUP_MARK}$$" >&2; exec sh -c "$0"' "$0"`,
+].join('\n');
+
+export function inOwnSession(command: string): string {
+  return `exec sh -c ${shellQuote(OWN_GROUP)} ${shellQuote(command)}`;
 }
 
-/** The process group a stoppable command reported on its first stderr line, and stderr without it. */
+/**
+ * The process group a stoppable command reported on its first stderr line (once the line is
+ * whole: a part of it would name another group), and stderr without it.
+ */
 function splitGroupMark(stderr: string): { group: number | undefined; rest: string } {
   if (!stderr.startsWith(GROUP_MARK)) return { group: undefined, rest: stderr };
   const end = stderr.indexOf('\n');
-  const line = end < 0 ? stderr : stderr.slice(0, end);
-  const group = Number(line.slice(GROUP_MARK.length));
+  if (end < 0) return { group: undefined, rest: '' };
+  const group = Number(stderr.slice(GROUP_MARK.length, end));
   return {
     group: Number.isInteger(group) && group > 1 ? group : undefined,
-    rest: end < 0 ? '' : stderr.slice(end + 1),
+    rest: stderr.slice(end + 1),
   };
 }
+
+/** How long a stopped command that has not yet reported its group (sudo still starting) is waited for. */
+const GROUP_MARK_WAIT_MS = 10_000;
 
 /**
  * Why the connection is gone, or undefined while it is up: a command that ended without an
@@ -435,6 +468,13 @@ async function runChannel(
   let channel: ClientChannel | undefined;
   let timer: NodeJS.Timeout | undefined;
   let early = '';
+  /** Set once the command is to be stopped: by its group, as soon as it has reported it. */
+  let stopping: 'waiting' | 'killed' | undefined;
+  const killGroup = async (group: number) => {
+    stopping = 'killed';
+    await kill?.(group).catch(() => undefined);
+    channel?.close();
+  };
   let failChannel!: (error: Error) => void;
   const channelFailed = new Promise<never>((_, reject) => {
     failChannel = reject;
@@ -452,7 +492,11 @@ async function runChannel(
     ...(kill
       ? {
           onStderr: (chunk: Buffer) => {
-            if (early.length < 200) early += chunk.toString();
+            if (early.length >= 200) return;
+            early += chunk.toString();
+            if (stopping !== 'waiting') return;
+            const { group } = splitGroupMark(early);
+            if (group !== undefined) void killGroup(group);
           },
         }
       : {}),
@@ -460,9 +504,19 @@ async function runChannel(
   // Settled after a timeout or cancellation has already failed the call: not an unhandled rejection.
   run.catch(() => undefined);
   const stop = async () => {
+    if (stopping) return;
     const { group } = splitGroupMark(early);
-    if (kill && group !== undefined) await kill(group).catch(() => undefined);
-    channel?.close();
+    if (kill && group !== undefined) return killGroup(group);
+    if (!kill || early.length >= 200) {
+      channel?.close();
+      return;
+    }
+    // Stopped before it said which group it runs in (sudo may take a moment to start it): the
+    // group is killed as soon as it does. Closing the channel now would leave the command running.
+    stopping = 'waiting';
+    setTimeout(() => {
+      if (stopping === 'waiting') channel?.close();
+    }, GROUP_MARK_WAIT_MS).unref();
   };
   let onAbort: (() => void) | undefined;
   const cancelled = new Promise<never>((_, reject) => {

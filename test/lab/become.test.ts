@@ -47,6 +47,27 @@ describe('become (sudo) on a lab host', () => {
     ssh.close();
   });
 
+  it('stops a command run through sudo at its timeout, with everything it started', async () => {
+    const ssh = await connectAs('wirenopw', { enabled: true });
+    const quick = await ssh.exec('echo err >&2; id -u', { timeoutMs: 10_000 });
+    expect(quick).toEqual({ stdout: '0\n', stderr: 'err\n', exitCode: 0 });
+    const error = await failure(ssh.exec('sleep 35 & sleep 36 | cat; wait', { timeoutMs: 300 }));
+    expect(error.what).toContain('did not finish within 300 ms');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const left = await ssh.exec(
+      `for f in /proc/[0-9]*/cmdline; do case "$(tr '\\0' ' ' < $f 2>/dev/null)" in 'sleep 35 '|'sleep 36 ') echo $f;; esac; done; true`,
+    );
+    expect(left.stdout).toBe('');
+    // Stopped before sudo has even started it: killed as soon as it says where it runs.
+    await failure(ssh.exec('sleep 38', { timeoutMs: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const early = await ssh.exec(
+      `for f in /proc/[0-9]*/cmdline; do [ "$(tr '\\0' ' ' < $f 2>/dev/null)" = 'sleep 38 ' ] && echo $f; done; true`,
+    );
+    expect(early.stdout).toBe('');
+    ssh.close();
+  });
+
   it('says so when sudo needs a password that was not given', async () => {
     const ssh = await connectAs('wirepw', { enabled: true });
     const error = await failure(ssh.exec('id -u'));

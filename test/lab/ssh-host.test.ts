@@ -49,6 +49,24 @@ describe('SSH host on the lab', () => {
     expect(await processesRunning(host, 'sleep 30')).toEqual([]);
   });
 
+  it("stops everything a timed-out command started, and keeps a stoppable command's stderr its own", async () => {
+    // A stoppable command reports its process group on stderr first; the caller never sees it.
+    const quick = await host.exec('echo err >&2; echo out', { timeoutMs: 10_000 });
+    expect(quick).toEqual({ stdout: 'out\n', stderr: 'err\n', exitCode: 0 });
+    const error = await failure(host.exec('sleep 33 & sleep 34 | cat; wait', { timeoutMs: 300 }));
+    expect(error.what).toContain('did not finish within 300 ms');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await processesRunning(host, 'sleep 33')).toEqual([]);
+    expect(await processesRunning(host, 'sleep 34')).toEqual([]);
+  });
+
+  it('kills a command stopped before it said which process group it runs in, once it has', async () => {
+    const error = await failure(host.exec('sleep 37', { timeoutMs: 1 }));
+    expect(error.what).toContain('did not finish within 1 ms');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await processesRunning(host, 'sleep 37')).toEqual([]);
+  });
+
   it('cancels a running command: it is killed on the host and the call fails', async () => {
     const controller = new AbortController();
     const running = host.exec('sleep 31', { signal: controller.signal });
