@@ -56,8 +56,17 @@ echo "cpus=$(nproc)"
 while read -r key value _; do
   if [ "$key" = MemTotal: ]; then echo "mem_kib=$value"; break; fi
 done < /proc/meminfo
-df -Pk /var/lib 2>/dev/null | awk 'NR==2 {print "disk_total_kib=" $2; print "disk_free_kib=" $4}'
-echo "addresses=$(ip -o addr show scope global 2>/dev/null | awk '{split($4, a, "/"); printf "%s ", a[1]}')"
+# The disk, the addresses and the listening TCP sockets, read by one awk (a section each):
+# port:program:cgroup for every listening socket (preflight: are the ports Wire needs free, or
+# held by our own services?). The cgroup (v2 "0::" line, or v1's name=systemd) names the
+# systemd unit or pod slice the process runs in, read by awk itself: no process per socket.
+{ df -Pk /var/lib; echo @addresses; ip -o addr show scope global; echo @listening; ss -Hltnp; } 2>/dev/null | awk '
+/^@addresses$/ { s = "a"; printf "addresses="; next }
+/^@listening$/ { s = "l"; printf "\\nlistening="; next }
+s == "" && FNR == 2 { print "disk_total_kib=" $2; print "disk_free_kib=" $4 }
+s == "a" { split($4, a, "/"); printf "%s ", a[1] }
+s == "l" ${LISTENING_AWK}
+END { print "" }'
 read -r init < /proc/1/comm; echo "init=$init"
 # The time service, from the running processes (no systemctl call: each costs ~40 ms under
 # load). timedatectl (which starts timedated over D-Bus) is asked only when one runs; without
@@ -79,7 +88,9 @@ if [ -n "$time_service" ]; then
 else
   echo "ntp_synchronized=no"
 fi
-if [ -w /proc/sys/net/ipv4/ip_forward ] && (cat /proc/sys/net/ipv4/ip_forward > /proc/sys/net/ipv4/ip_forward) 2>/dev/null; then
+# Writing a setting back as it is, with the shell's own read and echo, says whether settings can
+# be made. (An integer setting read byte by byte ends without its newline: read's status is 1.)
+if [ -w /proc/sys/net/ipv4/ip_forward ] && { read -r forward < /proc/sys/net/ipv4/ip_forward; [ -n "$forward" ] && echo "$forward" > /proc/sys/net/ipv4/ip_forward; } 2>/dev/null; then
   echo "proc_sys_writable=yes"
 else
   echo "proc_sys_writable=no"
@@ -91,10 +102,6 @@ machine_id=
 [ -r /etc/machine-id ] && read -r machine_id < /etc/machine-id
 echo "machine_id=$machine_id"
 echo "clock_ms=$(date +%s%3N)"
-# port:program:cgroup for every listening TCP socket (preflight: are the ports Wire needs free,
-# or held by our own services?). The cgroup (v2 "0::" line, or v1's name=systemd) names the
-# systemd unit or pod slice the process runs in, read by awk itself: no process per socket.
-echo "listening=$(ss -Hltnp 2>/dev/null | awk '${LISTENING_AWK}')"
 `;
 
 const GIB_IN_KIB = 1024 * 1024;
