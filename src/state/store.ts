@@ -52,7 +52,10 @@ export async function loadState(stateDir: string): Promise<StateFile> {
 }
 
 export class StateStore {
+  /** The write under way (or the last one). */
   private writing: Promise<void> = Promise.resolve();
+  /** The write that follows it, not started yet: every record made meanwhile goes out with it. */
+  private next: Promise<void> | undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -73,16 +76,29 @@ export class StateStore {
     return record?.status === 'succeeded' && record.fingerprint === fingerprint;
   }
 
-  /** Records one step on one host and writes the file; concurrent records are written in turn. */
+  /**
+   * Records one step on one host and writes the file; settles once a write holding the record is
+   * on disk (or has failed). Writes go one at a time, each with the whole state: records made
+   * while one is under way go out together in the next (twenty hosts ending a step at once are
+   * one or two writes, not twenty in a row each host waits for).
+   */
   record(step: string, host: string, record: StepRecord): Promise<void> {
     this.state.steps[step] = { ...this.state.steps[step], [host]: record };
-    const snapshot = `${JSON.stringify(this.state, null, 2)}\n`;
+    if (this.next) return this.next;
     // A failed earlier write must not stop later ones: each write carries the whole state.
-    this.writing = this.writing
+    const next = this.writing
       .catch(() => undefined)
-      .then(() =>
-        writeFileAtomic(join(this.stateDir, 'state.json'), snapshot, { mode: 0o600, role: 'the run state' }),
-      );
-    return this.writing;
+      .then(() => {
+        // From here on a record needs a write of its own: this one's snapshot is taken now.
+        this.next = undefined;
+        const snapshot = `${JSON.stringify(this.state, null, 2)}\n`;
+        return writeFileAtomic(join(this.stateDir, 'state.json'), snapshot, {
+          mode: 0o600,
+          role: 'the run state',
+        });
+      });
+    this.next = next;
+    this.writing = next;
+    return next;
   }
 }
