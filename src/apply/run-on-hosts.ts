@@ -5,8 +5,7 @@ import type { EngineStage } from '../engine/types.js';
 import { shellQuote } from '../hosts/become.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import { loadSecretsForRun } from '../secrets/file.js';
-import { wireEngineStages } from '../steps/engine-stages.js';
-import { adminToolsFor, type ToolChoice } from '../tools/admin-tools.js';
+import type { ToolChoice } from '../tools/admin-tools.js';
 import { certificateKeyTexts } from '../workloads/values/certificate-files.js';
 import { type ApplyContext, type EngineRunFlags, stepSelection } from './types.js';
 
@@ -114,7 +113,9 @@ export async function runOnHosts(
     ['--allow-undersized', stageOptions.allowUndersized],
   ] as const)
     if (on) context.output.warn(`${flag} is set: preflight reports what it allows as warnings, not errors`);
-  const stages = (context.engineStages ?? wireEngineStages)(loaded.inventory, loaded.baseDir, stageOptions);
+  // Wire's stages (and the steps behind them) are loaded only when they run: not for the lab's play.
+  const stagesFor = context.engineStages ?? (await import('../steps/engine-stages.js')).wireEngineStages;
+  const stages = stagesFor(loaded.inventory, loaded.baseDir, stageOptions);
   return applyRun({
     mode: flags.plan ? 'plan' : 'apply',
     inventoryPath: loaded.file,
@@ -136,6 +137,7 @@ export async function runOnHosts(
     commandLine: hooks.commandLine ?? `wire-install apply${flags.plan ? ' --plan' : ''} -i ${loaded.file}`,
     afterLock: saveAddedSecrets,
     adminEnv: async () => {
+      const { adminToolsFor } = await import('../tools/admin-tools.js');
       const tools = await adminToolsFor(loaded.inventory, loaded.baseDir, context.env);
       adminTools.choices = tools.choices;
       return tools.env;

@@ -1,5 +1,4 @@
 import { copyFile } from 'node:fs/promises';
-import { execa } from 'execa';
 import { WireInstallError } from '../core/errors.js';
 import type { ExecOptions, ExecResult, RemoteHost } from './types.js';
 
@@ -23,6 +22,9 @@ export function localHost(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {
   return {
     name: ADMIN_HOST,
     async exec(command: string, execOptions: ExecOptions = {}): Promise<ExecResult> {
+      if (execOptions.signal?.aborted) throw cancelled(command);
+      // execa (a hundred modules) is loaded by the first command: a run without one does not wait for it.
+      const { execa } = await import('execa');
       if (execOptions.signal?.aborted) throw cancelled(command);
       // Its own process group: a timeout or cancel kills the command and everything it started
       // (sh's children keep the pipes open otherwise), and the terminal's Ctrl-C does not reach
