@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { WireInstallError } from '../core/errors.js';
 import { shellQuote } from '../hosts/become.js';
-import { runOrFail } from './run.js';
+import { CommandFailedError, runOrFail } from './run.js';
 import type { Operation, OperationContext } from './types.js';
 
 /**
@@ -19,6 +19,42 @@ export interface CommandSpec {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The last stderr line of apply's script when the guard decided: the command's own output is above it. */
+const GUARD_MARK = 'wire-install-guard=';
+
+/** A shell test that succeeds when the guard says there is nothing to do (the probe's output discarded). */
+function guardTest(spec: CommandSpec): string {
+  const tests = [
+    ...(spec.creates !== undefined ? [`[ -e ${shellQuote(spec.creates)} ]`] : []),
+    ...(spec.unless !== undefined ? [`sh -c ${shellQuote(spec.unless)} >/dev/null 2>&1`] : []),
+  ];
+  return tests.join(' || ');
+}
+
+/**
+ * apply in one round trip (it was up to four: the guard's two probes, the command, the guard
+ * again): the guard, the command when the guard says so, and the guard again after it. The
+ * command's output and exit code are its own; the script adds a last stderr line only when the
+ * guard says there was nothing to do (GUARD_MARK done) or that the command, which succeeded, has
+ * not done its work (GUARD_MARK still).
+ */
+function applyScript(spec: CommandSpec): string {
+  const guard = guardTest(spec);
+  return [
+    `if ${guard}; then echo '${GUARD_MARK}done' >&2; exit 0; fi`,
+    `sh -c ${shellQuote(spec.command)} || exit`,
+    `if ${guard}; then exit 0; fi`,
+    `echo '${GUARD_MARK}still' >&2`,
+  ].join('\n');
+}
+
+/** The guard's verdict from apply's stderr, and stderr without it. */
+function guardVerdict(stderr: string): { verdict: 'done' | 'still' | undefined; rest: string } {
+  const match = new RegExp(`(^|\\n)${GUARD_MARK}(done|still)\\n$`).exec(stderr);
+  if (!match) return { verdict: undefined, rest: stderr };
+  return { verdict: match[2] as 'done' | 'still', rest: stderr.slice(0, match.index + (match[1] ? 1 : 0)) };
+}
 
 export function commandOperation(spec: CommandSpec): Operation {
   if (spec.creates === undefined && spec.unless === undefined)
@@ -58,10 +94,17 @@ export function commandOperation(spec: CommandSpec): Operation {
       return { changes: [`run ${spec.name}`], notes: [] };
     },
     async apply(context) {
-      if (await done(context)) return { changes: [], notes: [] };
-      await runOrFail(context.host, `running ${spec.name}`, `sh -c ${shellQuote(spec.command)}`);
+      const { host } = context;
+      const result = await host.exec(`sh -c ${shellQuote(applyScript(spec))}`);
+      const { verdict, rest } = guardVerdict(result.stderr);
+      if (verdict === 'done' && result.exitCode === 0) return { changes: [], notes: [] };
+      if (result.exitCode !== 0)
+        throw new CommandFailedError(host.name, `running ${spec.name}`, `sh -c ${shellQuote(spec.command)}`, {
+          ...result,
+          stderr: rest,
+        });
       if (spec.creates !== undefined) context.changedPaths.add(spec.creates);
-      if (!(await done(context)))
+      if (verdict === 'still')
         throw new WireInstallError({
           what: `${context.host.name}: ${spec.name} ran, but its guard still says it has not (${spec.creates ? `${spec.creates} is missing` : 'its "unless" probe still fails'})`,
           host: context.host.name,

@@ -8,7 +8,8 @@ const settings = { 'net.ipv4.ip_forward': '1', 'net.ipv4.ip_local_port_range': '
 const host = () =>
   fakeHost([
     [/^if \[ -f '\/etc\/sysctl.d\/60-wire.conf' \]/, { stdout: '' }],
-    [/^sh -c /, {}],
+    // applyFile's one round trip: the inspection found no file, and it was written.
+    [/^sh -c /, { stdout: 'wire-install-inspected\n' }],
     [/^sysctl -n -- 'net.ipv4.ip_forward' 'net.ipv4.ip_local_port_range'$/, { stdout: '0\n32768\t60999\n' }],
     [/^sysctl -w /, {}],
   ]);
