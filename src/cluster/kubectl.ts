@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { shellQuote } from '../hosts/become.js';
+import type { RemoteHost } from '../hosts/types.js';
 import { runOrFail } from '../operations/run.js';
 import type { Operation, OperationContext } from '../operations/types.js';
 
@@ -10,6 +11,17 @@ import type { Operation, OperationContext } from '../operations/types.js';
  */
 export const kubectl = (kubeconfigPath: string, args: string) =>
   `kubectl --kubeconfig ${shellQuote(kubeconfigPath)} ${args}`;
+
+/** kubectl's JSON answer (`args` ends in `-o json`); a failed command fails with `what` (the verify stage's reads). */
+export async function kubectlJson(
+  host: RemoteHost,
+  kubeconfigPath: string,
+  what: string,
+  args: string,
+): Promise<unknown> {
+  const result = await runOrFail(host, what, kubectl(kubeconfigPath, args));
+  return JSON.parse(result.stdout) as unknown;
+}
 
 /**
  * kubectl apply of a manifest given on stdin, current when `kubectl diff` finds no difference.

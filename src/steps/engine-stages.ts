@@ -5,7 +5,6 @@ import type { Inventory } from '../inventory/defaults.js';
 import { buildPlan, type PlannedStep } from '../plan/build-plan.js';
 import type { WireStep } from './define-step.js';
 import type { Implementation, WireStageOptions } from './implementations/types.js';
-import { VERIFY_IMPLEMENTATIONS } from './implementations/verify.js';
 import { findStep } from './registry.js';
 
 /**
@@ -17,7 +16,6 @@ import { findStep } from './registry.js';
 export type { WireStageOptions } from './implementations/types.js';
 
 const IMPLEMENTATIONS: Record<string, Implementation> = {
-  ...VERIFY_IMPLEMENTATIONS,
 };
 
 /** Which issue brings the operations of a step that has none yet. */

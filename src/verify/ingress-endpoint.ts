@@ -50,3 +50,8 @@ export function ingressEndpoint(inventory: Inventory, env: NodeJS.ProcessEnv = p
 
 export const describeEndpoint = (endpoint: IngressEndpoint) =>
   `${endpoint.host}:${endpoint.port} (${endpoint.source})`;
+
+/** A malformed WIRE_INSTALL_INGRESS is bad input, refused before any host is contacted (exit 2). */
+export async function checkIngressOverride(inventory: Inventory): Promise<void> {
+  ingressEndpoint(inventory);
+}
