@@ -114,7 +114,7 @@ export async function runOnHosts(
   ] as const)
     if (on) context.output.warn(`${flag} is set: preflight reports what it allows as warnings, not errors`);
   // Wire's stages (and the steps behind them) are loaded only when they run: not for the lab's play.
-  const stagesFor = context.engineStages ?? (await import('../steps/engine-stages.js')).wireEngineStages;
+  const stagesFor = context.engineStages ?? (await import('../plan/engine-stages.js')).wireEngineStages;
   const stages = stagesFor(loaded.inventory, loaded.baseDir, stageOptions);
   return applyRun({
     mode: flags.plan ? 'plan' : 'apply',

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../core/command-context.js';
 import type { EngineStage, StepSelection } from '../engine/types.js';
 import type { Inventory } from '../inventory/defaults.js';
-import type { WireStageOptions } from '../steps/engine-stages.js';
+import type { WireStageOptions } from '../steps/define-step.js';
 
 /**
  * The flags of a run on apply's engine, parsed and checked once by the command

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { adminKubeconfigPath } from '../cluster/kubeconfig.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { loadState } from '../state/store.js';
+import { isStepId, type StepId } from '../steps/registry.js';
 import type { InstalledState } from './types.js';
 
 /**
@@ -16,9 +17,11 @@ export async function readInstalledState(
   stateDir: string,
 ): Promise<InstalledState> {
   const state = await loadState(stateDir);
-  const succeededSteps = new Set<string>();
+  const succeededSteps = new Set<StepId>();
   for (const [step, hosts] of Object.entries(state.steps)) {
     const records = Object.values(hosts);
+    // Ids of upgrade's own steps, and of steps a newer or older wire-install had, are not Wire's steps of today.
+    if (!isStepId(step)) continue;
     if (records.length > 0 && records.every((record) => record.status === 'succeeded'))
       succeededSteps.add(step);
   }

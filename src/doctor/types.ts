@@ -4,6 +4,7 @@ import type { RemoteHost } from '../hosts/types.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { PreflightOptions } from '../preflight/host-checks.js';
 import type { WireSecrets } from '../secrets/generate.js';
+import type { StepId } from '../steps/registry.js';
 import type { ToolChoice } from '../tools/admin-tools.js';
 
 /**
@@ -112,7 +113,7 @@ export interface DoctorContext {
 /** Which stages the state file records as done on every host, to decide what applies. */
 export interface InstalledState {
   /** Step ids that succeeded on every host they ran on, in the last runs. */
-  succeededSteps: ReadonlySet<string>;
+  succeededSteps: ReadonlySet<StepId>;
   /** The admin kubeconfig exists (a cluster to ask). */
   kubeconfig: string | undefined;
 }

@@ -1,8 +1,9 @@
 import type { Inventory } from '../inventory/defaults.js';
 import type { Role } from '../inventory/roles.js';
+import type { WireStep } from '../steps/define-step.js';
 import { allSteps } from '../steps/registry.js';
 import { STAGES, type StageId } from '../steps/stages.js';
-import type { Mode, StepDefinition, StepOrder, StepTarget } from '../steps/types.js';
+import type { Mode, StepOrder, StepTarget } from '../steps/types.js';
 
 /**
  * The plan `apply --plan` shows: the steps of the inventory's mode, stage by stage, each with
@@ -82,7 +83,7 @@ function matchHosts(inventory: Inventory, target: HostsTarget): PlannedHost[] {
     .map((host) => ({ name: host.name, reason: describeRoles(host.roles) }));
 }
 
-function selectHosts(inventory: Inventory, step: StepDefinition): Selection {
+function selectHosts(inventory: Inventory, step: WireStep): Selection {
   const { target } = step;
   if (target.kind === 'admin') return { hosts: [] };
   const selector =
@@ -108,7 +109,7 @@ export function buildPlan(inventory: Inventory): Plan {
   const skippedSteps: SkippedStep[] = [];
   const modeSteps = allSteps.filter((step) => step.modes.includes(inventory.mode));
   const withDomain = (text: string) => text.replaceAll('<domain>', inventory.domain);
-  const title = (step: StepDefinition) => withDomain(step.title);
+  const title = (step: WireStep) => withDomain(step.title);
 
   const stages = STAGES.map((stage): PlannedStage => {
     const stageSkip = stage.skip?.(inventory);

@@ -1,12 +1,9 @@
-import type { StepCondition } from '../inventory/conditions.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { Role } from '../inventory/roles.js';
-import type { StageId } from './stages.js';
 
 /**
- * A step is data in this version: what it does, in which stage, on which hosts, in which
- * order and why Wire needs it. Its remote behaviour (check what would change, then apply) is
- * added by the engine in a later issue; the plan is built from these definitions alone.
+ * The words a step is described in: modes, where it runs and how it spreads over its hosts.
+ * A step itself is made by defineStep (define-step.ts).
  */
 
 export type Mode = Inventory['mode'];
@@ -29,21 +26,6 @@ export type StepTarget =
  *   PostgreSQL standbys, RabbitMQ nodes joining the first).
  */
 export type StepOrder = 'parallel' | 'serial' | 'first-host-only' | 'after-first-serial';
-
-export interface StepDefinition {
-  /** `<stage>.<name>`, kebab case. Unique within a mode (chart steps share an id across modes). */
-  id: string;
-  stage: StageId;
-  /** What the step does, imperative, short enough for one line of the plan. */
-  title: string;
-  modes: readonly Mode[];
-  target: StepTarget;
-  /** Only for `hosts` targets; `parallel` when absent. */
-  order?: StepOrder;
-  when?: StepCondition;
-  /** One line: why this step exists, citing Wire's requirement (Wire's file, or the docs/wire/ page that explains it). */
-  why: string;
-}
 
 export const BOTH_MODES: readonly Mode[] = ['demo', 'production'];
 export const PRODUCTION_ONLY: readonly Mode[] = ['production'];

@@ -1,7 +1,8 @@
 import type { EngineStage, EngineStep } from '../engine/types.js';
 import type { Inventory } from '../inventory/defaults.js';
-import { wireEngineStages } from '../steps/engine-stages.js';
-import type { WireStageOptions } from '../steps/implementations/types.js';
+import { wireEngineStages } from '../plan/engine-stages.js';
+import type { WireStageOptions } from '../steps/define-step.js';
+import type { StepId } from '../steps/registry.js';
 import { backupDiskStep } from './pre-checks/backup-disk.js';
 import type { UpgradeStageBuilder, UpgradeTarget } from './types.js';
 
@@ -17,7 +18,7 @@ import type { UpgradeStageBuilder, UpgradeTarget } from './types.js';
  * new bundle finds current. Backups and chart upgrades are the upgrade's own (`upgrade.*`).
  */
 
-const PRE_CHECKS = [
+const PRE_CHECKS: readonly StepId[] = [
   'preflight.ssh',
   // Host facts against the roles, including free disk for the NEW bundle's files.
   'preflight.host-facts',
@@ -29,7 +30,7 @@ const PRE_CHECKS = [
   'verify.pods',
 ];
 
-const RESEED = [
+const RESEED: readonly StepId[] = [
   'assets.unpack-bundle',
   'assets.serve',
   'assets.serve-on-demo-host',
@@ -73,7 +74,7 @@ export function upgradeEngineStages(
       .flatMap((stage) => stage.steps)
       .map((step) => [step.id, step]),
   );
-  const pick = (ids: readonly string[]) =>
+  const pick = (ids: readonly StepId[]) =>
     ids.map((id) => applySteps.get(id)).filter((step): step is EngineStep => step !== undefined);
   const options = {
     ...stageOptions,

@@ -1,7 +1,7 @@
 import type { EngineRunFlags } from '../apply/types.js';
 import type { EngineStage } from '../engine/types.js';
 import type { Inventory } from '../inventory/defaults.js';
-import type { WireStageOptions } from '../steps/implementations/types.js';
+import type { WireStageOptions } from '../steps/define-step.js';
 
 /**
  * `wire-install upgrade` runs on the same engine as apply (checkpoints, resume, --plan, the

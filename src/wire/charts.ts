@@ -22,8 +22,8 @@ type Mode = Inventory['mode'];
  * The workloads stage makes one step of each (src/steps/workloads/chart-step.ts); the values
  * (src/workloads/values/) and the upgrade's order (src/upgrade/charts/order.ts) read it too.
  */
-export interface ChartDefinition {
-  release: string;
+export interface ChartDefinition<Release extends string = string> {
+  release: Release;
   /** Directory under the bundle's charts/. */
   chart: string;
   namespace: string;
@@ -32,9 +32,14 @@ export interface ChartDefinition {
   why: string;
 }
 
-type ChartInfo = Omit<ChartDefinition, 'modes'>;
+type ChartInfo<Release extends string = string> = Omit<ChartDefinition<Release>, 'modes'>;
 
-function chart(release: string, why: string, extra: Partial<ChartInfo> = {}): ChartInfo {
+// Generic in the release name, so the chart steps' ids are typed (StepId, src/steps/registry.ts).
+function chart<const Release extends string>(
+  release: Release,
+  why: string,
+  extra: Partial<Omit<ChartInfo, 'release'>> = {},
+): ChartInfo<Release> {
   return { release, chart: release, namespace: 'default', why, ...extra };
 }
 
@@ -75,12 +80,19 @@ const coturn = chart('coturn', 'TURN relay on the coturn nodes, never on an SFT 
   when: coturnEnabled,
 });
 
-function external(db: string, why: string): ChartInfo {
+function external<const Db extends string>(db: Db, why: string): ChartInfo<`${Db}-external`> {
   return chart(`${db}-external`, why);
 }
 
+function withModes<Release extends string>(
+  info: ChartInfo<Release>,
+  modes: readonly Mode[],
+): ChartDefinition<Release> {
+  return { ...info, modes };
+}
+
 /** Production, bin/helm-operations.sh (docs/wire/charts-values-secrets.md#install-order): the databases live on VMs, the charts point at them. */
-export const PRODUCTION_CHARTS: readonly ChartDefinition[] = [
+export const PRODUCTION_CHARTS = [
   external('cassandra', 'Service cassandra-external with Endpoints at the Cassandra VMs'),
   external('elasticsearch', 'Service elasticsearch-external with Endpoints at the Elasticsearch VMs'),
   external('minio', 'Service minio-external with Endpoints at the MinIO VMs'),
@@ -102,10 +114,10 @@ export const PRODUCTION_CHARTS: readonly ChartDefinition[] = [
   ingressServices,
   sftd,
   coturn,
-].map((info) => ({ ...info, modes: ['production'] }));
+].map((info) => withModes(info, ['production']));
 
 /** Demo, WIAB Dev's charts_to_deploy (docs/wire/charts-values-secrets.md#install-order): everything, databases too, inside the cluster. */
-export const DEMO_CHARTS: readonly ChartDefinition[] = [
+export const DEMO_CHARTS = [
   certManagerChart,
   fakeAws,
   smtp,
@@ -124,7 +136,7 @@ export const DEMO_CHARTS: readonly ChartDefinition[] = [
   ingressServices,
   coturn,
   sftd,
-].map((info) => ({ ...info, modes: ['demo'] }));
+].map((info) => withModes(info, ['demo']));
 
 export function chartsFor(mode: Mode): readonly ChartDefinition[] {
   return mode === 'demo' ? DEMO_CHARTS : PRODUCTION_CHARTS;

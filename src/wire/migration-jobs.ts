@@ -4,16 +4,17 @@
  * services run. Helm runs them while it installs wire-server (workloads stage); the
  * migrations stage follows each job to its end and keeps its logs when one fails.
  */
-export interface MigrationJob {
+export interface MigrationJob<Job extends string = string> {
   /** The Kubernetes Job name. */
-  job: string;
+  job: Job;
   /** The wire-server sub-chart that defines it. */
   chart: string;
   hook: 'pre-install' | 'post-install';
   why: string;
 }
 
-export const MIGRATION_JOBS: readonly MigrationJob[] = [
+// `as const satisfies`: the job names stay literal, so the migrations steps' ids are typed (StepId).
+export const MIGRATION_JOBS = [
   {
     job: 'cassandra-migrations',
     chart: 'cassandra-migrations',
@@ -50,4 +51,4 @@ export const MIGRATION_JOBS: readonly MigrationJob[] = [
     hook: 'post-install',
     why: 'Fills the search index from Cassandra, galley and PostgreSQL when an index migration is new',
   },
-];
+] as const satisfies readonly MigrationJob[];

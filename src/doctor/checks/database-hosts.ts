@@ -3,6 +3,7 @@ import type { RemoteHost } from '../../hosts/types.js';
 import { type Host, hostsWithRole } from '../../inventory/defaults.js';
 import type { Role } from '../../inventory/roles.js';
 import type { OperationContext } from '../../operations/types.js';
+import type { StepId } from '../../steps/registry.js';
 import { fail, skip } from '../results.js';
 import type { DoctorContext, DoctorResult } from '../types.js';
 
@@ -13,7 +14,7 @@ import type { DoctorContext, DoctorResult } from '../types.js';
  */
 
 /** Why a database check does not apply, or undefined when it does. */
-export function databaseSkipReason(context: DoctorContext, role: Role, step: string): string | undefined {
+export function databaseSkipReason(context: DoctorContext, role: Role, step: StepId): string | undefined {
   if (context.inventory.mode === 'demo')
     return 'demo mode: the databases run in the cluster as databases-ephemeral (cluster.pods checks them)';
   if (hostsWithRole(context.inventory, role).length === 0) return `no host has the ${role} role`;

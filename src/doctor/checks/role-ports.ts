@@ -1,6 +1,7 @@
 import { hostsWithRole, type Inventory, trafficAddress } from '../../inventory/defaults.js';
 import { isKubeRole, type Role } from '../../inventory/roles.js';
 import { ROLE_PORTS } from '../../preflight/host-checks.js';
+import type { StepId } from '../../steps/registry.js';
 
 /**
  * Which TCP ports each host must reach on the others, from the roles (docs/wire/health-and-ports.md#ports-and-firewall): the
@@ -18,11 +19,11 @@ interface RolePortRule {
   /** How to look at the service behind the port on its host. */
   look: string;
   /** The step that makes the port's service listen on `host` (until it succeeded, nothing listens). */
-  installedBy(inventory: Inventory, host: string): string;
+  installedBy(inventory: Inventory, host: string): StepId;
 }
 
-const step = (id: string) => () => id;
-const firstOr = (role: Role, first: string, others: string) => (inventory: Inventory, host: string) =>
+const step = (id: StepId) => () => id;
+const firstOr = (role: Role, first: StepId, others: StepId) => (inventory: Inventory, host: string) =>
   hostsWithRole(inventory, role)[0]?.name === host ? first : others;
 const controlPlaneStep = firstOr(
   'kube-control-plane',

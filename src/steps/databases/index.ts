@@ -1,4 +1,3 @@
-import type { StepDefinition } from '../types.js';
 import { cassandraSteps } from './cassandra/index.js';
 import { elasticsearchSteps } from './elasticsearch/index.js';
 import { minioSteps } from './minio/index.js';
@@ -11,10 +10,10 @@ import { rabbitmqSteps } from './rabbitmq/index.js';
  * ends in its health check, so a broken database stops the install before wire-server's
  * migrations meet it. A demo runs these inside the cluster instead (the stage is skipped).
  */
-export const databaseSteps: readonly StepDefinition[] = [
+export const databaseSteps = [
   ...cassandraSteps,
   ...elasticsearchSteps,
   ...minioSteps,
   ...postgresqlSteps,
   ...rabbitmqSteps,
-];
+] as const;

@@ -9,9 +9,9 @@ import { BOTH_MODES } from '../types.js';
  * one explained (src/workloads/migrations/). A check, run on every apply: the jobs run again at
  * every helm upgrade of wire-server, so last week's success says nothing about today's.
  */
-export function jobStep(job: MigrationJob): WireStep {
+export function jobStep<const Job extends string>(job: MigrationJob<Job>): WireStep<`migrations.${Job}`> {
   return defineStep({
-    id: `migrations.${job.job}`,
+    id: `migrations.${job.job}` as const,
     stage: 'migrations',
     title: `Confirm job ${job.job} completed (${job.hook} hook)`,
     modes: BOTH_MODES,

@@ -1,4 +1,3 @@
-import type { StepDefinition } from '../types.js';
 import { apiStatusStep } from './api-status.js';
 import { certificateStep } from './certificate.js';
 import { coturnAddressesStep } from './coturn-addresses.js';
@@ -13,7 +12,7 @@ import { webappStep } from './webapp.js';
  * against the ingress (src/verify/ingress-endpoint.ts says which address and why) for the
  * served certificate, the API status and the web app. Checks only, run on every apply.
  */
-export const verifySteps: readonly StepDefinition[] = [
+export const verifySteps = [
   nodesStep,
   podsStep,
   jobsStep,
@@ -21,4 +20,4 @@ export const verifySteps: readonly StepDefinition[] = [
   apiStatusStep,
   webappStep,
   coturnAddressesStep,
-];
+] as const;

@@ -8,10 +8,12 @@ import { defineStep, type WireStep } from '../define-step.js';
  * release used by both modes has one step per mode with the same id; the plan and the engine
  * see the one of the inventory's mode.
  */
-export function chartStep(chart: ChartDefinition): WireStep {
+export function chartStep<const Release extends string>(
+  chart: ChartDefinition<Release>,
+): WireStep<`workloads.${Release}`> {
   const namespace = chart.namespace === 'default' ? '' : ` into namespace ${chart.namespace}`;
   return defineStep({
-    id: `workloads.${chart.release}`,
+    id: `workloads.${chart.release}` as const,
     stage: 'workloads',
     title: `Install chart ${chart.chart}${namespace}`,
     modes: chart.modes,

@@ -1,5 +1,4 @@
 import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../wire/charts.js';
-import type { StepDefinition } from '../types.js';
 import { callingNodeLabelsStep } from './calling-node-labels.js';
 import { chartStep } from './chart-step.js';
 import { selfSignedCertificateStep } from './self-signed-certificate.js';
@@ -13,10 +12,10 @@ import { valuesStep } from './values.js';
  * `workloads.wire-server`), so ids are unique within a mode, which is what a plan and the
  * state file of one installation see.
  */
-export const workloadSteps: readonly StepDefinition[] = [
+export const workloadSteps = [
   valuesStep,
   selfSignedCertificateStep,
   callingNodeLabelsStep,
   ...PRODUCTION_CHARTS.map(chartStep),
   ...DEMO_CHARTS.map(chartStep),
-];
+] as const;

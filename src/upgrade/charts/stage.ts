@@ -1,7 +1,6 @@
 import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import type { EngineStep } from '../../engine/types.js';
 import { ADMIN_HOST } from '../../hosts/local-host.js';
-import type { WireSecrets } from '../../secrets/generate.js';
 import type { ChartDefinition } from '../../wire/charts.js';
 import { chartReleaseOperation } from '../../workloads/helm/chart-release.js';
 import type { UpgradeStageBuilder, UpgradeStageOptions } from '../types.js';
@@ -37,17 +36,23 @@ function chartStep(
   options: UpgradeStageOptions,
 ): EngineStep {
   const namespace = chart.namespace === 'default' ? '' : ` in namespace ${chart.namespace}`;
-  return {
+  const step = {
     id: chartUpgradeStepId(chart.release),
     title: `Upgrade chart ${chart.chart}${namespace}`,
     hosts: [ADMIN_HOST],
     admin: true,
     order: 'serial',
-    ...(options.secrets
-      ? {}
-      : {
-          unavailable: `needs ${options.secretsPath}, which does not exist (the charts' secrets come from it)`,
-        }),
+  } as const;
+  const { secrets } = options;
+  // Without secrets.yaml the step is refused before any host is contacted, as apply's chart steps are.
+  if (!secrets)
+    return {
+      ...step,
+      unavailable: `needs ${options.secretsPath}, which does not exist (the charts' secrets come from it)`,
+      operations: () => [],
+    };
+  return {
+    ...step,
     operations: () => [
       recordRevisionOperation({
         chart,
@@ -55,18 +60,8 @@ function chartStep(
         inventoryDir,
         upgradeId: options.target.id,
       }),
-      chartReleaseOperation(inventory, chart, {
-        ...options,
-        // inventoryDir as the builder received it: the release records and the kubeconfig live there.
-        inventoryDir,
-        secrets: needSecrets(options),
-      }),
+      // inventoryDir as the builder received it: the release records and the kubeconfig live there.
+      chartReleaseOperation(inventory, chart, { ...options, inventoryDir, secrets }),
     ],
   };
-}
-
-/** Only called when the step is available, which it is not without secrets.yaml. */
-function needSecrets(options: UpgradeStageOptions): WireSecrets {
-  if (options.secrets) return options.secrets;
-  throw new Error(`engine: a step that needs ${options.secretsPath} ran without it`);
 }

@@ -6,6 +6,7 @@ import { clusterJobs, jobResult } from '../../../src/doctor/checks/cluster-jobs.
 import { clusterNodes, nodeResults } from '../../../src/doctor/checks/cluster-nodes.js';
 import { podResult } from '../../../src/doctor/checks/cluster-pods.js';
 import { bindingRequest, isBindingAnswer, stunProbe } from '../../../src/doctor/checks/stun-probe.js';
+import type { StepId } from '../../../src/steps/registry.js';
 import { production } from '../../support/inventories.js';
 import { adminOnlyContext } from './doctor-context.js';
 
@@ -216,7 +217,7 @@ describe('when the cluster checks apply', () => {
   it('skips without the admin kubeconfig, the jobs before wire-server, coturn when it is off', () => {
     const none = adminOnlyContext(production());
     expect(clusterNodes.skipReason(none)).toContain('no cluster yet');
-    const cluster = (steps: string[]) => {
+    const cluster = (steps: StepId[]) => {
       const context = adminOnlyContext(production(), { succeededSteps: steps });
       return { ...context, installed: { ...context.installed, kubeconfig: '/x/.wire-install/admin.conf' } };
     };

@@ -1,6 +1,7 @@
 import type { DoctorContext } from '../../../src/doctor/types.js';
 import type { RemoteHost } from '../../../src/hosts/types.js';
 import type { Inventory } from '../../../src/inventory/defaults.js';
+import type { StepId } from '../../../src/steps/registry.js';
 
 /**
  * A DoctorContext for checks that need no inventory host (dns, certs): nothing connected, no
@@ -19,7 +20,7 @@ export function adminOnlyContext(
     inventoryDir?: string;
     dnsServer?: string;
     env?: NodeJS.ProcessEnv;
-    succeededSteps?: string[];
+    succeededSteps?: StepId[];
   } = {},
 ): DoctorContext {
   const inventoryDir = options.inventoryDir ?? '/nonexistent';

@@ -5,6 +5,7 @@ import { judgeAptSources, parseAptSources } from '../../../src/doctor/checks/hos
 import type { DoctorContext, DoctorResult } from '../../../src/doctor/types.js';
 import type { HostFacts } from '../../../src/hosts/facts.js';
 import type { ExecResult, RemoteHost } from '../../../src/hosts/types.js';
+import type { StepId } from '../../../src/steps/registry.js';
 import { production } from '../../support/inventories.js';
 
 /**
@@ -231,7 +232,7 @@ describe("doctor's hosts checks", () => {
       'warn datanode1',
       'warn datanode2',
     ]);
-    const after = { succeededSteps: new Set(['bootstrap-host.hostname']), kubeconfig: undefined };
+    const after = { succeededSteps: new Set<StepId>(['bootstrap-host.hostname']), kubeconfig: undefined };
     const results = await run('hosts.hostnames', { ...base, facts: twins, installed: after });
     // Each: renamed since bootstrap, and a twin of the other.
     expect(failing(results)).toEqual([

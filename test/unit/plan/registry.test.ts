@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { WireStep } from '../../../src/steps/define-step.js';
 import { allSteps, findStep, registryProblems, stepsForMode } from '../../../src/steps/registry.js';
-import type { StepDefinition } from '../../../src/steps/types.js';
 import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../../src/wire/charts.js';
 
 describe('the step registry', () => {
@@ -9,8 +9,8 @@ describe('the step registry', () => {
   });
 
   it('reports a duplicate id within a mode and a step out of stage order', () => {
-    const first = allSteps[0] as StepDefinition;
-    const last = allSteps.at(-1) as StepDefinition;
+    const first = allSteps[0] as WireStep;
+    const last = allSteps.at(-1) as WireStep;
     expect(registryProblems([first, { ...first }])).toContain(`${first.id}: twice in demo mode`);
     expect(registryProblems([last, first])).toContain(`${first.id}: stage preflight out of order`);
     expect(registryProblems([{ ...first, id: 'preflight.Bad_Name' }])).toContain(

@@ -8,7 +8,7 @@ import {
   parseIndex,
   parseRecords,
 } from '../../../src/operations/containerd-images.js';
-import type { WireStageOptions } from '../../../src/steps/implementations/types.js';
+import type { WireStageOptions } from '../../../src/steps/define-step.js';
 import {
   CONTAINERD_CONFIG,
   containerd,

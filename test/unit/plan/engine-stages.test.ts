@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../src/inventory/defaults.js';
-import { wireEngineStages } from '../../../src/steps/engine-stages.js';
+import { wireEngineStages } from '../../../src/plan/engine-stages.js';
 import { demo, production } from '../../support/inventories.js';
 import { testSecrets } from '../../support/test-secrets.js';
 
