@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import type { Finding } from '../core/finding.js';
 import { sha256File } from '../operations/artifact.js';
-import type { Finding } from '../rules/finding.js';
 
 /**
  * Wire's offline bundle checked on the admin host before any host is contacted (docs/wire/install-sequences.md#offline-bundle):

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
-import type { Finding } from '../rules/finding.js';
+import type { Finding } from '../core/finding.js';
 import {
   describeCert,
   dnsNameMatches,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Finding } from '../rules/finding.js';
+import type { Finding } from '../core/finding.js';
 import { parsePemCertificates } from './pem.js';
 
 /**

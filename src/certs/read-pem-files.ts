@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Finding } from '../rules/finding.js';
+import type { Finding } from '../core/finding.js';
 import { isEncryptedPem, parsePemCertificates } from './pem.js';
 
 /**

@@ -1,5 +1,5 @@
+import type { Finding } from '../core/finding.js';
 import type { Inventory } from '../inventory/defaults.js';
-import type { Finding } from '../rules/finding.js';
 
 export interface NodeList {
   items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[];

@@ -1,4 +1,4 @@
-import type { Finding } from '../rules/finding.js';
+import type { Finding } from '../core/finding.js';
 import type { DoctorGroup, DoctorResult } from './types.js';
 
 /**

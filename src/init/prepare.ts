@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import type { Finding } from '../core/finding.js';
 import { type LoadedInventory, parseInventoryText } from '../inventory/load.js';
 import type { InventoryInput } from '../inventory/schema.js';
-import type { Finding } from '../rules/finding.js';
 import { checkInventory } from '../rules/index.js';
 import type { InitAnswers } from './answers.js';
 import { renderInventory } from './render-inventory.js';

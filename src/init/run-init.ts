@@ -1,8 +1,8 @@
 import { dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../core/command-context.js';
 import { ExitCode, inputError, isWireInstallError } from '../core/errors.js';
+import { hasErrors } from '../core/finding.js';
 import { reportError } from '../core/report-error.js';
-import { hasErrors } from '../rules/finding.js';
 import { formatFinding } from '../rules/render-findings.js';
 import { ensureSecretsFile } from '../secrets/file.js';
 import type { InitAnswers } from './answers.js';

@@ -1,5 +1,5 @@
 import { WireInstallError } from '../core/errors.js';
-import type { Finding } from '../rules/finding.js';
+import type { Finding } from '../core/finding.js';
 import type { Operation, OperationOutcome } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Finding } from '../rules/finding.js';
+import type { Finding } from '../core/finding.js';
 import { findingsCheck } from './findings-check.js';
 import type { Operation, OperationContext } from './types.js';
 

@@ -1,5 +1,5 @@
+import type { Finding } from '../core/finding.js';
 import type { RemoteHost } from '../hosts/types.js';
-import type { Finding } from '../rules/finding.js';
 
 /**
  * helm and kubectl on the admin host (docs/wire/install-sequences.md#admin-tools-container: Wire's admin image ships helm 3 and

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Finding } from '../core/finding.js';
 import type { HostFacts } from '../hosts/facts.js';
 import type { Host, Inventory } from '../inventory/defaults.js';
-import type { Finding } from '../rules/finding.js';
 
 /**
  * Enough free disk for what the bundle puts on a host, measured before anything is copied

@@ -1,7 +1,7 @@
 import { Resolver } from 'node:dns/promises';
+import type { Finding } from '../core/finding.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { requiredDnsNames } from '../rules/dns-names.js';
-import type { Finding } from '../rules/finding.js';
 
 /**
  * The names Wire serves under the domain (docs/wire/dns-and-certificates.md#required-dns-names), asked of a real resolver before the

@@ -1,6 +1,6 @@
+import type { Finding } from '../core/finding.js';
 import { shellQuote } from '../hosts/become.js';
 import type { RemoteHost } from '../hosts/types.js';
-import type { Finding } from '../rules/finding.js';
 
 /**
  * With `kubernetes.mode: existing` wire-install builds no cluster and uses the given kubeconfig

@@ -1,7 +1,7 @@
+import type { Finding } from '../core/finding.js';
 import type { HostFacts, ListeningSocket } from '../hosts/facts.js';
 import type { Host, Inventory } from '../inventory/defaults.js';
 import type { Role } from '../inventory/roles.js';
-import type { Finding } from '../rules/finding.js';
 import { amount, appliedSizings, strictest, subject } from '../rules/hardware.js';
 import { DIMENSIONS, type Dimension } from '../rules/hardware-table.js';
 

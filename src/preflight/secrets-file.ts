@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { Finding } from '../rules/finding.js';
+import type { Finding } from '../core/finding.js';
 import type { WireSecrets } from '../secrets/generate.js';
 
 /**

@@ -1,5 +1,5 @@
+import type { Finding } from '../core/finding.js';
 import type { Host, Inventory } from '../inventory/defaults.js';
-import type { Finding } from './finding.js';
 
 /**
  * Two hosts with one address: wire-install would configure one machine twice (SSH), or the

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
+import type { Finding } from '../core/finding.js';
 import type { Host, Inventory } from '../inventory/defaults.js';
 import { checkDuplicateAddresses } from './address-duplicates.js';
-import type { Finding } from './finding.js';
 import { cidrsOverlap, endpointHost, ipInCidr, isPrivateAddress, unusableKind } from './ip.js';
 import { keyName } from './text.js';
 

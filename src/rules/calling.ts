@@ -1,5 +1,5 @@
+import type { Finding } from '../core/finding.js';
 import type { Host, Inventory } from '../inventory/defaults.js';
-import type { Finding } from './finding.js';
 import { DEMO_SIZING, KUBE_NODE_MIN_CPUS } from './hardware-table.js';
 import { isPrivateAddress } from './ip.js';
 import { plural } from './text.js';

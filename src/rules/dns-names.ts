@@ -1,5 +1,5 @@
+import type { Finding } from '../core/finding.js';
 import type { Inventory } from '../inventory/defaults.js';
-import type { Finding } from './finding.js';
 
 /**
  * The DNS names Wire serves under the domain (docs/wire/dns-and-certificates.md#required-dns-names). All point at the ingress IP. The

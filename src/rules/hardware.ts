@@ -1,6 +1,6 @@
+import type { Finding } from '../core/finding.js';
 import type { Host, Inventory } from '../inventory/defaults.js';
 import type { Role } from '../inventory/roles.js';
-import type { Finding } from './finding.js';
 import {
   DEMO_SIZING,
   DIMENSIONS,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
+import type { Finding } from '../core/finding.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { requiredDnsNames } from './dns-names.js';
-import type { Finding } from './finding.js';
 import { checkInventoryStatic } from './static-rules.js';
 
 export interface CheckOptions {

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../core/command-context.js';
 import { inputError } from '../core/errors.js';
+import { hasErrors } from '../core/finding.js';
 import { type LoadedInventory, loadInventoryFile } from '../inventory/load.js';
-import { hasErrors } from './finding.js';
 import { checkInventory } from './index.js';
 import { renderFindings } from './render-findings.js';
 

@@ -1,7 +1,7 @@
+import type { Finding } from '../core/finding.js';
 import type { Output } from '../core/output.js';
 import { cutLongRuns } from '../core/shown-value.js';
 import type { KeyPath, Position } from '../core/yaml-positions.js';
-import type { Finding } from './finding.js';
 
 export interface FindingLocation {
   file: string;

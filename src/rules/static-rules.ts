@@ -1,8 +1,8 @@
+import type { Finding } from '../core/finding.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { checkAddresses } from './addresses.js';
 import { checkCalling } from './calling.js';
 import { checkDnsNames } from './dns-names.js';
-import type { Finding } from './finding.js';
 import { checkHardware } from './hardware.js';
 import { checkRoleCounts } from './role-counts.js';
 

@@ -1,7 +1,7 @@
+import type { Finding } from '../core/finding.js';
 import { shellQuote } from '../hosts/become.js';
 import type { RemoteHost } from '../hosts/types.js';
 import { type Inventory, trafficAddress } from '../inventory/defaults.js';
-import type { Finding } from '../rules/finding.js';
 
 /**
  * coturn's addresses, as Wire's docs check them (docs/wire/health-and-ports.md#health-checks: `kubectl get pods -l

@@ -1,5 +1,5 @@
+import type { Finding } from '../core/finding.js';
 import type { Inventory } from '../inventory/defaults.js';
-import type { Finding } from '../rules/finding.js';
 import { apiStatusFindings, unreachableFinding, webappFindings } from './https-findings.js';
 import { httpsGet } from './https-probe.js';
 import { describeEndpoint, ingressEndpoint } from './ingress-endpoint.js';

@@ -1,4 +1,4 @@
-import type { Finding } from '../rules/finding.js';
+import type { Finding } from '../core/finding.js';
 import type { HttpsAnswer } from './https-probe.js';
 
 /** Wire's documented API and web checks (docs/wire/health-and-ports.md#health-checks), on an answer from the ingress. Pure. */

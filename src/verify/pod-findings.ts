@@ -1,4 +1,4 @@
-import type { Finding } from '../rules/finding.js';
+import type { Finding } from '../core/finding.js';
 
 /**
  * Every pod Running or Completed (docs/wire/health-and-ports.md#health-checks): CrashLoopBackOff, Error or Pending anywhere

@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { coversName, describeCert, formatCertDate } from '../certs/pem.js';
+import type { Finding } from '../core/finding.js';
 import type { Inventory } from '../inventory/defaults.js';
-import type { Finding } from '../rules/finding.js';
 
 /**
  * What is wrong with the certificate the ingress serves for a Wire name (docs/wire/dns-and-certificates.md#certificates, docs/wire/health-and-ports.md#health-checks):

@@ -1,6 +1,6 @@
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
+import type { Finding } from '../core/finding.js';
 import type { Inventory } from '../inventory/defaults.js';
-import type { Finding } from '../rules/finding.js';
 import type { IngressEndpoint } from './ingress-endpoint.js';
 import { PROBE_TIMEOUT_MS, readTlsSession } from './tls-probe.js';
 

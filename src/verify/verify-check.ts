@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
+import type { Finding } from '../core/finding.js';
 import { findingLine, findingsCheck } from '../operations/findings-check.js';
 import type { Operation, OperationContext } from '../operations/types.js';
-import type { Finding } from '../rules/finding.js';
 
 /**
  * A verify check as an operation. Apply: error findings fail the step (findingsCheck). A plan

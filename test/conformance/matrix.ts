@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { opensslScript } from '../../src/certs/self-signed.js';
 import { applyDefaults, type Inventory } from '../../src/inventory/defaults.js';
 import type { InventoryInput } from '../../src/inventory/schema.js';
+import { opensslScript } from '../../src/workloads/values/self-signed-certificate.js';
 import { demoInput, productionInput } from '../support/inventories.js';
 import { createTestPki } from '../support/test-pki.js';
 

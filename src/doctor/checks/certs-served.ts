@@ -2,9 +2,9 @@ import type { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { EXPIRY_WARNING_DAYS } from '../../certs/check-certificate.js';
 import { formatCertDate, oneLine, parsePemCertificates, sanDnsNames } from '../../certs/pem.js';
+import type { Finding } from '../../core/finding.js';
 import type { Inventory } from '../../inventory/defaults.js';
 import { type DnsName, requiredDnsNames } from '../../rules/dns-names.js';
-import type { Finding } from '../../rules/finding.js';
 import {
   describeEndpoint,
   INGRESS_OVERRIDE_ENV,

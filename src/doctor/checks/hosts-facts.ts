@@ -1,3 +1,4 @@
+import type { Finding } from '../../core/finding.js';
 import type { HostFacts } from '../../hosts/facts.js';
 import type { Host } from '../../inventory/defaults.js';
 import {
@@ -9,7 +10,6 @@ import {
   checkSameMachine,
   checkTimeSync,
 } from '../../preflight/host-checks.js';
-import type { Finding } from '../../rules/finding.js';
 import { fail, fromFindings, pass, warn } from '../results.js';
 import type { DoctorCheck, DoctorContext, DoctorResult } from '../types.js';
 import { connectedHosts, inventoryFacts } from './host-list.js';

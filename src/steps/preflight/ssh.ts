@@ -1,7 +1,7 @@
+import type { Finding } from '../../core/finding.js';
 import { findingsCheck } from '../../operations/findings-check.js';
 import { runOrFail } from '../../operations/run.js';
 import type { Operation } from '../../operations/types.js';
-import type { Finding } from '../../rules/finding.js';
 import { defineStep } from '../define-step.js';
 import { BOTH_MODES } from '../types.js';
 

@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import { parsePemCertificates } from '../../certs/pem.js';
 import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import { kubectlJson } from '../../cluster/kubectl.js';
+import type { Finding } from '../../core/finding.js';
 import type { RemoteHost } from '../../hosts/types.js';
 import type { Inventory } from '../../inventory/defaults.js';
-import type { Finding } from '../../rules/finding.js';
 import { unreachableFinding } from '../../verify/https-findings.js';
 import { checkIngressOverride, describeEndpoint, ingressEndpoint } from '../../verify/ingress-endpoint.js';
 import {

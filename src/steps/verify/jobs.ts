@@ -1,8 +1,8 @@
 import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import { kubectl } from '../../cluster/kubectl.js';
+import type { Finding } from '../../core/finding.js';
 import type { RemoteHost } from '../../hosts/types.js';
 import { runOrFail } from '../../operations/run.js';
-import type { Finding } from '../../rules/finding.js';
 import { verifyCheck } from '../../verify/verify-check.js';
 import { MIGRATION_JOBS } from '../../wire/migration-jobs.js';
 import { WIRE_NAMESPACE } from '../../workloads/migrations/job-check.js';

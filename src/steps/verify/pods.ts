@@ -1,8 +1,8 @@
 import { adminKubeconfigPath } from '../../cluster/kubeconfig.js';
 import { kubectl, kubectlJson } from '../../cluster/kubectl.js';
+import type { Finding } from '../../core/finding.js';
 import { shellQuote } from '../../hosts/become.js';
 import type { RemoteHost } from '../../hosts/types.js';
-import type { Finding } from '../../rules/finding.js';
 import { badPods, type PodJson, podHealthFindings } from '../../verify/pod-findings.js';
 import { verifyCheck } from '../../verify/verify-check.js';
 import { defineStep } from '../define-step.js';

@@ -1,9 +1,9 @@
-import { selfSignedCertificate } from '../../certs/self-signed.js';
+import { selfSignedCertificate } from '../../workloads/values/self-signed-certificate.js';
 import { selfSignedCertificates } from '../conditions.js';
 import { defineStep } from '../define-step.js';
 import { BOTH_MODES } from '../types.js';
 
-/** The private CA and certificate of certificates.mode self-signed, made on the admin host (src/certs/self-signed.ts). */
+/** The private CA and certificate of certificates.mode self-signed, made on the admin host (src/workloads/values/self-signed-certificate.ts). */
 export const selfSignedCertificateStep = defineStep({
   id: 'workloads.self-signed-certificate',
   stage: 'workloads',

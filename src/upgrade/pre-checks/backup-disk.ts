@@ -1,8 +1,8 @@
+import type { Finding } from '../../core/finding.js';
 import type { EngineStep } from '../../engine/types.js';
 import { shellQuote } from '../../hosts/become.js';
 import { hostsWithRole, type Inventory } from '../../inventory/defaults.js';
 import { remoteCheck } from '../../operations/remote-check.js';
-import type { Finding } from '../../rules/finding.js';
 import { DATA_DIRS } from '../../wire/cassandra.js';
 import { HOST_BACKUP_ROOT } from '../backups/paths.js';
 

@@ -1,4 +1,4 @@
-import type { Finding } from '../../rules/finding.js';
+import type { Finding } from '../../core/finding.js';
 import { MLS_REMOVAL_KEY_NAMES } from '../../secrets/mls.js';
 import { leftPlaceholders } from './placeholders.js';
 import { REDIS_CHARTS, redisServiceName } from './redis.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCertificateFiles } from '../../../src/certs/check-certificate.js';
 import { coversName, dnsNameMatches, parsePemCertificates, sanDnsNames } from '../../../src/certs/pem.js';
-import type { Finding } from '../../../src/rules/finding.js';
+import type { Finding } from '../../../src/core/finding.js';
 
 /**
  * Real certificates made with the openssl CLI in a temp dir: a root CA, an intermediate, and

@@ -4,13 +4,13 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseInitFlags } from '../../../src/commands/init.js';
 import type { CommandContext } from '../../../src/core/command-context.js';
+import type { Finding } from '../../../src/core/finding.js';
 import { createMemoryOutput } from '../../../src/core/output.js';
 import { interrupted, type Prompter } from '../../../src/init/prompter.js';
 import { runInit } from '../../../src/init/run-init.js';
 import { at, createScriptedPrompter, DEFAULT } from '../../../src/init/scripted-prompter.js';
 import type { EnsureSecrets } from '../../../src/init/write.js';
 import { parseInventoryText } from '../../../src/inventory/load.js';
-import type { Finding } from '../../../src/rules/finding.js';
 
 /** The rules are mocked here so a finding can be forced; the real ones run in the CLI tests. */
 const findings = vi.hoisted(() => ({ list: [] as Finding[] }));

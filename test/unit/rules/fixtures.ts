@@ -1,5 +1,5 @@
+import type { Finding } from '../../../src/core/finding.js';
 import type { HostInput, InventoryInput } from '../../../src/inventory/schema.js';
-import type { Finding } from '../../../src/rules/finding.js';
 
 export { datanode, demo, demoInput, production, productionInput } from '../../support/inventories.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { hasErrors } from '../../../src/core/finding.js';
 import { parseInventoryText } from '../../../src/inventory/load.js';
-import { hasErrors } from '../../../src/rules/finding.js';
 import { checkInventoryStatic } from '../../../src/rules/static-rules.js';
 import { demo, host, production } from './fixtures.js';
 

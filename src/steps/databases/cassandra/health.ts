@@ -1,10 +1,10 @@
+import type { Finding } from '../../../core/finding.js';
 import type { StepHost } from '../../../engine/types.js';
 import { type Inventory, trafficAddress } from '../../../inventory/defaults.js';
 import { remoteCheck } from '../../../operations/remote-check.js';
 import { runOrFail } from '../../../operations/run.js';
 import type { Operation, OperationContext } from '../../../operations/types.js';
 import { CLOCK_SKEW_WARN_MS } from '../../../preflight/host-checks.js';
-import type { Finding } from '../../../rules/finding.js';
 import {
   cassandraHosts,
   JOURNAL_HINT,

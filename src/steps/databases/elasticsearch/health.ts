@@ -1,8 +1,8 @@
 import { WireInstallError } from '../../../core/errors.js';
+import type { Finding } from '../../../core/finding.js';
 import { type Host, type Inventory, trafficAddress } from '../../../inventory/defaults.js';
 import { remoteCheck } from '../../../operations/remote-check.js';
 import type { Operation, OperationContext } from '../../../operations/types.js';
-import type { Finding } from '../../../rules/finding.js';
 import { ES_HTTP_PORT, elasticsearchGet, esHosts } from '../../../wire/elasticsearch.js';
 import { defineStep } from '../../define-step.js';
 import { PRODUCTION_ONLY } from '../../types.js';

@@ -1,7 +1,7 @@
+import type { Finding } from '../../../core/finding.js';
 import { type Inventory, trafficAddress } from '../../../inventory/defaults.js';
 import { remoteCheck } from '../../../operations/remote-check.js';
 import type { Operation } from '../../../operations/types.js';
-import type { Finding } from '../../../rules/finding.js';
 import type { WireSecrets } from '../../../secrets/generate.js';
 import {
   MC_ENV,

@@ -1,12 +1,12 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { shellQuote } from '../hosts/become.js';
-import type { Inventory } from '../inventory/defaults.js';
-import { runOrFail } from '../operations/run.js';
-import type { Operation, OperationContext, OperationOutcome } from '../operations/types.js';
-import { requiredDnsNames } from '../rules/dns-names.js';
-import { selfSignedPaths } from '../workloads/values/certificate-files.js';
-import { coversName, parsePemCertificates, safeVerify } from './pem.js';
+import { coversName, parsePemCertificates, safeVerify } from '../../certs/pem.js';
+import { shellQuote } from '../../hosts/become.js';
+import type { Inventory } from '../../inventory/defaults.js';
+import { runOrFail } from '../../operations/run.js';
+import type { Operation, OperationContext, OperationOutcome } from '../../operations/types.js';
+import { requiredDnsNames } from '../../rules/dns-names.js';
+import { selfSignedPaths } from './certificate-files.js';
 
 /**
  * workloads.self-signed-certificate (certificates.mode self-signed, demos and tests): a private
