@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -8,6 +9,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
+    // Vitest's default is one worker fewer than the CPUs: on a 2-CPU machine one, and the lab
+    // (mostly waiting on its hosts) then ran after the unit and conformance files instead of
+    // beside them. The lab's single fork plus at least one worker for the rest.
+    maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 30_000,
     // No test may reach a real host: SSH only to loopback and the lab (src/hosts/network-fence.ts).
     env: { WIRE_INSTALL_ONLY_NETWORKS: '127.0.0.0/8,::1/128,172.31.0.0/24' },
