@@ -18,28 +18,42 @@ export const postgresqlHealthStep = defineStep({
   operations: (inventory) => postgresHealth(inventory),
 });
 
+/**
+ * How long apply waits for standbys to (re)connect: after the primary restarts (its configuration
+ * changed), a standby retries every wal_retrieve_retry_interval (5 s by default). A plan does not wait.
+ */
+export const REPLICATION_WAIT_MS = 30_000;
+
 /** On the primary: every standby streaming (pg_stat_replication, docs/wire/health-and-ports.md#health-checks). */
 function postgresHealth(inventory: Inventory): Operation[] {
   const standbys = postgresHosts(inventory)
     .slice(1)
     .map((host) => ({ name: host.name, ip: trafficAddress(host) }));
   return [
-    remoteCheck('PostgreSQL replication', async (context) => {
-      const result = await runOrFail(context.host, 'reading pg_stat_replication', REPLICATION_QUERY);
-      const streaming = new Set(
-        result.stdout
-          .split('\n')
-          .filter((line) => line.endsWith(' streaming'))
-          .map((line) => line.split(' ')[0]),
-      );
-      const missing = standbys.filter((standby) => !streaming.has(standby.ip));
+    remoteCheck('PostgreSQL replication', async (context, mode) => {
+      const deadline = Date.now() + (mode === 'apply' ? REPLICATION_WAIT_MS : 0);
+      let result = await runOrFail(context.host, 'reading pg_stat_replication', REPLICATION_QUERY);
+      const notStreaming = () => {
+        const streaming = new Set(
+          result.stdout
+            .split('\n')
+            .filter((line) => line.endsWith(' streaming'))
+            .map((line) => line.split(' ')[0]),
+        );
+        return standbys.filter((standby) => !streaming.has(standby.ip));
+      };
+      while (notStreaming().length > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        result = await runOrFail(context.host, 'reading pg_stat_replication', REPLICATION_QUERY);
+      }
+      const missing = notStreaming();
       if (missing.length === 0) return [];
       return [
         {
           severity: 'error',
           rule: 'databases.postgresql-replication',
           host: context.host.name,
-          message: `standbys not streaming from the primary: ${missing.map((s) => `${s.name} (${s.ip})`).join(', ')}`,
+          message: `standbys not streaming from the primary: ${missing.map((s) => `${s.name} (${s.ip})`).join(', ')}${mode === 'apply' ? ` (after waiting ${REPLICATION_WAIT_MS / 1000} s)` : ''}`,
           measured: result.stdout.trim().replace(/\n/g, '; ') || 'no replication connections',
           required: standbys.map((s) => `${s.ip} streaming`).join(', '),
           fix: 'on the standby: journalctl -u postgresql@*-main; check pg_hba.conf on the primary and the replication password',
