@@ -73,6 +73,7 @@ export function resumeCommand(flags: EngineRunFlags): string {
   add('--allow-unsupported-os', flags.allowUnsupportedOs);
   add('--allow-undersized', flags.allowUndersized);
   add('--dns-server', flags.dnsServer);
+  add('--check-drift', flags.checkDrift);
   return words.join(' ');
 }
 
@@ -132,6 +133,7 @@ export async function runOnHosts(
     signal: context.signal,
     ...(context.onStopAtOnce ? { onStopAtOnce: context.onStopAtOnce } : {}),
     resumeCommand: hooks.commandLine ?? resumeCommand(flags),
+    ...(flags.checkDrift ? { recheck: true } : {}),
     output: context.output,
     reporter: withRunStarted(await reporterFor(flags, context, stages), hooks.onRunStarted),
     commandLine: hooks.commandLine ?? `wire-install apply${flags.plan ? ' --plan' : ''} -i ${loaded.file}`,

@@ -27,6 +27,8 @@ export interface EngineRunFlags {
   allowUnsupportedOs: boolean;
   allowUndersized: boolean;
   dnsServer?: string;
+  /** --check-drift (apply only): steps current by their checkpoint are checked again, drift repaired. */
+  checkDrift?: boolean;
 }
 
 /** `wire-install apply`'s flags. */

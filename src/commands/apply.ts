@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ApplyFlags } from '../apply/types.js';
+import { inputError } from '../core/errors.js';
 import { STAGES } from '../steps/stages.js';
 import { parseEngineRunFlags } from './engine-run-flags.js';
 import type { CliContext } from './types.js';
@@ -13,6 +14,10 @@ export function configure(command: Command): void {
     .option('--from <step>', 'start at this step or stage (earlier ones are not run)')
     .option('--only <step>', 'run only this step or stage')
     .option('--force <step>', 'run this step or stage even where its checkpoint is current')
+    .option(
+      '--check-drift',
+      'check again the steps current by their checkpoint: --plan shows what changed on the hosts since, apply repairs it',
+    )
     .option('--concurrency <n>', 'hosts worked on at once', '20')
     .option('--upload-concurrency <n>', 'hosts receiving large uploads at once', '4')
     .option('--helm-timeout <duration>', 'how long each chart may take to be ready (helm --timeout)', '15m')
@@ -40,6 +45,12 @@ with the same inputs is skipped; after a failure or Ctrl-C, run apply again and 
 resumes where it stopped. One run at a time: .wire-install/lock names the holder.
 Every run writes .wire-install/logs/<run>.log (commands, hosts, exit codes; no secrets).
 
+Drift: a host changed behind wire-install's back (a stopped service, an edited file)
+is not seen through a current checkpoint. --check-drift checks those steps again:
+with --plan it shows the drift per host and step, apply repairs it. A host rebuilt
+under the same name (its machine-id or host key changed) is always seen: its
+checkpoints are forgotten and its steps run again.
+
 Host keys: ~/.ssh/known_hosts first; an unknown host is trusted on first use, recorded
 in .wire-install/known_hosts and shown; a changed key is always refused.
 
@@ -60,13 +71,20 @@ Examples:
   wire-install apply --plan -i inventory.yaml          # connects: what would change, per host
   wire-install apply -i inventory.yaml                 # do it; re-run to resume
   wire-install apply --only bootstrap-host --force bootstrap-host.kernel-settings
+  wire-install apply --plan --check-drift -i inventory.yaml   # what changed on the hosts since
   wire-install apply --json | jq 'select(.type == "step-finished")'`,
     );
 }
 
 /** commander's options -> ApplyFlags, each value checked (bad input, exit 2, before anything is read). */
 export function parseApplyFlags(options: Record<string, unknown>): ApplyFlags {
-  return { ...parseEngineRunFlags(options), offline: Boolean(options.offline) };
+  const flags = { ...parseEngineRunFlags(options), offline: Boolean(options.offline) };
+  if (options.checkDrift && flags.offline)
+    throw inputError({
+      what: '--check-drift reads the hosts, and --offline contacts none',
+      next: 'drop --offline: wire-install apply --plan --check-drift shows the drift, contacting the hosts',
+    });
+  return { ...flags, checkDrift: Boolean(options.checkDrift) };
 }
 
 export async function run(options: Record<string, unknown>, context: CliContext): Promise<number> {

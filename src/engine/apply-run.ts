@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { ExitCode, isWireInstallError, WireInstallError } from '../core/errors.js';
+import { fileSystemError } from '../core/fs-errors.js';
 import type { Interrupt } from '../core/interrupt.js';
 import type { Output } from '../core/output.js';
 import { makeDirectory } from '../core/safe-file.js';
-import { gatherFacts } from '../hosts/facts.js';
+import { gatherFacts, type HostFacts } from '../hosts/facts.js';
 import { ADMIN_HOST, localHost } from '../hosts/local-host.js';
+import type { RemoteHost } from '../hosts/types.js';
 import type { Inventory } from '../inventory/defaults.js';
 import type { InventoryInput } from '../inventory/schema.js';
 import type { WireSecrets } from '../secrets/generate.js';
@@ -15,6 +17,7 @@ import { STATE_DIR, StateStore } from '../state/store.js';
 import type { connectHosts } from './connect-hosts.js';
 import { DebugLog } from './debug-log.js';
 import type { EmitEvent, EngineEvent } from './events.js';
+import { type ReplacedHost, recordHostIdentities, replacedHosts } from './host-identity.js';
 import { openConnections } from './open-connections.js';
 import type { Reporter } from './report.js';
 import { type RunInterrupt, watchRunInterrupt } from './run-interrupt.js';
@@ -71,6 +74,8 @@ export interface ApplyRunOptions {
    * there (which helm and kubectl: src/tools/admin-tools.ts); default: this process's.
    */
   adminEnv?: () => Promise<NodeJS.ProcessEnv>;
+  /** --check-drift: steps current by their checkpoint are checked (plan) or applied (apply) all the same. */
+  recheck?: boolean;
 }
 
 /** `20261123T164118`: UTC to the second, sortable, safe in file names and ids. */
@@ -208,6 +213,10 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
       finish('interrupted');
       return ExitCode.interrupted;
     }
+    // A host rebuilt since the last apply: named, and its steps run again (host-identity.ts).
+    const replaced = replacedHosts(state, connected.hosts, connected.facts);
+    for (const { host, evidence } of replaced) emit({ type: 'host-replaced', host, evidence });
+    if (options.mode === 'apply') await recordIdentities(state, connected, replaced, stateDir);
     watch.stepsStarted();
     const result = await runSteps({
       mode: options.mode,
@@ -222,6 +231,8 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
       signal: options.signal,
       emit,
       ...(stateSpace ? { stateSpace } : {}),
+      ...(options.recheck ? { recheck: true } : {}),
+      ...(replaced.length > 0 ? { replacedHosts: new Set(replaced.map(({ host }) => host)) } : {}),
     });
     watch.dispose();
     for (const event of failureEvents(result.failures)) emit(event);
@@ -238,6 +249,20 @@ export async function applyRun(options: ApplyRunOptions): Promise<number> {
     await lock?.release();
     log?.close();
     await options.reporter.close();
+  }
+}
+
+/** Host identities go into state.json before any step runs; a write that fails is the state folder's problem, said so. */
+async function recordIdentities(
+  state: StateStore,
+  connected: { hosts: ReadonlyMap<string, RemoteHost>; facts: ReadonlyMap<string, HostFacts> },
+  replaced: readonly ReplacedHost[],
+  stateDir: string,
+): Promise<void> {
+  try {
+    await recordHostIdentities(state, connected.hosts, connected.facts, replaced);
+  } catch (error) {
+    throw fileSystemError(error, join(stateDir, 'state.json'), 'writing the run state') ?? error;
   }
 }
 

@@ -17,6 +17,11 @@ export type EngineEvent =
       recordedIn: string;
     }
   | { type: 'host-unreachable'; host: string; error: string }
+  /**
+   * The host's machine-id or SSH host key differs from the last apply: it was rebuilt or
+   * replaced, its checkpoints are forgotten (apply) or ignored (plan), and its steps run again.
+   */
+  | { type: 'host-replaced'; host: string; evidence: string[] }
   | { type: 'stage-started'; stage: string; title: string }
   | { type: 'step-skipped'; step: string; reason: string }
   | { type: 'step-started'; step: string; host: string }
@@ -29,6 +34,8 @@ export type EngineEvent =
       notes: string[];
       ms: number;
       error?: string;
+      /** --check-drift: the step was current by its checkpoint, yet the host differs (host-side drift). */
+      drift?: true;
     }
   | { type: 'stage-finished'; stage: string }
   /** Why the run failed on a host: the step (or `connect`), what failed, evidence (command, exit code, last lines), next. */

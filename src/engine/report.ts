@@ -95,6 +95,11 @@ function plainLines(output: Output): EmitEvent {
       case 'host-unreachable':
         output.errorLine(`${color.red('✗')} ${event.host}: ${event.error}`);
         break;
+      case 'host-replaced':
+        output.warn(
+          `${event.host} was rebuilt or replaced since the last apply (${event.evidence.join('; ')}): its steps run again`,
+        );
+        break;
       case 'stage-started':
         if (mode === 'apply') output.line(color.bold(`▸ ${event.title}`));
         break;
@@ -109,7 +114,9 @@ function plainLines(output: Output): EmitEvent {
           if (event.status === 'would-change' || event.status === 'failed') {
             const lines = planned.get(event.host) ?? [];
             if (event.status === 'failed') lines.push(`${event.step}: cannot check: ${event.error}`);
-            else for (const change of event.changes) lines.push(`${event.step}: ${change}`);
+            else
+              for (const change of event.changes)
+                lines.push(`${event.step}: ${event.drift ? 'drift: ' : ''}${change}`);
             planned.set(event.host, lines);
           }
           for (const note of event.notes) output.warn(`${event.host}: ${note}`);
@@ -174,7 +181,7 @@ function stepLine(event: Extract<EngineEvent, { type: 'step-finished' }>, color:
     case 'unchanged':
       return `  ${color.green('✓')} ${where} ${color.dim('no change')}`;
     case 'changed':
-      return `  ${color.yellow('~')} ${where} ${event.changes.join('; ')}`;
+      return `  ${color.yellow('~')} ${where} ${event.drift ? 'drift repaired: ' : ''}${event.changes.join('; ')}`;
     case 'would-change':
       return `  ${color.yellow('~')} ${where} would ${event.changes.join('; ')}`;
     case 'failed':

@@ -42,6 +42,14 @@ export interface RunStepsOptions {
   emit: EmitEvent;
   /** Space kept for the state file (apply): freed to record the steps in flight when the disk fills. */
   stateSpace?: StateSpace;
+  /**
+   * --check-drift: a step current by its checkpoint is checked (plan) or applied (apply) all the
+   * same, and one that finds something to change is reported as drift: the host was changed
+   * behind wire-install's back since the step succeeded.
+   */
+  recheck?: boolean;
+  /** Hosts rebuilt or replaced since the last apply (host-identity.ts): no checkpoint of theirs counts. */
+  replacedHosts?: ReadonlySet<string>;
 }
 
 export interface StepFailure {
@@ -174,6 +182,8 @@ async function stepsInOrder(options: RunStepsOptions): Promise<RunStepsResult> {
     const facts = options.facts.get(hostName);
     if (!host || !facts) throw new Error(`engine: host ${hostName} of step ${step.id} is not connected`);
     const started = performance.now();
+    // Current by its checkpoint but checked again (--check-drift): changes found are drift.
+    let wasCurrent = false;
     const finish = async (status: StepStatus, changes: string[], notes: string[], error?: unknown) => {
       counts[status] += 1;
       options.emit({
@@ -185,6 +195,7 @@ async function stepsInOrder(options: RunStepsOptions): Promise<RunStepsResult> {
         notes,
         ms: Math.round(performance.now() - started),
         ...(error !== undefined ? { error: firstLine(error) } : {}),
+        ...(wasCurrent && changes.length > 0 ? { drift: true } : {}),
       });
     };
     let operations: Operation[];
@@ -197,9 +208,17 @@ async function stepsInOrder(options: RunStepsOptions): Promise<RunStepsResult> {
       await finish('failed', [], [], error);
       return;
     }
-    if (!forced && !step.alwaysRun && options.state.isCurrent(step.id, hostName, print)) {
-      await finish('current', [], []);
-      return;
+    if (
+      !forced &&
+      !step.alwaysRun &&
+      !options.replacedHosts?.has(hostName) &&
+      options.state.isCurrent(step.id, hostName, print)
+    ) {
+      if (!options.recheck) {
+        await finish('current', [], []);
+        return;
+      }
+      wasCurrent = true;
     }
     options.emit({ type: 'step-started', step: step.id, host: hostName });
     const context: OperationContext = { host, facts, changedPaths: new Set() };

@@ -171,6 +171,7 @@ export function createTreeReporter(
           break;
         case 'host-key-trusted':
         case 'host-unreachable':
+        case 'host-replaced':
         case 'failure':
           held.push(event);
           break;

@@ -95,7 +95,7 @@ async function openSsh(
   target: SshTarget,
   options: SshConnectOptions,
   sock: NodeJS.ReadableStream & NodeJS.WritableStream,
-): Promise<{ ssh: NodeSSH; watch: ConnectionWatch }> {
+): Promise<{ ssh: NodeSSH; watch: ConnectionWatch; hostKey: string | undefined }> {
   const timeout = options.connectTimeoutMs ?? 10_000;
   const tofu = options.trustOnFirstUse;
   const keepalive = target.keepalive ?? DEFAULT_KEEPALIVE;
@@ -198,7 +198,7 @@ async function openSsh(
       });
     }
   }
-  return { ssh, watch };
+  return { ssh, watch, hostKey: evidence ? `${evidence.keyType} ${evidence.fingerprint}` : undefined };
 }
 
 /** A TCP stream to the target through the bastion's connection (what ProxyJump does). */
@@ -268,6 +268,7 @@ export async function connectSsh(target: SshTarget, options: SshConnectOptions):
   const lost = link.watch.lost.then((reason) => hostLostError(target, reason, keepalive));
   return {
     name: target.name,
+    ...(opened.hostKey ? { hostKey: opened.hostKey } : {}),
     exec: (command, execOptions) => limit(() => withChannelRetry(() => execOn(link, command, execOptions))),
     putFile: (localPath, remotePath) => putFileOn(link, limit, localPath, remotePath),
     lost,

@@ -22,6 +22,8 @@ export interface ExecOptions {
 
 export interface RemoteHost {
   readonly name: string;
+  /** The SSH host key it offered, `<type> SHA256:...` (verified before use); none for the admin host. */
+  readonly hostKey?: string;
   /** Runs one command on its own channel of the host's single connection. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /**

@@ -18,9 +18,23 @@ export interface StepRecord {
   error?: string;
 }
 
+/**
+ * Who a host was when wire-install last worked on it: a host whose machine-id or SSH host key
+ * differs now was rebuilt or replaced, and what its steps recorded no longer describes it.
+ */
+export interface HostIdentity {
+  /** /etc/machine-id. */
+  machineId: string;
+  /** The SSH host key it offered, `<type> SHA256:...`. */
+  hostKey?: string;
+  recordedAt: string;
+}
+
 export interface StateFile {
   version: 1;
   steps: Record<string, Record<string, StepRecord>>;
+  /** Per host, its identity at the last apply (absent in state files of older versions). */
+  hosts?: Record<string, HostIdentity>;
 }
 
 export const STATE_DIR = '.wire-install';
@@ -84,6 +98,29 @@ export class StateStore {
    */
   record(step: string, host: string, record: StepRecord): Promise<void> {
     this.state.steps[step] = { ...this.state.steps[step], [host]: record };
+    return this.write();
+  }
+
+  identity(host: string): HostIdentity | undefined {
+    return this.state.hosts?.[host];
+  }
+
+  /** Records who the host is now (written with the next write, settled like record()). */
+  recordIdentity(host: string, identity: HostIdentity): Promise<void> {
+    this.state.hosts = { ...this.state.hosts, [host]: identity };
+    return this.write();
+  }
+
+  /**
+   * Forgets every step recorded on a host that was rebuilt or replaced: its steps are then never
+   * run there, and the next apply installs it again. The other hosts' records stay.
+   */
+  forgetHost(host: string): Promise<void> {
+    for (const hosts of Object.values(this.state.steps)) delete hosts[host];
+    return this.write();
+  }
+
+  private write(): Promise<void> {
     if (this.next) return this.next;
     // A failed earlier write must not stop later ones: each write carries the whole state.
     const next = this.writing

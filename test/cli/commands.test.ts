@@ -73,6 +73,19 @@ describe('the wire-install command line', () => {
     expect(result.stderr).toContain('--concurrency 0: must be a whole number from 1 to 500');
   });
 
+  it('refuses --check-drift with --offline, which contacts no host (exit 2, nothing read)', async () => {
+    const result = await runCli([
+      'apply',
+      '--plan',
+      '--offline',
+      '--check-drift',
+      '-i',
+      'inventory.example.yaml',
+    ]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--check-drift reads the hosts, and --offline contacts none');
+  });
+
   it('status without any apply says there are no checkpoints (exit 2)', async () => {
     const result = await runCli(['status', '--inventory', 'inventory.example.yaml']);
     expect(result.exitCode).toBe(2);
