@@ -8,7 +8,10 @@ export function configure(command: Command): void {
   command
     .option('-i, --inventory <file>', 'inventory file', 'inventory.yaml')
     .option('--secrets <file>', 'secrets file (default: secrets.yaml beside the inventory)')
-    .option('--only <groups>', 'run only these groups: local, hosts, network, dns, certs, cluster, databases')
+    .option(
+      '--only <groups>',
+      'run only these groups: local, hosts, network, dns, certs, cluster, databases, drift',
+    )
     .option('--dns-server <address>', 'ask this DNS server (address[:port]) instead of the system resolver')
     .option('--allow-unsupported-os', 'report an unsupported OS as a warning, not a failure')
     .option('--allow-undersized', "report hosts below Wire's sizing as a warning, not a failure")

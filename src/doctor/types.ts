@@ -14,7 +14,16 @@ import type { ToolChoice } from '../tools/admin-tools.js';
  */
 
 /** The groups `doctor --only` selects, in the order the report shows them. */
-export const DOCTOR_GROUPS = ['local', 'hosts', 'network', 'dns', 'certs', 'cluster', 'databases'] as const;
+export const DOCTOR_GROUPS = [
+  'local',
+  'hosts',
+  'network',
+  'dns',
+  'certs',
+  'cluster',
+  'databases',
+  'drift',
+] as const;
 export type DoctorGroup = (typeof DOCTOR_GROUPS)[number];
 
 /** --only's groups, checked: an unknown or empty one is bad input (exit 2). None given: every group. */

@@ -59,7 +59,7 @@ describe('wire-install doctor', () => {
     const result = await runCli(['doctor', '--only', 'dns,bogus', '-i', 'no-such-inventory.yaml']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--only dns,bogus: unknown group bogus');
-    expect(result.stderr).toContain('groups: local, hosts, network, dns, certs, cluster, databases');
+    expect(result.stderr).toContain('groups: local, hosts, network, dns, certs, cluster, databases, drift');
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 

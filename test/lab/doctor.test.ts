@@ -145,7 +145,16 @@ describe('wire-install doctor on the lab, every group', () => {
       const { exitCode, report, stderr } = await doctor(workspace, dns);
       expect(fails(report).map(key), stderr).toEqual([]);
       expect(exitCode).toBe(0);
-      expect(report.groups).toEqual(['local', 'hosts', 'network', 'dns', 'certs', 'cluster', 'databases']);
+      expect(report.groups).toEqual([
+        'local',
+        'hosts',
+        'network',
+        'dns',
+        'certs',
+        'cluster',
+        'databases',
+        'drift',
+      ]);
       const statuses = (group: string) => [
         ...new Set(report.results.filter((r) => r.group === group).map((r) => r.status)),
       ];

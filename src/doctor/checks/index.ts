@@ -3,6 +3,7 @@ import { CERTS_CHECKS } from './certs.js';
 import { CLUSTER_CHECKS } from './cluster.js';
 import { DATABASES_CHECKS } from './databases.js';
 import { DNS_CHECKS } from './dns.js';
+import { DRIFT_CHECKS } from './drift.js';
 import { HOSTS_CHECKS } from './hosts.js';
 import { LOCAL_CHECKS } from './local.js';
 import { NETWORK_CHECKS } from './network.js';
@@ -16,4 +17,5 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   ...CERTS_CHECKS,
   ...CLUSTER_CHECKS,
   ...DATABASES_CHECKS,
+  ...DRIFT_CHECKS,
 ];
