@@ -88,4 +88,85 @@ describe('PostgreSQL on the lab', () => {
     expect(postgres.filter((e) => e.status === 'changed')).toEqual([]);
     expect(postgres.find((e) => e.step === 'databases.postgresql-health')?.status).toBe('unchanged');
   }, 60_000);
+
+  it('doctor --only drift finds a stopped standby and a hand-edited configuration; apply --check-drift repairs them', async () => {
+    await onHost(
+      PRIMARY,
+      'for f in /etc/postgresql/*/main/conf.d/wire-install.conf; do echo \'# edited by hand\' >> "$f"; done',
+    );
+    await onHost(STANDBY, "systemctl stop 'postgresql@*-main.service'");
+    interface Result {
+      check: string;
+      status: string;
+      host?: string;
+      summary: string;
+      evidence: string[];
+      fix?: string;
+    }
+    const drift = async () => {
+      const run = await runWireCli(workspace, ['doctor', '--only', 'drift', '--json', ...ALLOW]);
+      return { exitCode: run.exitCode, results: (JSON.parse(run.stdout) as { results: Result[] }).results };
+    };
+    const found = await drift();
+    expect(found.exitCode).toBe(3);
+    const fails = found.results.filter((r) => r.status === 'fail');
+    expect(fails.map((r) => [r.check, r.host, r.summary])).toEqual([
+      [
+        'drift.steps',
+        PRIMARY?.name,
+        `${PRIMARY?.name}: databases.postgresql-primary no longer matches what it applied`,
+      ],
+      [
+        'drift.steps',
+        STANDBY?.name,
+        `${STANDBY?.name}: databases.postgresql-standbys no longer matches what it applied`,
+      ],
+    ]);
+    expect(fails[0]?.evidence.join('\n')).toContain('conf.d/wire-install.conf');
+    expect(fails[1]?.evidence).toEqual(['would start the PostgreSQL cluster main']);
+    expect(fails[0]?.fix).toContain('--check-drift --only databases.postgresql-primary');
+    // The hosts are the machines the last apply worked on.
+    expect(found.results.find((r) => r.check === 'drift.hosts')?.status).toBe('pass');
+
+    const plan = await runWireCli(workspace, [
+      'apply',
+      '--plan',
+      '--check-drift',
+      ...ONLY,
+      ...ALLOW,
+      '--json',
+    ]);
+    // The health check runs in a plan too, and the stopped standby fails it: exit 1, drift shown.
+    expect(plan.exitCode, plan.stdout).toBe(1);
+    expect(plan.events.filter((e) => e.type === 'failure')).toMatchObject([
+      { host: PRIMARY?.name, step: 'databases.postgresql-health' },
+    ]);
+    expect(
+      finished(plan.events)
+        .filter((e) => e.drift)
+        .map(key)
+        .sort(),
+    ).toEqual([
+      `databases.postgresql-primary ${PRIMARY?.name}`,
+      `databases.postgresql-standbys ${STANDBY?.name}`,
+    ]);
+
+    const repair = await runWireCli(workspace, ['apply', '--check-drift', ...ONLY, ...ALLOW, '--json']);
+    expect(repair.exitCode, JSON.stringify(repair.events.filter((e) => e.type === 'failure'))).toBe(0);
+    // The primary restarted for its configuration: the standbys reconnect within seconds.
+    let streaming = '';
+    for (let attempt = 0; attempt < 100 && streaming !== '2'; attempt += 1) {
+      streaming = (
+        await onHost(
+          PRIMARY,
+          `runuser -u postgres -- psql -X -At -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"`,
+        )
+      ).trim();
+      if (streaming !== '2') await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(streaming).toBe('2');
+    const after = await drift();
+    expect(after.exitCode).toBe(0);
+    expect(after.results.filter((r) => r.status === 'fail' || r.status === 'warn')).toEqual([]);
+  }, 120_000);
 });

@@ -9,6 +9,8 @@
 #   test/lab/lab.sh down           stop the hosts (by their recorded pids) and remove the lab
 #   test/lab/lab.sh stop I         shut host I down (its disk is kept); start I boots it again
 #   test/lab/lab.sh poweroff I     switch host I off at once, as pulling the plug does; start I boots it
+#   test/lab/lab.sh rebuild I      reinstall host I: a fresh disk from the base image, a new machine-id
+#                                  and SSH host key (known_hosts updated), the same name and address
 #
 # Needs root, debootstrap, systemd-container and iproute2 (scripts/setup.sh --lab installs them).
 # Traffic stays on the bridge 172.31.0.0/24 and the hosts' own namespaces. Facts behind the
@@ -247,6 +249,27 @@ start_host() {
   done
 }
 
+# Reinstalls host i as an operator rebuilds a machine under the same name: stopped by its pid, its
+# overlay's upper directory (everything installed since the base image) wiped, a new identity
+# (machine-id, SSH host key), booted again. known_hosts gets the new key in place of the old one.
+rebuild_host() {
+  local i=$1 dir addr known
+  dir=$LAB_RUN/$(host_name "$i")
+  [ -f "$dir/pid" ] || { log "host $i is not part of the lab"; exit 2; }
+  stop_host "$i"
+  if mountpoint -q "$dir/merged"; then umount "$dir/merged"; fi
+  rm -rf "$dir/upper" "$dir/work"
+  mkdir -p "$dir/upper" "$dir/work"
+  identify "$i"
+  mount -t overlay overlay -o "lowerdir=$LAB_CACHE/base,upperdir=$dir/upper,workdir=$dir/work" "$dir/merged"
+  addr=$(host_addr "$i")
+  known=$LAB_RUN/known_hosts
+  grep -v "^$addr " "$known" >"$known.tmp" || true
+  printf '%s %s\n' "$addr" "$(cut -d' ' -f1,2 "$dir/upper/etc/ssh/ssh_host_ed25519_key.pub")" >>"$known.tmp"
+  mv "$known.tmp" "$known"
+  start_host "$i"
+}
+
 # An inventory for the lab's hosts. One host: a demo. Five or more: production, with three
 # control-plane nodes that also carry the databases, workers, and the last host as asset host.
 # (Two to four hosts cannot satisfy Wire's production rules; the inventory says so when used.)
@@ -349,5 +372,6 @@ case "${1:-}" in
   stop) stop_host "${2:?host number}" ;;
   start) start_host "${2:?host number}" ;;
   poweroff) poweroff_host "${2:?host number}" ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  rebuild) rebuild_host "${2:?host number}" ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
