@@ -9,40 +9,30 @@
 // Needs root (the lab) and ansible-playbook (apt-get install ansible-core). The lab it starts
 // replaces any running lab. Each measurement starts from hosts reset to the same state.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  KEY,
+  LAB,
+  LAB_RUN,
+  labApply,
+  labHosts,
+  workspace as labWorkspace,
+  need,
+  needRoot,
+  ROOT,
+  timed,
+} from './lab-bench.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const LAB = join(ROOT, 'test/lab/lab.sh');
-const LAB_CLI = join(ROOT, 'test/lab/play/wire-install-lab.mjs');
-const LAB_RUN = '/run/wire-install-lab';
-const KEY = `${LAB_RUN}/id_ed25519`;
 const SIZES = [5, 20];
 const keepLab = process.argv.includes('--keep-lab');
 
-function need(command, hint) {
-  if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) {
-    console.error(`bench: ${command} is missing: ${hint}`);
-    process.exit(2);
-  }
-}
 need('ansible-playbook', 'apt-get install ansible-core');
-if (process.getuid?.() !== 0) {
-  console.error('bench: needs root (the lab of hosts)');
-  process.exit(2);
-}
+needRoot();
 
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
 execFileSync('bash', [LAB, 'up', String(Math.max(...SIZES))], { stdio: 'inherit' });
-const hosts = readFileSync(`${LAB_RUN}/hosts`, 'utf8')
-  .trim()
-  .split('\n')
-  .map((line) => {
-    const [name, address] = line.split(' ');
-    return { name, address };
-  });
+const hosts = labHosts();
 
 const sshOptions = ['-i', KEY, '-o', `UserKnownHostsFile=${LAB_RUN}/known_hosts`, '-o', 'BatchMode=yes'];
 
@@ -55,56 +45,18 @@ function reset(count) {
   if (children.some((child) => child.status !== 0)) throw new Error('reset failed');
 }
 
+/** A lab workspace with the Ansible inventory of the same hosts beside it. */
 function workspace(count) {
-  const dir = mkdtempSync(join(tmpdir(), 'wil-bench-'));
-  const home = join(dir, 'home');
-  mkdirSync(join(home, '.ssh'), { recursive: true });
-  writeFileSync(join(home, '.ssh', 'known_hosts'), readFileSync(`${LAB_RUN}/known_hosts`));
-  const roles = (i) =>
-    i < 3
-      ? 'kube-control-plane, kube-worker, cassandra, elasticsearch, minio, postgresql, rabbitmq'
-      : i === count - 1
-        ? 'assethost'
-        : 'kube-worker';
-  const lines = [
-    'apiVersion: wire-install/v1',
-    'kind: Inventory',
-    'mode: production',
-    'domain: wire.lab.test',
-    'certificates: { mode: self-signed }',
-    `ssh: { user: root, identityFile: ${KEY} }`,
-    'hosts:',
-    ...hosts
-      .slice(0, count)
-      .map((h, i) => `  - { name: ${h.name}, address: ${h.address}, roles: [${roles(i)}] }`),
-  ];
-  writeFileSync(join(dir, 'inventory.yaml'), `${lines.join('\n')}\n`);
-  writeFileSync(join(dir, 'lab-play.json'), JSON.stringify({ play: 'bench', greeting: 'hello' }));
+  const ws = labWorkspace(hosts, count);
   const ansibleInventory = hosts
     .slice(0, count)
     .map((h) => `${h.name} ansible_host=${h.address}`)
     .join('\n');
-  writeFileSync(join(dir, 'hosts.ini'), `[all]\n${ansibleInventory}\n`);
-  return { dir, home };
+  writeFileSync(join(ws.dir, 'hosts.ini'), `[all]\n${ansibleInventory}\n`);
+  return ws;
 }
 
-function timed(label, command, args, options) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { encoding: 'utf8', ...options });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) {
-    console.error(`bench: ${label} failed (exit ${result.status})\n${result.stdout}\n${result.stderr}`);
-    process.exit(1);
-  }
-  return seconds;
-}
-
-function wireInstall(ws) {
-  return timed('wire-install apply', 'node', [LAB_CLI, 'apply', '-i', join(ws.dir, 'inventory.yaml')], {
-    cwd: ws.dir,
-    env: { ...process.env, HOME: ws.home, NO_COLOR: '1' },
-  });
-}
+const wireInstall = (ws) => labApply(ws);
 
 function ansible(ws, count) {
   return timed(
