@@ -19,12 +19,17 @@ export function postgresConfig(role: string): string {
 }
 
 /** Replication from the other postgresql hosts; wire-server from every host (pods leave through their node) and the pod network. */
+const cidr = (ip: string) => (ip.includes(':') ? `${ip}/128` : `${ip}/32`);
+
+/** The pg_hba.conf line that lets a standby at `ip` replicate from the primary. */
+export const replicationLine = (ip: string) =>
+  `host replication ${REPLICATION_USER} ${cidr(ip)} scram-sha-256`;
+
 export function pgHbaLines(inventory: Inventory): string[] {
   const pg = postgresHosts(inventory).map((host) => trafficAddress(host));
   const all = inventory.hosts.map((host) => trafficAddress(host));
-  const cidr = (ip: string) => (ip.includes(':') ? `${ip}/128` : `${ip}/32`);
   return [
-    ...pg.map((ip) => `host replication ${REPLICATION_USER} ${cidr(ip)} scram-sha-256`),
+    ...pg.map(replicationLine),
     ...all.map((ip) => `host ${WIRE_DATABASE} ${WIRE_USER} ${cidr(ip)} scram-sha-256`),
     `host ${WIRE_DATABASE} ${WIRE_USER} ${inventory.kubernetes.podCidr} scram-sha-256`,
   ];

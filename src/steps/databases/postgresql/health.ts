@@ -1,8 +1,9 @@
+import type { Finding } from '../../../core/finding.js';
 import { type Inventory, trafficAddress } from '../../../inventory/defaults.js';
 import { remoteCheck } from '../../../operations/remote-check.js';
 import { runOrFail } from '../../../operations/run.js';
 import type { Operation } from '../../../operations/types.js';
-import { postgresHosts, REPLICATION_QUERY } from '../../../wire/postgresql.js';
+import { postgresHosts, REPLICATION_QUERY, replicationLine } from '../../../wire/postgresql.js';
 import { defineStep } from '../../define-step.js';
 import { PRODUCTION_ONLY } from '../../types.js';
 
@@ -46,9 +47,28 @@ function postgresHealth(inventory: Inventory): Operation[] {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         result = await runOrFail(context.host, 'reading pg_stat_replication', REPLICATION_QUERY);
       }
-      const missing = notStreaming();
+      let missing = notStreaming();
       if (missing.length === 0) return [];
+      const findings: Finding[] = [];
+      if (mode === 'check') {
+        // A standby added to the inventory is not in the primary's pg_hba.conf until this run's
+        // databases.postgresql-primary puts it there: in a plan it cannot stream yet, and is not broken.
+        const hba = (await context.host.exec('cat /etc/postgresql/*/main/pg_hba.conf 2>/dev/null')).stdout;
+        const known = (standby: { ip: string }) => hba.includes(replicationLine(standby.ip));
+        const added = missing.filter((standby) => !known(standby));
+        missing = missing.filter(known);
+        if (added.length > 0)
+          findings.push({
+            severity: 'warning',
+            rule: 'databases.postgresql-replication',
+            host: context.host.name,
+            message: `new standbys, not streaming yet (this run clones them): ${added.map((s) => `${s.name} (${s.ip})`).join(', ')}`,
+            fix: 'none: apply sets them up and checks them',
+          });
+        if (missing.length === 0) return findings;
+      }
       return [
+        ...findings,
         {
           severity: 'error',
           rule: 'databases.postgresql-replication',

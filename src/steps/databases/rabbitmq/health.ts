@@ -1,3 +1,4 @@
+import type { Finding } from '../../../core/finding.js';
 import type { Inventory } from '../../../inventory/defaults.js';
 import { remoteCheck } from '../../../operations/remote-check.js';
 import { runOrFail } from '../../../operations/run.js';
@@ -22,17 +23,35 @@ export const rabbitmqHealthStep = defineStep({
 function rabbitmqHealth(inventory: Inventory): Operation[] {
   const expected = rabbitHosts(inventory).map((host) => nodeName(host.name));
   return [
-    remoteCheck('RabbitMQ cluster', async (context) => {
+    remoteCheck('RabbitMQ cluster', async (context, mode) => {
       const result = await runOrFail(
         context.host,
         'reading the cluster status',
         'rabbitmqctl cluster_status --formatter json',
       );
-      const status = JSON.parse(result.stdout) as { running_nodes?: string[] };
+      const status = JSON.parse(result.stdout) as { running_nodes?: string[]; disk_nodes?: string[] };
       const running = status.running_nodes ?? [];
-      const missing = expected.filter((node) => !running.includes(node));
+      let missing = expected.filter((node) => !running.includes(node));
       if (missing.length === 0) return [];
+      const findings: Finding[] = [];
+      if (mode === 'check') {
+        // A node added to the inventory has never been a member (not among disk_nodes) until this
+        // run's install and cluster steps join it: in a plan it is not running yet, and not broken.
+        const members = status.disk_nodes ?? running;
+        const added = missing.filter((node) => !members.includes(node));
+        missing = missing.filter((node) => members.includes(node));
+        if (added.length > 0)
+          findings.push({
+            severity: 'warning',
+            rule: 'databases.rabbitmq-cluster',
+            host: context.host.name,
+            message: `new RabbitMQ nodes, not in the cluster yet (this run joins them): ${added.join(', ')}`,
+            fix: 'none: apply installs and joins them, then checks the cluster',
+          });
+        if (missing.length === 0) return findings;
+      }
       return [
+        ...findings,
         {
           severity: 'error',
           rule: 'databases.rabbitmq-cluster',
