@@ -11,6 +11,8 @@
 #   test/lab/lab.sh poweroff I     switch host I off at once, as pulling the plug does; start I boots it
 #   test/lab/lab.sh rebuild I      reinstall host I: a fresh disk from the base image, a new machine-id
 #                                  and SSH host key (known_hosts updated), the same name and address
+#   test/lab/lab.sh add            boot one more host into the running lab (prints its name)
+#   test/lab/lab.sh remove I       stop host I and take it out of the lab (the last one added)
 #
 # Needs root, debootstrap, systemd-container and iproute2 (scripts/setup.sh --lab installs them).
 # Traffic stays on the bridge 172.31.0.0/24 and the hosts' own namespaces. Facts behind the
@@ -270,6 +272,41 @@ rebuild_host() {
   start_host "$i"
 }
 
+# One more host in a running lab (a machine added to an installation): the next number, booted
+# like the others, recorded in hosts and known_hosts. Prints its name.
+add_host() {
+  [ -f "$LAB_RUN/hosts" ] || { log "no lab is up"; exit 2; }
+  local i name addr deadline=$((SECONDS + 60))
+  i=$(($(wc -l <"$LAB_RUN/hosts") + 1))
+  name=$(host_name "$i")
+  [ ! -e "$LAB_RUN/$name" ] || { log "$name exists already"; exit 2; }
+  boot "$i"
+  addr=$(host_addr "$i")
+  until timeout 1 bash -c "exec 3<>/dev/tcp/$addr/22" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { log "$name did not answer on port 22 within 60 s"; exit 1; }
+    sleep 0.2
+  done
+  echo "$name"
+}
+
+# Takes host i out of the lab: stopped by its pid, its disk, namespace and records removed.
+remove_host() {
+  local i=$1 dir addr name
+  name=$(host_name "$i")
+  dir=$LAB_RUN/$name
+  [ -f "$dir/pid" ] || { log "host $i is not part of the lab"; exit 2; }
+  stop_host "$i"
+  if mountpoint -q "$dir/merged"; then umount "$dir/merged"; fi
+  ip netns del "wil-$i" 2>/dev/null || true
+  ip link del "wil$i" 2>/dev/null || true
+  rm -rf "$dir"
+  addr=$(host_addr "$i")
+  grep -v "^$name " "$LAB_RUN/hosts" >"$LAB_RUN/hosts.tmp" || true
+  mv "$LAB_RUN/hosts.tmp" "$LAB_RUN/hosts"
+  grep -v "^$addr " "$LAB_RUN/known_hosts" >"$LAB_RUN/known_hosts.tmp" || true
+  mv "$LAB_RUN/known_hosts.tmp" "$LAB_RUN/known_hosts"
+}
+
 # An inventory for the lab's hosts. One host: a demo. Five or more: production, with three
 # control-plane nodes that also carry the databases, workers, and the last host as asset host.
 # (Two to four hosts cannot satisfy Wire's production rules; the inventory says so when used.)
@@ -373,5 +410,7 @@ case "${1:-}" in
   start) start_host "${2:?host number}" ;;
   poweroff) poweroff_host "${2:?host number}" ;;
   rebuild) rebuild_host "${2:?host number}" ;;
-  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  add) add_host ;;
+  remove) remove_host "${2:?host number}" ;;
+  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
