@@ -136,7 +136,9 @@ export async function runOnHosts(
     ...(flags.checkDrift ? { recheck: true } : {}),
     output: context.output,
     reporter: withRunStarted(await reporterFor(flags, context, stages), hooks.onRunStarted),
-    commandLine: hooks.commandLine ?? `wire-install apply${flags.plan ? ' --plan' : ''} -i ${loaded.file}`,
+    commandLine:
+      hooks.commandLine ??
+      `wire-install apply${flags.plan ? ' --plan' : ''}${flags.checkDrift ? ' --check-drift' : ''} -i ${loaded.file}`,
     afterLock: saveAddedSecrets,
     adminEnv: async () => {
       const { adminToolsFor } = await import('../tools/admin-tools.js');

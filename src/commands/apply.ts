@@ -48,7 +48,7 @@ Every run writes .wire-install/logs/<run>.log (commands, hosts, exit codes; no s
 Drift: a host changed behind wire-install's back (a stopped service, an edited file)
 is not seen through a current checkpoint. --check-drift checks those steps again:
 with --plan it shows the drift per host and step, apply repairs it. A host rebuilt
-under the same name (its machine-id or host key changed) is always seen: its
+under the same name (its machine-id changed) is always seen: its
 checkpoints are forgotten and its steps run again.
 
 Host keys: ~/.ssh/known_hosts first; an unknown host is trusted on first use, recorded

@@ -6,8 +6,9 @@ import type { HostIdentity, StateStore } from '../state/store.js';
 /**
  * A host rebuilt from scratch under the same name (a reinstalled VM, a replaced disk) answers
  * like the old one, yet nothing a step did there is left. state.json keeps who each host was at
- * the last apply (its machine-id and SSH host key); a host that differs now is named as replaced
- * and its checkpoints stop counting, so the next apply installs it again without --force.
+ * the last apply (its machine-id and SSH host key); a host whose machine-id differs now is named
+ * as replaced and its checkpoints stop counting, so the next apply installs it again without
+ * --force. A new host key alone is recorded, not taken for a rebuild.
  */
 
 export interface ReplacedHost {
@@ -16,10 +17,12 @@ export interface ReplacedHost {
   evidence: string[];
 }
 
-function identityNow(host: RemoteHost, facts: HostFacts): HostIdentity {
+/** Who the host is now; what cannot be read now keeps the value recorded before. */
+function identityNow(host: RemoteHost, facts: HostFacts, before?: HostIdentity): HostIdentity {
+  const hostKey = host.hostKey ?? before?.hostKey;
   return {
-    machineId: facts.machineId,
-    ...(host.hostKey ? { hostKey: host.hostKey } : {}),
+    machineId: facts.machineId || (before?.machineId ?? ''),
+    ...(hostKey ? { hostKey } : {}),
     recordedAt: new Date().toISOString(),
   };
 }
@@ -35,14 +38,14 @@ export function replacedHosts(
     const hostFacts = facts.get(name);
     const before = state.identity(name);
     if (name === ADMIN_HOST || !hostFacts || !before) continue;
-    const now = identityNow(host, hostFacts);
-    const evidence: string[] = [];
-    // An empty machine-id (not readable) says nothing either way.
-    if (before.machineId && now.machineId && before.machineId !== now.machineId)
-      evidence.push(`machine-id was ${before.machineId} at ${before.recordedAt}, is ${now.machineId} now`);
+    const now = identityNow(host, hostFacts, before);
+    // The machine-id is the proof: host keys are rotated on purpose, or offered in another type
+    // after an upgrade, on a machine that keeps everything. An empty one (not readable) says nothing.
+    if (!before.machineId || !now.machineId || before.machineId === now.machineId) continue;
+    const evidence = [`machine-id was ${before.machineId} at ${before.recordedAt}, is ${now.machineId} now`];
     if (before.hostKey && now.hostKey && before.hostKey !== now.hostKey)
       evidence.push(`SSH host key was ${before.hostKey}, is ${now.hostKey} now`);
-    if (evidence.length > 0) replaced.push({ host: name, evidence });
+    replaced.push({ host: name, evidence });
   }
   return replaced;
 }
@@ -63,7 +66,7 @@ export async function recordHostIdentities(
     const hostFacts = facts.get(name);
     if (name === ADMIN_HOST || !hostFacts) continue;
     const before = state.identity(name);
-    const now = identityNow(host, hostFacts);
+    const now = identityNow(host, hostFacts, before);
     if (before && before.machineId === now.machineId && before.hostKey === now.hostKey) continue;
     writes.push(state.recordIdentity(name, now));
   }

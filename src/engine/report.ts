@@ -97,7 +97,7 @@ function plainLines(output: Output): EmitEvent {
         break;
       case 'host-replaced':
         output.warn(
-          `${event.host} was rebuilt or replaced since the last apply (${event.evidence.join('; ')}): its steps run again`,
+          `${event.host} was rebuilt or replaced since the last apply (${event.evidence.join('; ')}): its steps ${mode === 'plan' ? 'would run' : 'run'} again`,
         );
         break;
       case 'stage-started':

@@ -226,12 +226,18 @@ async function stepsInOrder(options: RunStepsOptions): Promise<RunStepsResult> {
     const notes: string[] = [];
     running.add(hostName);
     try {
-      for (const operation of operations) {
-        const outcome =
-          options.mode === 'plan' ? await operation.check(context) : await operation.apply(context);
-        changes.push(...outcome.changes);
-        notes.push(...outcome.notes);
-      }
+      // A step current by its checkpoint is checked first (--check-drift): apply runs only where
+      // the check finds drift, so an operation whose apply always acts (a helm release) is not
+      // re-run, and apply does what --plan --check-drift showed.
+      const drifted =
+        !wasCurrent || options.mode === 'plan' ? true : await anyChange(operations, context, notes);
+      if (drifted)
+        for (const operation of operations) {
+          const outcome =
+            options.mode === 'plan' ? await operation.check(context) : await operation.apply(context);
+          changes.push(...outcome.changes);
+          notes.push(...outcome.notes);
+        }
     } catch (caught) {
       const error = await whyFailed(hostName, caught);
       running.delete(hostName);
@@ -308,6 +314,15 @@ async function stepsInOrder(options: RunStepsOptions): Promise<RunStepsResult> {
   }
   ended = true;
   return { status: options.signal.aborted ? 'interrupted' : 'succeeded', failures, counts };
+}
+
+/** Whether any operation's check finds something to change (its notes kept when none does). */
+async function anyChange(operations: readonly Operation[], context: OperationContext, notes: string[]) {
+  const outcomes = [];
+  for (const operation of operations) outcomes.push(await operation.check(context));
+  if (outcomes.some((outcome) => outcome.changes.length > 0)) return true;
+  for (const outcome of outcomes) notes.push(...outcome.notes);
+  return false;
 }
 
 /** A host lost while none of its steps ran: the step the run was on is named with it. */

@@ -64,7 +64,7 @@ export function createTreeReporter(
       if (end.type === 'not-run') return task.skip(`${host}: ${end.reason}`);
       if (end.status === 'current') return task.skip(`${host}: current`);
       if (end.status === 'failed') throw new Error(`${host}: ${end.error ?? 'failed'}`);
-      const verb = end.status === 'would-change' ? 'would ' : '';
+      const verb = `${end.drift ? (end.status === 'would-change' ? 'drift: ' : 'drift repaired: ') : ''}${end.status === 'would-change' ? 'would ' : ''}`;
       task.title =
         end.changes.length > 0 ? `${host}: ${verb}${end.changes.join('; ')}` : `${host}: no change`;
     },

@@ -112,8 +112,8 @@ export class StateStore {
   }
 
   /**
-   * Forgets every step recorded on a host that was rebuilt or replaced: its steps are then never
-   * run there, and the next apply installs it again. The other hosts' records stay.
+   * Forgets every step recorded on a host that was rebuilt or replaced: its steps then count as
+   * never run there, and the next apply installs it again. The other hosts' records stay.
    */
   forgetHost(host: string): Promise<void> {
     for (const hosts of Object.values(this.state.steps)) delete hosts[host];

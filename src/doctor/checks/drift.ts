@@ -7,7 +7,7 @@ import { connectedHosts } from './host-list.js';
 
 /**
  * Does the installation still match its last apply? drift.hosts names hosts rebuilt or replaced
- * since (machine-id or SSH host key changed: apply installs them again); drift.steps checks every
+ * since (their machine-id changed: apply installs them again); drift.steps checks every
  * host-side step that succeeded again, ignoring its checkpoint and changing nothing
  * (src/engine/drift.ts), and reports what differs per host and step, with the apply that repairs it.
  * The admin host's steps (charts, values) are not checked here: the cluster group asks the cluster.
@@ -26,7 +26,7 @@ async function recordedHosts(context: DoctorContext): Promise<string[]> {
 const hostsCheck: DoctorCheck = {
   id: 'drift.hosts',
   group: 'drift',
-  title: 'Each host is the machine the last apply worked on (machine-id and SSH host key)',
+  title: 'Each host is the machine the last apply worked on (its machine-id)',
   needsHosts: true,
   skipReason: (context) =>
     context.installed.succeededSteps.size === 0 ? 'nothing applied yet: no host to compare' : undefined,

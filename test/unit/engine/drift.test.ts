@@ -132,6 +132,64 @@ describe('--check-drift', () => {
     ]);
   });
 
+  it('apply --check-drift applies only where the check finds drift: an apply that always acts is not re-run', async () => {
+    const dir = newDir();
+    let applies = 0;
+    const always: EngineStage[] = [
+      {
+        id: 's',
+        title: 'test',
+        steps: [
+          {
+            id: 's.release',
+            title: 'a release',
+            hosts: HOSTS,
+            operations: () => [
+              {
+                kind: 'release',
+                target: 'r',
+                inputs: {},
+                check: async () => ({ changes: [], notes: [] }),
+                apply: async () => {
+                  applies += 1;
+                  return { changes: ['upgrade the release'], notes: [] };
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ];
+    const go = async (recheck: boolean) => {
+      const events: EngineEvent[] = [];
+      const hosts = new Map(HOSTS.map((name) => [name, fakeHost(name)]));
+      await runSteps({
+        mode: 'apply',
+        stages: always,
+        hosts,
+        facts: new Map(HOSTS.map((name) => [name, { machineId: name } as HostFacts])),
+        state: await StateStore.open(dir),
+        runId: 'test',
+        concurrency: 20,
+        uploadConcurrency: 4,
+        selection: {},
+        signal: new AbortController().signal,
+        emit: (event) => events.push(event),
+        ...(recheck ? { recheck: true } : {}),
+      });
+      return events.filter((e) => e.type === 'step-finished');
+    };
+    await go(false);
+    expect(applies).toBe(3);
+    const again = await go(true);
+    expect(applies).toBe(3);
+    expect(again.map((e) => (e.type === 'step-finished' ? [e.status, 'drift' in e] : []))).toEqual([
+      ['unchanged', false],
+      ['unchanged', false],
+      ['unchanged', false],
+    ]);
+  });
+
   it('a step never run is not drift: without a checkpoint it would change anyway', async () => {
     const dir = newDir();
     const drift = await run(dir, new Map(), { mode: 'plan', recheck: true });
@@ -146,18 +204,28 @@ describe('a host rebuilt under the same name', () => {
   const hosts = (keys: Record<string, string>) =>
     new Map(Object.entries(keys).map(([name, key]) => [name, fakeHost(name, key)]));
 
-  it('is named by the machine-id or the host key that changed; a host seen the first time is not', async () => {
+  it('is named by a changed machine-id (with the host key as evidence); a rotated key alone, or a host seen the first time, is not', async () => {
     const dir = newDir();
     const state = await StateStore.open(dir);
     await recordHostIdentities(state, hosts({ h1: 'k1', h2: 'k2' }), facts({ h1: 'id1', h2: 'id2' }), []);
     const replaced = replacedHosts(
       state,
-      hosts({ h1: 'k1', h2: 'k2-new', h3: 'k3' }),
+      hosts({ h1: 'k1-new', h2: 'k2-new', h3: 'k3' }),
       facts({ h1: 'id1-new', h2: 'id2', h3: 'id3' }),
     );
-    expect(replaced.map(({ host }) => host)).toEqual(['h1', 'h2']);
+    expect(replaced.map(({ host }) => host)).toEqual(['h1']);
     expect(replaced[0]?.evidence[0]).toMatch(/^machine-id was id1 at .*, is id1-new now$/);
-    expect(replaced[1]?.evidence).toEqual(['SSH host key was k2, is k2-new now']);
+    expect(replaced[0]?.evidence[1]).toBe('SSH host key was k1, is k1-new now');
+  });
+
+  it('a machine-id that cannot be read now keeps the recorded one, and names nobody', async () => {
+    const dir = newDir();
+    const state = await StateStore.open(dir);
+    await recordHostIdentities(state, hosts({ h1: 'k1' }), facts({ h1: 'id1' }), []);
+    const unreadable = { hosts: hosts({ h1: 'k1' }), facts: facts({ h1: '' }) };
+    expect(replacedHosts(state, unreadable.hosts, unreadable.facts)).toEqual([]);
+    await recordHostIdentities(state, unreadable.hosts, unreadable.facts, []);
+    expect(state.identity('h1')?.machineId).toBe('id1');
   });
 
   it("apply forgets the replaced host's checkpoints and records who it is now; the others keep theirs", async () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { WireStep } from '../../../src/steps/define-step.js';
-import { allSteps, findStep, registryProblems, stepsForMode } from '../../../src/steps/registry.js';
+import {
+  allSteps,
+  findStep,
+  isStepId,
+  registryProblems,
+  type StepId,
+  stepsForMode,
+} from '../../../src/steps/registry.js';
 import { DEMO_CHARTS, PRODUCTION_CHARTS } from '../../../src/wire/charts.js';
 
 describe('the step registry', () => {
@@ -43,5 +50,15 @@ describe('the step registry', () => {
         .map((step) => step.id);
       expect(chartIds).toEqual(charts.map((chart) => `workloads.${chart.release}`));
     }
+  });
+});
+
+describe('StepId', () => {
+  it('names the steps, and the compiler refuses any other string (tsc checks this file)', () => {
+    const step: StepId = 'databases.postgresql-primary';
+    // @ts-expect-error not a step: if StepId ever widened to string, this line would stop tsc.
+    const notAStep: StepId = 'databases.redis-install';
+    expect(isStepId(step)).toBe(true);
+    expect(isStepId(notAStep)).toBe(false);
   });
 });

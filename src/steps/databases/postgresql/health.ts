@@ -53,7 +53,13 @@ function postgresHealth(inventory: Inventory): Operation[] {
       if (mode === 'check') {
         // A standby added to the inventory is not in the primary's pg_hba.conf until this run's
         // databases.postgresql-primary puts it there: in a plan it cannot stream yet, and is not broken.
-        const hba = (await context.host.exec('cat /etc/postgresql/*/main/pg_hba.conf 2>/dev/null')).stdout;
+        const hba = (
+          await runOrFail(
+            context.host,
+            "reading the primary's pg_hba.conf",
+            'cat /etc/postgresql/*/main/pg_hba.conf',
+          )
+        ).stdout;
         const known = (standby: { ip: string }) => hba.includes(replicationLine(standby.ip));
         const added = missing.filter((standby) => !known(standby));
         missing = missing.filter(known);
@@ -62,8 +68,8 @@ function postgresHealth(inventory: Inventory): Operation[] {
             severity: 'warning',
             rule: 'databases.postgresql-replication',
             host: context.host.name,
-            message: `new standbys, not streaming yet (this run clones them): ${added.map((s) => `${s.name} (${s.ip})`).join(', ')}`,
-            fix: 'none: apply sets them up and checks them',
+            message: `standbys not in the primary's pg_hba.conf yet, so not streaming: ${added.map((s) => `${s.name} (${s.ip})`).join(', ')}`,
+            fix: 'none: apply adds their replication lines, clones them and checks them',
           });
         if (missing.length === 0) return findings;
       }

@@ -45,7 +45,7 @@ function rabbitmqHealth(inventory: Inventory): Operation[] {
             severity: 'warning',
             rule: 'databases.rabbitmq-cluster',
             host: context.host.name,
-            message: `new RabbitMQ nodes, not in the cluster yet (this run joins them): ${added.join(', ')}`,
+            message: `RabbitMQ nodes that have never been cluster members, so not running: ${added.join(', ')}`,
             fix: 'none: apply installs and joins them, then checks the cluster',
           });
         if (missing.length === 0) return findings;
