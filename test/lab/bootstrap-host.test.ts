@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, type LabWorkspace, labWorkspace, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli } from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli } from './wire-lab.js';
 
 /**
  * Wire's own stages on five lab hosts, through the real CLI: preflight on measured facts, then
@@ -17,7 +18,7 @@ const ONLY = ['--only', 'preflight.ssh,preflight.host-facts,bootstrap-host'];
 let workspace: LabWorkspace;
 
 beforeAll(async () => {
-  await resetWire(HOSTS);
+  await freshHosts(HOSTS);
   // One host with a stray name and a source of its own, as a host that was set up by hand.
   await onHost(
     HOSTS[1],
@@ -31,7 +32,7 @@ afterAll(async () => {
     HOSTS[1],
     'hostname labhost2; echo labhost2 > /etc/hostname; rm -f /etc/apt/sources-moved-by-wire-install/debian.list',
   );
-  await resetWire(HOSTS);
+  await freshHosts(HOSTS);
 }, 90_000);
 
 const key = (event: { step: string; host: string }) => `${event.step} ${event.host}`;

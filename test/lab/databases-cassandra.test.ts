@@ -4,16 +4,8 @@ import { standInBundle } from '../support/bundle.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import {
-  ALLOW,
-  onHost,
-  RESET_CASSANDRA,
-  resetAssetHost,
-  resetHosts,
-  resetWire,
-  runWireCli,
-  withSecrets,
-} from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * Cassandra on the lab's three cassandra hosts through bin/wire-install, with a stand-in
@@ -27,7 +19,6 @@ import {
 
 const HOSTS = labHosts().slice(0, 5);
 const NODES = HOSTS.slice(0, 3);
-const ASSET_HOST = HOSTS[4];
 const STEPS = [
   'databases.cassandra-install',
   'databases.cassandra-start',
@@ -36,11 +27,7 @@ const STEPS = [
 ];
 const only = (steps: string[]) => ['--only', `preflight.ssh,assets,bootstrap-host,${steps.join(',')}`];
 
-const reset = async () => {
-  await resetHosts(NODES, RESET_CASSANDRA);
-  await resetAssetHost(ASSET_HOST);
-  await resetWire(HOSTS);
-};
+const reset = () => freshHosts(HOSTS);
 
 const bundle = standInBundle({
   'binaries/apache-cassandra-3.11.19-bin.tar.gz': { from: standInCassandraTarball() },

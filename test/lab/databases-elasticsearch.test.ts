@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shellQuote } from '../../src/hosts/become.js';
 import { standInBundle } from '../support/bundle.js';
 import { standInElasticsearchFiles } from '../support/stand-in-elasticsearch.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * Elasticsearch on the lab's three elasticsearch hosts through bin/wire-install, with a stand-in
@@ -18,22 +18,9 @@ import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } fro
 
 const HOSTS = labHosts().slice(0, 5);
 const NODES = HOSTS.slice(0, 3);
-const ASSET_HOST = HOSTS[4];
 const STEPS = 'databases.elasticsearch-install,databases.elasticsearch-health';
 
-const RESET_ES = [
-  'systemctl disable --now elasticsearch >/dev/null 2>&1 || true',
-  'systemctl reset-failed elasticsearch >/dev/null 2>&1 || true',
-  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq elasticsearch-oss openjdk-8-jre-headless >/dev/null 2>&1 || true',
-  'rm -rf /etc/elasticsearch /var/lib/elasticsearch /var/log/elasticsearch /var/cache/wire-install/elasticsearch-oss-6.8.23.deb /etc/sysctl.d/60-wire-install-elasticsearch.conf',
-  'systemctl daemon-reload',
-].join('\n');
-
-const reset = async () => {
-  await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_ES)}`)));
-  await resetAssetHost(ASSET_HOST);
-  await resetWire(HOSTS);
-};
+const reset = () => freshHosts(HOSTS);
 
 const bundle = standInBundle(standInElasticsearchFiles());
 let workspace: LabWorkspace;

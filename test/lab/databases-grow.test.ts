@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, type LabWorkspace, labWorkspace } from './lab-cli.js';
 import { type LabHost, labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * A host added to a running installation (issue 17): PostgreSQL and RabbitMQ run on labhost1-3
@@ -35,14 +36,14 @@ let workspace: LabWorkspace;
 let added: LabHost;
 
 beforeAll(async () => {
-  await resetWire(HOSTS);
+  await freshHosts(HOSTS);
   const name = execFileSync('bash', [LAB, 'add'], { encoding: 'utf8', timeout: 120_000 }).trim();
   added = labHosts().find((host) => host.name === name) as LabHost;
   workspace = labWorkspace(5);
   await withSecrets(workspace);
 }, 180_000);
 afterAll(async () => {
-  await resetWire(HOSTS);
+  await freshHosts(HOSTS);
   if (added) execFileSync('bash', [LAB, 'remove', added.name.replace('labhost', '')], { timeout: 60_000 });
 }, 180_000);
 

@@ -7,7 +7,8 @@ import { standInBundle } from '../support/bundle.js';
 import { standInMinioFiles } from '../support/stand-in-minio.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * MinIO on the lab's three minio hosts through bin/wire-install, with a stand-in bundle whose
@@ -21,25 +22,10 @@ import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli, withSecrets } fro
 
 const HOSTS = labHosts().slice(0, 5);
 const NODES = HOSTS.slice(0, 3);
-const ASSET_HOST = HOSTS[4];
 const STEPS = 'databases.minio-install,databases.minio-buckets,databases.minio-health';
 const MC = 'set -a && . /etc/wire-install/minio/mc.env && set +a && /usr/local/bin/mc';
 
-const RESET_MINIO = [
-  'systemctl disable --now minio-server1 minio-server2 >/dev/null 2>&1 || true',
-  'systemctl reset-failed minio-server1 minio-server2 >/dev/null 2>&1 || true',
-  'rm -rf /etc/systemd/system/minio-server1.service /etc/systemd/system/minio-server2.service /etc/default/minio-server1 /etc/default/minio-server2',
-  'rm -rf /var/lib/minio-server1 /var/lib/minio-server2 /usr/local/bin/minio /usr/local/bin/mc /etc/wire-install/minio /root/.mc',
-  'userdel minio-user >/dev/null 2>&1 || true',
-  'groupdel minio-user >/dev/null 2>&1 || true',
-  'systemctl daemon-reload',
-].join('\n');
-
-const reset = async () => {
-  await Promise.all(NODES.map((host) => onHost(host, `sh -c ${shellQuote(RESET_MINIO)}`)));
-  await resetAssetHost(ASSET_HOST);
-  await resetWire(HOSTS);
-};
+const reset = () => freshHosts(HOSTS);
 
 const bundle = standInBundle(standInMinioFiles());
 let workspace: LabWorkspace;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, type LabWorkspace, labWorkspace } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * PostgreSQL on the lab's postgresql hosts by Wire's stages through bin/wire-install: the real
@@ -20,11 +21,11 @@ let workspace: LabWorkspace;
 const psql = (sql: string) => `runuser -u postgres -- psql -X -At -d wire-server -c "${sql}"`;
 
 beforeAll(async () => {
-  await resetWire(HOSTS);
+  await freshHosts(HOSTS);
   workspace = labWorkspace(5);
   await withSecrets(workspace);
 }, 120_000);
-afterAll(() => resetWire(HOSTS), 120_000);
+afterAll(() => freshHosts(HOSTS), 120_000);
 
 describe('PostgreSQL on the lab', () => {
   let planned: Map<string, string[]>;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireSecrets } from '../../src/secrets/generate.js';
 import { finished, type LabWorkspace, labWorkspace, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * A three-node RabbitMQ cluster on the lab's rabbitmq hosts (labhost1-3), by Wire's stages
@@ -21,11 +22,11 @@ let workspace: LabWorkspace;
 let secrets: WireSecrets;
 
 beforeAll(async () => {
-  await resetWire(HOSTS);
+  await freshHosts(HOSTS);
   workspace = labWorkspace(5);
   secrets = await withSecrets(workspace);
 }, 120_000);
-afterAll(() => resetWire(HOSTS), 120_000);
+afterAll(() => freshHosts(HOSTS), 120_000);
 
 describe('RabbitMQ on the lab', () => {
   it('forms a three-node cluster, one node at a time, with the user from secrets.yaml', async () => {

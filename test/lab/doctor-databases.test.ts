@@ -4,16 +4,8 @@ import { standInBundle } from '../support/bundle.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
 import { type LabWorkspace, labWorkspaceWithBundle } from './lab-cli.js';
 import { type LabHost, labHosts } from './lab-hosts.js';
-import {
-  ALLOW,
-  onHost,
-  RESET_CASSANDRA,
-  resetAssetHost,
-  resetHosts,
-  resetWire,
-  runWireCli,
-  withSecrets,
-} from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * `doctor --only databases` on the lab: real PostgreSQL (a primary and two streaming standbys)
@@ -45,13 +37,8 @@ const ONLY = [
     'databases.cassandra-start',
   ].join(','),
 ];
-const ASSET_HOST = HOSTS[4];
 const NODES = HOSTS.slice(0, 3);
-const reset = async () => {
-  await resetHosts(NODES, RESET_CASSANDRA);
-  await resetAssetHost(ASSET_HOST);
-  await resetWire(HOSTS);
-};
+const reset = () => freshHosts(HOSTS);
 let workspace: LabWorkspace;
 
 beforeAll(async () => {

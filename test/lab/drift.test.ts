@@ -7,7 +7,7 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import type { StateFile } from '../../src/state/store.js';
 import { finished, type LabWorkspace, labWorkspace, runLabCli } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { resetLabPlay } from './lab-play-reset.js';
+import { freshHosts } from './lab-reset.js';
 import { onHost } from './wire-lab.js';
 
 /**
@@ -23,12 +23,12 @@ const [, SECOND, THIRD, , FIFTH] = HOSTS;
 let workspace: LabWorkspace;
 
 beforeAll(async () => {
-  await resetLabPlay(HOSTS);
+  await freshHosts(HOSTS);
   workspace = labWorkspace(5);
   const first = await runLabCli(workspace, ['apply', '--json']);
   expect(first.exitCode, first.stderr).toBe(0);
 }, 180_000);
-afterAll(() => resetLabPlay(HOSTS), 90_000);
+afterAll(() => freshHosts(HOSTS), 90_000);
 
 const byStepAndHost = (events: EngineEvent[]) =>
   new Map(finished(events).map((e) => [`${e.step} ${e.host}`, e]));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, type LabWorkspace, labWorkspace, runLabCli, started } from './lab-cli.js';
 import { connectLabHost, labHosts } from './lab-hosts.js';
-import { resetLabPlay } from './lab-play-reset.js';
+import { freshHosts } from './lab-reset.js';
 
 /**
  * The engine on five real hosts through `apply` (the lab play: an apt package from the lab
@@ -16,10 +16,10 @@ if (!FIRST || !SECOND) throw new Error('the lab needs five hosts');
 let workspace: LabWorkspace;
 
 beforeAll(async () => {
-  await resetLabPlay(HOSTS);
+  await freshHosts(HOSTS);
   workspace = labWorkspace(5);
 }, 60_000);
-afterAll(() => resetLabPlay(HOSTS), 60_000);
+afterAll(() => freshHosts(HOSTS), 60_000);
 
 const key = (event: { step: string; host: string }) => `${event.step} ${event.host}`;
 

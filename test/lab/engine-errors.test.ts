@@ -8,7 +8,7 @@ import { writeSecretsFile } from '../../src/secrets/file.js';
 import { generateSecrets } from '../../src/secrets/generate.js';
 import { labWorkspace, runLabCli } from './lab-cli.js';
 import { connectLabHost, LAB_KNOWN_HOSTS, labHosts } from './lab-hosts.js';
-import { resetLabPlay } from './lab-play-reset.js';
+import { freshHosts } from './lab-reset.js';
 
 /**
  * What an operator meets when a host cannot be reached or used, through `apply --plan` (which
@@ -115,10 +115,10 @@ describe('apply cannot use a host', () => {
 });
 
 describe('a command that fails on a host', () => {
-  afterAll(() => resetLabPlay([first]), 60_000);
+  afterAll(() => freshHosts([first]), 60_000);
 
   it('fails the run naming the host, step, command, exit code and last lines, and points at the log', async () => {
-    await resetLabPlay([first]);
+    await freshHosts([first]);
     const workspace = labWorkspace(1);
     workspace.setVars({ failOn: 'labhost1' });
     const run = await runLabCli(workspace, ['apply']);

@@ -16,7 +16,7 @@ import {
   waitForEvent,
 } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { resetLabPlay } from './lab-play-reset.js';
+import { freshHosts } from './lab-reset.js';
 
 /**
  * A bad day for an operator (issue 15): a host partitioned in the middle of a stage, a host
@@ -84,7 +84,7 @@ async function msUntil(
 
 const figures: string[] = [];
 
-beforeEach(() => resetLabPlay(HOSTS), 60_000);
+beforeEach(() => freshHosts(HOSTS), 60_000);
 afterEach(() => {
   for (const name of NAMES) heal(name);
   execFileSync('bash', [LAB, 'start', '3']); // a no-op unless a test switched it off
@@ -92,7 +92,7 @@ afterEach(() => {
 afterAll(async () => {
   // The measured times, for the record (issue 15 asks for them).
   if (figures.length > 0) console.log(`partition -> message:\n  ${figures.join('\n  ')}`);
-  await resetLabPlay(HOSTS);
+  await freshHosts(HOSTS);
 }, 90_000);
 
 /**

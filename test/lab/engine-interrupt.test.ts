@@ -6,7 +6,7 @@ import type { StateFile } from '../../src/state/store.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import { LAB_CLI, labWorkspace, runLabCli, started, startLabCli } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { resetLabPlay } from './lab-play-reset.js';
+import { freshHosts } from './lab-reset.js';
 
 /**
  * Ctrl-C as an operator presses it: in a real terminal (tmux) with the live tree, once (the
@@ -24,10 +24,10 @@ let terminal: Tmux;
 beforeAll(async () => {
   terminal = await startTmux(60_000);
 }, 60_000);
-beforeEach(() => resetLabPlay(HOSTS), 60_000);
+beforeEach(() => freshHosts(HOSTS), 60_000);
 afterAll(async () => {
   await terminal.close();
-  await resetLabPlay(HOSTS);
+  await freshHosts(HOSTS);
 }, 60_000);
 
 const stateDir = (dir: string) => join(dir, '.wire-install');

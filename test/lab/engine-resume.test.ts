@@ -14,7 +14,7 @@ import {
   waitForEvent,
 } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { resetLabPlay } from './lab-play-reset.js';
+import { freshHosts } from './lab-reset.js';
 
 /**
  * Resuming: a host lost in the middle of a stage, and Ctrl-C in the middle of a run. Both
@@ -25,10 +25,10 @@ import { resetLabPlay } from './lab-play-reset.js';
 const LAB = fileURLToPath(new URL('./lab.sh', import.meta.url));
 const HOSTS = labHosts().slice(0, 5);
 
-beforeEach(() => resetLabPlay(HOSTS), 60_000);
+beforeEach(() => freshHosts(HOSTS), 60_000);
 afterAll(() => {
   execFileSync('bash', [LAB, 'start', '3']); // in case a test stopped before starting it again
-  return resetLabPlay(HOSTS);
+  return freshHosts(HOSTS);
 }, 90_000);
 
 const readState = (dir: string) =>

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import { LAB_CLI, labWorkspace } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { resetLabPlay } from './lab-play-reset.js';
+import { freshHosts } from './lab-reset.js';
 
 /**
  * apply in a real terminal (tmux): the listr2 tree of stage, step and host, resolved by the
@@ -15,11 +15,11 @@ let terminal: Tmux;
 
 beforeAll(async () => {
   terminal = await startTmux(30_000);
-  await resetLabPlay(hosts);
+  await freshHosts(hosts);
 }, 60_000);
 afterAll(async () => {
   await terminal.close();
-  await resetLabPlay(hosts);
+  await freshHosts(hosts);
 }, 60_000);
 
 describe('apply in a terminal', () => {

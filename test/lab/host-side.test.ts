@@ -7,18 +7,14 @@ import { startDnsmasq, type TestDns } from '../support/dnsmasq.js';
 import { standInCalicoFiles } from '../support/stand-in-calico.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
 import { standInElasticsearchFiles } from '../support/stand-in-elasticsearch.js';
-import {
-  openSslCa,
-  RESET_STAND_IN_KUBEADM,
-  STAND_IN_CA_PATH,
-  STAND_IN_KUBEADM,
-} from '../support/stand-in-kubeadm.js';
+import { openSslCa, STAND_IN_CA_PATH, STAND_IN_KUBEADM } from '../support/stand-in-kubeadm.js';
 import { standInKubectl } from '../support/stand-in-kubectl.js';
 import { kubernetesNodeStandIns } from '../support/stand-in-kubernetes-node.js';
 import { standInMinioFiles } from '../support/stand-in-minio.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * Every host-side stage of Wire's install in one run, as an operator would start it:
@@ -41,27 +37,13 @@ const DOMAIN = 'wire.lab.test';
 /** Every stage on five hosts: 85-140 s on this 2-CPU machine. */
 const FIRST_RUN_TIMEOUT_MS = 480_000;
 
-const RESET_HOSTS = [
-  RESET_STAND_IN_KUBEADM,
-  'systemctl disable --now serve-assets cassandra elasticsearch minio-server1 minio-server2 >/dev/null 2>&1 || true',
-  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq elasticsearch-oss openjdk-8-jre-headless >/dev/null 2>&1 || true',
-  'rm -rf /opt/assets /etc/systemd/system/serve-assets.service /etc/systemd/system/cassandra.service /etc/systemd/system/minio-server1.service /etc/systemd/system/minio-server2.service',
-  'rm -rf /opt/apache-cassandra-3.11.19 /mnt/cassandra /etc/default/cassandra /var/cache/wire-install',
-  'rm -rf /etc/elasticsearch /var/lib/elasticsearch /var/log/elasticsearch /etc/sysctl.d/60-wire-install-elasticsearch.conf',
-  'rm -rf /etc/default/minio-server1 /etc/default/minio-server2 /var/lib/minio-server1 /var/lib/minio-server2 /usr/local/bin/minio /usr/local/bin/mc /root/.mc',
-  'systemctl daemon-reload',
-].join('\n');
-
 let workspace: LabWorkspace;
 let dns: TestDns;
 let first: LabRun;
 let firstMs = 0;
 const savedPath = process.env.PATH;
 
-const resetAll = async () => {
-  await resetWire(HOSTS);
-  await Promise.all(HOSTS.map((host) => onHost(host, `sh -c '${RESET_HOSTS.replace(/'/g, `'\\''`)}'`)));
-};
+const resetAll = () => freshHosts(HOSTS);
 
 /** A stand-in helm for preflight.admin-tools (the workloads stage, which runs helm, is not selected). */
 function standInHelm(dir: string): void {

@@ -5,11 +5,12 @@ import { caCertHash, kubeconfigCaPem } from '../../src/cluster/kubeadm.js';
 import type { WireSecrets } from '../../src/secrets/generate.js';
 import { standInBundle } from '../support/bundle.js';
 import { standInCalicoFiles } from '../support/stand-in-calico.js';
-import { openSslCa, RESET_STAND_IN_KUBEADM, STAND_IN_KUBEADM } from '../support/stand-in-kubeadm.js';
+import { openSslCa, STAND_IN_KUBEADM } from '../support/stand-in-kubeadm.js';
 import { type StandInKubectl, standInKubectl } from '../support/stand-in-kubectl.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspace } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetWire, runWireCli, withSecrets } from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * The Kubernetes cluster steps through bin/wire-install on the lab: kubeadm init on the first
@@ -41,11 +42,6 @@ let firstRunMs: number;
 /** PATH as it was: the stand-in kubectl must not stay first for the test files after this one. */
 const savedPath = process.env.PATH;
 
-const resetKube = () =>
-  Promise.all(
-    KUBE_NODES.map((host) => onHost(host, `sh -c '${RESET_STAND_IN_KUBEADM.replace(/'/g, `'\\''`)}'`)),
-  );
-
 /** The inventory with calling roles: sftd (behind NAT) on the 2nd node, coturn on the 3rd. */
 function withCalling(bundle: string) {
   return (text: string) =>
@@ -62,7 +58,7 @@ function withCalling(bundle: string) {
 }
 
 beforeAll(async () => {
-  await Promise.all([resetWire(HOSTS), resetKube()]);
+  await freshHosts(HOSTS);
   const authority = openSslCa();
   ca = authority.cert;
   const bundle = standInBundle({
@@ -92,7 +88,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => {
   process.env.PATH = savedPath;
-  return Promise.all([resetWire(HOSTS), resetKube()]);
+  return freshHosts(HOSTS);
 }, 120_000);
 
 /** The hosts a step ran on, as started/finished events in order. */

@@ -3,7 +3,8 @@ import { standInBundle } from '../support/bundle.js';
 import { imageTarName, kubernetesNodeStandIns } from '../support/stand-in-kubernetes-node.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { ALLOW, onHost, resetAssetHost, resetWire, runWireCli } from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli } from './wire-lab.js';
 
 /**
  * The Kubernetes node steps on the lab through bin/wire-install, with a stand-in bundle whose
@@ -48,10 +49,7 @@ function imports(run: LabRun): Map<string, string[]> {
 const imagesOn = async (host: (typeof HOSTS)[number]) =>
   (await onHost(host, 'ctr -n k8s.io images ls -q')).trim().split('\n').sort();
 
-const reset = async () => {
-  await resetWire(HOSTS);
-  await resetAssetHost(ASSET_HOST);
-};
+const reset = () => freshHosts(HOSTS);
 beforeAll(reset, 120_000);
 afterAll(reset, 120_000);
 

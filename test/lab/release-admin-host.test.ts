@@ -7,7 +7,7 @@ import type { RemoteHost } from '../../src/hosts/types.js';
 import { standInBundle } from '../support/bundle.js';
 import { labInventory } from './lab-cli.js';
 import { connectLabHost, LAB_KEY, LAB_KNOWN_HOSTS, type LabHost, labHosts } from './lab-hosts.js';
-import { resetWire } from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
 
 /**
  * wire-install as an operator runs it on an air-gapped admin host that has nothing installed:
@@ -90,7 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin?.exec(`rm -rf ${OPT} ${WORK} /root/init /root/.ssh/wire-lab-key /root/.ssh/known_hosts`);
   admin?.close();
-  if (hosts) await resetWire(hosts);
+  if (hosts) await freshHosts(hosts);
   for (const dir of [release, bundle]) if (dir) rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 

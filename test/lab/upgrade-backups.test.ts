@@ -13,16 +13,8 @@ import { standInBundle } from '../support/bundle.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
 import { finished, type LabWorkspace, labWorkspaceWithBundle } from './lab-cli.js';
 import { connectLabHost, labHosts } from './lab-hosts.js';
-import {
-  ALLOW,
-  onHost,
-  RESET_CASSANDRA,
-  resetAssetHost,
-  resetHosts,
-  resetWire,
-  runWireCli,
-  withSecrets,
-} from './wire-lab.js';
+import { freshHosts } from './lab-reset.js';
+import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * The upgrade's backups on lab hosts, through the CLI: `wire-install upgrade --only
@@ -37,7 +29,6 @@ import {
 const HOSTS = labHosts().slice(0, 5);
 const NODES = HOSTS.slice(0, 3);
 const [PRIMARY] = HOSTS;
-const ASSET_HOST = HOSTS[4];
 const DATABASES = [
   'preflight.ssh',
   'databases.postgresql-primary',
@@ -52,11 +43,7 @@ let target = { from: '5.28.0', to: '5.32.0', id: '' };
 const backups = () => `/var/backups/wire-install/${target.id}`;
 let bundle: string;
 
-const reset = async () => {
-  await resetHosts(NODES, `${RESET_CASSANDRA}\nrm -rf /var/backups/wire-install`);
-  await resetAssetHost(ASSET_HOST);
-  await resetWire(HOSTS);
-};
+const reset = () => freshHosts(HOSTS);
 
 const psql = (database: string, sql: string) =>
   `runuser -u postgres -- psql -X -At -d ${database} -c "${sql}"`;

@@ -254,13 +254,6 @@ if __name__ == '__main__':
 /** Where the stand-in finds the CA it installs (made on the admin machine by openssl). */
 export const STAND_IN_CA_PATH = '/usr/local/lib/kubeadm-stand-in/ca.crt';
 
-/** What resetting a lab host removes of the stand-in cluster. */
-export const RESET_STAND_IN_KUBEADM = [
-  'systemctl stop kube-apiserver-stand-in >/dev/null 2>&1 || true',
-  'systemctl reset-failed kube-apiserver-stand-in >/dev/null 2>&1 || true',
-  'rm -rf /etc/kubernetes /var/lib/kubeadm-stand-in /usr/local/lib/kubeadm-stand-in /usr/local/bin/kubeadm',
-].join('\n');
-
 /** A real self-signed CA certificate (openssl), as kubeadm makes for a cluster. */
 export function openSslCa(): { cert: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'wil-kube-ca-'));
