@@ -62,6 +62,8 @@ beforeAll(async () => {
     ...kubernetesNodeStandIns({ system: ['registry.k8s.io/pause:3.9'], helm: ['quay.io/wire/brig:5.32.0'] }),
     // The cluster steps' stand-in kubeadm (it also serves a small API the joins check).
     'binaries/kubeadm': { content: STAND_IN_KUBEADM, mode: 0o755 },
+    // The same stand-in as kubectl: kubernetes.join-credentials lists the nodes with it.
+    'binaries/kubectl': { content: STAND_IN_KUBEADM, mode: 0o755 },
     'binaries/apache-cassandra-3.11.19-bin.tar.gz': { from: standInCassandraTarball() },
     ...standInElasticsearchFiles(),
     ...standInMinioFiles(),

@@ -1,5 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caCertHash, kubeconfigCaPem } from '../../src/cluster/kubeadm.js';
 import type { WireSecrets } from '../../src/secrets/generate.js';
@@ -8,7 +10,7 @@ import { standInCalicoFiles } from '../support/stand-in-calico.js';
 import { openSslCa, STAND_IN_KUBEADM } from '../support/stand-in-kubeadm.js';
 import { type StandInKubectl, standInKubectl } from '../support/stand-in-kubectl.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspace } from './lab-cli.js';
-import { labHosts } from './lab-hosts.js';
+import { type LabHost, labHosts } from './lab-hosts.js';
 import { freshHosts } from './lab-reset.js';
 import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
@@ -25,13 +27,14 @@ import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
  * `kubectl` as it would with the real ones.
  */
 
+const LAB = fileURLToPath(new URL('./lab.sh', import.meta.url));
 const HOSTS = labHosts().slice(0, 5);
 const PLANES = HOSTS.slice(0, 3);
 const WORKER = HOSTS[3];
 const KUBE_NODES = HOSTS.slice(0, 4);
 const ONLY = [
   '--only',
-  'preflight.ssh,bootstrap-host,kubernetes.init-control-plane,kubernetes.admin-kubeconfig,kubernetes.cni,kubernetes.join-control-planes,kubernetes.join-workers,kubernetes.nodes-ready',
+  'preflight.ssh,bootstrap-host,kubernetes.init-control-plane,kubernetes.admin-kubeconfig,kubernetes.cni,kubernetes.join-credentials,kubernetes.join-control-planes,kubernetes.join-workers,kubernetes.nodes-ready',
 ];
 let workspace: LabWorkspace;
 let secrets: WireSecrets;
@@ -39,6 +42,10 @@ let kubectl: StandInKubectl;
 let ca: string;
 let firstRun: LabRun;
 let firstRunMs: number;
+/** The stand-in kubeadm script, from the bundle. */
+let script: string;
+/** A host booted into the lab later (lab.sh add), joined as a worker a day after init. */
+let added: LabHost | undefined;
 /** PATH as it was: the stand-in kubectl must not stay first for the test files after this one. */
 const savedPath = process.env.PATH;
 
@@ -69,10 +76,10 @@ beforeAll(async () => {
   secrets = await withSecrets(workspace);
   // The stand-in kubeadm from the bundle, where kubernetes.kube-packages puts the real one, and
   // the CA it hands out (openssl: the lab image has none).
-  const script = readFileSync(join(bundle, '.content', 'binaries', 'kubeadm'), 'utf8');
+  script = readFileSync(join(bundle, '.content', 'binaries', 'kubeadm'), 'utf8');
   await Promise.all(
     KUBE_NODES.map(async (host) => {
-      await onHost(host, 'cat > /usr/local/bin/kubeadm && chmod 755 /usr/local/bin/kubeadm', script);
+      await installStandIn(host, script);
       await onHost(
         host,
         'mkdir -p /usr/local/lib/kubeadm-stand-in && cat > /usr/local/lib/kubeadm-stand-in/ca.crt',
@@ -86,10 +93,19 @@ beforeAll(async () => {
   firstRun = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
   firstRunMs = Math.round(performance.now() - started);
 }, 180_000);
-afterAll(() => {
+afterAll(async () => {
   process.env.PATH = savedPath;
-  return freshHosts(HOSTS);
+  await freshHosts(HOSTS);
+  if (added) execFileSync('bash', [LAB, 'remove', added.name.replace('labhost', '')], { timeout: 60_000 });
 }, 120_000);
+
+/** The stand-in kubeadm where kubernetes.kube-packages puts the real one, and as kubectl beside it. */
+const installStandIn = (host: LabHost | undefined, script: string) =>
+  onHost(
+    host,
+    'cat > /usr/local/bin/kubeadm && chmod 755 /usr/local/bin/kubeadm && cp /usr/local/bin/kubeadm /usr/local/bin/kubectl',
+    script,
+  );
 
 /** The hosts a step ran on, as started/finished events in order. */
 const sequence = (run: LabRun, step: string) =>
@@ -215,5 +231,59 @@ describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)'
     expect(again).toContain('wait');
     const calls = await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/calls.log');
     expect(calls.match(/^init /gm)).toHaveLength(1);
+    // Every node has joined: the join credentials are not renewed, however old.
+    expect(calls).not.toMatch(/^token create/m);
+    expect(calls).not.toMatch(/^init phase upload-certs/m);
   }, 90_000);
+
+  it('joins a worker added a day after init with a bootstrap token created again, once', async () => {
+    const name = execFileSync('bash', [LAB, 'add'], { encoding: 'utf8', timeout: 120_000 }).trim();
+    added = labHosts().find((host) => host.name === name);
+    await installStandIn(added, script);
+    const inventory = readFileSync(workspace.inventory, 'utf8');
+    writeFileSync(
+      workspace.inventory,
+      `${inventory.trimEnd()}\n  - { name: ${added?.name}, address: ${added?.address}, roles: [kube-worker] }\n`,
+    );
+    writeFileSync(
+      `${workspace.home}/.ssh/known_hosts`,
+      readFileSync('/run/wire-install-lab/known_hosts', 'utf8'),
+    );
+    // 25 hours pass for the stand-in cluster (its token lived 24); the hosts' clocks stay.
+    await onHost(PLANES[0], '/usr/local/bin/kubeadm stand-in-clock 90000');
+
+    const plan = await runWireCli(workspace, ['apply', '--plan', ...ONLY, ...ALLOW, '--json']);
+    expect(plan.exitCode, plan.stderr + plan.stdout.slice(-3000)).toBe(0);
+    const credentials = finished(plan.events).find((e) => e.step === 'kubernetes.join-credentials');
+    expect(credentials).toMatchObject({ host: PLANES[0]?.name, status: 'would-change' });
+    expect(JSON.stringify(credentials)).toContain(`${added?.name} still to join`);
+
+    const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
+    expect(run.exitCode, run.stderr + run.stdout.slice(-3000)).toBe(0);
+    const joins = finished(run.events)
+      .filter((e) => e.step === 'kubernetes.join-workers')
+      .map((e) => `${e.host} ${e.status}`);
+    expect(joins.sort()).toEqual([`${WORKER?.name} current`, `${added?.name} changed`].sort());
+    const calls = await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/calls.log');
+    expect(calls.match(/^token create --config$/gm)).toHaveLength(1);
+    // Only a worker joins: the control-plane certificates are not uploaded again.
+    expect(calls).not.toMatch(/^init phase upload-certs/m);
+    const cluster = JSON.parse(await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/cluster.json')) as {
+      nodes: { name: string }[];
+    };
+    expect(cluster.nodes.map((node) => node.name)).toContain(added?.name);
+    // The token never reached the output or the debug log.
+    expect(run.stdout + run.stderr).not.toContain(secrets.kubernetes.bootstrapToken);
+    const logs = readdirSync(join(workspace.dir, '.wire-install', 'logs'));
+    for (const log of logs)
+      expect(readFileSync(join(workspace.dir, '.wire-install', 'logs', log), 'utf8')).not.toContain(
+        secrets.kubernetes.bootstrapToken.split('.')[1],
+      );
+
+    // Guarded: every node has joined now, so the next apply creates nothing.
+    const again = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    const after = await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/calls.log');
+    expect(after.match(/^token create/gm)).toHaveLength(1);
+  }, 180_000);
 });

@@ -19,6 +19,16 @@ import { join } from 'node:path';
  *   name must resolve on the node), refuses a CA pin that does not match it, then registers
  *   with the token (and, for a control plane, the certificate key), which the API refuses when
  *   they do not match the first node's; writes /etc/kubernetes/kubelet.conf.
+ * - Join credentials expire as kubeadm's do: the bootstrap token after the config's ttl (24 h),
+ *   the uploaded control-plane certificates 2 h after the upload (kubeadm keeps them in a Secret
+ *   owned by a 2 h "proxy" token). An expired token is gone from `token list`, and the API
+ *   refuses a join with it. `token create --config F` creates the config's token again (never one
+ *   given on the command line) and `init phase upload-certs --upload-certs --config F` uploads
+ *   the certificates again; `token list -o jsonpath=T` prints the live tokens through T.
+ * - `kubeadm stand-in-clock SECONDS` moves the stand-in cluster's clock forward (every expiry
+ *   comes SECONDS closer); the host's own clock is never touched.
+ * - Installed as `kubectl` (the same file under that name), it answers
+ *   `kubectl --kubeconfig F get nodes -o jsonpath={.items[*].metadata.name}` from the API.
  * Every call is appended to /var/lib/kubeadm-stand-in/calls.log.
  */
 export const STAND_IN_KUBEADM = String.raw`#!/usr/bin/env python3
@@ -30,6 +40,8 @@ import base64, hashlib, http.server, ipaddress, json, os, re, socket, subprocess
 STATE = '/var/lib/kubeadm-stand-in'
 CA_SOURCE = '/usr/local/lib/kubeadm-stand-in/ca.crt'
 PORT = 6443
+CERTS_PROXY = 'Proxy for managing TTL for the kubeadm-certs secret'
+CERTS_TTL = 2 * 3600
 
 def fail(message):
     print('kubeadm (lab stand-in): ' + message, file=sys.stderr)
@@ -126,6 +138,30 @@ def write_private(path, text):
     with os.fdopen(fd, 'w') as f:
         f.write(text)
 
+def load_cluster():
+    with open(STATE + '/cluster.json') as f:
+        return json.load(f)
+
+def save_cluster(cluster):
+    with open(STATE + '/cluster.json', 'w') as f:
+        json.dump(cluster, f)
+
+def live_tokens(cluster):
+    # Kubernetes' token cleaner deletes an expired bootstrap token's Secret.
+    return [t for t in cluster['tokens'] if t['expires'] > time.time()]
+
+def ttl_seconds(text):
+    value = field(text, 'ttl') or '24h0m0s'
+    match = re.fullmatch(r'(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?', value)
+    if not match or not value:
+        fail('ttl %r is not a duration' % value)
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+def put_token(cluster, token, ttl, description):
+    cluster['tokens'] = [t for t in cluster['tokens'] if t['token'] != token]
+    cluster['tokens'].append({'token': token, 'expires': time.time() + ttl, 'description': description})
+
 def init(args):
     text = read_config(args)
     log('init ' + ' '.join(a for a in args if a.startswith('--')))
@@ -153,9 +189,11 @@ def init(args):
     os.makedirs('/etc/kubernetes/pki', exist_ok=True)
     write_private('/etc/kubernetes/pki/ca.crt', ca)
     os.makedirs(STATE, exist_ok=True)
-    with open(STATE + '/cluster.json', 'w') as f:
-        json.dump({'token': sha(token), 'certificateKey': sha(key), 'ca': ca,
-                   'nodes': [{'name': name, 'ip': ip, 'controlPlane': True}]}, f)
+    cluster = {'tokens': [], 'certificateKey': sha(key), 'ca': ca,
+               'nodes': [{'name': name, 'ip': ip, 'controlPlane': True}]}
+    put_token(cluster, token, ttl_seconds(text), field(text, 'description') or '')
+    put_token(cluster, 'cproxy.' + os.urandom(8).hex(), CERTS_TTL, CERTS_PROXY)
+    save_cluster(cluster)
     subprocess.run(['systemctl', 'stop', 'kube-apiserver-stand-in'], capture_output=True)
     subprocess.run(['systemctl', 'reset-failed', 'kube-apiserver-stand-in'], capture_output=True)
     # In the kubepods slice, where the real API server runs as a static pod, so the host's
@@ -168,6 +206,64 @@ def init(args):
         print('kubeadm join %s --token %s' % (endpoint, token))
     if '--skip-certificate-key-print' not in args:
         print('certificate key: ' + key)
+
+def token(args):
+    if args[:1] == ['create']:
+        text = read_config(args)
+        if [a for a in args[1:] if not a.startswith('--') and a != args[args.index('--config') + 1]]:
+            fail('token create: give the token in --config, never on the command line')
+        log('token create --config')
+        value = need(text, 'token', r'[a-z0-9]{6}\.[a-z0-9]{16}', 'a bootstrap token')
+        cluster = load_cluster()
+        put_token(cluster, value, ttl_seconds(text), field(text, 'description') or '')
+        save_cluster(cluster)
+        print(value)  # as kubeadm does: the caller must not show it
+    elif args[:1] == ['list']:
+        template = next((a[len('-o=jsonpath='):] for a in args if a.startswith('-o=jsonpath=')), None)
+        if template is None and '-o' in args:
+            option = args[args.index('-o') + 1]
+            template = option[len('jsonpath='):] if option.startswith('jsonpath=') else None
+        if template is None:
+            fail('token list: the stand-in prints only -o jsonpath=<template>')
+        log('token list')
+        for t in live_tokens(load_cluster()):
+            values = {'token': t['token'], 'description': t['description'],
+                      'expires': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(t['expires']))}
+            out = re.sub(r'\{\.(\w+)\}', lambda m: values.get(m.group(1), ''), template)
+            out = out.replace('{"\\t"}', '\t').replace('{"\\n"}', '\n').replace('{" "}', ' ')
+            sys.stdout.write(out)
+    else:
+        fail('token: unknown subcommand %r' % args[:1])
+
+def upload_certs(args):
+    if args[:2] != ['phase', 'upload-certs'] or '--upload-certs' not in args:
+        fail('init phase: only "phase upload-certs --upload-certs --config F"')
+    text = read_config(args)
+    log('init phase upload-certs')
+    cluster = load_cluster()
+    if sha(need(text, 'certificateKey', r'[0-9a-f]{64}', 'a 64-hex certificate key')) != cluster['certificateKey']:
+        fail('certificateKey differs from the one the cluster was initialised with')
+    cluster['tokens'] = [t for t in cluster['tokens'] if t['description'] != CERTS_PROXY]
+    put_token(cluster, 'cproxy.' + os.urandom(8).hex(), CERTS_TTL, CERTS_PROXY)
+    save_cluster(cluster)
+    print('[upload-certs] Using certificate key:')
+    print(need(text, 'certificateKey', r'[0-9a-f]{64}', 'a 64-hex certificate key'))
+
+def advance_clock(args):
+    seconds = int(args[0])
+    log('stand-in-clock %d' % seconds)
+    cluster = load_cluster()
+    for t in cluster['tokens']:
+        t['expires'] -= seconds
+    save_cluster(cluster)
+
+def kubectl(args):
+    if args[2:] != ['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'] or args[:1] != ['--kubeconfig']:
+        fail('kubectl (lab stand-in on a node): only "--kubeconfig F get nodes -o jsonpath={.items[*].metadata.name}"')
+    server = re.search(r'server:\s*https://(\S+)', open(args[1]).read()).group(1)
+    address, port = resolve(server)
+    nodes = json.load(urllib.request.urlopen('http://%s:%d/nodes' % (address, port), timeout=10))
+    print(' '.join(n['name'] for n in nodes))
 
 def join(args):
     text = read_config(args)
@@ -224,8 +320,11 @@ class Api(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         cluster = self.cluster()
         request = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
-        if request['token'] != cluster['token']:
-            return self.reply(403, {'error': 'bootstrap token not valid'})
+        live = live_tokens(cluster)
+        if request['token'] not in [sha(t['token']) for t in live]:
+            return self.reply(403, {'error': 'bootstrap token not valid (unknown or expired)'})
+        if request['controlPlane'] and not [t for t in live if t['description'] == CERTS_PROXY]:
+            return self.reply(403, {'error': 'secrets "kubeadm-certs" not found: the uploaded certificates expired (2 h)'})
         if request['controlPlane'] and request['certificateKey'] != cluster['certificateKey']:
             return self.reply(403, {'error': 'certificate key does not decrypt the uploaded certificates'})
         cluster['nodes'] = [n for n in cluster['nodes'] if n['name'] != request['name']]
@@ -239,8 +338,17 @@ def serve():
 
 if __name__ == '__main__':
     command, rest = (sys.argv[1] if len(sys.argv) > 1 else ''), sys.argv[2:]
-    if command == 'init':
+    if os.path.basename(sys.argv[0]) == 'kubectl':
+        log('kubectl ' + ' '.join(sys.argv[3:]))
+        kubectl(sys.argv[1:])
+    elif command == 'init' and rest[:1] == ['phase']:
+        upload_certs(rest)
+    elif command == 'init':
         init(rest)
+    elif command == 'token':
+        token(rest)
+    elif command == 'stand-in-clock':
+        advance_clock(rest)
     elif command == 'join':
         join(rest)
     elif command == 'serve':

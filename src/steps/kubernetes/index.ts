@@ -3,6 +3,7 @@ import { cniStep } from './cni.js';
 import { containerdStep } from './containerd.js';
 import { initControlPlaneStep } from './init-control-plane.js';
 import { joinControlPlanesStep } from './join-control-planes.js';
+import { joinCredentialsStep } from './join-credentials.js';
 import { joinWorkersStep } from './join-workers.js';
 import { kubePackagesStep } from './kube-packages.js';
 import { logRotationStep } from './log-rotation.js';
@@ -25,6 +26,7 @@ export const kubernetesSteps = [
   initControlPlaneStep,
   adminKubeconfigStep,
   cniStep,
+  joinCredentialsStep,
   joinControlPlanesStep,
   joinWorkersStep,
   logRotationStep,
