@@ -33,6 +33,11 @@ export const commandRegistry: readonly CommandEntry[] = [
     load: () => import('./upgrade.js'),
   },
   {
+    name: 'remove-host',
+    summary: 'take a host out of the installation, role by role, with a plan and a typed confirmation',
+    load: () => import('./remove-host.js'),
+  },
+  {
     name: 'status',
     summary: 'show the checkpoint table of the last apply',
     load: () => import('./status.js'),

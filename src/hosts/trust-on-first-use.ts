@@ -124,4 +124,20 @@ export class TrustStore {
       .then(() => writeFileAtomic(this.path, snapshot, { mode: 0o600 }));
     return this.writing;
   }
+
+  /** Removes every line for `host` (a host taken out of the installation: remove-host). */
+  forget(host: string, port: number): Promise<void> {
+    const name = knownHostName(host, port);
+    const kept = this.lines.filter(
+      (line) => line.startsWith('#') || !line.split(/\s+/)[0]?.split(',').includes(name),
+    );
+    if (kept.length === this.lines.length) return this.writing;
+    this.lines.splice(0, this.lines.length, ...kept);
+    this.parsed = parseKnownHosts(kept.join('\n'));
+    const snapshot = `${kept.join('\n')}\n`;
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(() => writeFileAtomic(this.path, snapshot, { mode: 0o600 }));
+    return this.writing;
+  }
 }

@@ -120,6 +120,13 @@ export class StateStore {
     return this.write();
   }
 
+  /** Forgets a host taken out of the installation (remove-host): its records and its identity. */
+  removeHost(host: string): Promise<void> {
+    for (const hosts of Object.values(this.state.steps)) delete hosts[host];
+    if (this.state.hosts) delete this.state.hosts[host];
+    return this.write();
+  }
+
   private write(): Promise<void> {
     if (this.next) return this.next;
     // A failed earlier write must not stop later ones: each write carries the whole state.

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const LAYERS: readonly (readonly string[])[] = [
   ['cli.ts', 'single-executable.ts', 'version-info.ts'],
   ['commands'],
-  ['apply', 'doctor', 'upgrade', 'init'],
+  ['apply', 'doctor', 'upgrade', 'init', 'remove-host'],
   ['plan'],
   ['steps'],
   ['wire', 'cluster', 'workloads', 'verify', 'preflight', 'tools'],

@@ -1,3 +1,4 @@
+import { WireInstallError } from '../../../core/errors.js';
 import { type Inventory, trafficAddress } from '../../../inventory/defaults.js';
 import { aptPackageOperation } from '../../../operations/apt.js';
 import { fileOperation } from '../../../operations/file.js';
@@ -9,7 +10,13 @@ import {
 import { runOrFail } from '../../../operations/run.js';
 import type { Operation, OperationContext } from '../../../operations/types.js';
 import type { WireSecrets } from '../../../secrets/generate.js';
-import { pgHbaLines, postgresConfig, postgresHosts, REPLICATION_USER } from '../../../wire/postgresql.js';
+import {
+  pgHbaLines,
+  postgresConfig,
+  postgresHosts,
+  REPLICATION_USER,
+  WIRE_DATABASE,
+} from '../../../wire/postgresql.js';
 import { defineStep } from '../../define-step.js';
 import { PRODUCTION_ONLY } from '../../types.js';
 
@@ -25,6 +32,25 @@ export const postgresqlStandbysStep = defineStep({
   operations: (inventory, _host, options) => postgresStandby(inventory, options.secrets),
 });
 
+/**
+ * Cloning replaces the host's data directory. A host that is not a standby but holds Wire's
+ * database is a primary (the one promoted by a failover, not yet first in the inventory, or a
+ * primary listed in the wrong place): its data must never be erased for a clone. A fresh host
+ * (the empty cluster the package made) has no wire-server database and is cloned.
+ */
+async function refuseToWipeWireData(context: OperationContext, primary: string): Promise<void> {
+  const probe = await context.host.exec(
+    `runuser -u postgres -- psql -X -At -c "SELECT 1 FROM pg_database WHERE datname = '${WIRE_DATABASE}'"`,
+  );
+  if (probe.exitCode === 0 && probe.stdout.trim() === '1')
+    throw new WireInstallError({
+      what: `${context.host.name}: PostgreSQL here is not a standby and holds the ${WIRE_DATABASE} database; cloning it from ${primary} would erase it`,
+      host: context.host.name,
+      evidence: ['no standby.signal in the data directory', `database ${WIRE_DATABASE} present`],
+      next: `if ${context.host.name} is the primary now (after a failover), list it first among the postgresql hosts of the inventory; wire-install never erases a database to make a standby`,
+    });
+}
+
 /** A standby: cloned from the primary once (pg_basebackup -R), then streaming. */
 function cloneOperation(primary: string): Operation {
   const cloned = async (context: OperationContext) => {
@@ -38,10 +64,13 @@ function cloneOperation(primary: string): Operation {
     target: primary,
     inputs: { primary },
     async check(context) {
-      return { changes: (await cloned(context)) ? [] : [change], notes: [] };
+      if (await cloned(context)) return { changes: [], notes: [] };
+      await refuseToWipeWireData(context, primary);
+      return { changes: [change], notes: [] };
     },
     async apply(context) {
       if (await cloned(context)) return { changes: [], notes: [] };
+      await refuseToWipeWireData(context, primary);
       const version = await postgresVersion(context);
       if (!version) throw new Error(`${context.host.name}: PostgreSQL is not installed`);
       const { data, unit } = clusterPaths(version);
@@ -64,6 +93,49 @@ function cloneOperation(primary: string): Operation {
   };
 }
 
+/** The address primary_conninfo names (pg_basebackup -R wrote it into postgresql.auto.conf). */
+async function followedPrimary(context: OperationContext): Promise<string | undefined> {
+  const version = await postgresVersion(context);
+  if (!version) return undefined;
+  const conf = `${clusterPaths(version).data}/postgresql.auto.conf`;
+  const result = await context.host.exec(`grep -o "^primary_conninfo = .*" ${conf}`);
+  return /\bhost=([^\s']+)/.exec(result.stdout)?.[1];
+}
+
+/**
+ * A standby follows the inventory's primary: after a failover (remove-host promoted another
+ * standby) its primary_conninfo still names the old one. Rewritten in place and reloaded
+ * (PostgreSQL 13 and later take a new primary_conninfo on reload); with
+ * recovery_target_timeline 'latest' (the default) it follows the new primary's timeline.
+ */
+function followOperation(primary: string): Operation {
+  const change = (old: string) => `follow ${primary} (primary_conninfo named ${old})`;
+  return {
+    kind: 'postgresql-standby',
+    target: `follow ${primary}`,
+    inputs: { follow: primary },
+    async check(context) {
+      const old = await followedPrimary(context);
+      return { changes: old && old !== primary ? [change(old)] : [], notes: [] };
+    },
+    async apply(context) {
+      const old = await followedPrimary(context);
+      if (!old || old === primary) return { changes: [], notes: [] };
+      const version = await postgresVersion(context);
+      const conf = `${clusterPaths(version ?? '').data}/postgresql.auto.conf`;
+      const pattern = old.replace(/[.[\]*^$/\\]/g, '\\$&');
+      await runOrFail(
+        context.host,
+        `pointing the standby at ${primary}`,
+        `sed -i "/^primary_conninfo = /s/host=${pattern}\\([ ']\\)/host=${primary}\\1/" ${conf} && runuser -u postgres -- psql -X -At -c "SELECT pg_reload_conf()"`,
+      );
+      if ((await followedPrimary(context)) !== primary)
+        throw new Error(`${context.host.name}: primary_conninfo in ${conf} still does not name ${primary}`);
+      return { changes: [change(old)], notes: [] };
+    },
+  };
+}
+
 function postgresStandby(inventory: Inventory, secrets: WireSecrets): Operation[] {
   const [primaryHost] = postgresHosts(inventory);
   const primary = primaryHost ? trafficAddress(primaryHost) : '';
@@ -77,6 +149,7 @@ function postgresStandby(inventory: Inventory, secrets: WireSecrets): Operation[
       group: 'postgres',
     }),
     cloneOperation(primary),
+    followOperation(primary),
     postgresClusterOperation({
       config: postgresConfig('a standby of the primary'),
       hba: pgHbaLines(inventory),

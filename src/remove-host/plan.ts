@@ -1,0 +1,235 @@
+import type { Host, Inventory } from '../inventory/defaults.js';
+import { hostsWithRole } from '../inventory/defaults.js';
+import type { Role } from '../inventory/roles.js';
+import { checkInventoryStatic } from '../rules/static-rules.js';
+import { REPLICATION_FACTOR } from '../wire/cassandra.js';
+
+/**
+ * `remove-host NAME`, decided before anything changes: per role of the host, what is done and in
+ * which order, or why it is refused. Pure: the survey (src/remove-host/survey.ts) says which
+ * hosts answer and what state PostgreSQL is in on each; tests give it directly.
+ *
+ * Refused (exit 2), each with its reason: what would lose data or quorum (the last PostgreSQL
+ * primary or RabbitMQ node, Cassandra below its replication factor, etcd below quorum), MinIO
+ * (a server cannot leave an erasure-coded pool), a running PostgreSQL primary (promoting a
+ * standby beside it would split the data), and the roles whose removal is not built yet
+ * (Kubernetes nodes, Cassandra above its replication factor, Elasticsearch, the asset host).
+ */
+
+/** What the survey learnt of one PostgreSQL host that answered. */
+export interface PostgresState {
+  /** pg_is_in_recovery(): a standby. */
+  inRecovery: boolean;
+  /** How far its WAL goes (a standby: received; a primary: written), as a number for comparison. */
+  lsn: bigint;
+}
+
+export interface Survey {
+  /** Hosts that answered over SSH. */
+  reachable: ReadonlySet<string>;
+  /** PostgreSQL hosts that answered, and what they said. */
+  postgres: ReadonlyMap<string, PostgresState>;
+}
+
+export interface RemovalPlan {
+  host: string;
+  roles: readonly Role[];
+  /** Why it cannot be done; any one stops the command (exit 2). */
+  refusals: string[];
+  /** What will be done, in order, one line each. */
+  actions: string[];
+  /** What the operator must know: the inventory after the removal breaking a rule of Wire's. */
+  warnings: string[];
+  /** The PostgreSQL standby that becomes the primary (the removed host was the primary). */
+  promote?: string;
+  /** A remaining RabbitMQ node that forgets the removed one. */
+  rabbitmqForgetOn?: string;
+  /** The inventory without the host, the promoted standby first among the postgresql hosts. */
+  inventory: Inventory;
+  /** The removed host answered over SSH (it may be switched off). */
+  removedAnswers: boolean;
+}
+
+const names = (hosts: readonly Host[]) => hosts.map((host) => host.name);
+const listed = (items: readonly string[]) => (items.length === 0 ? 'none' : items.join(', '));
+
+/** The standby to promote: the one that received the most WAL; on a tie, the first listed. */
+function mostAdvanced(candidates: readonly string[], survey: Survey): string | undefined {
+  let best: string | undefined;
+  for (const name of candidates) {
+    const state = survey.postgres.get(name);
+    if (!state) continue;
+    const bestLsn = best ? survey.postgres.get(best)?.lsn : undefined;
+    if (bestLsn === undefined || state.lsn > bestLsn) best = name;
+  }
+  return best;
+}
+
+function postgres(plan: RemovalPlan, inventory: Inventory, survey: Survey): void {
+  const hosts = names(hostsWithRole(inventory, 'postgresql'));
+  const [primary, ...standbys] = hosts;
+  const others = hosts.filter((name) => name !== plan.host);
+  if (others.length === 0) {
+    plan.refusals.push(
+      `PostgreSQL: ${plan.host} is the last PostgreSQL host, the primary: removing it loses wire-server's PostgreSQL data (brig, galley). Add a standby first (a host with the postgresql role, then apply), then remove ${plan.host}.`,
+    );
+    return;
+  }
+  if (plan.host !== primary) {
+    plan.actions.push(
+      `PostgreSQL: ${plan.host} is a standby: the primary ${primary} stops accepting its replication (pg_hba.conf rewritten, databases.postgresql-primary); wire-install's standbys stream without replication slots, so there is no slot to drop`,
+    );
+    return;
+  }
+  const own = survey.postgres.get(plan.host);
+  if (own && !own.inRecovery) {
+    plan.refusals.push(
+      `PostgreSQL: ${plan.host} is the primary and is running: promoting a standby beside it would leave two primaries taking writes. A planned switch-over is not built; stop PostgreSQL on ${plan.host} (or switch the host off), then run remove-host again.`,
+    );
+    return;
+  }
+  // A standby promoted by an interrupted earlier run is the primary already: keep it.
+  const promoted = standbys.find((name) => survey.postgres.get(name)?.inRecovery === false);
+  const chosen = promoted ?? mostAdvanced(standbys, survey);
+  if (!chosen) {
+    plan.refusals.push(
+      `PostgreSQL: ${plan.host} (the primary) is gone and no standby answers (${listed(standbys)}): there is nothing to promote. Bring a standby back, then run remove-host again.`,
+    );
+    return;
+  }
+  plan.promote = chosen;
+  const lsns = standbys
+    .filter((name) => survey.postgres.has(name))
+    .map((name) => `${name} ${formatLsn(survey.postgres.get(name)?.lsn ?? 0n)}`);
+  plan.actions.push(
+    promoted
+      ? `PostgreSQL: ${chosen} was promoted to primary by an earlier run; keep it`
+      : `PostgreSQL: promote ${chosen} to primary: of the standbys that answer it received the most WAL (${lsns.join(', ')})`,
+    `PostgreSQL: the other standbys (${listed(standbys.filter((name) => name !== chosen))}) follow ${chosen} (primary_conninfo and .pgpass rewritten, databases.postgresql-standbys), and the health check waits until they stream`,
+    `PostgreSQL: wire-server (brig, galley) still points at ${plan.host} until the charts are applied again: run \`wire-install apply --only workloads\` next`,
+  );
+  const unreachable = standbys.filter((name) => name !== chosen && !survey.reachable.has(name));
+  if (unreachable.length > 0)
+    plan.warnings.push(
+      `PostgreSQL: ${listed(unreachable)} did not answer: they follow ${chosen} only after they are back and apply runs`,
+    );
+}
+
+/** An LSN as PostgreSQL prints it (XXXXXXXX/XXXXXXXX). */
+export function formatLsn(lsn: bigint): string {
+  return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
+}
+
+/** An LSN as PostgreSQL prints it, as a number; undefined for anything else. */
+export function parseLsn(text: string): bigint | undefined {
+  const match = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(text.trim());
+  if (!match?.[1] || !match[2]) return undefined;
+  return (BigInt(`0x${match[1]}`) << 32n) + BigInt(`0x${match[2]}`);
+}
+
+function rabbitmq(plan: RemovalPlan, inventory: Inventory, survey: Survey): void {
+  const others = names(hostsWithRole(inventory, 'rabbitmq')).filter((name) => name !== plan.host);
+  if (others.length === 0) {
+    plan.refusals.push(
+      `RabbitMQ: ${plan.host} is the last RabbitMQ node: removing it loses the queues and definitions (gundeck, cannon, background-worker). Add a node first.`,
+    );
+    return;
+  }
+  const on = others.find((name) => survey.reachable.has(name));
+  if (!on) {
+    plan.refusals.push(
+      `RabbitMQ: no other RabbitMQ node answers (${listed(others)}): none can forget ${plan.host}. Bring one back, then run remove-host again.`,
+    );
+    return;
+  }
+  plan.rabbitmqForgetOn = on;
+  plan.actions.push(
+    `RabbitMQ: ${plan.removedAnswers ? `stop the app on rabbit@${plan.host}` : `${plan.host} does not answer: nothing to stop there`}, then forget it on ${on} (rabbitmqctl forget_cluster_node rabbit@${plan.host}); the health check waits until the ${others.length} nodes left are the cluster`,
+  );
+}
+
+function kubernetes(plan: RemovalPlan, inventory: Inventory, survey: Survey): void {
+  const planes = names(hostsWithRole(inventory, 'kube-control-plane'));
+  if (plan.roles.includes('kube-control-plane')) {
+    const left = planes.filter((name) => name !== plan.host);
+    const answering = left.filter((name) => survey.reachable.has(name));
+    const quorum = Math.floor(left.length / 2) + 1;
+    if (left.length === 0 || answering.length < quorum) {
+      plan.refusals.push(
+        left.length === 0
+          ? `Kubernetes: ${plan.host} is the only control plane: removing it removes the cluster (etcd and the API).`
+          : `Kubernetes: etcd would lose quorum: with ${plan.host} gone ${left.length} control planes remain and ${answering.length} of them answer (${listed(answering)}); etcd needs ${quorum} of ${left.length}. Bring the others back first, or replace one control plane at a time.`,
+      );
+      return;
+    }
+  }
+  plan.refusals.push(
+    `Kubernetes: taking a node out (kubectl drain, etcd member remove for a control plane, kubeadm reset, kubectl delete node) is not built yet; docs/remove-host.md gives the commands to do it by hand.`,
+  );
+}
+
+function cassandra(plan: RemovalPlan, inventory: Inventory): void {
+  const left = hostsWithRole(inventory, 'cassandra').length - 1;
+  if (left < REPLICATION_FACTOR) {
+    plan.refusals.push(
+      `Cassandra: Wire's keyspaces keep ${REPLICATION_FACTOR} copies of every row (replication factor ${REPLICATION_FACTOR}); with ${plan.host} gone ${left} node${left === 1 ? '' : 's'} would remain, below the replication factor: writes at QUORUM fail and a copy is lost for good. Replace the node under the same name instead (a rebuilt host joins again), or add a node first.`,
+    );
+    return;
+  }
+  plan.refusals.push(
+    'Cassandra: decommissioning a node (nodetool decommission, or removenode when it is gone) is not built yet; docs/remove-host.md gives the commands.',
+  );
+}
+
+const MINIO_REFUSAL = (host: string) =>
+  `MinIO: ${host} is one server of the erasure-coded server pool the minio hosts form, and MinIO cannot take a server out of a pool: its erasure sets are fixed when the pool is made (https://min.io/docs/minio/linux/operations/install-deploy-manage/expand-minio-deployment.html). Replace the host under the same name and address (a rebuilt host is installed again by apply and MinIO heals its drives), or grow by a new server pool.`;
+
+export function planRemoval(inventory: Inventory, host: string, survey: Survey): RemovalPlan {
+  const target = inventory.hosts.find((candidate) => candidate.name === host);
+  if (!target) throw new Error(`remove-host: ${host} is not in the inventory`);
+  const plan: RemovalPlan = {
+    host,
+    roles: target.roles,
+    refusals: [],
+    actions: [],
+    warnings: [],
+    inventory,
+    removedAnswers: survey.reachable.has(host),
+  };
+  const has = (role: Role) => target.roles.includes(role);
+  if (has('kube-control-plane') || has('kube-worker')) kubernetes(plan, inventory, survey);
+  if (has('cassandra')) cassandra(plan, inventory);
+  if (has('elasticsearch'))
+    plan.refusals.push(
+      'Elasticsearch: moving the shards off a node (cluster.routing.allocation.exclude, then waiting for relocation) is not built yet; docs/remove-host.md gives the commands.',
+    );
+  if (has('minio')) plan.refusals.push(MINIO_REFUSAL(host));
+  if (has('assethost'))
+    plan.refusals.push(
+      `Asset host: every other host installs packages and images from ${host}; replace it under the same name (apply installs it again) instead of removing it.`,
+    );
+  if (has('postgresql')) postgres(plan, inventory, survey);
+  if (has('rabbitmq')) rabbitmq(plan, inventory, survey);
+  plan.inventory = withoutHost(inventory, host, plan.promote);
+  plan.actions.push(
+    `wire-install's records: ${host} leaves inventory.yaml, .wire-install/state.json (its checkpoints and identity) and .wire-install/known_hosts`,
+  );
+  for (const finding of checkInventoryStatic(plan.inventory).filter((f) => f.severity === 'error'))
+    plan.warnings.push(
+      `after the removal the inventory breaks ${finding.rule}: ${finding.message}; ${finding.fix ?? ''}`.trim(),
+    );
+  return plan;
+}
+
+/** The inventory without `host`, `promote` (when given) moved before the other postgresql hosts. */
+export function withoutHost(inventory: Inventory, host: string, promote?: string): Inventory {
+  const hosts = inventory.hosts.filter((candidate) => candidate.name !== host);
+  if (!promote) return { ...inventory, hosts };
+  const firstPostgres = hosts.findIndex((candidate) => candidate.roles.includes('postgresql'));
+  const promoted = hosts.find((candidate) => candidate.name === promote);
+  const first = hosts[firstPostgres];
+  if (!promoted || !first || promoted === first) return { ...inventory, hosts };
+  const rest = hosts.filter((candidate) => candidate !== promoted);
+  rest.splice(rest.indexOf(first), 0, promoted);
+  return { ...inventory, hosts: rest };
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { formatLsn, parseLsn, planRemoval, type Survey } from '../../../src/remove-host/plan.js';
+import { production } from '../../support/inventories.js';
+
+/**
+ * remove-host's plan, from the inventory and what the hosts said. The production inventory:
+ * kubenode1-3 (combined control planes), datanode1-3 with every database (datanode1 the
+ * PostgreSQL primary), an asset host; `pgOnly` gives the data nodes PostgreSQL and RabbitMQ only,
+ * plus a fourth such node, so nothing but those two roles is in play.
+ */
+const pgOnly = production((input) => {
+  for (const host of input.hosts)
+    if (host.name.startsWith('datanode')) host.roles = ['postgresql', 'rabbitmq'];
+  input.hosts.push({ name: 'datanode4', address: '192.168.122.34', roles: ['postgresql', 'rabbitmq'] });
+});
+const everyone = new Set(pgOnly.hosts.map((host) => host.name));
+const lsn = (text: string) => parseLsn(text) ?? 0n;
+const survey = (reachable: Iterable<string>, postgres: Record<string, [boolean, string]>): Survey => ({
+  reachable: new Set(reachable),
+  postgres: new Map(
+    Object.entries(postgres).map(([name, [inRecovery, at]]) => [name, { inRecovery, lsn: lsn(at) }]),
+  ),
+});
+const without = (name: string) => [...everyone].filter((host) => host !== name);
+
+describe("remove-host's plan", () => {
+  it('promotes the standby that received the most WAL when the primary is gone, and puts it first', () => {
+    const plan = planRemoval(
+      pgOnly,
+      'datanode1',
+      survey(without('datanode1'), {
+        datanode2: [true, '0/5000060'],
+        datanode3: [true, '0/50000A0'],
+        datanode4: [true, '0/5000000'],
+      }),
+    );
+    expect(plan.refusals).toEqual([]);
+    expect(plan.promote).toBe('datanode3');
+    expect(plan.actions[0]).toContain('promote datanode3 to primary');
+    expect(plan.actions[0]).toContain('datanode3 0/50000A0');
+    expect(
+      plan.inventory.hosts.filter((host) => host.roles.includes('postgresql')).map((host) => host.name),
+    ).toEqual(['datanode3', 'datanode2', 'datanode4']);
+    expect(plan.rabbitmqForgetOn).toBe('datanode2');
+  });
+
+  it('keeps the inventory order when the standby promoted is already the first one left', () => {
+    const plan = planRemoval(
+      pgOnly,
+      'datanode1',
+      survey(without('datanode1'), { datanode2: [true, '0/9000000'], datanode3: [true, '0/5000000'] }),
+    );
+    expect(plan.promote).toBe('datanode2');
+    expect(
+      plan.inventory.hosts.filter((host) => host.roles.includes('postgresql')).map((host) => host.name),
+    ).toEqual(['datanode2', 'datanode3', 'datanode4']);
+  });
+
+  it('keeps a standby promoted by an interrupted earlier run, whatever the others received', () => {
+    const plan = planRemoval(
+      pgOnly,
+      'datanode1',
+      survey(
+        without('datanode1').filter((name) => name !== 'datanode3'),
+        {
+          datanode2: [true, '0/9000000'],
+          datanode4: [false, '0/5000000'],
+        },
+      ),
+    );
+    expect(plan.promote).toBe('datanode4');
+    expect(plan.actions[0]).toContain('datanode4 was promoted to primary by an earlier run');
+    expect(plan.warnings).toContain(
+      'PostgreSQL: datanode3 did not answer: they follow datanode4 only after they are back and apply runs',
+    );
+  });
+
+  it('refuses a primary that still runs, and a gone primary with no standby answering', () => {
+    const running = planRemoval(pgOnly, 'datanode1', survey(everyone, { datanode1: [false, '0/5000000'] }));
+    expect(running.refusals[0]).toContain('datanode1 is the primary and is running');
+    const alone = planRemoval(pgOnly, 'datanode1', survey(['datanode2'], {}));
+    expect(alone.refusals[0]).toContain('no standby answers (datanode2, datanode3, datanode4)');
+  });
+
+  it('takes a standby out without a promotion; the primary stays first', () => {
+    const plan = planRemoval(pgOnly, 'datanode2', survey(everyone, {}));
+    expect(plan.refusals).toEqual([]);
+    expect(plan.promote).toBeUndefined();
+    expect(plan.actions[0]).toContain('datanode2 is a standby');
+    expect(plan.inventory.hosts.map((host) => host.name)).not.toContain('datanode2');
+    expect(plan.inventory.hosts.find((host) => host.roles.includes('postgresql'))?.name).toBe('datanode1');
+  });
+
+  it('refuses when no other RabbitMQ node answers to forget the host', () => {
+    const plan = planRemoval(
+      pgOnly,
+      'datanode2',
+      survey(
+        ['datanode1'].filter(() => false),
+        {},
+      ),
+    );
+    expect(plan.refusals).toEqual([
+      'RabbitMQ: no other RabbitMQ node answers (datanode1, datanode3, datanode4): none can forget datanode2. Bring one back, then run remove-host again.',
+    ]);
+  });
+
+  it('warns when the inventory left breaks a rule of Wire (two PostgreSQL hosts in production)', () => {
+    const three = production((input) => {
+      for (const host of input.hosts)
+        if (host.name.startsWith('datanode')) host.roles = ['postgresql', 'rabbitmq', 'cassandra'];
+    });
+    const hosts = new Set(three.hosts.map((host) => host.name));
+    const plan = planRemoval(three, 'datanode3', survey(hosts, {}));
+    // Cassandra with three nodes refuses; the warnings still say what the inventory would break.
+    expect(plan.refusals.some((refusal) => refusal.startsWith('Cassandra:'))).toBe(true);
+    expect(plan.warnings.some((warning) => warning.includes('2 hosts with role postgresql'))).toBe(true);
+  });
+
+  it('a control plane: quorum counted among the control planes left that answer; then the not-built refusal', () => {
+    const inventory = production();
+    const planes = planRemoval(inventory, 'kubenode3', survey(['kubenode1', 'kubenode2'], {}));
+    expect(planes.refusals.join('\n')).not.toContain('quorum');
+    expect(planes.refusals.join('\n')).toContain('Kubernetes: taking a node out');
+    const lost = planRemoval(inventory, 'kubenode3', survey(['kubenode1'], {}));
+    expect(lost.refusals[0]).toContain('etcd would lose quorum');
+    expect(lost.refusals[0]).toContain('1 of them answer (kubenode1); etcd needs 2 of 2');
+  });
+
+  it('reads and prints LSNs as PostgreSQL does', () => {
+    expect(parseLsn('16/B374D848')).toBe((0x16n << 32n) + 0xb374d848n);
+    expect(formatLsn(parseLsn('16/B374D848') ?? 0n)).toBe('16/B374D848');
+    expect(parseLsn('')).toBeUndefined();
+    expect(parseLsn('t')).toBeUndefined();
+  });
+});
