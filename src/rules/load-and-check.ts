@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import type { CommandContext } from '../core/command-context.js';
 import { inputError } from '../core/errors.js';
 import { hasErrors } from '../core/finding.js';
 import { type LoadedInventory, loadInventoryFile } from '../inventory/load.js';
+import { loadState, STATE_DIR } from '../state/store.js';
 import { checkInventory } from './index.js';
+import { checkAgainstInstalled } from './installed.js';
 import { renderFindings } from './render-findings.js';
 
 /**
@@ -15,7 +18,11 @@ export async function loadAndCheckInventory(
   context: Pick<CommandContext, 'cwd' | 'output'>,
 ): Promise<LoadedInventory> {
   const loaded = await loadInventoryFile(path, context.cwd);
-  const findings = await checkInventory(loaded.inventory, { baseDir: loaded.baseDir });
+  const findings = [
+    ...(await checkInventory(loaded.inventory, { baseDir: loaded.baseDir })),
+    // The inventory against what was installed: a local file, no host contacted.
+    ...checkAgainstInstalled(loaded.inventory, await loadState(join(loaded.baseDir, STATE_DIR))),
+  ].sort((a, b) => Number(a.severity === 'warning') - Number(b.severity === 'warning'));
   renderFindings(findings, context.output, loaded);
   if (hasErrors(findings)) {
     const errors = findings.filter((finding) => finding.severity === 'error').length;
