@@ -93,10 +93,44 @@ function etcdMembers(inventory: Inventory, state: StateFile): Finding[] {
   ];
 }
 
+/**
+ * MinIO's server pool is the set of drives MINIO_VOLUMES names on every server; MinIO fixes its
+ * erasure sets when the pool is made and refuses to start with another list. A host added to or
+ * dropped from the minio role would change that list on every server. MinIO's way to grow is a
+ * new server pool (https://min.io/docs/minio/linux/operations/install-deploy-manage/expand-minio-deployment.html),
+ * which wire-install does not build yet. A host replaced under the same name keeps the list.
+ */
+function minioPool(inventory: Inventory, state: StateFile): Finding[] {
+  const installed = succeededOn(state, 'databases.minio-install').sort();
+  if (installed.length === 0) return [];
+  const inventoried = hostsWithRole(inventory, 'minio')
+    .map((host) => host.name)
+    .sort();
+  const added = inventoried.filter((name) => !installed.includes(name));
+  const dropped = installed.filter((name) => !inventoried.includes(name));
+  if (added.length === 0 && dropped.length === 0) return [];
+  const change = [
+    ...(added.length > 0 ? [`adds ${added.join(', ')}`] : []),
+    ...(dropped.length > 0 ? [`drops ${dropped.join(', ')}`] : []),
+  ].join(' and ');
+  return [
+    {
+      severity: 'error',
+      rule: 'installed.minio-pool',
+      path: ['hosts'],
+      message: `the inventory changes the MinIO server pool of ${installed.join(', ')}: it ${change}; MinIO fixes its erasure sets when a pool is made and does not start with another list of servers`,
+      measured: `pool of ${installed.length} servers (state.json); the inventory has ${inventoried.length}`,
+      required: 'the same minio hosts as installed',
+      fix: 'keep the minio role on the hosts it was installed on; a host can be replaced under the same name and address (apply installs it again and MinIO heals its drives). Growing by a new server pool is not built yet',
+    },
+  ];
+}
+
 export function checkAgainstInstalled(inventory: Inventory, state: StateFile): Finding[] {
   return [
     ...postgresPrimary(inventory, state),
     ...kubernetesInit(inventory, state),
     ...etcdMembers(inventory, state),
+    ...minioPool(inventory, state),
   ];
 }

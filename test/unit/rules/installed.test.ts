@@ -86,4 +86,28 @@ describe('the inventory against what wire-install installed', () => {
       { severity: 'warning', rule: 'installed.etcd-members', measured: '2 of 3 members kept' },
     ]);
   });
+
+  it('refuses a MinIO host added to or dropped from the installed pool, naming both', () => {
+    const pool = installed({
+      'databases.minio-install': {
+        datanode1: '2026-12-01T10:00:00Z',
+        datanode2: '2026-12-01T10:00:00Z',
+        datanode3: '2026-12-01T10:00:00Z',
+      },
+    });
+    expect(checkAgainstInstalled(production(), pool)).toEqual([]);
+    const grown = production((input) => {
+      input.hosts.push({ name: 'datanode4', address: '192.168.122.34', roles: ['minio'] });
+    });
+    const [finding] = checkAgainstInstalled(grown, pool);
+    expect(finding).toMatchObject({ severity: 'error', rule: 'installed.minio-pool' });
+    expect(finding?.message).toContain(
+      'the inventory changes the MinIO server pool of datanode1, datanode2, datanode3: it adds datanode4;',
+    );
+    const shrunk = production((input) => {
+      for (const host of input.hosts)
+        if (host.name === 'datanode3') host.roles = host.roles.filter((role) => role !== 'minio');
+    });
+    expect(checkAgainstInstalled(shrunk, pool)[0]?.message).toContain('it drops datanode3;');
+  });
 });
