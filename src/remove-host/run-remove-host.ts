@@ -152,7 +152,8 @@ export async function runRemoveHost(flags: RemoveHostFlags, context: ApplyContex
       signal: context.signal,
     });
     for (const failure of connected.failures) {
-      const reason = (failure.error as Error).message.split('\n')[0] ?? '';
+      const reason =
+        (failure.error instanceof Error ? failure.error.message : String(failure.error)).split('\n')[0] ?? '';
       output.errorLine(`remove-host: ${failure.host} does not answer (${reason})`);
       output.data({ type: 'host-unreachable', host: failure.host, error: reason });
     }
