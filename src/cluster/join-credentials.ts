@@ -32,6 +32,8 @@ const KUBECTL = '/usr/local/bin/kubectl';
 export const TOKEN_LIST = `${KUBEADM} token list -o jsonpath='{.token}{"\\t"}{.expires}{"\\t"}{.description}{"\\n"}' | awk -F '\\t' '{ split($1, id, "."); print id[1] "\\t" $2 "\\t" $3 }'`;
 export const NODE_LIST = `${KUBECTL} --kubeconfig ${ADMIN_CONF} get nodes -o jsonpath='{.items[*].metadata.name}'`;
 export const CREATE_TOKEN = `${KUBEADM} token create --config ${INIT_CONFIG} >/dev/null`;
+/** kubeadm token create refuses a token whose id exists: one expiring soon is deleted first (by its public id). */
+export const deleteToken = (id: string) => `${KUBEADM} token delete ${id} >/dev/null`;
 export const UPLOAD_CERTS = `${KUBEADM} init phase upload-certs --upload-certs --config ${INIT_CONFIG} >/dev/null`;
 
 export interface LiveToken {
@@ -56,6 +58,8 @@ export function parseTokenList(text: string): LiveToken[] {
 export const tokenId = (token: string): string => token.split('.')[0] ?? '';
 
 export interface JoinNeeds {
+  /** Our token is still listed (expiring soon): delete it before creating it again. */
+  tokenListed: boolean;
   /** Inventory nodes the cluster does not list. */
   workers: string[];
   controlPlanes: string[];
@@ -102,7 +106,8 @@ export function joinNeeds(
         ]
       : []),
   ];
-  return { workers, controlPlanes: planes, changes, renewToken, uploadCerts };
+  const tokenListed = tokens.some((token) => token.id === ourTokenId);
+  return { workers, controlPlanes: planes, changes, renewToken, uploadCerts, tokenListed };
 }
 
 async function readNeeds(
@@ -138,6 +143,9 @@ export function joinCredentials(inventory: Inventory, secrets: WireSecrets): Ope
     },
     async apply(context) {
       const needs = await readNeeds(context, inventory, secrets);
+      const id = tokenId(secrets.kubernetes.bootstrapToken);
+      if (needs?.renewToken && needs.tokenListed && /^[a-z0-9]{6}$/.test(id))
+        await runOrFail(context.host, 'deleting the expiring bootstrap token', deleteToken(id));
       if (needs?.renewToken)
         await runOrFail(context.host, 'creating the bootstrap token again', CREATE_TOKEN, {
           next: `check kubeadm on this host and ${INIT_CONFIG}`,

@@ -1,5 +1,5 @@
 import type { Host, Inventory } from '../inventory/defaults.js';
-import { hostsWithRole } from '../inventory/defaults.js';
+import { hostsWithRole, trafficAddress } from '../inventory/defaults.js';
 import type { Role } from '../inventory/roles.js';
 import { checkInventoryStatic } from '../rules/static-rules.js';
 import { REPLICATION_FACTOR } from '../wire/cassandra.js';
@@ -22,6 +22,8 @@ export interface PostgresState {
   inRecovery: boolean;
   /** How far its WAL goes (a standby: received; a primary: written), as a number for comparison. */
   lsn: bigint;
+  /** It holds the wire-server database (a fresh host's empty cluster does not). */
+  hasWireDatabase: boolean;
 }
 
 export interface Survey {
@@ -29,6 +31,11 @@ export interface Survey {
   reachable: ReadonlySet<string>;
   /** PostgreSQL hosts that answered, and what they said. */
   postgres: ReadonlyMap<string, PostgresState>;
+  /**
+   * The primary's PostgreSQL, asked from the standbys (pg_isready): true when any of them got
+   * an answer, false when none did, undefined when no standby could ask.
+   */
+  primaryServes?: boolean | undefined;
 }
 
 export interface RemovalPlan {
@@ -42,6 +49,8 @@ export interface RemovalPlan {
   warnings: string[];
   /** The PostgreSQL standby that becomes the primary (the removed host was the primary). */
   promote?: string;
+  /** The old primary's address: asked again (pg_isready) right before the promotion. */
+  oldPrimaryAddress?: string;
   /** A remaining RabbitMQ node that forgets the removed one. */
   rabbitmqForgetOn?: string;
   /** The inventory without the host, the promoted standby first among the postgresql hosts. */
@@ -82,15 +91,37 @@ function postgres(plan: RemovalPlan, inventory: Inventory, survey: Survey): void
     return;
   }
   const own = survey.postgres.get(plan.host);
-  if (own && !own.inRecovery) {
+  if ((own && !own.inRecovery) || survey.primaryServes !== false) {
     plan.refusals.push(
-      `PostgreSQL: ${plan.host} is the primary and is running: promoting a standby beside it would leave two primaries taking writes. A planned switch-over is not built; stop PostgreSQL on ${plan.host} (or switch the host off), then run remove-host again.`,
+      survey.primaryServes === undefined && !(own && !own.inRecovery)
+        ? `PostgreSQL: no standby could ask whether ${plan.host}, the primary, still serves (pg_isready): without that proof a promotion could leave two primaries taking writes. Bring a standby back, then run remove-host again.`
+        : `PostgreSQL: ${plan.host} is the primary and its PostgreSQL still answers${own ? '' : ' (pg_isready from the standbys)'}: promoting a standby beside it would leave two primaries taking writes. A planned switch-over is not built; stop PostgreSQL on ${plan.host} (or switch the host off), then run remove-host again.`,
     );
     return;
   }
-  // A standby promoted by an interrupted earlier run is the primary already: keep it.
-  const promoted = standbys.find((name) => survey.postgres.get(name)?.inRecovery === false);
-  const chosen = promoted ?? mostAdvanced(standbys, survey);
+  // Every standby must take part: the steps that make them follow the new primary run on each.
+  const silent = standbys.filter((name) => !survey.reachable.has(name));
+  if (silent.length > 0) {
+    plan.refusals.push(
+      `PostgreSQL: ${listed(silent)} did not answer: every standby is repointed to the new primary in the same run. Bring ${silent.length === 1 ? 'it' : 'them'} back, or take ${silent.length === 1 ? 'it' : 'them'} out first (remove-host), then run remove-host ${plan.host} again.`,
+    );
+    return;
+  }
+  // A standby promoted by an interrupted earlier run is the primary already: keep it. Only a host
+  // with Wire's database counts (a fresh host's empty cluster is not in recovery either).
+  const primaries = standbys.filter((name) => {
+    const state = survey.postgres.get(name);
+    return state?.inRecovery === false && state.hasWireDatabase;
+  });
+  if (primaries.length > 1) {
+    plan.refusals.push(
+      `PostgreSQL: ${listed(primaries)} all run as primaries with Wire's database: remove-host cannot tell which one holds the data. Check them by hand (SELECT pg_current_wal_lsn() on each) and stop all but one.`,
+    );
+    return;
+  }
+  const [promoted] = primaries;
+  const candidates = standbys.filter((name) => survey.postgres.get(name)?.inRecovery === true);
+  const chosen = promoted ?? mostAdvanced(candidates, survey);
   if (!chosen) {
     plan.refusals.push(
       `PostgreSQL: ${plan.host} (the primary) is gone and no standby answers (${listed(standbys)}): there is nothing to promote. Bring a standby back, then run remove-host again.`,
@@ -98,6 +129,8 @@ function postgres(plan: RemovalPlan, inventory: Inventory, survey: Survey): void
     return;
   }
   plan.promote = chosen;
+  const old = inventory.hosts.find((candidate) => candidate.name === plan.host);
+  if (old) plan.oldPrimaryAddress = trafficAddress(old);
   const lsns = standbys
     .filter((name) => survey.postgres.has(name))
     .map((name) => `${name} ${formatLsn(survey.postgres.get(name)?.lsn ?? 0n)}`);
@@ -108,11 +141,6 @@ function postgres(plan: RemovalPlan, inventory: Inventory, survey: Survey): void
     `PostgreSQL: the other standbys (${listed(standbys.filter((name) => name !== chosen))}) follow ${chosen} (primary_conninfo and .pgpass rewritten, databases.postgresql-standbys), and the health check waits until they stream`,
     `PostgreSQL: wire-server (brig, galley) still points at ${plan.host} until the charts are applied again: run \`wire-install apply --only workloads\` next`,
   );
-  const unreachable = standbys.filter((name) => name !== chosen && !survey.reachable.has(name));
-  if (unreachable.length > 0)
-    plan.warnings.push(
-      `PostgreSQL: ${listed(unreachable)} did not answer: they follow ${chosen} only after they are back and apply runs`,
-    );
 }
 
 /** An LSN as PostgreSQL prints it (XXXXXXXX/XXXXXXXX). */

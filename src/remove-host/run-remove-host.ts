@@ -76,8 +76,11 @@ function withoutHost(loaded: LoadedInventory, plan: RemovalPlan): LoadedInventor
   return { ...loaded, inventory: plan.inventory, input: { ...loaded.input, hosts } };
 }
 
-/** inventory.yaml rewritten without the host (comments and layout kept), checked by loading it again. */
-async function rewriteInventory(loaded: LoadedInventory, plan: RemovalPlan): Promise<void> {
+/**
+ * inventory.yaml without the host (comments and layout kept), checked by loading it again: made
+ * before anything changes, so a layout the edit cannot handle stops the command at the start.
+ */
+async function editedInventory(loaded: LoadedInventory, plan: RemovalPlan): Promise<string> {
   const read = await readRegularFile(loaded.file, {
     role: 'the inventory',
     followLink: true,
@@ -94,11 +97,32 @@ async function rewriteInventory(loaded: LoadedInventory, plan: RemovalPlan): Pro
     if (firstLeft && firstLeft.name !== plan.promote)
       move = { index: names.indexOf(plan.promote), before: names.indexOf(firstLeft.name) };
   }
-  const text = editHosts(read.text, loaded.locate, names.length, remove, move);
-  const check = parseInventoryText(text, loaded.file);
-  const got = check.inventory.hosts.map((host) => host.name).join(',');
+  const cannot = (why: string) =>
+    inputError({
+      what: `${loaded.file}: remove-host cannot take ${plan.host} out of this file by itself (${why}); nothing was changed`,
+      next: 'write each host of the hosts list as its own entry (`- name: ...` or `- { name: ... }`, no YAML anchors or merges), then run again',
+    });
+  let text: string;
+  try {
+    text = editHosts(read.text, loaded.locate, names.length, remove, move);
+  } catch (error) {
+    throw cannot((error as Error).message);
+  }
+  let got = '';
+  try {
+    got = parseInventoryText(text, loaded.file)
+      .inventory.hosts.map((host) => host.name)
+      .join(',');
+  } catch {
+    throw cannot('the edited file would not load');
+  }
   const want = plan.inventory.hosts.map((host) => host.name).join(',');
-  if (got !== want) throw new Error(`inventory edit: got hosts ${got}, wanted ${want}`);
+  if (got !== want) throw cannot(`the edited file would list ${got}, not ${want}`);
+  return text;
+}
+
+/** Writes the edited inventory over the file, as the same owner and mode, atomically. */
+async function writeInventory(loaded: LoadedInventory, text: string): Promise<void> {
   const stat = await lstat(loaded.file);
   await writeFileAtomic(loaded.file, text, {
     mode: stat.mode & 0o777,
@@ -163,6 +187,7 @@ export async function runRemoveHost(flags: RemoveHostFlags, context: ApplyContex
   }
   showPlan(plan, output);
   if (plan.refusals.length > 0) return 2;
+  const inventoryText = await editedInventory(loaded, plan);
   if (flags.plan) return 0;
   await confirmRemoval(flags, context);
 
@@ -201,7 +226,7 @@ export async function runRemoveHost(flags: RemoveHostFlags, context: ApplyContex
       return code;
     }
   }
-  await rewriteInventory(loaded, plan);
+  await writeInventory(loaded, inventoryText);
   const state = await StateStore.open(stateDir);
   await state.removeHost(flags.host);
   const target = sshTarget(removed, loaded.baseDir, undefined);

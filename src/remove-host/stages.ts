@@ -1,8 +1,10 @@
+import { WireInstallError } from '../core/errors.js';
 import type { EngineStage, EngineStep } from '../engine/types.js';
-import { runOrFail } from '../operations/run.js';
+import { lastLines, runOrFail } from '../operations/run.js';
 import type { Operation } from '../operations/types.js';
 import { nodeName } from '../wire/rabbitmq.js';
 import type { RemovalPlan } from './plan.js';
+import { pgIsReady } from './survey.js';
 
 /**
  * The changes only a removal makes, as engine steps (the run's lock, log, --json events and
@@ -12,7 +14,7 @@ import type { RemovalPlan } from './plan.js';
  */
 const IN_RECOVERY = `runuser -u postgres -- psql -X -At -c "SELECT pg_is_in_recovery()"`;
 
-function promoteOperation(): Operation {
+function promoteOperation(oldPrimary: string | undefined): Operation {
   const inRecovery = async (context: Parameters<Operation['check']>[0]) =>
     (
       await runOrFail(context.host, 'asking PostgreSQL whether it is a standby', IN_RECOVERY)
@@ -26,6 +28,17 @@ function promoteOperation(): Operation {
     },
     async apply(context) {
       if (!(await inRecovery(context))) return { changes: [], notes: [] };
+      // Asked again right before the promotion (the plan may be minutes old): the old primary
+      // must still give no response, or there would be two primaries taking writes.
+      if (oldPrimary) {
+        const ready = await context.host.exec(pgIsReady(oldPrimary), { timeoutMs: 20_000 });
+        if (ready.exitCode !== 2)
+          throw new WireInstallError({
+            what: `${context.host.name}: not promoted: the old primary ${oldPrimary} answers again (pg_isready exit ${ready.exitCode})`,
+            evidence: lastLines(`${ready.stdout}\n${ready.stderr}`),
+            next: `stop PostgreSQL on ${oldPrimary} (or switch it off), then run remove-host again`,
+          });
+      }
       // pg_promote(wait => true, 60 s): returns once the standby accepts writes.
       await runOrFail(
         context.host,
@@ -80,7 +93,7 @@ export function removeHostStage(plan: RemovalPlan): EngineStage {
       title: `Promote ${plan.promote} to PostgreSQL primary`,
       hosts: [plan.promote],
       alwaysRun: true,
-      operations: () => [promoteOperation()],
+      operations: () => [promoteOperation(plan.oldPrimaryAddress)],
     });
   }
   if (plan.rabbitmqForgetOn) {

@@ -24,8 +24,18 @@ function firstOf(inventory: Inventory, role: 'postgresql' | 'kube-control-plane'
   return hostsWithRole(inventory, role)[0]?.name;
 }
 
+/** Hosts with any record of `step` (succeeded or failed), the most recent first. */
+function recordedOn(state: StateFile, step: string): string[] {
+  return Object.entries(state.steps[step] ?? {})
+    .sort(([, a], [, b]) => b.finishedAt.localeCompare(a.finishedAt))
+    .map(([host]) => host);
+}
+
 function postgresPrimary(inventory: Inventory, state: StateFile): Finding[] {
-  const [recorded] = succeededOn(state, 'databases.postgresql-primary');
+  // The latest attempt, failed or not: a primary step that failed on the host now first is that
+  // host's, not a reason to point at an older one.
+  const [recorded] = recordedOn(state, 'databases.postgresql-primary');
+  if (recorded && state.steps['databases.postgresql-primary']?.[recorded]?.status !== 'succeeded') return [];
   const first = firstOf(inventory, 'postgresql');
   if (!recorded || !first || recorded === first) return [];
   const kept = hostsWithRole(inventory, 'postgresql').some((host) => host.name === recorded);
@@ -80,7 +90,9 @@ function etcdMembers(inventory: Inventory, state: StateFile): Finding[] {
   const lost = kept < quorum;
   return [
     {
-      severity: lost ? 'error' : 'warning',
+      // A warning, even below quorum: control planes taken out by hand (docs/remove-host.md) stay
+      // in state.json, and nothing would let apply run again. remove-host refuses the quorum loss.
+      severity: 'warning',
       rule: 'installed.etcd-members',
       path: ['hosts'],
       message: `${dropped.join(', ')} ${dropped.length === 1 ? 'is an etcd member' : 'are etcd members'} (a control plane in state.json) but not a control plane of the inventory: etcd still counts ${dropped.length === 1 ? 'it' : 'them'} until ${dropped.length === 1 ? 'it is' : 'they are'} taken out${lost ? `, and the ${kept} kept are fewer than the ${quorum} of ${members.length} etcd needs: the change would lose quorum` : ''}`,
@@ -101,12 +113,15 @@ function etcdMembers(inventory: Inventory, state: StateFile): Finding[] {
  * which wire-install does not build yet. A host replaced under the same name keeps the list.
  */
 function minioPool(inventory: Inventory, state: StateFile): Finding[] {
-  const installed = succeededOn(state, 'databases.minio-install').sort();
+  // Any record counts (a first install that failed on one host made the pool all the same);
+  // a host rebuilt under its name lost its records but kept its place in state.json's hosts.
+  const installed = recordedOn(state, 'databases.minio-install').sort();
   if (installed.length === 0) return [];
   const inventoried = hostsWithRole(inventory, 'minio')
     .map((host) => host.name)
     .sort();
-  const added = inventoried.filter((name) => !installed.includes(name));
+  const known = new Set([...installed, ...Object.keys(state.hosts ?? {})]);
+  const added = inventoried.filter((name) => !known.has(name));
   const dropped = installed.filter((name) => !inventoried.includes(name));
   if (added.length === 0 && dropped.length === 0) return [];
   const change = [

@@ -19,8 +19,8 @@ const [first, second] = labHosts();
 if (!first || !second) throw new Error('the lab needs two hosts');
 const sudoUserPassword = randomBytes(12).toString('base64url');
 
-beforeAll(async () => {
-  // A user whose sudo asks for a password, on the first host.
+/** A user whose sudo asks for a password, on the first host (again after a fresh disk). */
+const addSudoUser = async (): Promise<void> => {
   const root = await connectLabHost(first);
   const setup = [
     'set -e',
@@ -31,7 +31,8 @@ beforeAll(async () => {
   const result = await root.exec(`sh -c ${shellQuote(setup)}`, { stdin: `${sudoUserPassword}\n` });
   root.close();
   expect(result.exitCode, result.stderr).toBe(0);
-});
+};
+beforeAll(addSudoUser);
 
 const withSsh = (extra: string) => (inventory: string) =>
   inventory.replace('ssh:\n  user: root\n', `ssh:\n  user: root\n${extra}`);
@@ -137,6 +138,9 @@ describe('a command that fails on a host', () => {
 });
 
 describe('sudo with the password from secrets.yaml', () => {
+  // The file's earlier tests reset the host to a fresh disk, without the user.
+  beforeAll(addSudoUser);
+
   it('works, and the password is in no output and no log', async () => {
     const workspace = labWorkspace(1, (text) =>
       text.replace('  user: root\n', '  user: wilpw\n  become: { password: true }\n'),

@@ -23,7 +23,8 @@ import { join } from 'node:path';
  *   the uploaded control-plane certificates 2 h after the upload (kubeadm keeps them in a Secret
  *   owned by a 2 h "proxy" token). An expired token is gone from `token list`, and the API
  *   refuses a join with it. `token create --config F` creates the config's token again (never one
- *   given on the command line) and `init phase upload-certs --upload-certs --config F` uploads
+ *   given on the command line; refused while a token with its id lives, as kubeadm does),
+ *   `token delete ID` deletes it, and `init phase upload-certs --upload-certs --config F` uploads
  *   the certificates again; `token list -o jsonpath=T` prints the live tokens through T.
  * - `kubeadm stand-in-clock SECONDS` moves the stand-in cluster's clock forward (every expiry
  *   comes SECONDS closer); the host's own clock is never touched.
@@ -215,9 +216,17 @@ def token(args):
         log('token create --config')
         value = need(text, 'token', r'[a-z0-9]{6}\.[a-z0-9]{16}', 'a bootstrap token')
         cluster = load_cluster()
+        if [t for t in live_tokens(cluster) if t['token'].split('.')[0] == value.split('.')[0]]:
+            fail('a token with id %r already exists' % value.split('.')[0])
         put_token(cluster, value, ttl_seconds(text), field(text, 'description') or '')
         save_cluster(cluster)
         print(value)  # as kubeadm does: the caller must not show it
+    elif args[:1] == ['delete']:
+        ids = [a.split('.')[0] for a in args[1:]]
+        log('token delete ' + ' '.join(ids))
+        cluster = load_cluster()
+        cluster['tokens'] = [t for t in cluster['tokens'] if t['token'].split('.')[0] not in ids]
+        save_cluster(cluster)
     elif args[:1] == ['list']:
         template = next((a[len('-o=jsonpath='):] for a in args if a.startswith('-o=jsonpath=')), None)
         if template is None and '-o' in args:

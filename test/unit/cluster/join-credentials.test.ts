@@ -94,7 +94,7 @@ describe('the join-credentials operation on the first control plane', () => {
       [/get nodes/, { stdout: nodes }],
       [/^date -u \+%s$/, { stdout: `${NOW}\n` }],
       [/token list/, { stdout: tokens }],
-      [/token create|upload-certs/, {}],
+      [/token create|token delete|upload-certs/, {}],
     ]);
 
   it('plans nothing before kubeadm init: init makes fresh credentials', async () => {
@@ -118,6 +118,20 @@ describe('the join-credentials operation on the first control plane', () => {
       expect(command).not.toContain(secrets.kubernetes.bootstrapToken.split('.')[1]);
       expect(command).not.toContain(secrets.kubernetes.certificateKey);
     }
+  });
+
+  it('deletes a token that is still listed but expiring before creating it again (kubeadm refuses an existing id)', async () => {
+    const expiring = `${id}\t${new Date((NOW + 5 * 60) * 1000).toISOString()}\tx\n`;
+    const fake = fakeHost([
+      [/^test -f/, {}],
+      [/get nodes/, { stdout: 'kubenode1 kubenode2 kubenode3' }],
+      [/^date -u/, { stdout: `${NOW}\n` }],
+      [/token list/, { stdout: expiring }],
+      [/token delete|token create/, {}],
+    ]);
+    await joinCredentials(inventory, secrets).apply(fakeContext(fake));
+    const writes = fake.commands.filter((command) => /token (delete|create)/.test(command));
+    expect(writes).toEqual([`/usr/local/bin/kubeadm token delete ${id} >/dev/null`, CREATE_TOKEN]);
   });
 
   it('changes nothing on a re-run once the token is valid again', async () => {

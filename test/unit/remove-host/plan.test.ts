@@ -15,11 +15,20 @@ const pgOnly = production((input) => {
 });
 const everyone = new Set(pgOnly.hosts.map((host) => host.name));
 const lsn = (text: string) => parseLsn(text) ?? 0n;
-const survey = (reachable: Iterable<string>, postgres: Record<string, [boolean, string]>): Survey => ({
+/** What the hosts said: [in recovery, LSN, holds wire-server (default true)]; the primary silent unless said. */
+const survey = (
+  reachable: Iterable<string>,
+  postgres: Record<string, [boolean, string, boolean?]>,
+  primaryServes: boolean | undefined = false,
+): Survey => ({
   reachable: new Set(reachable),
   postgres: new Map(
-    Object.entries(postgres).map(([name, [inRecovery, at]]) => [name, { inRecovery, lsn: lsn(at) }]),
+    Object.entries(postgres).map(([name, [inRecovery, at, wire = true]]) => [
+      name,
+      { inRecovery, lsn: lsn(at), hasWireDatabase: wire },
+    ]),
   ),
+  primaryServes,
 });
 const without = (name: string) => [...everyone].filter((host) => host !== name);
 
@@ -60,26 +69,50 @@ describe("remove-host's plan", () => {
     const plan = planRemoval(
       pgOnly,
       'datanode1',
-      survey(
-        without('datanode1').filter((name) => name !== 'datanode3'),
-        {
-          datanode2: [true, '0/9000000'],
-          datanode4: [false, '0/5000000'],
-        },
-      ),
+      survey(without('datanode1'), {
+        datanode2: [true, '0/9000000'],
+        datanode3: [true, '0/9000000'],
+        datanode4: [false, '0/5000000'],
+      }),
     );
     expect(plan.promote).toBe('datanode4');
     expect(plan.actions[0]).toContain('datanode4 was promoted to primary by an earlier run');
-    expect(plan.warnings).toContain(
-      'PostgreSQL: datanode3 did not answer: they follow datanode4 only after they are back and apply runs',
-    );
   });
 
-  it('refuses a primary that still runs, and a gone primary with no standby answering', () => {
+  it('never takes a fresh host (not in recovery, no wire-server database) for a promoted primary', () => {
+    const plan = planRemoval(
+      pgOnly,
+      'datanode1',
+      survey(without('datanode1'), {
+        datanode2: [true, '0/9000000'],
+        datanode3: [true, '0/5000000'],
+        datanode4: [false, '0/1000000', false],
+      }),
+    );
+    expect(plan.promote).toBe('datanode2');
+  });
+
+  it('refuses while the primary still serves: from its own answer, or from pg_isready on the standbys', () => {
     const running = planRemoval(pgOnly, 'datanode1', survey(everyone, { datanode1: [false, '0/5000000'] }));
-    expect(running.refusals[0]).toContain('datanode1 is the primary and is running');
-    const alone = planRemoval(pgOnly, 'datanode1', survey(['datanode2'], {}));
-    expect(alone.refusals[0]).toContain('no standby answers (datanode2, datanode3, datanode4)');
+    expect(running.refusals[0]).toContain('datanode1 is the primary and its PostgreSQL still answers');
+    const serving = planRemoval(pgOnly, 'datanode1', survey(without('datanode1'), {}, true));
+    expect(serving.refusals[0]).toContain('still answers (pg_isready from the standbys)');
+    const unknown = planRemoval(pgOnly, 'datanode1', {
+      ...survey(without('datanode1'), {}),
+      primaryServes: undefined,
+    });
+    expect(unknown.refusals[0]).toContain('no standby could ask whether datanode1');
+  });
+
+  it('refuses a failover while a standby does not answer: every standby is repointed in the same run', () => {
+    const plan = planRemoval(
+      pgOnly,
+      'datanode1',
+      survey(['datanode2', 'datanode4'], { datanode2: [true, '0/9000000'], datanode4: [true, '0/5000000'] }),
+    );
+    expect(plan.refusals[0]).toContain('PostgreSQL: datanode3 did not answer');
+    const none = planRemoval(pgOnly, 'datanode1', survey(without('datanode1'), {}));
+    expect(none.refusals[0]).toContain('no standby answers (datanode2, datanode3, datanode4)');
   });
 
   it('takes a standby out without a promotion; the primary stays first', () => {

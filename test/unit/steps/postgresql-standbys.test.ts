@@ -1,3 +1,7 @@
+import { execSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StepHost } from '../../../src/engine/types.js';
 import type { HostFacts } from '../../../src/hosts/facts.js';
@@ -59,9 +63,11 @@ describe('a standby after a failover', () => {
     fake.exec = async (command, options) => {
       if (command.startsWith('grep -o')) return { stdout: `${conninfo}\n`, stderr: '', exitCode: 0 };
       if (command.startsWith('sed -i')) {
-        // What sed does with the expression: the address after host= replaced.
-        const [, from, to] = /s\/host=(.*)\\\(\[ '\]\\\)\/host=(\S+)\\1\//.exec(command) ?? [];
-        conninfo = conninfo.replace(`host=${from?.replaceAll('\\', '')} `, `host=${to} `);
+        // The real sed on a copy of the line: the expression is what the host runs.
+        const file = join(mkdtempSync(join(tmpdir(), 'wil-conninfo-')), 'postgresql.auto.conf');
+        writeFileSync(file, `${conninfo}\n`);
+        execSync(command.split(' && ')[0]?.replace(AUTO, file) ?? '', { shell: '/bin/sh' });
+        conninfo = readFileSync(file, 'utf8').trim();
       }
       return exec(command, options);
     };
@@ -77,5 +83,18 @@ describe('a standby after a failover', () => {
     expect(conninfo).toContain('host=192.168.122.31 port=5432');
     // Following the primary already: nothing to do.
     expect((await follow?.check(fakeContext(fake)))?.changes).toEqual([]);
+  });
+
+  it('refuses to clone over a data directory it cannot read when PostgreSQL does not answer', async () => {
+    const fake = fakeHost([
+      [/^ls -1 \/etc\/postgresql/, { stdout: '15\n' }],
+      [/standby\.signal/, { exitCode: 1 }],
+      [/pg_database/, { exitCode: 2, stderr: 'psql: error: connection to server failed' }],
+      [/PG_VERSION/, { exitCode: 1 }],
+    ]);
+    await expect(clone?.apply(fakeContext(fake))).rejects.toThrow(
+      "fake: PostgreSQL does not answer here, so wire-install cannot tell whether /var/lib/postgresql/15/main holds Wire's data",
+    );
+    expect(fake.commands.some((command) => command.includes('rm -rf'))).toBe(false);
   });
 });

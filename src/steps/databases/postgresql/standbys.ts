@@ -7,7 +7,7 @@ import {
   postgresClusterOperation,
   postgresVersion,
 } from '../../../operations/postgresql-cluster.js';
-import { runOrFail } from '../../../operations/run.js';
+import { lastLines, runOrFail } from '../../../operations/run.js';
 import type { Operation, OperationContext } from '../../../operations/types.js';
 import type { WireSecrets } from '../../../secrets/generate.js';
 import {
@@ -42,7 +42,21 @@ async function refuseToWipeWireData(context: OperationContext, primary: string):
   const probe = await context.host.exec(
     `runuser -u postgres -- psql -X -At -c "SELECT 1 FROM pg_database WHERE datname = '${WIRE_DATABASE}'"`,
   );
-  if (probe.exitCode === 0 && probe.stdout.trim() === '1')
+  if (probe.exitCode !== 0) {
+    // PostgreSQL does not answer: clone only over what holds no database (no PG_VERSION: never
+    // initialised or already removed) or a clone of ours that did not finish (backup_label).
+    const version = await postgresVersion(context);
+    const data = clusterPaths(version ?? '').data;
+    const safe = await context.host.exec(`test ! -e ${data}/PG_VERSION || test -e ${data}/backup_label`);
+    if (version && safe.exitCode === 0) return;
+    throw new WireInstallError({
+      what: `${context.host.name}: PostgreSQL does not answer here, so wire-install cannot tell whether ${data} holds Wire's data; it is not cloned over`,
+      host: context.host.name,
+      evidence: lastLines(`${probe.stdout}\n${probe.stderr}`, 3),
+      next: `start PostgreSQL on ${context.host.name} (journalctl -u 'postgresql@*'), or move ${data} away if it holds nothing to keep, then run apply again`,
+    });
+  }
+  if (probe.stdout.trim() === '1')
     throw new WireInstallError({
       what: `${context.host.name}: PostgreSQL here is not a standby and holds the ${WIRE_DATABASE} database; cloning it from ${primary} would erase it`,
       host: context.host.name,
@@ -99,8 +113,14 @@ async function followedPrimary(context: OperationContext): Promise<string | unde
   if (!version) return undefined;
   const conf = `${clusterPaths(version).data}/postgresql.auto.conf`;
   const result = await context.host.exec(`grep -o "^primary_conninfo = .*" ${conf}`);
-  return /\bhost=([^\s']+)/.exec(result.stdout)?.[1];
+  // pg_basebackup quotes a value with characters beyond [A-Za-z0-9_.] (an IPv6 address: host=''fd00::1'').
+  // Only address characters are taken: what the file says never reaches a command unchecked.
+  return /\bhost=(?:'')?([0-9A-Za-z.:-]+)/.exec(result.stdout)?.[1];
 }
+
+const ADDRESS = /^[0-9A-Za-z.:-]+$/;
+/** The conninfo value for an address: quoted as pg_basebackup quotes it in postgresql.auto.conf. */
+const conninfoValue = (address: string) => (/^[A-Za-z0-9_.]+$/.test(address) ? address : `''${address}''`);
 
 /**
  * A standby follows the inventory's primary: after a failover (remove-host promoted another
@@ -123,11 +143,15 @@ function followOperation(primary: string): Operation {
       if (!old || old === primary) return { changes: [], notes: [] };
       const version = await postgresVersion(context);
       const conf = `${clusterPaths(version ?? '').data}/postgresql.auto.conf`;
-      const pattern = old.replace(/[.[\]*^$/\\]/g, '\\$&');
+      if (!ADDRESS.test(old) || !ADDRESS.test(primary))
+        throw new Error(
+          `${context.host.name}: unexpected address in primary_conninfo (${old}) or inventory (${primary})`,
+        );
+      const pattern = old.replaceAll('.', '\\.');
       await runOrFail(
         context.host,
         `pointing the standby at ${primary}`,
-        `sed -i "/^primary_conninfo = /s/host=${pattern}\\([ ']\\)/host=${primary}\\1/" ${conf} && runuser -u postgres -- psql -X -At -c "SELECT pg_reload_conf()"`,
+        `sed -i "/^primary_conninfo = /s/host=\\(''\\)\\{0,1\\}${pattern}\\(''\\)\\{0,1\\}\\([ ']\\)/host=${conninfoValue(primary)}\\3/" ${conf} && runuser -u postgres -- psql -X -At -c "SELECT pg_reload_conf()"`,
       );
       if ((await followedPrimary(context)) !== primary)
         throw new Error(`${context.host.name}: primary_conninfo in ${conf} still does not name ${primary}`);
