@@ -43,11 +43,15 @@ async function refuseToWipeWireData(context: OperationContext, primary: string):
     `runuser -u postgres -- psql -X -At -c "SELECT 1 FROM pg_database WHERE datname = '${WIRE_DATABASE}'"`,
   );
   if (probe.exitCode !== 0) {
-    // PostgreSQL does not answer: clone only over what holds no database (no PG_VERSION: never
-    // initialised or already removed) or a clone of ours that did not finish (backup_label).
+    // PostgreSQL does not answer (the package's cluster may not run): clone only over what holds
+    // no database of its own: no PG_VERSION (never initialised, or removed), a clone of ours that
+    // did not finish (backup_label), or a fresh cluster, whose base/ holds only template0,
+    // template1 and postgres.
     const version = await postgresVersion(context);
     const data = clusterPaths(version ?? '').data;
-    const safe = await context.host.exec(`test ! -e ${data}/PG_VERSION || test -e ${data}/backup_label`);
+    const safe = await context.host.exec(
+      `test ! -e ${data}/PG_VERSION || test -e ${data}/backup_label || test "$(ls -1 ${data}/base 2>/dev/null | wc -l)" -le 3`,
+    );
     if (version && safe.exitCode === 0) return;
     throw new WireInstallError({
       what: `${context.host.name}: PostgreSQL does not answer here, so wire-install cannot tell whether ${data} holds Wire's data; it is not cloned over`,
