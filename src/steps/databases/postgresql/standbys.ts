@@ -48,11 +48,13 @@ async function refuseToWipeWireData(context: OperationContext, primary: string):
     // did not finish (backup_label), or a fresh cluster, whose base/ holds only template0,
     // template1 and postgres.
     const version = await postgresVersion(context);
-    const data = clusterPaths(version ?? '').data;
+    // Not installed yet (a plan of a new standby): there is no data to keep.
+    if (!version) return;
+    const data = clusterPaths(version).data;
     const safe = await context.host.exec(
       `test ! -e ${data}/PG_VERSION || test -e ${data}/backup_label || test "$(ls -1 ${data}/base 2>/dev/null | wc -l)" -le 3`,
     );
-    if (version && safe.exitCode === 0) return;
+    if (safe.exitCode === 0) return;
     throw new WireInstallError({
       what: `${context.host.name}: PostgreSQL does not answer here, so wire-install cannot tell whether ${data} holds Wire's data; it is not cloned over`,
       host: context.host.name,
