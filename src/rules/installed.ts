@@ -14,14 +14,7 @@ import type { StateFile } from '../state/store.js';
 
 /** Hosts where `step` succeeded, the most recent first. */
 function succeededOn(state: StateFile, step: string): string[] {
-  return Object.entries(state.steps[step] ?? {})
-    .filter(([, record]) => record.status === 'succeeded')
-    .sort(([, a], [, b]) => b.finishedAt.localeCompare(a.finishedAt))
-    .map(([host]) => host);
-}
-
-function firstOf(inventory: Inventory, role: 'postgresql' | 'kube-control-plane'): string | undefined {
-  return hostsWithRole(inventory, role)[0]?.name;
+  return recordedOn(state, step).filter((host) => state.steps[step]?.[host]?.status === 'succeeded');
 }
 
 /** Hosts with any record of `step` (succeeded or failed), the most recent first. */
@@ -29,6 +22,10 @@ function recordedOn(state: StateFile, step: string): string[] {
   return Object.entries(state.steps[step] ?? {})
     .sort(([, a], [, b]) => b.finishedAt.localeCompare(a.finishedAt))
     .map(([host]) => host);
+}
+
+function firstOf(inventory: Inventory, role: 'postgresql' | 'kube-control-plane'): string | undefined {
+  return hostsWithRole(inventory, role)[0]?.name;
 }
 
 function postgresPrimary(inventory: Inventory, state: StateFile): Finding[] {
