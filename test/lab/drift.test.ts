@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { StateFile } from '../../src/state/store.js';
 import { finished, type LabWorkspace, labWorkspace, runLabCli } from './lab-cli.js';
-import { labHosts } from './lab-hosts.js';
-import { freshHosts } from './lab-reset.js';
+import { type LabHost, labHosts } from './lab-hosts.js';
+import { freshHosts, labNumber } from './lab-reset.js';
 import { onHost } from './wire-lab.js';
 
 /**
@@ -76,10 +76,12 @@ describe('drift on a running installation', () => {
 
 describe('a host rebuilt under the same name', () => {
   it('is refused for its new host key; once the key is checked, it is named as replaced and installed again, the others current', async () => {
-    const fifth = HOSTS.indexOf(FIFTH as (typeof HOSTS)[number]) + 1;
     const before = readState().hosts?.[FIFTH?.name ?? ''];
     expect(before?.machineId).toMatch(/^[0-9a-f]{32}$/);
-    execFileSync('bash', [LAB, 'rebuild', String(fifth)], { stdio: 'inherit', timeout: 120_000 });
+    execFileSync('bash', [LAB, 'rebuild', labNumber(FIFTH as LabHost)], {
+      stdio: 'inherit',
+      timeout: 120_000,
+    });
 
     const refused = await runLabCli(workspace, ['apply', '--json']);
     expect(refused.exitCode).toBe(1);

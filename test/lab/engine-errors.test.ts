@@ -17,6 +17,7 @@ import { freshHosts } from './lab-reset.js';
 
 const [first, second] = labHosts();
 if (!first || !second) throw new Error('the lab needs two hosts');
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const sudoUserPassword = randomBytes(12).toString('base64url');
 
 /** A user whose sudo asks for a password, on the first host (again after a fresh disk). */
@@ -53,7 +54,7 @@ describe('host keys through apply', () => {
     const firstUse = await runLabCli(workspace, ['apply', '--plan', '--json']);
     expect(firstUse.exitCode, firstUse.stderr).toBe(0);
     expect(firstUse.events.find((e) => e.type === 'host-key-trusted')).toMatchObject({
-      host: 'labhost1',
+      host: first.name,
       fingerprint: expected,
       recordedIn: expect.stringContaining('.wire-install/known_hosts'),
     });
@@ -79,7 +80,7 @@ describe('apply cannot use a host', () => {
     writeFileSync(join(workspace.home, '.ssh', 'known_hosts'), `${first.address} ${secondKey}\n`);
     const run = await runLabCli(workspace, ['apply', '--plan']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('labhost1');
+    expect(run.stderr).toContain(first.name);
     expect(run.stderr).toContain('is not the one recorded');
     expect(run.stderr).toContain(`ssh-keygen -R ${first.address}`);
   });
@@ -103,14 +104,14 @@ describe('apply cannot use a host', () => {
     const workspace = labWorkspace(1, withSsh('  port: 2222\n'));
     const run = await runLabCli(workspace, ['apply', '--plan']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain(`labhost1: connection refused on ${first.address} port 2222`);
+    expect(run.stderr).toContain(`${first.name}: connection refused on ${first.address} port 2222`);
   });
 
   it('says when sudo needs a password the inventory does not give', async () => {
     const workspace = labWorkspace(1, (text) => text.replace('user: root', 'user: wilpw'));
     const run = await runLabCli(workspace, ['apply', '--plan']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('labhost1: sudo needs a password for this user');
+    expect(run.stderr).toContain(`${first.name}: sudo needs a password for this user`);
     expect(run.stderr).toContain('ssh.becomePassword');
   });
 });
@@ -121,18 +122,18 @@ describe('a command that fails on a host', () => {
   it('fails the run naming the host, step, command, exit code and last lines, and points at the log', async () => {
     await freshHosts([first]);
     const workspace = labWorkspace(1);
-    workspace.setVars({ failOn: 'labhost1' });
+    workspace.setVars({ failOn: first.name });
     const run = await runLabCli(workspace, ['apply']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('error: labhost1: lab.slow failed');
-    expect(run.stderr).toContain('labhost1: running slow work failed (exit code 3)');
+    expect(run.stderr).toContain(`error: ${first.name}: lab.slow failed`);
+    expect(run.stderr).toContain(`${first.name}: running slow work failed (exit code 3)`);
     expect(run.stderr).toMatch(/command: .*exit 3/);
     expect(run.stderr).toContain('| preparing /var/lib/wil-lab');
     expect(run.stderr).toContain('| no space left on /var/lib/wil-lab');
     const log = run.stdout.match(/Debug log: (\S+)/)?.[1];
     expect(log).toBeDefined();
     const text = readFileSync(join(workspace.dir, log ?? ''), 'utf8');
-    expect(text).toMatch(/labhost1 exit=3 ms=\d+ \$ .*exit 3/);
+    expect(text).toMatch(new RegExp(`${escapeRegExp(first.name)} exit=3 ms=\\d+ \\$ .*exit 3`));
     expect(text).toContain('no space left on /var/lib/wil-lab');
   }, 60_000);
 });
@@ -154,7 +155,7 @@ describe('sudo with the password from secrets.yaml', () => {
     const logs = join(workspace.dir, '.wire-install', 'logs');
     const [log] = readdirSync(logs);
     const text = readFileSync(join(logs, log ?? ''), 'utf8');
-    expect(text).toMatch(/labhost1 exit=0 ms=\d+ \$ sh -s/); // facts, through sudo
+    expect(text).toMatch(new RegExp(`${escapeRegExp(first.name)} exit=0 ms=\\d+ \\$ sh -s`)); // facts, through sudo
     expect(text).not.toContain(sudoUserPassword);
     expect(statSync(join(logs, log ?? '')).mode & 0o777).toBe(0o600);
   });

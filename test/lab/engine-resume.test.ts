@@ -14,7 +14,7 @@ import {
   waitForEvent,
 } from './lab-cli.js';
 import { labHosts } from './lab-hosts.js';
-import { freshHosts } from './lab-reset.js';
+import { freshHosts, labNumber } from './lab-reset.js';
 
 /**
  * Resuming: a host lost in the middle of a stage, and Ctrl-C in the middle of a run. Both
@@ -24,10 +24,12 @@ import { freshHosts } from './lab-reset.js';
 
 const LAB = fileURLToPath(new URL('./lab.sh', import.meta.url));
 const HOSTS = labHosts().slice(0, 5);
+const [h1, h2, h3, h4, h5] = HOSTS;
+if (!h1 || !h2 || !h3 || !h4 || !h5) throw new Error('the lab needs five hosts');
 
 beforeEach(() => freshHosts(HOSTS), 60_000);
 afterAll(() => {
-  execFileSync('bash', [LAB, 'start', '3']); // in case a test stopped before starting it again
+  execFileSync('bash', [LAB, 'start', labNumber(h3)]); // in case a test stopped before starting it again
   return freshHosts(HOSTS);
 }, 90_000);
 
@@ -39,32 +41,29 @@ describe('a host lost in the middle of a stage', () => {
     const workspace = labWorkspace(5);
     workspace.setVars({ slowSeconds: 4 });
     const run = startLabCli(workspace, ['apply', '--json']);
-    await waitForEvent(
-      run,
-      (e) => e.type === 'step-started' && e.step === 'lab.slow' && e.host === 'labhost3',
-    );
-    execFileSync('bash', [LAB, 'stop', '3']);
+    await waitForEvent(run, (e) => e.type === 'step-started' && e.step === 'lab.slow' && e.host === h3.name);
+    execFileSync('bash', [LAB, 'stop', labNumber(h3)]);
     const result = await run;
     expect(result.exitCode).toBe(1);
     const events = parseEvents(String(result.stdout));
     const slow = finished(events).filter((e) => e.step === 'lab.slow');
-    expect(slow.find((e) => e.host === 'labhost3')?.status).toBe('failed');
+    expect(slow.find((e) => e.host === h3.name)?.status).toBe('failed');
     expect(
       slow
         .filter((e) => e.status === 'changed')
         .map((e) => e.host)
         .sort(),
-    ).toEqual(['labhost1', 'labhost2', 'labhost4', 'labhost5']);
-    expect(events.find((e) => e.type === 'failure')).toMatchObject({ host: 'labhost3', step: 'lab.slow' });
+    ).toEqual([h1, h2, h4, h5].map((host) => host.name).sort());
+    expect(events.find((e) => e.type === 'failure')).toMatchObject({ host: h3.name, step: 'lab.slow' });
     const state = readState(workspace.dir);
-    expect(state.steps['lab.slow']?.labhost3?.status).toBe('failed');
-    expect(state.steps['lab.slow']?.labhost1?.status).toBe('succeeded');
+    expect(state.steps['lab.slow']?.[h3.name]?.status).toBe('failed');
+    expect(state.steps['lab.slow']?.[h1.name]?.status).toBe('succeeded');
     expect(existsSync(join(workspace.dir, '.wire-install', 'lock'))).toBe(false);
 
-    execFileSync('bash', [LAB, 'start', '3']);
+    execFileSync('bash', [LAB, 'start', labNumber(h3)]);
     const resumed = await runLabCli(workspace, ['apply', '--json']);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
-    expect(started(resumed.events).map((e) => `${e.step} ${e.host}`)).toEqual(['lab.slow labhost3']);
+    expect(started(resumed.events).map((e) => `${e.step} ${e.host}`)).toEqual([`lab.slow ${h3.name}`]);
     expect(finished(resumed.events).filter((e) => e.status !== 'current')).toHaveLength(1);
   }, 120_000);
 });
@@ -126,7 +125,7 @@ describe('a second Ctrl-C', () => {
     expect(Date.now() - interrupted).toBeLessThan(15_000);
     expect(existsSync(join(workspace.dir, '.wire-install', 'lock'))).toBe(true);
     // Everything before lab.slow was recorded as it ended, so the state file is whole.
-    expect(readState(workspace.dir).steps['lab.motd']?.labhost5?.status).toBe('succeeded');
+    expect(readState(workspace.dir).steps['lab.motd']?.[h5.name]?.status).toBe('succeeded');
 
     workspace.setVars({ slowSeconds: 0 });
     const resumed = await runLabCli(workspace, ['apply', '--json']);

@@ -11,6 +11,10 @@ import { freshHosts } from './lab-reset.js';
  */
 
 const hosts = labHosts().slice(0, 1);
+const [host] = hosts;
+if (!host) throw new Error('the lab has no hosts');
+/** The host's name, escaped for a regular expression. */
+const hostPattern = host.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 let terminal: Tmux;
 
 beforeAll(async () => {
@@ -32,7 +36,7 @@ describe('apply in a terminal', () => {
     expect(screen).toContain('EXIT=0');
     expect(screen).toContain('✔ Lab play: packages, a user, kernel settings, a service');
     expect(screen).toMatch(
-      /✔ Configure and run wil-hello lab\.hello\n\s+✔ labhost1: create \/etc\/wil-hello/,
+      new RegExp(`✔ Configure and run wil-hello lab\\.hello\\n\\s+✔ ${hostPattern}: create /etc/wil-hello`),
     );
     expect(screen).toContain('Apply succeeded: 6 changed, 0 unchanged, 0 current (checkpoint)');
 
@@ -40,7 +44,9 @@ describe('apply in a terminal', () => {
     await terminal.start('again', workspace.dir, again, { HOME: workspace.home });
     await terminal.waitFor('again', /AGAIN=\d+/);
     const second = await terminal.screen('again');
-    expect(second).toMatch(/✔ The wilhello user and group lab\.user\n\s+↓ labhost1: current/);
+    expect(second).toMatch(
+      new RegExp(`✔ The wilhello user and group lab\\.user\\n\\s+↓ ${hostPattern}: current`),
+    );
     expect(second).toContain('Apply succeeded: 0 changed, 0 unchanged, 6 current (checkpoint)');
   }, 60_000);
 });

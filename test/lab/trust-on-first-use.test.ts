@@ -10,7 +10,7 @@ import { wireInstallFailure } from '../support/failure.js';
 import { LAB_KNOWN_HOSTS, labHosts, labTarget } from './lab-hosts.js';
 
 /**
- * Trust on first use against a real sshd (labhost4 only): a host in no known_hosts is accepted
+ * Trust on first use against a real sshd (the fourth lab host only): a host in no known_hosts is accepted
  * once with its fingerprint reported, recorded in the state, then held to that key.
  */
 
@@ -29,7 +29,7 @@ function labKeyLine(address: string): { keyType: string; key: string } {
   return { keyType, key };
 }
 
-describe('trust on first use on labhost4', () => {
+describe('trust on first use on the fourth lab host', () => {
   let stateDir: string;
   let expectedFingerprint: string;
   const hostKey = labKeyLine(host.address);
@@ -37,7 +37,7 @@ describe('trust on first use on labhost4', () => {
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'wire-install-tofu-lab-'));
     // Independently of the code under test: ssh-keygen's own fingerprint of the host's key.
-    const keyFile = join(stateDir, 'labhost4.pub');
+    const keyFile = join(stateDir, `${host.name}.pub`);
     await writeFile(keyFile, `${hostKey.keyType} ${hostKey.key}\n`);
     expectedFingerprint =
       execFileSync('ssh-keygen', ['-lf', keyFile], { encoding: 'utf8' }).split(' ')[1] ?? '';
@@ -110,8 +110,8 @@ describe('trust on first use on labhost4', () => {
   it('refuses a key that differs from the recorded one, saying what to check', async () => {
     const changedDir = await mkdtemp(join(tmpdir(), 'wire-install-tofu-lab-changed-'));
     try {
-      // labhost3's key recorded under labhost4's address: what a reinstalled host (or a
-      // machine in between) looks like.
+      // The third host's key recorded under the fourth host's address: what a reinstalled host (or
+      // a machine in between) looks like.
       const otherKey = labKeyLine(other.address);
       const storeFile = join(changedDir, TRUST_FILE);
       const before = `${host.address} ${otherKey.keyType} ${otherKey.key}\n`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aptPackageOperation, aptRepositoryOperation } from '../../../src/operations/apt.js';
 import { CommandFailedError } from '../../../src/operations/run.js';
-import { connectOpsLab, type OpsLab } from './lab-context.js';
+import { connectOpsLab, type OpsLab, opsHost } from './lab-context.js';
 
 /**
  * The apt repository and package operations against the lab's offline repository (file:/srv/lab-apt,
@@ -100,7 +100,7 @@ describe('apt package operation', () => {
       );
     expect(error).toBeInstanceOf(CommandFailedError);
     const failure = error as CommandFailedError;
-    expect(failure.what).toMatch(/^labhost5: installing wil-hello=2\.0 failed \(exit code 100\)$/);
+    expect(failure.what).toBe(`${opsHost?.name}: installing wil-hello=2.0 failed (exit code 100)`);
     expect(failure.evidence[0]).toContain('apt-get install -y --no-install-recommends');
     expect(failure.evidence.join('\n')).toContain("Version '2.0' for 'wil-hello' was not found");
     expect(await lab.sh(`dpkg-query -W -f='\${Version}' wil-hello`)).toBe('1.0');

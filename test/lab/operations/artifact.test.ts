@@ -97,7 +97,7 @@ describe('artifact operation', () => {
     await lab.sh(`echo old > ${target}`);
     const wrong = createHash('sha256').update('another release').digest('hex');
     const error = await wireInstallFailure(artifactOperation({ ...spec, sha256: wrong }).apply(context()));
-    expect(error.what).toBe(`${localPath} does not have the expected checksum: not sent to labhost5`);
+    expect(error.what).toBe(`${localPath} does not have the expected checksum: not sent to ${opsHost?.name}`);
     expect(error.evidence).toEqual([`expected sha256 ${wrong}`, `measured sha256 ${sha256}`]);
     expect(uploads).toHaveLength(2);
     expect(await lab.sh(`cat ${target}; ls ${dir}`)).toBe('old\ntool\n');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandOperation } from '../../../src/operations/command.js';
 import { CommandFailedError } from '../../../src/operations/run.js';
 import { wireInstallFailure } from '../../support/failure.js';
-import { connectOpsLab, type OpsLab } from './lab-context.js';
+import { connectOpsLab, type OpsLab, opsHost } from './lab-context.js';
 
 /** Guarded commands on the fifth lab host: they run once, and a failing one says why. */
 
@@ -57,7 +57,7 @@ describe('command operation', () => {
     });
     const error = await wireInstallFailure(operation.apply(lab.context()));
     expect(error).toBeInstanceOf(CommandFailedError);
-    expect(error.what).toBe('labhost5: running broken failed (exit code 3)');
+    expect(error.what).toBe(`${opsHost?.name}: running broken failed (exit code 3)`);
     expect(error.evidence.slice(1)).toEqual(['| about to fail', '| the reason']);
   });
 
@@ -65,7 +65,7 @@ describe('command operation', () => {
     const operation = commandOperation({ name: 'forgetful', command: 'true', creates: `${dir}/never` });
     const error = await wireInstallFailure(operation.apply(lab.context()));
     expect(error.what).toBe(
-      `labhost5: forgetful ran, but its guard still says it has not (${dir}/never is missing)`,
+      `${opsHost?.name}: forgetful ran, but its guard still says it has not (${dir}/never is missing)`,
     );
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sysctlOperation } from '../../../src/operations/sysctl.js';
-import { connectOpsLab, type OpsLab } from './lab-context.js';
+import { connectOpsLab, type OpsLab, opsHost } from './lab-context.js';
 
 /**
  * Kernel settings on a lab host, whose /proc/sys is read-only (a container): the settings are
@@ -28,8 +28,7 @@ describe('sysctl operation where /proc/sys is read-only', () => {
       file: '60-wil-ops-test.conf',
       settings: { 'net.ipv4.ip_forward': '1', 'net.ipv4.ip_local_port_range': portRange },
     });
-  const note =
-    '/proc/sys is read-only on labhost5 (a container?): net.ipv4.ip_forward=1 persisted in /etc/sysctl.d/60-wil-ops-test.conf, applied at next boot';
+  const note = `/proc/sys is read-only on ${opsHost?.name} (a container?): net.ipv4.ip_forward=1 persisted in /etc/sysctl.d/60-wil-ops-test.conf, applied at next boot`;
 
   it('is what the lab is', async () => {
     expect(lab.facts.procSysWritable).toBe(false);

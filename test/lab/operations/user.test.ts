@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupOperation, userOperation } from '../../../src/operations/user.js';
 import { wireInstallFailure } from '../../support/failure.js';
-import { connectOpsLab, type OpsLab } from './lab-context.js';
+import { connectOpsLab, type OpsLab, opsHost } from './lab-context.js';
 
 /** Groups and users on the fifth lab host: created, current after, brought back after drift. */
 
@@ -46,7 +46,7 @@ describe('group operation', () => {
     await groupOperation({ name: other, gid: 4711 }).apply(lab.context());
     expect(await lab.sh(`getent group ${other}`)).toBe(`${other}:x:4711:\n`);
     const error = await wireInstallFailure(groupOperation({ name: other, gid: 4712 }).check(lab.context()));
-    expect(error.what).toBe(`labhost5: group ${other} exists with gid 4711, not 4712`);
+    expect(error.what).toBe(`${opsHost?.name}: group ${other} exists with gid 4711, not 4712`);
     expect(await lab.sh(`getent group ${other}`)).toBe(`${other}:x:4711:\n`);
   });
 });
