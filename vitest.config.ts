@@ -1,10 +1,20 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { labSlots } from './test/lab/lab-slots.js';
 
 /**
- * Three projects: unit and CLI tests, and the conformance suite with Wire's real charts, run in parallel; lab tests run one file at a time, because
- * they share the lab's hosts (one file's reset must not undo another's apply). The build runs
- * once for both; the lab (five hosts, test/lab/global-setup.ts) only when lab tests run.
+ * Lab test files that may run at once: one per slot of the lab (test/lab/lab-hosts.ts); one when
+ * LAB_SLOT names the slot every file is to use.
+ */
+const LAB_SLOTS = process.env.LAB_SLOT ? 1 : labSlots();
+
+/**
+ * Three projects: unit and CLI tests, and the conformance suite with Wire's real charts, run in
+ * parallel; lab tests run one file per slot of the lab at a time, because a slot's hosts are
+ * shared by the files that use it (one file's reset must not undo another's apply). With one
+ * slot (the default) the lab runs in a single fork after the rest; scripts/test.sh runs the lab
+ * in a vitest of its own with LAB_SLOTS=2, two files at once, beside the unit tests. The build
+ * runs once; the lab (test/lab/global-setup.ts) only when lab tests run.
  */
 export default defineConfig({
   test: {
@@ -12,11 +22,14 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the CPUs: on a 2-CPU machine one, and the lab
     // (mostly waiting on its hosts) then ran after the unit and conformance files instead of
     // beside them. The lab's single fork plus at least one worker for the rest.
-    maxWorkers: Math.max(2, availableParallelism()),
-    testTimeout: 30_000,
+    // With lab slots, no more workers than slots: a lab file's slot is its pool id (1..workers).
+    maxWorkers: LAB_SLOTS > 1 ? LAB_SLOTS : Math.max(2, availableParallelism()),
+    // Generous: a test that waits its turn for a CPU (the lab runs beside the unit tests) is not a
+    // failure; one that hangs still fails.
+    testTimeout: 120_000,
     // No test may reach a real host: SSH only to loopback and the lab (src/hosts/network-fence.ts).
     env: { WIRE_INSTALL_ONLY_NETWORKS: '127.0.0.0/8,::1/128,172.31.0.0/24' },
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
     projects: [
       {
         extends: true,
@@ -35,7 +48,7 @@ export default defineConfig({
           include: ['test/lab/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts', 'test/lab/global-setup.ts'],
           pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
+          poolOptions: { forks: { singleFork: LAB_SLOTS === 1 } },
         },
       },
     ],

@@ -5,6 +5,14 @@ import { execa } from 'execa';
 export const CLI = fileURLToPath(new URL('../../bin/wire-install', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * How long one CLI run may take before the test kills it: far more than any needs alone (the
+ * slowest, an upgrade through 16 stand-in releases, about 10 s), since the unit tests share two
+ * CPUs with the lab's tests (scripts/test.sh). Below vitest's testTimeout, so a killed run is
+ * reported as such.
+ */
+const CLI_TIMEOUT_MS = 90_000;
+
 export interface CliResult {
   exitCode: number;
   stdout: string;
@@ -20,7 +28,8 @@ export async function runCli(
     env: { NO_COLOR: '1', ...options.env },
     input: options.input ?? '',
     reject: false,
-    timeout: 20_000,
+    timeout: CLI_TIMEOUT_MS,
   });
-  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+  const killed = result.timedOut ? `\n(the test killed the CLI after ${CLI_TIMEOUT_MS / 1000} s)` : '';
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: `${result.stderr}${killed}` };
 }

@@ -3,26 +3,26 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, type LabWorkspace, labWorkspace, runLabCli, WIRE_CLI } from './lab-cli.js';
-import { type LabHost, labHosts } from './lab-hosts.js';
-import { freshHosts } from './lab-reset.js';
+import { type LabHost, labHosts, spareLabHost } from './lab-hosts.js';
+import { freshHosts, labNumber } from './lab-reset.js';
 import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
  * Hosts added to and taken out of a running installation (issue 17): PostgreSQL and RabbitMQ
- * run on labhost1-3 by Wire's stages; then a sixth lab host (test/lab/lab.sh add) is added to the
- * inventory with the postgresql and rabbitmq roles, and the next apply makes it a streaming
- * standby and a cluster node, the others keeping their data. Then the primary, labhost1, is
- * switched off (lab.sh poweroff: no shutdown) and `remove-host labhost1` promotes the standby
- * that received the most WAL, the others follow it, no committed row is lost, and RabbitMQ
- * forgets the node. Real packages, services, replication and failover.
+ * run on the first three hosts by Wire's stages; then the slot's spare host (test/lab/lab-hosts.ts)
+ * is added to the inventory with the postgresql and rabbitmq roles, and the next apply makes it a
+ * streaming standby and a cluster node, the others keeping their data. Then the primary, the
+ * first host, is switched off (lab.sh poweroff: no shutdown) and `remove-host` of it promotes the
+ * standby that received the most WAL, the others follow it, no committed row is lost, and
+ * RabbitMQ forgets the node. Real packages, services, replication and failover.
  *
- * labhost1 carries only postgresql and rabbitmq here (the other roles of Wire's layout are on
- * labhost2-4), so remove-host has no other role of it to refuse.
+ * The first host carries only postgresql and rabbitmq here (the other roles of Wire's layout are
+ * on hosts 2-4), so remove-host has no other role of it to refuse.
  */
 
 const LAB = fileURLToPath(new URL('./lab.sh', import.meta.url));
 const HOSTS = labHosts().slice(0, 5);
-const [PRIMARY] = HOSTS;
+const PRIMARY = HOSTS[0] as LabHost;
 const ONLY = [
   '--only',
   [
@@ -39,46 +39,42 @@ const ONLY = [
 ];
 const psql = (sql: string) => `runuser -u postgres -- psql -X -At -d wire-server -c "${sql}"`;
 let workspace: LabWorkspace;
-let added: LabHost;
+const added = spareLabHost();
+/** A host's name as a whole word (labhost1 must not match labhost12). */
+const named = (name: string) => new RegExp(`\\b${name}\\b`);
 
 beforeAll(async () => {
-  await freshHosts(HOSTS);
-  const name = execFileSync('bash', [LAB, 'add'], { encoding: 'utf8', timeout: 120_000 }).trim();
-  added = labHosts().find((host) => host.name === name) as LabHost;
-  // labhost1: the databases that remove-host takes out; Wire's other roles on labhost2-4.
+  await freshHosts([...HOSTS, added]);
+  // The first host: the databases that remove-host takes out; Wire's other roles on hosts 2-4.
+  const roles = (host: number, roles: string) =>
+    new RegExp(`(name: ${HOSTS[host]?.name}, .*roles: \\[)${roles}`);
   workspace = labWorkspace(5, (text) =>
     text
-      .replace(/(name: labhost1, .*roles: \[)[^\]]*/, '$1postgresql, rabbitmq')
-      .replace(/(name: labhost3, .*roles: \[)kube-control-plane, /, '$1')
-      .replace(/(name: labhost4, .*roles: \[)kube-worker/, '$1kube-worker, cassandra, elasticsearch, minio'),
+      .replace(roles(0, '[^\\]]*'), '$1postgresql, rabbitmq')
+      .replace(roles(2, 'kube-control-plane, '), '$1')
+      .replace(roles(3, 'kube-worker'), '$1kube-worker, cassandra, elasticsearch, minio'),
   );
   await withSecrets(workspace);
 }, 180_000);
 afterAll(async () => {
-  await freshHosts(HOSTS);
-  if (added) execFileSync('bash', [LAB, 'remove', added.name.replace('labhost', '')], { timeout: 60_000 });
+  await freshHosts([...HOSTS, added]);
 }, 180_000);
 
 describe('a host added to a running installation', () => {
   it('installs PostgreSQL and RabbitMQ on the first three hosts', async () => {
-    const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json'], 300_000);
+    const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json'], 480_000);
     expect(run.exitCode, run.stderr).toBe(0);
     await onHost(
       PRIMARY,
       psql("CREATE TABLE lab_grow (v text); INSERT INTO lab_grow VALUES ('before the new host')"),
     );
-  }, 300_000);
+  }, 500_000);
 
   it('makes the new host a streaming standby and a RabbitMQ node; the others keep their data', async () => {
     const inventory = readFileSync(workspace.inventory, 'utf8');
     writeFileSync(
       workspace.inventory,
       `${inventory.trimEnd()}\n  - { name: ${added.name}, address: ${added.address}, roles: [postgresql, rabbitmq] }\n`,
-    );
-    // The lab's known_hosts as the workspace was made did not know the new host yet.
-    writeFileSync(
-      `${workspace.home}/.ssh/known_hosts`,
-      readFileSync('/run/wire-install-lab/known_hosts', 'utf8'),
     );
     const plan = await runWireCli(workspace, ['apply', '--plan', ...ONLY, ...ALLOW, '--json']);
     expect(plan.exitCode, JSON.stringify(plan.events.filter((e) => e.type === 'failure'))).toBe(0);
@@ -118,17 +114,17 @@ describe('a host added to a running installation', () => {
       if (tries > 100) throw new Error('the standbys did not catch up with the primary');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    execFileSync('bash', [LAB, 'poweroff', '1'], { timeout: 60_000 });
+    execFileSync('bash', [LAB, 'poweroff', labNumber(PRIMARY)], { timeout: 60_000 });
 
     const removeHost = (...args: string[]) =>
-      runLabCli(workspace, ['remove-host', 'labhost1', ...args], WIRE_CLI, 300_000);
+      runLabCli(workspace, ['remove-host', PRIMARY.name, ...args], WIRE_CLI, 300_000);
     const plan = await removeHost('--plan');
     expect(plan.exitCode, plan.stderr + plan.stdout).toBe(0);
-    expect(plan.stdout).toMatch(/promote labhost\d to primary/);
-    expect(plan.stdout).toContain('forget_cluster_node rabbit@labhost1');
-    expect(readFileSync(workspace.inventory, 'utf8')).toContain('labhost1');
+    expect(plan.stdout).toMatch(/promote labhost\d+ to primary/);
+    expect(plan.stdout).toMatch(named(`forget_cluster_node rabbit@${PRIMARY.name}`));
+    expect(readFileSync(workspace.inventory, 'utf8')).toMatch(named(PRIMARY.name));
 
-    const run = await removeHost('--confirm', 'labhost1', '--json');
+    const run = await removeHost('--confirm', PRIMARY.name, '--json');
     expect(run.exitCode, run.stderr + run.stdout.slice(-4000)).toBe(0);
     const promoted = run.events.find(
       (e) => e.type === 'step-finished' && e.step === 'remove-host.postgresql-promote',
@@ -168,16 +164,18 @@ describe('a host added to a running installation', () => {
 
     // The records: the inventory (the new primary first among the postgresql hosts) and the state.
     const inventory = readFileSync(workspace.inventory, 'utf8');
-    expect(inventory).not.toContain('labhost1');
+    expect(inventory).not.toMatch(named(PRIMARY.name));
     const pgHosts = inventory
       .split('\n')
       .filter((line) => line.includes('postgresql'))
       .map((line) => /name: (\S+),/.exec(line)?.[1]);
     expect(pgHosts[0]).toBe(primary?.name);
-    expect(readFileSync(`${workspace.dir}/.wire-install/state.json`, 'utf8')).not.toContain('labhost1');
+    expect(readFileSync(`${workspace.dir}/.wire-install/state.json`, 'utf8')).not.toMatch(
+      named(PRIMARY.name),
+    );
     // Taken out once: a second run names the host as unknown.
     const again = await removeHost('--plan');
     expect(again.exitCode).toBe(2);
-    expect(again.stderr).toContain('labhost1 is not a host of');
+    expect(again.stderr).toContain(`${PRIMARY.name} is not a host of`);
   }, 400_000);
 });

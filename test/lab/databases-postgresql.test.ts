@@ -80,7 +80,7 @@ describe('PostgreSQL on the lab', () => {
     }
     expect(seen).toBe('from the primary');
     expect((await onHost(STANDBY, psql('SELECT pg_is_in_recovery()'))).trim()).toBe('t');
-  }, 150_000);
+  }, 300_000);
 
   it('changes nothing on a second apply, and the health check asks the primary again', async () => {
     const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);

@@ -54,7 +54,7 @@ describe('RabbitMQ on the lab', () => {
       `${secrets.rabbitmq.password}\n`,
     );
     expect(login.trim()).toBe('ok');
-  }, 150_000);
+  }, 300_000);
 
   it('changes nothing on a second apply, and the health check asks the cluster again', async () => {
     const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json']);

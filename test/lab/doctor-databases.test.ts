@@ -48,9 +48,9 @@ beforeAll(async () => {
     standInBundle({ 'binaries/apache-cassandra-3.11.19-bin.tar.gz': { from: standInCassandraTarball() } }),
   );
   await withSecrets(workspace);
-  const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json'], 230_000);
+  const run = await runWireCli(workspace, ['apply', ...ONLY, ...ALLOW, '--json'], 460_000);
   if (run.exitCode !== 0) throw new Error(`apply failed:\n${run.stderr}\n${run.stdout.slice(-3000)}`);
-}, 240_000);
+}, 480_000);
 afterAll(reset, 120_000);
 
 async function doctor(): Promise<{ exitCode: number; results: DoctorResult[]; stderr: string }> {

@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caCertHash, kubeconfigCaPem } from '../../src/cluster/kubeadm.js';
 import type { WireSecrets } from '../../src/secrets/generate.js';
@@ -10,7 +8,7 @@ import { standInCalicoFiles } from '../support/stand-in-calico.js';
 import { openSslCa, STAND_IN_KUBEADM } from '../support/stand-in-kubeadm.js';
 import { type StandInKubectl, standInKubectl } from '../support/stand-in-kubectl.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspace } from './lab-cli.js';
-import { type LabHost, labHosts } from './lab-hosts.js';
+import { type LabHost, labHosts, spareLabHost } from './lab-hosts.js';
 import { freshHosts } from './lab-reset.js';
 import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
@@ -27,7 +25,6 @@ import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
  * `kubectl` as it would with the real ones.
  */
 
-const LAB = fileURLToPath(new URL('./lab.sh', import.meta.url));
 const HOSTS = labHosts().slice(0, 5);
 const PLANES = HOSTS.slice(0, 3);
 const WORKER = HOSTS[3];
@@ -44,7 +41,7 @@ let firstRun: LabRun;
 let firstRunMs: number;
 /** The stand-in kubeadm script, from the bundle. */
 let script: string;
-/** A host booted into the lab later (lab.sh add), joined as a worker a day after init. */
+/** The slot's spare host, in no inventory until it joins as a worker a day after init. */
 let added: LabHost | undefined;
 /** PATH as it was: the stand-in kubectl must not stay first for the test files after this one. */
 const savedPath = process.env.PATH;
@@ -95,8 +92,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   process.env.PATH = savedPath;
-  await freshHosts(HOSTS);
-  if (added) execFileSync('bash', [LAB, 'remove', added.name.replace('labhost', '')], { timeout: 60_000 });
+  await freshHosts(added ? [...HOSTS, added] : HOSTS);
 }, 120_000);
 
 /** The stand-in kubeadm where kubernetes.kube-packages puts the real one, and as kubectl beside it. */
@@ -237,17 +233,13 @@ describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)'
   }, 90_000);
 
   it('joins a worker added a day after init with a bootstrap token created again, once', async () => {
-    const name = execFileSync('bash', [LAB, 'add'], { encoding: 'utf8', timeout: 120_000 }).trim();
-    added = labHosts().find((host) => host.name === name);
+    added = spareLabHost();
+    await freshHosts([added]);
     await installStandIn(added, script);
     const inventory = readFileSync(workspace.inventory, 'utf8');
     writeFileSync(
       workspace.inventory,
       `${inventory.trimEnd()}\n  - { name: ${added?.name}, address: ${added?.address}, roles: [kube-worker] }\n`,
-    );
-    writeFileSync(
-      `${workspace.home}/.ssh/known_hosts`,
-      readFileSync('/run/wire-install-lab/known_hosts', 'utf8'),
     );
     // 25 hours pass for the stand-in cluster (its token lived 24); the hosts' clocks stay.
     await onHost(PLANES[0], '/usr/local/bin/kubeadm stand-in-clock 90000');

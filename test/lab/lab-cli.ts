@@ -95,8 +95,12 @@ export function parseEvents(stdout: string): EngineEvent[] {
 /** `wire-install` itself, with Wire's stages (for the steps of Wire's that are built). */
 export const WIRE_CLI = fileURLToPath(new URL('../../bin/wire-install', import.meta.url));
 
-/** How long a CLI run in a test may take before it is killed (one host-side run: longer). */
-export const CLI_TIMEOUT_MS = 120_000;
+/**
+ * How long a CLI run in a test may take before it is killed (one host-side run: longer). Twice
+ * what the slowest run needs alone: lab files run two at a time (scripts/test.sh) on a machine
+ * of two CPUs, and a run that waits its turn for the CPU is not a failure.
+ */
+export const CLI_TIMEOUT_MS = 240_000;
 
 export function startLabCli(
   workspace: LabWorkspace,

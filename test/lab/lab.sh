@@ -425,6 +425,13 @@ up() {
   log "$count hosts answer on port 22 after $((SECONDS - start)) s; key $LAB_RUN/id_ed25519, hosts in $LAB_RUN/hosts, host keys in $LAB_RUN/known_hosts, inventory $LAB_RUN/inventory.yaml"
 }
 
+# Holds the lab's record lock until this script exits.
+lock_records() {
+  mkdir -p "$LAB_RUN"
+  exec 9>"$LAB_RUN/records.lock"
+  flock 9
+}
+
 status() {
   [ -f "$LAB_RUN/hosts" ] || { log "no lab is up"; return; }
   local name addr state
@@ -443,9 +450,11 @@ case "${1:-}" in
   stop) stop_host "${2:?host number}" ;;
   start) start_host "${2:?host number}" ;;
   poweroff) poweroff_host "${2:?host number}" ;;
-  rebuild) rebuild_host "${2:?host number}" ;;
+  # These rewrite the lab's shared records (hosts, known_hosts): one at a time, since lab test
+  # files of two slots run side by side.
+  rebuild) lock_records && rebuild_host "${2:?host number}" ;;
   reset) shift; reset_hosts "$@" ;;
-  add) add_host ;;
-  remove) remove_host "${2:?host number}" ;;
+  add) lock_records && add_host ;;
+  remove) lock_records && remove_host "${2:?host number}" ;;
   *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

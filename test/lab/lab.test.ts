@@ -1,9 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
-import { LAB_HOSTS } from './global-setup.js';
-import { LAB_RUN, labHosts } from './lab-hosts.js';
+import { LAB_RUN, labHostCount, labHosts, labSlot, SLOT_HOSTS, spareLabHost } from './lab-hosts.js';
 
 /**
  * The lab itself: real Debian hosts with systemd as PID 1, booted by test/lab/lab.sh (from
@@ -11,8 +11,13 @@ import { LAB_RUN, labHosts } from './lab-hosts.js';
  * (issue 3) build on this.
  */
 
-const HOSTS = LAB_HOSTS;
 const hosts = labHosts();
+/** The addresses of every host of the lab, in every slot. */
+const everyAddress = () =>
+  readFileSync(`${LAB_RUN}/hosts`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ')[1]);
 
 /** OpenSSH with the lab's key and its known_hosts: a wrong host key fails the connection. */
 async function ssh(address: string, command: string) {
@@ -37,11 +42,16 @@ async function ssh(address: string, command: string) {
 }
 
 describe('lab: real hosts on this machine', () => {
-  it('boots the hosts asked for, each with its own name and address', () => {
-    expect(hosts.map((host) => host.name)).toEqual(
-      Array.from({ length: HOSTS }, (_, i) => `labhost${i + 1}`),
+  it("boots the hosts asked for, each with its own name and address, and gives this file its slot's", () => {
+    // Slot N: six hosts from labhost(6N-5), the sixth one the spare.
+    const first = (labSlot() - 1) * (SLOT_HOSTS + 1) + 1;
+    expect([...hosts, spareLabHost()].map((host) => host.name)).toEqual(
+      Array.from({ length: SLOT_HOSTS + 1 }, (_, i) => `labhost${first + i}`),
     );
-    expect(new Set(hosts.map((host) => host.address)).size).toBe(HOSTS);
+    // Every host of the lab (all slots) has an address of its own.
+    const addresses = everyAddress();
+    expect(addresses.length).toBeGreaterThanOrEqual(labHostCount());
+    expect(new Set(addresses).size).toBe(addresses.length);
   });
 
   it('runs systemd as PID 1 and sshd, with the identity written before boot', async () => {
@@ -54,9 +64,9 @@ describe('lab: real hosts on this machine', () => {
 
   it('gives every host its own machine-id and host key', async () => {
     const ids = await Promise.all(hosts.map((host) => ssh(host.address, 'cat /etc/machine-id')));
-    expect(new Set(ids.map((result) => result.stdout.trim())).size).toBe(HOSTS);
+    expect(new Set(ids.map((result) => result.stdout.trim())).size).toBe(hosts.length);
     const knownHosts = (await readFile(`${LAB_RUN}/known_hosts`, 'utf8')).trim().split('\n');
-    expect(new Set(knownHosts.map((line) => line.split(' ')[2])).size).toBe(HOSTS);
+    expect(new Set(knownHosts.map((line) => line.split(' ')[2])).size).toBe(everyAddress().length);
   });
 
   it('refuses a host whose key is not the one recorded (verification is real)', async () => {

@@ -137,7 +137,7 @@ beforeAll(async () => {
       "CREATE TABLE backup_probe (v text); INSERT INTO backup_probe VALUES ('before the upgrade')",
     ),
   );
-}, 170_000);
+}, 500_000);
 afterAll(reset, 120_000);
 
 describe('the upgrade backups on the lab', () => {

@@ -71,6 +71,28 @@ describe('the closing line of the test command', () => {
     expect(result.code).toBe(0);
   }, 60_000);
 
+  it('several reports (the lab runs in a vitest of its own) are added up, each failed test named', async () => {
+    const red = await summarise('red', {
+      'ok.test.mjs': passing,
+      'red.test.mjs': 'import { it, expect } from "vitest";\nit("is red", () => expect(1).toBe(2));\n',
+    });
+    const green = await summarise('green-too', { 'ok.test.mjs': passing });
+    expect(red.vitest).not.toBe(0);
+    const reports = [join(root, 'red', 'report.json'), join(root, 'green-too', 'report.json')];
+    const both = await run('node', [SUMMARY, ...reports]).catch((error) => error);
+    const lines = String(both.stdout).trim().split('\n');
+    expect(lines.at(-1)).toBe('2 passed, 1 failed, 0 skipped');
+    expect(both.stdout).toMatch(/^failed: .*red\.test\.mjs > is red: .*expected 1 to be 2/m);
+    expect(both.code).toBe(1);
+    expect(green.last).toBe('1 passed, 0 failed, 0 skipped');
+    // A report that is missing beside one that is there: one more failure, never fewer.
+    const oneMissing = await run('node', [SUMMARY, reports[1] ?? '', join(root, 'none.json')]).catch(
+      (error) => error,
+    );
+    expect(String(oneMissing.stdout).trim().split('\n').at(-1)).toBe('1 passed, 1 failed, 0 skipped');
+    expect(oneMissing.code).toBe(1);
+  }, 60_000);
+
   it('no report at all: 1 failed and exit 1', async () => {
     const { stdout } = await run('node', [SUMMARY, join(root, 'none.json')]).catch((error) => error);
     expect(stdout.trim().split('\n').at(-1)).toBe('0 passed, 1 failed');
