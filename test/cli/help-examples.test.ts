@@ -216,5 +216,6 @@ describe('every --help example runs as written', () => {
       }
     }
     expect(failures, failures.join('\n\n')).toEqual([]);
-  }, 120_000);
+    // About 30 CLI runs one after the other: under a minute alone, longer beside the lab (scripts/test.sh).
+  }, 360_000);
 });
