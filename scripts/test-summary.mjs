@@ -37,10 +37,14 @@ for (const file of files) {
   for (const result of results) {
     const name = relative(process.cwd(), result.name ?? '');
     const failedTests = (result.assertionResults ?? []).filter((test) => test.status === 'failed');
-    for (const test of failedTests)
-      console.log(
-        `failed: ${name} > ${test.fullName ?? test.title}: ${firstLine(test.failureMessages?.[0])}`,
+    for (const test of failedTests) {
+      // vitest's JSON report carries no message for a test that timed out, only this placeholder.
+      const message = firstLine(test.failureMessages?.[0]).replace(
+        /^Error: STACK_TRACE_ERROR$/,
+        'no message in the report (vitest gives none for a timeout): see its output above',
       );
+      console.log(`failed: ${name} > ${test.fullName ?? test.title}: ${message}`);
+    }
     failedHere += failedTests.length;
     // A file vitest failed in which no test failed: it failed in loading or in a hook.
     if (result.status === 'failed' && failedTests.length === 0) {
