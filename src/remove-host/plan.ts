@@ -12,8 +12,9 @@ import { REPLICATION_FACTOR } from '../wire/cassandra.js';
  * Refused (exit 2), each with its reason: what would lose data or quorum (the last PostgreSQL
  * primary or RabbitMQ node, Cassandra below its replication factor, etcd below quorum), MinIO
  * (a server cannot leave an erasure-coded pool), a running PostgreSQL primary (promoting a
- * standby beside it would split the data), and the roles whose removal is not built yet
- * (Kubernetes nodes, Cassandra above its replication factor, Elasticsearch, the asset host).
+ * standby beside it would split the data), a control plane that does not answer (its etcd
+ * member goes with kubeadm reset on it), and the roles whose removal is not built yet (the
+ * first control plane, Cassandra above its replication factor, Elasticsearch, the asset host).
  */
 
 /** What the survey learnt of one PostgreSQL host that answered. */
@@ -57,6 +58,8 @@ export interface RemovalPlan {
   inventory: Inventory;
   /** The removed host answered over SSH (it may be switched off). */
   removedAnswers: boolean;
+  /** The host is a Kubernetes node: drain it and kubeadm reset it (when it answers), then delete it. */
+  kubernetes?: { drain: boolean; reset: boolean };
 }
 
 const names = (hosts: readonly Host[]) => hosts.map((host) => host.name);
@@ -178,7 +181,8 @@ function rabbitmq(plan: RemovalPlan, inventory: Inventory, survey: Survey): void
 
 function kubernetes(plan: RemovalPlan, inventory: Inventory, survey: Survey): void {
   const planes = names(hostsWithRole(inventory, 'kube-control-plane'));
-  if (plan.roles.includes('kube-control-plane')) {
+  const controlPlane = plan.roles.includes('kube-control-plane');
+  if (controlPlane) {
     const left = planes.filter((name) => name !== plan.host);
     const answering = left.filter((name) => survey.reachable.has(name));
     const quorum = Math.floor(left.length / 2) + 1;
@@ -190,9 +194,30 @@ function kubernetes(plan: RemovalPlan, inventory: Inventory, survey: Survey): vo
       );
       return;
     }
+    if (planes[0] === plan.host) {
+      plan.refusals.push(
+        `Kubernetes: ${plan.host} is the first control plane: kubeadm init ran there, and wire-install makes the join credentials and fetches the admin kubeconfig there. Taking it out (moving that duty to another control plane) is not built yet; docs/remove-host.md gives the commands to do it by hand.`,
+      );
+      return;
+    }
+    if (!plan.removedAnswers) {
+      plan.refusals.push(
+        `Kubernetes: ${plan.host} is a control plane and does not answer: its etcd member is removed by \`kubeadm reset\` on the host itself, and removing the member of a lost host (etcdctl member remove) is not built yet. Bring ${plan.host} back, then run remove-host again; docs/remove-host.md gives the commands for a host that is gone for good.`,
+      );
+      return;
+    }
   }
-  plan.refusals.push(
-    `Kubernetes: taking a node out (kubectl drain, etcd member remove for a control plane, kubeadm reset, kubectl delete node) is not built yet; docs/remove-host.md gives the commands to do it by hand.`,
+  plan.kubernetes = { drain: plan.removedAnswers, reset: plan.removedAnswers };
+  plan.actions.push(
+    plan.removedAnswers
+      ? `Kubernetes: drain ${plan.host} (kubectl drain --ignore-daemonsets --delete-emptydir-data: its pods move to the other nodes)`
+      : `Kubernetes: ${plan.host} does not answer: it is not drained (its pods start again elsewhere once the node is deleted)`,
+    ...(plan.removedAnswers
+      ? [
+          `Kubernetes: kubeadm reset on ${plan.host}${controlPlane ? ' (which also takes its member out of etcd)' : ''}: its kubelet configuration and certificates are removed`,
+        ]
+      : []),
+    `Kubernetes: delete the node ${plan.host} (kubectl delete node)`,
   );
 }
 

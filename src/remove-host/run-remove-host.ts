@@ -1,6 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApplyContext, EngineRunFlags } from '../apply/types.js';
+import { adminKubeconfigPath } from '../cluster/kubeconfig.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
@@ -67,13 +68,24 @@ async function confirmRemoval(flags: RemoveHostFlags, context: ApplyContext): Pr
     throw inputError({ what: `"${typed.trim()}" is not ${flags.host}; nothing was changed` });
 }
 
-/** The loader's view of the inventory without the host, for the engine run. */
-function withoutHost(loaded: LoadedInventory, plan: RemovalPlan): LoadedInventory {
+/**
+ * The loader's view of the inventory for the engine run: without the host, unless a step runs on
+ * it (kubeadm reset on a node that answers); in the order of the inventory after the removal.
+ */
+function runInventory(loaded: LoadedInventory, plan: RemovalPlan): LoadedInventory {
+  const keep = plan.kubernetes?.reset === true;
   const order = plan.inventory.hosts.map((host) => host.name);
+  const rank = (name: string) => (name === plan.host ? order.length : order.indexOf(name));
   const hosts = loaded.input.hosts
-    .filter((host) => host.name !== plan.host)
-    .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  return { ...loaded, inventory: plan.inventory, input: { ...loaded.input, hosts } };
+    .filter((host) => keep || host.name !== plan.host)
+    .sort((a, b) => rank(a.name) - rank(b.name));
+  const inventory = keep
+    ? {
+        ...plan.inventory,
+        hosts: [...plan.inventory.hosts, ...loaded.inventory.hosts.filter((h) => h.name === plan.host)],
+      }
+    : plan.inventory;
+  return { ...loaded, inventory, input: { ...loaded.input, hosts } };
 }
 
 /**
@@ -191,7 +203,9 @@ export async function runRemoveHost(flags: RemoveHostFlags, context: ApplyContex
   if (flags.plan) return 0;
   await confirmRemoval(flags, context);
 
-  const steps = [...removeHostStage(plan).steps.map((step) => step.id), ...followUpSteps(plan)];
+  const kubeconfigPath = adminKubeconfigPath(loaded.inventory, loaded.baseDir);
+  const stage = removeHostStage(plan, kubeconfigPath);
+  const steps = [...stage.steps.map((step) => step.id), ...followUpSteps(plan)];
   if (steps.length > 0) {
     const { runOnHosts } = await import('../apply/run-on-hosts.js');
     const { wireEngineStages } = await import('../plan/engine-stages.js');
@@ -209,12 +223,13 @@ export async function runRemoveHost(flags: RemoveHostFlags, context: ApplyContex
     };
     const code = await runOnHosts(
       engineFlags,
-      withoutHost(loaded, plan),
+      runInventory(loaded, plan),
       {
         ...context,
-        engineStages: (inventory, dir, options) => [
-          removeHostStage(plan),
-          ...wireEngineStages(inventory, dir, options),
+        // Wire's steps for the inventory after the removal, whatever hosts the run connects to.
+        engineStages: (_inventory, dir, options) => [
+          stage,
+          ...wireEngineStages(plan.inventory, dir, options),
         ],
       },
       { commandLine: `wire-install remove-host ${flags.host} -i ${loaded.file}` },

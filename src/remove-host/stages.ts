@@ -1,7 +1,11 @@
+import { KUBEADM } from '../cluster/kubeadm.js';
+import { kubectl } from '../cluster/kubectl.js';
 import { WireInstallError } from '../core/errors.js';
 import type { EngineStage, EngineStep } from '../engine/types.js';
+import { shellQuote } from '../hosts/become.js';
+import { ADMIN_HOST } from '../hosts/local-host.js';
 import { lastLines, runOrFail } from '../operations/run.js';
-import type { Operation } from '../operations/types.js';
+import type { Operation, OperationContext } from '../operations/types.js';
 import { nodeName } from '../wire/rabbitmq.js';
 import type { RemovalPlan } from './plan.js';
 import { pgIsReady } from './survey.js';
@@ -83,10 +87,116 @@ function forgetOperation(removed: string, answers: boolean): Operation {
   };
 }
 
+/** Whether the cluster still has the node: kubectl's NotFound is "no", any other failure an error. */
+async function nodeExists(context: OperationContext, kubeconfigPath: string, node: string): Promise<boolean> {
+  const result = await context.host.exec(kubectl(kubeconfigPath, `get node ${shellQuote(node)} -o name`));
+  if (result.exitCode === 0) return true;
+  if (/NotFound/.test(result.stderr)) return false;
+  throw new WireInstallError({
+    what: `asking the cluster for the node ${node} failed (exit code ${result.exitCode})`,
+    evidence: lastLines(`${result.stdout}\n${result.stderr}`),
+    next: 'check that the admin kubeconfig reaches the cluster (wire-install doctor --only cluster)',
+  });
+}
+
+/** kubectl on the admin host, for the node while the cluster has it. */
+function nodeOperation(
+  kind: string,
+  change: string,
+  command: string,
+  kubeconfigPath: string,
+  node: string,
+): Operation {
+  return {
+    kind,
+    target: node,
+    inputs: { node },
+    async check(context) {
+      return { changes: (await nodeExists(context, kubeconfigPath, node)) ? [change] : [], notes: [] };
+    },
+    async apply(context) {
+      if (!(await nodeExists(context, kubeconfigPath, node))) return { changes: [], notes: [] };
+      await runOrFail(context.host, change, kubectl(kubeconfigPath, command), {
+        timeoutMs: DRAIN_TIMEOUT_S * 1000 + 60_000,
+      });
+      return { changes: [change], notes: [] };
+    },
+  };
+}
+
+/** How long a drain may wait for the node's pods to leave (PodDisruptionBudgets can hold them). */
+const DRAIN_TIMEOUT_S = 600;
+
+/** kubeadm reset on the node itself: its kubelet configuration and certificates (and etcd member) go. */
+function resetOperation(): Operation {
+  const joined = 'test -e /etc/kubernetes/kubelet.conf || test -e /etc/kubernetes/admin.conf';
+  const change = 'kubeadm reset';
+  return {
+    kind: 'kubeadm-reset',
+    target: 'node',
+    inputs: { reset: true },
+    async check(context) {
+      return { changes: (await context.host.exec(joined)).exitCode === 0 ? [change] : [], notes: [] };
+    },
+    async apply(context) {
+      if ((await context.host.exec(joined)).exitCode !== 0) return { changes: [], notes: [] };
+      await runOrFail(context.host, 'kubeadm reset', `${KUBEADM} reset -f`, {
+        next: 'read the output above; `kubeadm reset -f` can be run on the host by hand, then run remove-host again',
+      });
+      return { changes: [change], notes: [] };
+    },
+  };
+}
+
 export const REMOVE_HOST_STAGE = 'remove-host';
 
-export function removeHostStage(plan: RemovalPlan): EngineStage {
+/** The steps of the removal; kubectl runs on the admin host with the admin kubeconfig at `kubeconfigPath`. */
+export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): EngineStage {
   const steps: EngineStep[] = [];
+  const node = plan.host;
+  // Kubernetes first: the node's pods move away before its databases change.
+  if (plan.kubernetes?.drain)
+    steps.push({
+      id: `${REMOVE_HOST_STAGE}.kubernetes-drain`,
+      title: `Drain the Kubernetes node ${node}`,
+      hosts: [ADMIN_HOST],
+      admin: true,
+      alwaysRun: true,
+      operations: () => [
+        nodeOperation(
+          'kubectl-drain',
+          `kubectl drain ${node}`,
+          `drain ${shellQuote(node)} --ignore-daemonsets --delete-emptydir-data --timeout=${DRAIN_TIMEOUT_S}s`,
+          kubeconfigPath,
+          node,
+        ),
+      ],
+    });
+  if (plan.kubernetes?.reset)
+    steps.push({
+      id: `${REMOVE_HOST_STAGE}.kubeadm-reset`,
+      title: `kubeadm reset on ${node}`,
+      hosts: [node],
+      alwaysRun: true,
+      operations: () => [resetOperation()],
+    });
+  if (plan.kubernetes)
+    steps.push({
+      id: `${REMOVE_HOST_STAGE}.kubernetes-delete-node`,
+      title: `Delete the Kubernetes node ${node}`,
+      hosts: [ADMIN_HOST],
+      admin: true,
+      alwaysRun: true,
+      operations: () => [
+        nodeOperation(
+          'kubectl-delete-node',
+          `kubectl delete node ${node}`,
+          `delete node ${shellQuote(node)}`,
+          kubeconfigPath,
+          node,
+        ),
+      ],
+    });
   if (plan.promote) {
     steps.push({
       id: `${REMOVE_HOST_STAGE}.postgresql-promote`,

@@ -7,7 +7,7 @@ import { standInBundle } from '../support/bundle.js';
 import { standInCalicoFiles } from '../support/stand-in-calico.js';
 import { openSslCa, STAND_IN_KUBEADM } from '../support/stand-in-kubeadm.js';
 import { type StandInKubectl, standInKubectl } from '../support/stand-in-kubectl.js';
-import { finished, type LabRun, type LabWorkspace, labWorkspace } from './lab-cli.js';
+import { finished, type LabRun, type LabWorkspace, labWorkspace, runLabCli, WIRE_CLI } from './lab-cli.js';
 import { type LabHost, labHosts, spareLabHost } from './lab-hosts.js';
 import { freshHosts } from './lab-reset.js';
 import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
@@ -277,5 +277,50 @@ describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)'
     expect(again.exitCode, again.stderr).toBe(0);
     const after = await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/calls.log');
     expect(after.match(/^token create/gm)).toHaveLength(1);
+  }, 180_000);
+
+  it('takes that worker out with remove-host: drained, kubeadm reset on it, deleted; the records forget it', async () => {
+    const node = spareLabHost();
+    const removeHost = (...args: string[]) =>
+      runLabCli(workspace, ['remove-host', node.name, ...args], WIRE_CLI);
+    const plan = await removeHost('--plan');
+    expect(plan.exitCode, plan.stderr + plan.stdout).toBe(0);
+    expect(plan.stdout).toContain(`Kubernetes: drain ${node.name}`);
+    const before = kubectl.calls().length;
+
+    const run = await removeHost('--confirm', node.name, '--json');
+    expect(run.exitCode, run.stderr + run.stdout.slice(-3000)).toBe(0);
+    expect(
+      finished(run.events)
+        .filter((e) => e.status === 'changed')
+        .map((e) => `${e.step} ${e.host}`),
+    ).toEqual([
+      'remove-host.kubernetes-drain admin host',
+      `remove-host.kubeadm-reset ${node.name}`,
+      'remove-host.kubernetes-delete-node admin host',
+    ]);
+    const calls = kubectl
+      .calls()
+      .slice(before)
+      .filter((args) => args[0] === 'drain' || args[0] === 'delete');
+    expect(calls.map((args) => args.slice(0, 3).join(' '))).toEqual([
+      `drain ${node.name} --ignore-daemonsets`,
+      `delete node ${node.name}`,
+    ]);
+    expect(await onHost(node, 'grep -c "^reset -f" /var/lib/kubeadm-stand-in/calls.log')).toBe('1\n');
+    expect(await onHost(node, 'test -e /etc/kubernetes/kubelet.conf && echo joined || echo reset')).toBe(
+      'reset\n',
+    );
+    const cluster = JSON.parse(await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/cluster.json')) as {
+      nodes: { name: string }[];
+    };
+    expect(cluster.nodes.map((entry) => entry.name)).not.toContain(node.name);
+    const named = new RegExp(`\\b${node.name}\\b`);
+    expect(readFileSync(workspace.inventory, 'utf8')).not.toMatch(named);
+    expect(readFileSync(join(workspace.dir, '.wire-install', 'state.json'), 'utf8')).not.toMatch(named);
+    // Taken out once: a second run names the host as unknown and changes nothing.
+    const again = await removeHost('--plan');
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain(`${node.name} is not a host of`);
   }, 180_000);
 });

@@ -28,6 +28,9 @@ import { join } from 'node:path';
  *   the certificates again; `token list -o jsonpath=T` prints the live tokens through T.
  * - `kubeadm stand-in-clock SECONDS` moves the stand-in cluster's clock forward (every expiry
  *   comes SECONDS closer); the host's own clock is never touched.
+ * - `reset -f`: removes the node's kubelet.conf, admin.conf and certificates (what makes it a
+ *   node here); the API's `DELETE /nodes/NAME` (kubectl delete node, through the stand-in
+ *   kubectl) takes it out of the node list.
  * - Installed as `kubectl` (the same file under that name), it answers
  *   `kubectl --kubeconfig F get nodes -o jsonpath={.items[*].metadata.name}` from the API.
  * Every call is appended to /var/lib/kubeadm-stand-in/calls.log.
@@ -36,7 +39,7 @@ export const STAND_IN_KUBEADM = String.raw`#!/usr/bin/env python3
 # LAB STAND-IN for kubeadm, written by wire-install's tests (test/support/stand-in-kubeadm.ts).
 # Not Kubernetes: it validates kubeadm configuration files and fakes init/join at the process
 # boundary, with a tiny stand-in API server on :6443 (see the TypeScript file for what it does).
-import base64, hashlib, http.server, ipaddress, json, os, re, socket, subprocess, sys, time, urllib.request
+import base64, hashlib, http.server, ipaddress, json, os, re, shutil, socket, subprocess, sys, time, urllib.request
 
 STATE = '/var/lib/kubeadm-stand-in'
 CA_SOURCE = '/usr/local/lib/kubeadm-stand-in/ca.crt'
@@ -274,6 +277,17 @@ def kubectl(args):
     nodes = json.load(urllib.request.urlopen('http://%s:%d/nodes' % (address, port), timeout=10))
     print(' '.join(n['name'] for n in nodes))
 
+def reset(args):
+    # kubeadm reset asks at a terminal unless forced; wire-install never has one there.
+    if '-f' not in args and '--force' not in args:
+        fail('reset: no terminal to confirm at; use -f')
+    log('reset ' + ' '.join(args))
+    for path in ('/etc/kubernetes/kubelet.conf', '/etc/kubernetes/admin.conf'):
+        if os.path.exists(path):
+            os.remove(path)
+    shutil.rmtree('/etc/kubernetes/pki', ignore_errors=True)
+    print('[reset] (lab stand-in) removed the kubelet configuration and the certificates of this node')
+
 def join(args):
     text = read_config(args)
     log('join ' + field(text, 'name'))
@@ -326,6 +340,15 @@ class Api(http.server.BaseHTTPRequestHandler):
         if self.path == '/nodes':
             return self.reply(200, cluster['nodes'])
         self.reply(404, {'error': 'not found'})
+    def do_DELETE(self):
+        cluster = self.cluster()
+        name = self.path[len('/nodes/'):] if self.path.startswith('/nodes/') else None
+        if not name or name not in [n['name'] for n in cluster['nodes']]:
+            return self.reply(404, {'error': 'nodes "%s" not found' % name})
+        cluster['nodes'] = [n for n in cluster['nodes'] if n['name'] != name]
+        with open(STATE + '/cluster.json', 'w') as f:
+            json.dump(cluster, f)
+        self.reply(200, {'deleted': name})
     def do_POST(self):
         cluster = self.cluster()
         request = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
@@ -360,6 +383,8 @@ if __name__ == '__main__':
         advance_clock(rest)
     elif command == 'join':
         join(rest)
+    elif command == 'reset':
+        reset(rest)
     elif command == 'serve':
         serve()
     elif command == 'version':

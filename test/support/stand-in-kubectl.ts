@@ -7,7 +7,8 @@ import { join } from 'node:path';
  * left out) and answers from canned behaviour: `diff`/`apply -f -` remember the manifest's
  * checksum (diff exits 1 until that manifest was applied), and apply keeps the last manifest; nodes come from the stand-in API
  * of the kubeadm stand-in (test/support/stand-in-kubeadm.ts) at the kubeconfig's server, all
- * Ready; labels and annotations are kept in a local file; kube-system pods are canned, CoreDNS
+ * Ready; labels and annotations (and a drain's cordon) are kept in a local file, `delete node`
+ * deletes it from that API; kube-system pods are canned, CoreDNS
  * Pending until a pod network was applied. It refuses a kubeconfig that is missing or not 0600.
  */
 const SCRIPT = String.raw`#!/usr/bin/env python3
@@ -50,6 +51,7 @@ def nodes():
     meta = load('metadata.json', {})
     return [{'metadata': {'name': n['name'], 'labels': meta.get(n['name'], {}).get('labels', {}),
                           'annotations': meta.get(n['name'], {}).get('annotations', {})},
+             'spec': {'unschedulable': meta.get(n['name'], {}).get('unschedulable', False)},
              'status': {'conditions': [{'type': 'Ready', 'status': 'True'}],
                         'addresses': [{'type': 'InternalIP', 'address': n['ip']}]}} for n in joined]
 
@@ -79,7 +81,24 @@ if args[:2] == ['get', 'node']:
     found = [n for n in nodes() if n['metadata']['name'] == args[2]]
     if not found:
         fail('Error from server (NotFound): nodes "%s" not found' % args[2])
-    print(json.dumps(found[0]))
+    print('node/' + args[2] if args[3:5] == ['-o', 'name'] else json.dumps(found[0]))
+    sys.exit(0)
+if args[0] == 'drain':
+    if args[1] not in [n['metadata']['name'] for n in nodes()]:
+        fail('Error from server (NotFound): nodes "%s" not found' % args[1])
+    if '--ignore-daemonsets' not in args:
+        fail('cannot delete DaemonSet-managed Pods (use --ignore-daemonsets)')
+    meta = load('metadata.json', {})
+    meta.setdefault(args[1], {})['unschedulable'] = True
+    save('metadata.json', meta)
+    print('node/%s cordoned\nnode/%s drained (stand-in)' % (args[1], args[1]))
+    sys.exit(0)
+if args[:2] == ['delete', 'node']:
+    try:
+        urllib.request.urlopen(urllib.request.Request('http://%s/nodes/%s' % (server, args[2]), method='DELETE'), timeout=10)
+    except urllib.error.HTTPError as error:
+        fail('Error from server (NotFound): nodes "%s" not found' % args[2] if error.code == 404 else error.read().decode())
+    print('node "%s" deleted (stand-in)' % args[2])
     sys.exit(0)
 if args[0] in ('label', 'annotate') and args[1] == 'node':
     if '--overwrite' not in args:

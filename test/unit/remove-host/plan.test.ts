@@ -31,6 +31,12 @@ const survey = (
   primaryServes,
 });
 const without = (name: string) => [...everyone].filter((host) => host !== name);
+/** The production inventory with a fourth Kubernetes node, a worker only. */
+const withWorker = () =>
+  production((input) => {
+    input.hosts.push({ name: 'worker4', address: '192.168.122.24', roles: ['kube-worker'] });
+  });
+const names = (inventory: ReturnType<typeof production>) => inventory.hosts.map((host) => host.name);
 
 describe("remove-host's plan", () => {
   it('promotes the standby that received the most WAL when the primary is gone, and puts it first', () => {
@@ -150,14 +156,48 @@ describe("remove-host's plan", () => {
     expect(plan.warnings.some((warning) => warning.includes('2 hosts with role postgresql'))).toBe(true);
   });
 
-  it('a control plane: quorum counted among the control planes left that answer; then the not-built refusal', () => {
-    const inventory = production();
-    const planes = planRemoval(inventory, 'kubenode3', survey(['kubenode1', 'kubenode2'], {}));
-    expect(planes.refusals.join('\n')).not.toContain('quorum');
-    expect(planes.refusals.join('\n')).toContain('Kubernetes: taking a node out');
+  it('a control plane: quorum counted among the control planes left that answer', () => {
+    const inventory = withWorker();
     const lost = planRemoval(inventory, 'kubenode3', survey(['kubenode1'], {}));
     expect(lost.refusals[0]).toContain('etcd would lose quorum');
     expect(lost.refusals[0]).toContain('1 of them answer (kubenode1); etcd needs 2 of 2');
+    expect(lost.kubernetes).toBeUndefined();
+  });
+
+  it('a control plane that answers, not the first: drained, kubeadm reset (its etcd member with it), deleted', () => {
+    const inventory = withWorker();
+    const plan = planRemoval(inventory, 'kubenode3', survey(['kubenode1', 'kubenode2', 'kubenode3'], {}));
+    expect(plan.refusals).toEqual([]);
+    expect(plan.kubernetes).toEqual({ drain: true, reset: true });
+    expect(plan.actions.slice(0, 3)).toEqual([
+      'Kubernetes: drain kubenode3 (kubectl drain --ignore-daemonsets --delete-emptydir-data: its pods move to the other nodes)',
+      'Kubernetes: kubeadm reset on kubenode3 (which also takes its member out of etcd): its kubelet configuration and certificates are removed',
+      'Kubernetes: delete the node kubenode3 (kubectl delete node)',
+    ]);
+  });
+
+  it('refuses a control plane that does not answer (its etcd member), and the first control plane', () => {
+    const inventory = withWorker();
+    const silent = planRemoval(inventory, 'kubenode3', survey(['kubenode1', 'kubenode2'], {}));
+    expect(silent.refusals).toEqual([
+      expect.stringContaining('Kubernetes: kubenode3 is a control plane and does not answer'),
+    ]);
+    const first = planRemoval(inventory, 'kubenode1', survey(names(inventory), {}));
+    expect(first.refusals).toEqual([
+      expect.stringContaining('Kubernetes: kubenode1 is the first control plane'),
+    ]);
+  });
+
+  it('a worker that does not answer is not drained nor reset, only deleted from the cluster', () => {
+    const inventory = withWorker();
+    const plan = planRemoval(inventory, 'worker4', survey(['kubenode1', 'kubenode2', 'kubenode3'], {}));
+    expect(plan.refusals).toEqual([]);
+    expect(plan.kubernetes).toEqual({ drain: false, reset: false });
+    expect(plan.actions[0]).toBe(
+      'Kubernetes: worker4 does not answer: it is not drained (its pods start again elsewhere once the node is deleted)',
+    );
+    expect(plan.actions[1]).toBe('Kubernetes: delete the node worker4 (kubectl delete node)');
+    expect(plan.inventory.hosts.map((host) => host.name)).not.toContain('worker4');
   });
 
   it('reads and prints LSNs as PostgreSQL does', () => {
