@@ -14,7 +14,7 @@ import { REPLICATION_FACTOR } from '../wire/cassandra.js';
  * (a server cannot leave an erasure-coded pool), a running PostgreSQL primary (promoting a
  * standby beside it would split the data), a control plane that does not answer (its etcd
  * member goes with kubeadm reset on it), and the roles whose removal is not built yet (the
- * first control plane, Cassandra above its replication factor, Elasticsearch, the asset host).
+ * first control plane, the Cassandra seed, Elasticsearch, the asset host).
  */
 
 /** What the survey learnt of one PostgreSQL host that answered. */
@@ -60,6 +60,11 @@ export interface RemovalPlan {
   removedAnswers: boolean;
   /** The host is a Kubernetes node: drain it and kubeadm reset it (when it answers), then delete it. */
   kubernetes?: { drain: boolean; reset: boolean };
+  /**
+   * The host is a Cassandra node: decommissioned on it when it answers, else removed from the ring
+   * by `removenodeOn` (nodetool removenode of the node at `address`).
+   */
+  cassandra?: { decommission: true } | { removenodeOn: string; address: string };
 }
 
 const names = (hosts: readonly Host[]) => hosts.map((host) => host.name);
@@ -221,16 +226,41 @@ function kubernetes(plan: RemovalPlan, inventory: Inventory, survey: Survey): vo
   );
 }
 
-function cassandra(plan: RemovalPlan, inventory: Inventory): void {
-  const left = hostsWithRole(inventory, 'cassandra').length - 1;
+function cassandra(plan: RemovalPlan, inventory: Inventory, survey: Survey): void {
+  const nodes = hostsWithRole(inventory, 'cassandra');
+  const left = nodes.length - 1;
   if (left < REPLICATION_FACTOR) {
     plan.refusals.push(
       `Cassandra: Wire's keyspaces keep ${REPLICATION_FACTOR} copies of every row (replication factor ${REPLICATION_FACTOR}); with ${plan.host} gone ${left} node${left === 1 ? '' : 's'} would remain, below the replication factor: writes at QUORUM fail and a copy is lost for good. Replace the node under the same name instead (a rebuilt host joins again), or add a node first.`,
     );
     return;
   }
-  plan.refusals.push(
-    'Cassandra: decommissioning a node (nodetool decommission, or removenode when it is gone) is not built yet; docs/remove-host.md gives the commands.',
+  if (nodes[0]?.name === plan.host) {
+    plan.refusals.push(
+      `Cassandra: ${plan.host} is the seed (Wire's cassandra_seed, the first cassandra host): every node's cassandra.yaml names it. Taking it out (a new seed and a rolling restart of every node) is not built yet; docs/remove-host.md gives the commands.`,
+    );
+    return;
+  }
+  const others = names(nodes).filter((name) => name !== plan.host);
+  const silent = others.filter((name) => !survey.reachable.has(name));
+  if (silent.length > 0) {
+    plan.refusals.push(
+      `Cassandra: ${listed(silent)} did not answer: the nodes left copy ${plan.host}'s data among themselves, and the health check afterwards needs every one of them UN. Bring ${silent.length === 1 ? 'it' : 'them'} back, then run remove-host again.`,
+    );
+    return;
+  }
+  if (plan.removedAnswers) {
+    plan.cassandra = { decommission: true };
+    plan.actions.push(
+      `Cassandra: nodetool decommission on ${plan.host} (it streams its data to the ${left} nodes left and leaves the ring: as long as copying its data takes), then stop and disable cassandra.service there; the health check waits until the nodes left are UN`,
+    );
+    return;
+  }
+  const removed = nodes.find((node) => node.name === plan.host);
+  const on = others[0] as string;
+  plan.cassandra = { removenodeOn: on, address: removed ? trafficAddress(removed) : '' };
+  plan.actions.push(
+    `Cassandra: ${plan.host} does not answer: on ${on}, nodetool removenode with its host ID from nodetool status (the nodes left copy its ranges from the other replicas); the health check waits until the nodes left are UN`,
   );
 }
 
@@ -251,7 +281,7 @@ export function planRemoval(inventory: Inventory, host: string, survey: Survey):
   };
   const has = (role: Role) => target.roles.includes(role);
   if (has('kube-control-plane') || has('kube-worker')) kubernetes(plan, inventory, survey);
-  if (has('cassandra')) cassandra(plan, inventory);
+  if (has('cassandra')) cassandra(plan, inventory, survey);
   if (has('elasticsearch'))
     plan.refusals.push(
       'Elasticsearch: moving the shards off a node (cluster.routing.allocation.exclude, then waiting for relocation) is not built yet; docs/remove-host.md gives the commands.',

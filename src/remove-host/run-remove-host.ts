@@ -70,10 +70,11 @@ async function confirmRemoval(flags: RemoveHostFlags, context: ApplyContext): Pr
 
 /**
  * The loader's view of the inventory for the engine run: without the host, unless a step runs on
- * it (kubeadm reset on a node that answers); in the order of the inventory after the removal.
+ * it (kubeadm reset, nodetool decommission on a host that answers); in the order of the inventory after the removal.
  */
 function runInventory(loaded: LoadedInventory, plan: RemovalPlan): LoadedInventory {
-  const keep = plan.kubernetes?.reset === true;
+  const keep =
+    plan.kubernetes?.reset === true || (plan.cassandra !== undefined && 'decommission' in plan.cassandra);
   const order = plan.inventory.hosts.map((host) => host.name);
   const rank = (name: string) => (name === plan.host ? order.length : order.indexOf(name));
   const hosts = loaded.input.hosts

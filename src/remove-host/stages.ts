@@ -6,6 +6,7 @@ import { shellQuote } from '../hosts/become.js';
 import { ADMIN_HOST } from '../hosts/local-host.js';
 import { lastLines, runOrFail } from '../operations/run.js';
 import type { Operation, OperationContext } from '../operations/types.js';
+import { UNIT as CASSANDRA_UNIT, NODETOOL, parseNodetoolStatus } from '../wire/cassandra.js';
 import { nodeName } from '../wire/rabbitmq.js';
 import type { RemovalPlan } from './plan.js';
 import { pgIsReady } from './survey.js';
@@ -148,6 +149,73 @@ function resetOperation(): Operation {
   };
 }
 
+/**
+ * nodetool decommission on the node itself, then its service stopped and disabled (a node that
+ * started again would try to join the ring it left). Done when the service no longer runs.
+ */
+function decommissionOperation(): Operation {
+  const changes = ['nodetool decommission', `stop and disable ${CASSANDRA_UNIT}`];
+  const running = async (context: OperationContext) =>
+    (await context.host.exec(`systemctl is-active --quiet ${CASSANDRA_UNIT}`)).exitCode === 0;
+  return {
+    kind: 'cassandra-decommission',
+    target: 'node',
+    inputs: { decommission: true },
+    async check(context) {
+      return { changes: (await running(context)) ? changes : [], notes: [] };
+    },
+    async apply(context) {
+      if (!(await running(context))) return { changes: [], notes: [] };
+      // Streams this node's ranges to the others first: hours for a large node, so no timeout
+      // here beyond the connection's own watch.
+      await runOrFail(context.host, 'nodetool decommission', `${NODETOOL} decommission`, {
+        next: `read the node's log (journalctl -u ${CASSANDRA_UNIT}); nodetool netstats shows the streaming`,
+      });
+      await runOrFail(
+        context.host,
+        `stopping ${CASSANDRA_UNIT}`,
+        `systemctl disable --now ${CASSANDRA_UNIT}`,
+      );
+      return { changes, notes: [] };
+    },
+  };
+}
+
+/** The host ID nodetool status prints for `address`, or undefined when the ring does not hold it. */
+export function ringHostId(statusOutput: string, address: string): string | undefined {
+  const member = parseNodetoolStatus(statusOutput).find((candidate) => candidate.address === address);
+  return member
+    ? /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/.exec(member.line)?.[0]
+    : undefined;
+}
+
+/** nodetool removenode, on a node that stays, of the node at `address` that is gone. */
+function removenodeOperation(address: string): Operation {
+  const hostId = async (context: OperationContext) =>
+    ringHostId(
+      (await runOrFail(context.host, 'reading the ring (nodetool status)', `${NODETOOL} status`)).stdout,
+      address,
+    );
+  const change = (id: string) => `nodetool removenode ${id} (${address})`;
+  return {
+    kind: 'cassandra-removenode',
+    target: address,
+    inputs: { removenode: address },
+    async check(context) {
+      const id = await hostId(context);
+      return { changes: id ? [change(id)] : [], notes: [] };
+    },
+    async apply(context) {
+      const id = await hostId(context);
+      if (!id) return { changes: [], notes: [] };
+      await runOrFail(context.host, `nodetool removenode ${id}`, `${NODETOOL} removenode ${id}`, {
+        next: `nodetool removenode status shows how far it is; a node that answers again must be decommissioned instead`,
+      });
+      return { changes: [change(id)], notes: [] };
+    },
+  };
+}
+
 export const REMOVE_HOST_STAGE = 'remove-host';
 
 /** The steps of the removal; kubectl runs on the admin host with the admin kubeconfig at `kubeconfigPath`. */
@@ -197,6 +265,23 @@ export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): Engi
         ),
       ],
     });
+  const cassandra = plan.cassandra;
+  if (cassandra && 'decommission' in cassandra)
+    steps.push({
+      id: `${REMOVE_HOST_STAGE}.cassandra-decommission`,
+      title: `Decommission the Cassandra node ${node}`,
+      hosts: [node],
+      alwaysRun: true,
+      operations: () => [decommissionOperation()],
+    });
+  if (cassandra && 'removenodeOn' in cassandra)
+    steps.push({
+      id: `${REMOVE_HOST_STAGE}.cassandra-removenode`,
+      title: `Remove the Cassandra node ${node} from the ring`,
+      hosts: [cassandra.removenodeOn],
+      alwaysRun: true,
+      operations: () => [removenodeOperation(cassandra.address)],
+    });
   if (plan.promote) {
     steps.push({
       id: `${REMOVE_HOST_STAGE}.postgresql-promote`,
@@ -226,5 +311,6 @@ export function followUpSteps(plan: RemovalPlan): string[] {
       ? ['databases.postgresql-primary', 'databases.postgresql-standbys', 'databases.postgresql-health']
       : []),
     ...(plan.roles.includes('rabbitmq') ? ['databases.rabbitmq-cluster', 'databases.rabbitmq-health'] : []),
+    ...(plan.roles.includes('cassandra') ? ['databases.cassandra-health'] : []),
   ];
 }

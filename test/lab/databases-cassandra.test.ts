@@ -1,10 +1,22 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/engine/events.js';
+import { parseNodetoolStatus } from '../../src/wire/cassandra.js';
 import { standInBundle } from '../support/bundle.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
-import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
-import { labHosts } from './lab-hosts.js';
-import { freshHosts } from './lab-reset.js';
+import {
+  finished,
+  type LabRun,
+  type LabWorkspace,
+  labWorkspaceWithBundle,
+  runLabCli,
+  started,
+  WIRE_CLI,
+} from './lab-cli.js';
+import { labHosts, spareLabHost } from './lab-hosts.js';
+import { freshHosts, labNumber } from './lab-reset.js';
 import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
@@ -15,6 +27,8 @@ import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
  * from the asset host (the fifth host), the nodes start the seed first and one at a time, the
  * keyspaces are created, the health check passes, and fails when a node is stopped. A fault on
  * the second node fails the start naming it; once fixed, the next run resumes after the seed.
+ * Then the slot's spare host joins as a fourth node and remove-host takes it out again, twice:
+ * decommissioned while it answers, and removed from the ring (removenode) when switched off.
  */
 
 const HOSTS = labHosts().slice(0, 5);
@@ -27,7 +41,8 @@ const STEPS = [
 ];
 const only = (steps: string[]) => ['--only', `preflight.ssh,assets,bootstrap-host,${steps.join(',')}`];
 
-const reset = () => freshHosts(HOSTS);
+const LAB = fileURLToPath(new URL('./lab.sh', import.meta.url));
+const reset = () => freshHosts([...HOSTS, spareLabHost()]);
 
 const bundle = standInBundle({
   'binaries/apache-cassandra-3.11.19-bin.tar.gz': { from: standInCassandraTarball() },
@@ -161,4 +176,51 @@ describe('Cassandra on the lab', () => {
       'failed',
     );
   }, 150_000);
+  it('takes a fourth node out with remove-host: decommissioned when it answers, removenode when it is off', async () => {
+    const fourth = spareLabHost();
+    const ring = async () =>
+      parseNodetoolStatus(await onHost(NODES[0], `${nodetool} status`)).map(
+        (m) => `${m.status}${m.state} ${m.address}`,
+      );
+    const grow = async () => {
+      await freshHosts([fourth]);
+      writeFileSync(
+        workspace.inventory,
+        `${readFileSync(workspace.inventory, 'utf8').trimEnd()}\n  - { name: ${fourth.name}, address: ${fourth.address}, roles: [cassandra] }\n`,
+      );
+      const grown = await apply(workspace);
+      expect(grown.exitCode, output(grown)).toBe(0);
+      expect(await ring()).toContain(`UN ${fourth.address}`);
+    };
+    const removeHost = (...args: string[]) =>
+      runLabCli(workspace, ['remove-host', fourth.name, ...args], WIRE_CLI);
+    const changed = (run: LabRun) =>
+      finished(run.events)
+        .filter((e) => e.status === 'changed' && e.step.startsWith('remove-host.'))
+        .map((e) => `${e.step} ${e.host}`);
+    const three = NODES.map((host) => `UN ${host.address}`).sort();
+
+    // It answers: nodetool decommission on it, then its service stopped and disabled.
+    await grow();
+    const decommissioned = await removeHost('--confirm', fourth.name, '--json');
+    expect(decommissioned.exitCode, output(decommissioned)).toBe(0);
+    expect(changed(decommissioned)).toEqual([`remove-host.cassandra-decommission ${fourth.name}`]);
+    expect((await ring()).sort()).toEqual(three);
+    expect(await onHost(fourth, 'systemctl is-active cassandra; systemctl is-enabled cassandra')).toBe(
+      'inactive\ndisabled\n',
+    );
+    expect(readFileSync(workspace.inventory, 'utf8')).not.toMatch(new RegExp(`\\b${fourth.name}\\b`));
+
+    // Added again, then switched off: removed from the ring by nodetool removenode on a node that stays.
+    await grow();
+    execFileSync('bash', [LAB, 'poweroff', labNumber(fourth)], { timeout: 60_000 });
+    const plan = await removeHost('--plan');
+    expect(plan.stdout).toContain(
+      `${fourth.name} does not answer: on ${NODES[0]?.name}, nodetool removenode`,
+    );
+    const removed = await removeHost('--confirm', fourth.name, '--json');
+    expect(removed.exitCode, output(removed)).toBe(0);
+    expect(changed(removed)).toEqual([`remove-host.cassandra-removenode ${NODES[0]?.name}`]);
+    expect((await ring()).sort()).toEqual(three);
+  }, 300_000);
 });

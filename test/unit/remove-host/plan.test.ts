@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatLsn, parseLsn, planRemoval, type Survey } from '../../../src/remove-host/plan.js';
+import { ringHostId } from '../../../src/remove-host/stages.js';
 import { production } from '../../support/inventories.js';
 
 /**
@@ -198,6 +199,58 @@ describe("remove-host's plan", () => {
     );
     expect(plan.actions[1]).toBe('Kubernetes: delete the node worker4 (kubectl delete node)');
     expect(plan.inventory.hosts.map((host) => host.name)).not.toContain('worker4');
+  });
+
+  it('Cassandra above the replication factor: decommission when the node answers, removenode when not; never the seed', () => {
+    const four = production((input) => {
+      for (const host of input.hosts) if (host.name.startsWith('datanode')) host.roles = ['cassandra'];
+      input.hosts.push({ name: 'datanode4', address: '192.168.122.34', roles: ['cassandra'] });
+    });
+    const all = names(four);
+    const answering = planRemoval(four, 'datanode4', survey(all, {}));
+    expect(answering.refusals).toEqual([]);
+    expect(answering.cassandra).toEqual({ decommission: true });
+    expect(answering.actions[0]).toMatch(
+      /^Cassandra: nodetool decommission on datanode4 .*streams its data to the 3 nodes left/,
+    );
+
+    const off = planRemoval(
+      four,
+      'datanode4',
+      survey(
+        all.filter((name) => name !== 'datanode4'),
+        {},
+      ),
+    );
+    expect(off.refusals).toEqual([]);
+    expect(off.cassandra).toEqual({ removenodeOn: 'datanode1', address: '192.168.122.34' });
+    expect(off.actions[0]).toContain('datanode4 does not answer: on datanode1, nodetool removenode');
+
+    const otherSilent = planRemoval(
+      four,
+      'datanode4',
+      survey(
+        all.filter((name) => name !== 'datanode2'),
+        {},
+      ),
+    );
+    expect(otherSilent.refusals).toEqual([expect.stringContaining('Cassandra: datanode2 did not answer')]);
+    expect(otherSilent.cassandra).toBeUndefined();
+
+    const seed = planRemoval(four, 'datanode1', survey(all, {}));
+    expect(seed.refusals).toEqual([expect.stringContaining('Cassandra: datanode1 is the seed')]);
+  });
+
+  it("finds a node's host ID in nodetool status by its address", () => {
+    const status = [
+      'Datacenter: datacenter1',
+      '--  Address      Load       Tokens       Owns (effective)  Host ID                               Rack',
+      'UN  10.0.0.1     1.2 MiB    256          75.0%             0c3b8b6e-3f5e-4a7e-9d43-1a2b3c4d5e6f  rack1',
+      'DN  10.0.0.14    1.1 MiB    256          75.0%             9f8e7d6c-5b4a-4392-8170-fedcba987654  rack1',
+    ].join('\n');
+    expect(ringHostId(status, '10.0.0.14')).toBe('9f8e7d6c-5b4a-4392-8170-fedcba987654');
+    expect(ringHostId(status, '10.0.0.1')).toBe('0c3b8b6e-3f5e-4a7e-9d43-1a2b3c4d5e6f');
+    expect(ringHostId(status, '10.0.0.2')).toBeUndefined();
   });
 
   it('reads and prints LSNs as PostgreSQL does', () => {

@@ -171,7 +171,44 @@ class Node:
             return {"ok": True}
         if op == "snapshot":
             return self.snapshot(message["tag"])
+        if op == "decommission":
+            return self.decommission()
+        if op == "leave":
+            # A seed takes a decommissioned node out of the ring.
+            with self.lock:
+                self.members.pop(message["address"], None)
+                self.write("members.json", self.members)
+            return {"ok": True}
+        if op == "removenode":
+            return self.removenode(message["host_id"])
         return {"ok": False, "error": f"unknown op {op}"}
+
+    def decommission(self):
+        """Real Cassandra streams this node's ranges to the others, then leaves the ring (state
+        DECOMMISSIONED; the process keeps running until stopped). The stand-in has no data: it asks
+        the seeds to take it out."""
+        if self.seed:
+            return {"ok": False, "error": "the seed cannot be decommissioned in the lab stand-in"}
+        for seed in self.conf["seeds"]:
+            reply = ask(seed, self.conf["storage_port"], {"op": "leave", "address": self.address})
+            if not reply.get("ok"):
+                return reply
+        return {"ok": True}
+
+    def removenode(self, host_id):
+        """nodetool removenode on a seed: a node that is gone, by its host ID; refused for a live one."""
+        member = next((m for m in self.members.values() if m["host_id"] == host_id), None)
+        if member is None:
+            return {"ok": False, "error": f"Host ID not found: {host_id}"}
+        if answers(member["address"], self.conf["storage_port"]):
+            return {
+                "ok": False,
+                "error": f"Node /{member['address']} is alive and owns this ID. Use decommission command to remove it from the ring",
+            }
+        with self.lock:
+            self.members.pop(member["address"], None)
+            self.write("members.json", self.members)
+        return {"ok": True}
 
     def snapshot(self, tag):
         """Real Cassandra hard-links each table's sstables into <data>/<keyspace>/<table>-<id>/snapshots/<tag>/
