@@ -147,7 +147,7 @@ function postgres(plan: RemovalPlan, inventory: Inventory, survey: Survey): void
       ? `PostgreSQL: ${chosen} was promoted to primary by an earlier run; keep it`
       : `PostgreSQL: promote ${chosen} to primary: of the standbys that answer it received the most WAL (${lsns.join(', ')})`,
     `PostgreSQL: the other standbys (${listed(standbys.filter((name) => name !== chosen))}) follow ${chosen} (primary_conninfo and .pgpass rewritten, databases.postgresql-standbys), and the health check waits until they stream`,
-    `PostgreSQL: wire-server (brig, galley) still points at ${plan.host} until the charts are applied again: run \`wire-install apply --only workloads\` next`,
+    `PostgreSQL: wire-server (brig, galley) follows: where Wire's charts are installed, the postgresql-external release is applied again (workloads.values, workloads.postgresql-external), so its read-write Service points at ${chosen}`,
   );
 }
 

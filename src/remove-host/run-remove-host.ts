@@ -16,10 +16,10 @@ import { TrustStore } from '../hosts/trust-on-first-use.js';
 import { type LoadedInventory, loadInventoryFile, parseInventoryText } from '../inventory/load.js';
 import { loadSecretsForRun } from '../secrets/file.js';
 import { secretValues } from '../secrets/redact.js';
-import { STATE_DIR, StateStore } from '../state/store.js';
+import { loadState, STATE_DIR, StateStore } from '../state/store.js';
 import { editHosts } from './inventory-edit.js';
 import { planRemoval, type RemovalPlan } from './plan.js';
-import { followUpSteps, REMOVE_HOST_STAGE, removeHostStage } from './stages.js';
+import { followUpSteps, POSTGRESQL_CHART_STEP, REMOVE_HOST_STAGE, removeHostStage } from './stages.js';
 import { survey } from './survey.js';
 
 /** `wire-install remove-host`'s flags. */
@@ -206,7 +206,10 @@ export async function runRemoveHost(flags: RemoveHostFlags, context: ApplyContex
 
   const kubeconfigPath = adminKubeconfigPath(loaded.inventory, loaded.baseDir);
   const stage = removeHostStage(plan, kubeconfigPath);
-  const steps = [...stage.steps.map((step) => step.id), ...followUpSteps(plan)];
+  const chartInstalled = Object.values((await loadState(stateDir)).steps[POSTGRESQL_CHART_STEP] ?? {}).some(
+    (record) => record.status === 'succeeded',
+  );
+  const steps = [...stage.steps.map((step) => step.id), ...followUpSteps(plan, chartInstalled)];
   if (steps.length > 0) {
     const { runOnHosts } = await import('../apply/run-on-hosts.js');
     const { wireEngineStages } = await import('../plan/engine-stages.js');
@@ -250,9 +253,9 @@ export async function runRemoveHost(flags: RemoveHostFlags, context: ApplyContex
   output.line(
     `${flags.host} is out: ${loaded.file}, ${join(STATE_DIR, 'state.json')} and ${join(STATE_DIR, 'known_hosts')} no longer name it.`,
   );
-  if (plan.promote)
+  if (plan.promote && !chartInstalled)
     output.line(
-      `Next: wire-install apply --only workloads -i ${flags.inventory}   # wire-server to the new primary ${plan.promote}`,
+      `Next, once Wire's charts are installed: wire-install apply -i ${flags.inventory}   # postgresql-external points wire-server at the new primary ${plan.promote}`,
     );
   output.data({
     type: 'remove-host-done',

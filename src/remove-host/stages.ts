@@ -304,9 +304,18 @@ export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): Engi
   return { id: REMOVE_HOST_STAGE, title: `Take ${plan.host} out`, steps };
 }
 
-/** Wire's steps that bring the hosts left in line with the inventory without the host. */
-export function followUpSteps(plan: RemovalPlan): string[] {
+/** The chart whose Services (postgresql-external-rw and -ro) point wire-server at PostgreSQL. */
+export const POSTGRESQL_CHART_STEP = 'workloads.postgresql-external';
+
+/**
+ * Wire's steps that bring the hosts left in line with the inventory without the host. After a
+ * promotion, when the postgresql-external chart was installed (`chartInstalled`, from
+ * state.json), its release again: its read-write Service then points at the new primary, which
+ * is what brig and galley reach (the first postgresql host of the inventory is the primary).
+ */
+export function followUpSteps(plan: RemovalPlan, chartInstalled = false): string[] {
   return [
+    ...(plan.promote && chartInstalled ? ['workloads.values', POSTGRESQL_CHART_STEP] : []),
     ...(plan.roles.includes('postgresql')
       ? ['databases.postgresql-primary', 'databases.postgresql-standbys', 'databases.postgresql-health']
       : []),

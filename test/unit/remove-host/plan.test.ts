@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatLsn, parseLsn, planRemoval, type Survey } from '../../../src/remove-host/plan.js';
-import { ringHostId } from '../../../src/remove-host/stages.js';
+import { followUpSteps, ringHostId } from '../../../src/remove-host/stages.js';
 import { production } from '../../support/inventories.js';
 
 /**
@@ -251,6 +251,25 @@ describe("remove-host's plan", () => {
     expect(ringHostId(status, '10.0.0.14')).toBe('9f8e7d6c-5b4a-4392-8170-fedcba987654');
     expect(ringHostId(status, '10.0.0.1')).toBe('0c3b8b6e-3f5e-4a7e-9d43-1a2b3c4d5e6f');
     expect(ringHostId(status, '10.0.0.2')).toBeUndefined();
+  });
+
+  it('after a promotion, applies the postgresql-external release again where it was installed (wire-server follows)', () => {
+    const plan = planRemoval(
+      pgOnly,
+      'datanode1',
+      survey(without('datanode1'), { datanode2: [true, '0/9000000'], datanode3: [true, '0/5000000'] }),
+    );
+    expect(plan.promote).toBe('datanode2');
+    expect(plan.actions).toContainEqual(expect.stringContaining('Service points at datanode2'));
+    const chartSteps = (installed: boolean) =>
+      followUpSteps(plan, installed).filter((step) => step.startsWith('workloads.'));
+    expect(chartSteps(true)).toEqual(['workloads.values', 'workloads.postgresql-external']);
+    // No chart installed yet (databases first): nothing of Wire's charts runs.
+    expect(chartSteps(false)).toEqual([]);
+    expect(followUpSteps(plan, true)).toContain('databases.postgresql-standbys');
+    // A standby removed: no promotion, no chart.
+    const standby = planRemoval(pgOnly, 'datanode3', survey(everyone, {}));
+    expect(followUpSteps(standby, true).filter((step) => step.startsWith('workloads.'))).toEqual([]);
   });
 
   it('reads and prints LSNs as PostgreSQL does', () => {
