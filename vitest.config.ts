@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { labSlots } from './test/lab/lab-slots.js';
-import SlowestFirst from './test/slowest-first.js';
 
 /**
  * Lab test files that may run at once: one per slot of the lab (test/lab/lab-hosts.ts); one when
@@ -20,7 +19,6 @@ const LAB_SLOTS = process.env.LAB_SLOT ? 1 : labSlots();
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
-    sequence: { sequencer: SlowestFirst },
     // Vitest's default is one worker fewer than the CPUs: on a 2-CPU machine one, and the lab
     // (mostly waiting on its hosts) then ran after the unit and conformance files instead of
     // beside them. The lab's single fork plus at least one worker for the rest.
