@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
+// Each argument is a report, optionally with its vitest's exit code: REPORT=CODE.
 const files = process.argv.slice(2);
 if (files.length === 0) files.push('.test-output/vitest.json');
 
@@ -22,7 +23,8 @@ const firstLine = (text) =>
     .split('\n')
     .find((line) => line.trim() !== '') ?? '';
 
-for (const file of files) {
+for (const argument of files) {
+  const [, file = argument, exitCode] = /^(.*)=(\d+)$/.exec(argument) ?? [];
   let report;
   try {
     report = JSON.parse(readFileSync(file, 'utf8'));
@@ -52,10 +54,16 @@ for (const file of files) {
       failedHere += 1;
     }
   }
-  // The run failed for a reason no file carries (an unhandled error): still one failure.
+  // The run failed for a reason no file carries (an unhandled error), or its vitest exited with
+  // an error its report does not show (a global teardown that threw): still one failure.
   if (report.success === false && failedHere === 0) {
     console.log(
       `the run of ${file} failed outside every test file (an unhandled error: see vitest output above)`,
+    );
+    failedHere = 1;
+  } else if (exitCode !== undefined && exitCode !== '0' && failedHere === 0) {
+    console.log(
+      `the vitest of ${file} exited with ${exitCode}, though its report shows no failure: see its output above`,
     );
     failedHere = 1;
   }

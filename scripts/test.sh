@@ -36,13 +36,14 @@ suite() {
 # both vitests and everything they started, not only the subshells.
 set -m
 unit='' lab=''
+# Each group is signalled only while its suite has not been waited for (its id is cleared then).
 stop_suites() {
   local group
   for group in $unit $lab; do kill -TERM -- "-$group" 2>/dev/null || true; done
+  wait
   exit 143
 }
 trap stop_suites INT TERM
-status=0
 suite unit --project unit --project conformance &
 unit=$!
 (
@@ -50,8 +51,15 @@ unit=$!
   suite lab --project lab
 ) &
 lab=$!
-wait "$unit" || status=1
-wait "$lab" || status=1
-# The closing line counts a file or hook that failed outside its tests as failed, too.
-node scripts/test-summary.mjs .test-output/vitest-unit.json .test-output/vitest-lab.json || [ "$status" != 0 ] || status=1
+unit_status=0 lab_status=0
+wait "$unit" || unit_status=$?
+unit=''
+wait "$lab" || lab_status=$?
+lab=''
+# The closing line counts a file or hook that failed outside its tests as failed, and a vitest
+# that exited with an error its report does not show.
+status=0
+node scripts/test-summary.mjs ".test-output/vitest-unit.json=$unit_status" ".test-output/vitest-lab.json=$lab_status" ||
+  status=1
+[ "$unit_status" = 0 ] && [ "$lab_status" = 0 ] || status=1
 exit "$status"

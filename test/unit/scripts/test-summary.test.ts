@@ -91,6 +91,13 @@ describe('the closing line of the test command', () => {
     );
     expect(String(oneMissing.stdout).trim().split('\n').at(-1)).toBe('1 passed, 1 failed, 0 skipped');
     expect(oneMissing.code).toBe(1);
+    // A vitest that exited with an error its report does not show (REPORT=CODE): one failure.
+    const exited = await run('node', [SUMMARY, `${reports[1]}=1`]).catch((error) => error);
+    expect(String(exited.stdout)).toContain('exited with 1, though its report shows no failure');
+    expect(String(exited.stdout).trim().split('\n').at(-1)).toBe('1 passed, 1 failed, 0 skipped');
+    expect(exited.code).toBe(1);
+    const fine = await run('node', [SUMMARY, `${reports[1]}=0`]);
+    expect(fine.stdout.trim()).toBe('1 passed, 0 failed, 0 skipped');
   }, 60_000);
 
   it('no report at all: 1 failed and exit 1', async () => {
