@@ -58,13 +58,13 @@ export interface RemovalPlan {
   inventory: Inventory;
   /** The removed host answered over SSH (it may be switched off). */
   removedAnswers: boolean;
-  /** The host is a Kubernetes node: drain it and kubeadm reset it (when it answers), then delete it. */
+  /** The host is a Kubernetes node: drained while Ready, kubeadm reset when it answers, then deleted. */
   kubernetes?: { drain: boolean; reset: boolean };
   /**
    * The host is a Cassandra node: decommissioned on it when it answers, else removed from the ring
    * by `removenodeOn` (nodetool removenode of the node at `address`).
    */
-  cassandra?: { decommission: true } | { removenodeOn: string; address: string };
+  cassandra?: { decommission: true; address: string } | { removenodeOn: string; address: string };
 }
 
 const names = (hosts: readonly Host[]) => hosts.map((host) => host.name);
@@ -212,11 +212,11 @@ function kubernetes(plan: RemovalPlan, inventory: Inventory, survey: Survey): vo
       return;
     }
   }
-  plan.kubernetes = { drain: plan.removedAnswers, reset: plan.removedAnswers };
+  // Drained through the API whether or not SSH answers (a host can be unreachable over SSH and
+  // still run pods), but only while the node is Ready: the step asks the cluster.
+  plan.kubernetes = { drain: true, reset: plan.removedAnswers };
   plan.actions.push(
-    plan.removedAnswers
-      ? `Kubernetes: drain ${plan.host} (kubectl drain --ignore-daemonsets --delete-emptydir-data: its pods move to the other nodes)`
-      : `Kubernetes: ${plan.host} does not answer: it is not drained (its pods start again elsewhere once the node is deleted)`,
+    `Kubernetes: drain ${plan.host} while the cluster reports it Ready (kubectl drain --ignore-daemonsets --delete-emptydir-data: its pods move to the other nodes); a node that is NotReady is not drained: its pods start again elsewhere once the node is deleted`,
     ...(plan.removedAnswers
       ? [
           `Kubernetes: kubeadm reset on ${plan.host}${controlPlane ? ' (which also takes its member out of etcd)' : ''}: its kubelet configuration and certificates are removed`,
@@ -249,16 +249,17 @@ function cassandra(plan: RemovalPlan, inventory: Inventory, survey: Survey): voi
     );
     return;
   }
+  const removed = nodes.find((node) => node.name === plan.host);
+  const address = removed ? trafficAddress(removed) : '';
   if (plan.removedAnswers) {
-    plan.cassandra = { decommission: true };
+    plan.cassandra = { decommission: true, address };
     plan.actions.push(
       `Cassandra: nodetool decommission on ${plan.host} (it streams its data to the ${left} nodes left and leaves the ring: as long as copying its data takes), then stop and disable cassandra.service there; the health check waits until the nodes left are UN`,
     );
     return;
   }
-  const removed = nodes.find((node) => node.name === plan.host);
   const on = others[0] as string;
-  plan.cassandra = { removenodeOn: on, address: removed ? trafficAddress(removed) : '' };
+  plan.cassandra = { removenodeOn: on, address };
   plan.actions.push(
     `Cassandra: ${plan.host} does not answer: on ${on}, nodetool removenode with its host ID from nodetool status (the nodes left copy its ranges from the other replicas); the health check waits until the nodes left are UN`,
   );

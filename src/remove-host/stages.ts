@@ -88,35 +88,59 @@ function forgetOperation(removed: string, answers: boolean): Operation {
   };
 }
 
-/** Whether the cluster still has the node: kubectl's NotFound is "no", any other failure an error. */
-async function nodeExists(context: OperationContext, kubeconfigPath: string, node: string): Promise<boolean> {
-  const result = await context.host.exec(kubectl(kubeconfigPath, `get node ${shellQuote(node)} -o name`));
-  if (result.exitCode === 0) return true;
-  if (/NotFound/.test(result.stderr)) return false;
-  throw new WireInstallError({
-    what: `asking the cluster for the node ${node} failed (exit code ${result.exitCode})`,
-    evidence: lastLines(`${result.stdout}\n${result.stderr}`),
-    next: 'check that the admin kubeconfig reaches the cluster (wire-install doctor --only cluster)',
-  });
+/**
+ * The node as the cluster has it: absent (kubectl's NotFound), or present and Ready or not; any
+ * other failure is an error (the API must answer before anything is changed).
+ */
+async function nodeState(
+  context: OperationContext,
+  kubeconfigPath: string,
+  node: string,
+): Promise<'absent' | 'ready' | 'not-ready'> {
+  const result = await context.host.exec(
+    kubectl(kubeconfigPath, `get node ${shellQuote(node)} -o json --request-timeout=30s`),
+  );
+  if (result.exitCode !== 0 && /NotFound/.test(result.stderr)) return 'absent';
+  if (result.exitCode !== 0)
+    throw new WireInstallError({
+      what: `asking the cluster for the node ${node} failed (exit code ${result.exitCode})`,
+      evidence: lastLines(`${result.stdout}\n${result.stderr}`),
+      next: 'check that the admin kubeconfig reaches the cluster (wire-install doctor --only cluster)',
+    });
+  const conditions =
+    (JSON.parse(result.stdout) as { status?: { conditions?: { type: string; status: string }[] } }).status
+      ?.conditions ?? [];
+  return conditions.some((condition) => condition.type === 'Ready' && condition.status === 'True')
+    ? 'ready'
+    : 'not-ready';
 }
 
-/** kubectl on the admin host, for the node while the cluster has it. */
+/**
+ * kubectl on the admin host, for the node while the cluster has it (`when: 'present'`), or only
+ * while it is Ready (`'ready'`: a drain, whose pods on a node that is NotReady would never
+ * confirm they stopped; they start again elsewhere once the node is deleted).
+ */
 function nodeOperation(
   kind: string,
   change: string,
   command: string,
   kubeconfigPath: string,
   node: string,
+  when: 'present' | 'ready',
 ): Operation {
+  const due = async (context: OperationContext) => {
+    const state = await nodeState(context, kubeconfigPath, node);
+    return when === 'ready' ? state === 'ready' : state !== 'absent';
+  };
   return {
     kind,
     target: node,
     inputs: { node },
     async check(context) {
-      return { changes: (await nodeExists(context, kubeconfigPath, node)) ? [change] : [], notes: [] };
+      return { changes: (await due(context)) ? [change] : [], notes: [] };
     },
     async apply(context) {
-      if (!(await nodeExists(context, kubeconfigPath, node))) return { changes: [], notes: [] };
+      if (!(await due(context))) return { changes: [], notes: [] };
       await runOrFail(context.host, change, kubectl(kubeconfigPath, command), {
         timeoutMs: DRAIN_TIMEOUT_S * 1000 + 60_000,
       });
@@ -149,33 +173,81 @@ function resetOperation(): Operation {
   };
 }
 
+/** How long a decommission or removenode may stream before the run gives up on it (a large node: hours). */
+const STREAM_TIMEOUT_MS = 12 * 3600_000;
+
+/**
+ * Refuses to take a node out while another one is not UN: its ranges would be streamed from
+ * fewer copies, and removenode waits for every replica (it would hang on a node that is down).
+ */
+async function othersUp(context: OperationContext, leaving: string): Promise<void> {
+  const status = await runOrFail(context.host, 'reading the ring (nodetool status)', `${NODETOOL} status`);
+  const down = parseNodetoolStatus(status.stdout).filter(
+    (member) => member.address !== leaving && !(member.status === 'U' && member.state === 'N'),
+  );
+  if (down.length > 0)
+    throw new WireInstallError({
+      what: `${context.host.name}: not taking ${leaving} out of the Cassandra ring while ${down.map((m) => `${m.address} is ${m.status}${m.state}`).join(', ')}`,
+      evidence: down.map((member) => member.line),
+      next: 'bring every other node back to UN (wire-install apply --only databases.cassandra-start), then run remove-host again',
+    });
+}
+
 /**
  * nodetool decommission on the node itself, then its service stopped and disabled (a node that
- * started again would try to join the ring it left). Done when the service no longer runs.
+ * started again would try to join the ring it left). What is left to do is read from the node:
+ * its service, and `nodetool netstats`'s Mode (NORMAL: decommission; DECOMMISSIONED: only stop;
+ * LEAVING: one is under way). A stopped service that is disabled is a node this command took
+ * out before; one that is enabled cannot be decommissioned (removenode is for a node that is gone).
  */
-function decommissionOperation(): Operation {
-  const changes = ['nodetool decommission', `stop and disable ${CASSANDRA_UNIT}`];
-  const running = async (context: OperationContext) =>
-    (await context.host.exec(`systemctl is-active --quiet ${CASSANDRA_UNIT}`)).exitCode === 0;
+function decommissionOperation(address: string): Operation {
+  const stop = `stop and disable ${CASSANDRA_UNIT}`;
+  const todo = async (context: OperationContext): Promise<string[]> => {
+    if ((await context.host.exec(`systemctl is-active --quiet ${CASSANDRA_UNIT}`)).exitCode !== 0) {
+      if ((await context.host.exec(`systemctl is-enabled --quiet ${CASSANDRA_UNIT}`)).exitCode !== 0)
+        return [];
+      throw new WireInstallError({
+        what: `${context.host.name}: ${CASSANDRA_UNIT} is not running, so this node cannot be decommissioned`,
+        next: `start it (systemctl start ${CASSANDRA_UNIT}) and run remove-host again; or switch the host off and run remove-host again, which then removes it from the ring from another node (nodetool removenode)`,
+      });
+    }
+    const netstats = await runOrFail(
+      context.host,
+      "reading the node's mode (nodetool netstats)",
+      `${NODETOOL} netstats`,
+    );
+    const mode = /^Mode:\s*(\S+)/m.exec(netstats.stdout)?.[1];
+    if (mode === 'DECOMMISSIONED') return [stop];
+    if (mode === 'NORMAL') return ['nodetool decommission', stop];
+    throw new WireInstallError({
+      what: `${context.host.name}: the node's mode is ${mode ?? 'not shown'}, not NORMAL: ${mode === 'LEAVING' ? 'a decommission is under way' : 'it cannot be decommissioned now'}`,
+      evidence: lastLines(netstats.stdout),
+      next: 'wait until nodetool netstats shows Mode: DECOMMISSIONED (or NORMAL), then run remove-host again',
+    });
+  };
   return {
     kind: 'cassandra-decommission',
     target: 'node',
-    inputs: { decommission: true },
+    inputs: { decommission: address },
     async check(context) {
-      return { changes: (await running(context)) ? changes : [], notes: [] };
+      return { changes: await todo(context), notes: [] };
     },
     async apply(context) {
-      if (!(await running(context))) return { changes: [], notes: [] };
-      // Streams this node's ranges to the others first: hours for a large node, so no timeout
-      // here beyond the connection's own watch.
-      await runOrFail(context.host, 'nodetool decommission', `${NODETOOL} decommission`, {
-        next: `read the node's log (journalctl -u ${CASSANDRA_UNIT}); nodetool netstats shows the streaming`,
-      });
-      await runOrFail(
-        context.host,
-        `stopping ${CASSANDRA_UNIT}`,
-        `systemctl disable --now ${CASSANDRA_UNIT}`,
-      );
+      const changes = await todo(context);
+      if (changes.includes('nodetool decommission')) {
+        await othersUp(context, address);
+        // Streams this node's ranges to the others first: as long as copying its data takes.
+        await runOrFail(context.host, 'nodetool decommission', `${NODETOOL} decommission`, {
+          timeoutMs: STREAM_TIMEOUT_MS,
+          next: `read the node's log (journalctl -u ${CASSANDRA_UNIT}); nodetool netstats shows the streaming`,
+        });
+      }
+      if (changes.includes(stop))
+        await runOrFail(
+          context.host,
+          `stopping ${CASSANDRA_UNIT}`,
+          `systemctl disable --now ${CASSANDRA_UNIT}`,
+        );
       return { changes, notes: [] };
     },
   };
@@ -208,7 +280,9 @@ function removenodeOperation(address: string): Operation {
     async apply(context) {
       const id = await hostId(context);
       if (!id) return { changes: [], notes: [] };
+      await othersUp(context, address);
       await runOrFail(context.host, `nodetool removenode ${id}`, `${NODETOOL} removenode ${id}`, {
+        timeoutMs: STREAM_TIMEOUT_MS,
         next: `nodetool removenode status shows how far it is; a node that answers again must be decommissioned instead`,
       });
       return { changes: [change(id)], notes: [] };
@@ -237,6 +311,7 @@ export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): Engi
           `drain ${shellQuote(node)} --ignore-daemonsets --delete-emptydir-data --timeout=${DRAIN_TIMEOUT_S}s`,
           kubeconfigPath,
           node,
+          'ready',
         ),
       ],
     });
@@ -262,6 +337,7 @@ export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): Engi
           `delete node ${shellQuote(node)}`,
           kubeconfigPath,
           node,
+          'present',
         ),
       ],
     });
@@ -272,7 +348,7 @@ export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): Engi
       title: `Decommission the Cassandra node ${node}`,
       hosts: [node],
       alwaysRun: true,
-      operations: () => [decommissionOperation()],
+      operations: () => [decommissionOperation(cassandra.address)],
     });
   if (cassandra && 'removenodeOn' in cassandra)
     steps.push({

@@ -303,8 +303,8 @@ describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)'
       .calls()
       .slice(before)
       .filter((args) => args[0] === 'drain' || args[0] === 'delete');
-    expect(calls.map((args) => args.slice(0, 3).join(' '))).toEqual([
-      `drain ${node.name} --ignore-daemonsets`,
+    expect(calls.map((args) => args.join(' '))).toEqual([
+      `drain ${node.name} --ignore-daemonsets --delete-emptydir-data --timeout=600s`,
       `delete node ${node.name}`,
     ]);
     expect(await onHost(node, 'grep -c "^reset -f" /var/lib/kubeadm-stand-in/calls.log')).toBe('1\n');

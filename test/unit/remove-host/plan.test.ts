@@ -171,7 +171,7 @@ describe("remove-host's plan", () => {
     expect(plan.refusals).toEqual([]);
     expect(plan.kubernetes).toEqual({ drain: true, reset: true });
     expect(plan.actions.slice(0, 3)).toEqual([
-      'Kubernetes: drain kubenode3 (kubectl drain --ignore-daemonsets --delete-emptydir-data: its pods move to the other nodes)',
+      'Kubernetes: drain kubenode3 while the cluster reports it Ready (kubectl drain --ignore-daemonsets --delete-emptydir-data: its pods move to the other nodes); a node that is NotReady is not drained: its pods start again elsewhere once the node is deleted',
       'Kubernetes: kubeadm reset on kubenode3 (which also takes its member out of etcd): its kubelet configuration and certificates are removed',
       'Kubernetes: delete the node kubenode3 (kubectl delete node)',
     ]);
@@ -189,14 +189,12 @@ describe("remove-host's plan", () => {
     ]);
   });
 
-  it('a worker that does not answer is not drained nor reset, only deleted from the cluster', () => {
+  it('a worker that does not answer over SSH is not reset; drained only if the cluster has it Ready, then deleted', () => {
     const inventory = withWorker();
     const plan = planRemoval(inventory, 'worker4', survey(['kubenode1', 'kubenode2', 'kubenode3'], {}));
     expect(plan.refusals).toEqual([]);
-    expect(plan.kubernetes).toEqual({ drain: false, reset: false });
-    expect(plan.actions[0]).toBe(
-      'Kubernetes: worker4 does not answer: it is not drained (its pods start again elsewhere once the node is deleted)',
-    );
+    expect(plan.kubernetes).toEqual({ drain: true, reset: false });
+    expect(plan.actions[0]).toContain('Kubernetes: drain worker4 while the cluster reports it Ready');
     expect(plan.actions[1]).toBe('Kubernetes: delete the node worker4 (kubectl delete node)');
     expect(plan.inventory.hosts.map((host) => host.name)).not.toContain('worker4');
   });
@@ -209,7 +207,7 @@ describe("remove-host's plan", () => {
     const all = names(four);
     const answering = planRemoval(four, 'datanode4', survey(all, {}));
     expect(answering.refusals).toEqual([]);
-    expect(answering.cassandra).toEqual({ decommission: true });
+    expect(answering.cassandra).toEqual({ decommission: true, address: '192.168.122.34' });
     expect(answering.actions[0]).toMatch(
       /^Cassandra: nodetool decommission on datanode4 .*streams its data to the 3 nodes left/,
     );

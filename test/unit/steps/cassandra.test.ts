@@ -343,6 +343,24 @@ describe('health', () => {
     expect(JSON.stringify(error)).not.toContain('datanode2');
   });
 
+  it('fails on a ring member that no cassandra host of the inventory has (a node dropped without remove-host)', async () => {
+    const [ring] = cassandraHealth(inventory, stepHost({ datanode1: 0 }));
+    const host = scriptedHost(() => ({
+      stdout: [
+        'UN  10.10.0.31  1 KiB  256  75.0%  a  rack1',
+        'UN  10.10.0.32  1 KiB  256  75.0%  b  rack1',
+        'UN  10.10.0.33  1 KiB  256  75.0%  c  rack1',
+        'DN  10.10.0.34  1 KiB  256  75.0%  d  rack1',
+      ].join('\n'),
+    }));
+    const error = await ring?.apply(fakeContext(host)).catch((e: unknown) => e);
+    expect(JSON.stringify(error)).toContain(
+      '10.10.0.34 is in the ring, but no cassandra host of the inventory has that address',
+    );
+    expect(JSON.stringify(error)).toContain('remove-host');
+    expect(JSON.stringify(error)).not.toContain('datanode1 (');
+  });
+
   it('warns when this node’s clock is off the other cassandra nodes’', () => {
     const offsets = { datanode1: 0, datanode2: 40, datanode3: 2_500 };
     expect(clockSkewFindings(inventory, stepHost(offsets))).toEqual([]);

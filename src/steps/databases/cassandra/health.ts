@@ -80,27 +80,41 @@ export function cassandraHealth(inventory: Inventory, host: StepHost): Operation
         },
       );
       const ring = parseNodetoolStatus(result.stdout);
-      return expected.flatMap(({ name, address }) => {
-        const member = ring.find((candidate) => candidate.address === address);
-        if (!member)
+      // A member no cassandra host of the inventory has: its token ranges are held by fewer
+      // copies than Wire's replication factor says, until it is taken out of the ring.
+      const strangers = ring
+        .filter((member) => !expected.some(({ address }) => address === member.address))
+        .map((member) =>
+          finding(
+            context,
+            `${member.address} is in the ring, but no cassandra host of the inventory has that address`,
+            member.line,
+            'take it out: wire-install remove-host NAME while the host is still in the inventory, else nodetool removenode HOST-ID (nodetool status shows it) on a node that stays',
+          ),
+        );
+      return strangers.concat(
+        expected.flatMap(({ name, address }) => {
+          const member = ring.find((candidate) => candidate.address === address);
+          if (!member)
+            return [
+              finding(
+                context,
+                `${name} (${address}) is not in the ring`,
+                ring.map((m) => m.line).join('; ') || 'no node listed',
+                `start it: wire-install apply --only databases.cassandra-start; on ${name}: ${JOURNAL_HINT}`,
+              ),
+            ];
+          if (member.status === 'U' && member.state === 'N') return [];
           return [
             finding(
               context,
-              `${name} (${address}) is not in the ring`,
-              ring.map((m) => m.line).join('; ') || 'no node listed',
-              `start it: wire-install apply --only databases.cassandra-start; on ${name}: ${JOURNAL_HINT}`,
+              `${name} (${address}) is ${member.status}${member.state}, not UN`,
+              member.line,
+              `on ${name}: systemctl start ${UNIT}; see why: ${JOURNAL_HINT}`,
             ),
           ];
-        if (member.status === 'U' && member.state === 'N') return [];
-        return [
-          finding(
-            context,
-            `${name} (${address}) is ${member.status}${member.state}, not UN`,
-            member.line,
-            `on ${name}: systemctl start ${UNIT}; see why: ${JOURNAL_HINT}`,
-          ),
-        ];
-      });
+        }),
+      );
     }),
     remoteCheck('Cassandra schema', async (context) => {
       const result = await runOrFail(

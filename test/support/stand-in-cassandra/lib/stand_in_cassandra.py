@@ -173,6 +173,8 @@ class Node:
             return self.snapshot(message["tag"])
         if op == "decommission":
             return self.decommission()
+        if op == "mode":
+            return {"ok": True, "mode": "DECOMMISSIONED" if self.read("decommissioned.json", False) else "NORMAL"}
         if op == "leave":
             # A seed takes a decommissioned node out of the ring.
             with self.lock:
@@ -189,10 +191,13 @@ class Node:
         the seeds to take it out."""
         if self.seed:
             return {"ok": False, "error": "the seed cannot be decommissioned in the lab stand-in"}
+        if self.read("decommissioned.json", False):
+            return {"ok": False, "error": "Node is not in the ring: it was decommissioned already"}
         for seed in self.conf["seeds"]:
             reply = ask(seed, self.conf["storage_port"], {"op": "leave", "address": self.address})
             if not reply.get("ok"):
                 return reply
+        self.write("decommissioned.json", True)
         return {"ok": True}
 
     def removenode(self, host_id):
@@ -334,6 +339,8 @@ def run_node():
     conf = load_conf()
     usable_dirs(conf)
     node = Node(conf)
+    if node.read("decommissioned.json", False):
+        fail("This node was decommissioned and will not rejoin the ring unless cassandra.override_decommission=true has been set")
     log(f"Cassandra 3.11.19 stand-in, cluster {conf.get('cluster_name')}, {node.me['dc']}/{node.me['rack']}")
     try:
         gossip = serve(node.address, conf["storage_port"], node.gossip)
