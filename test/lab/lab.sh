@@ -204,16 +204,37 @@ start_container() {
   echo $! >"$dir/pid"
 }
 
+# Whether pid is the systemd-nspawn of the host named name. A pid recorded earlier may since
+# belong to anything on this machine: a host that was switched off leaves its pid file, and pids
+# are reused (pid_max can be 32768, and a CI run starts tens of thousands of processes). Signals
+# go only to a pid that is still the host's nspawn, never to whatever took its number.
+is_nspawn_of() {
+  local cmdline
+  cmdline=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+  [[ "$cmdline" == *systemd-nspawn*" -M $2 "* ]]
+}
+
+# The pid of host i's running systemd-nspawn, or nothing when it does not run.
+host_pid() {
+  local name pid
+  name=$(host_name "$1")
+  [ -f "$LAB_RUN/$name/pid" ] || return 0
+  pid=$(cat "$LAB_RUN/$name/pid")
+  if is_nspawn_of "$pid" "$name"; then echo "$pid"; fi
+  return 0
+}
+
 # Stops one host like a power-off in the middle of work (tests of a lost host), by its pid.
 stop_host() {
   local i=$1 pid dir
   dir=$LAB_RUN/$(host_name "$i")
   [ -f "$dir/pid" ] || { log "host $i is not part of the lab"; exit 2; }
-  pid=$(cat "$dir/pid")
+  pid=$(host_pid "$i")
+  [ -n "$pid" ] || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  for _ in $(seq 100); do [ -n "$(host_pid "$i")" ] || return 0; sleep 0.1; done
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  for _ in $(seq 100); do [ -n "$(host_pid "$i")" ] || return 0; sleep 0.1; done
   log "host $i (pid $pid) did not stop"
   exit 1
 }
@@ -226,12 +247,12 @@ poweroff_host() {
   local i=$1 pid dir
   dir=$LAB_RUN/$(host_name "$i")
   [ -f "$dir/pid" ] || { log "host $i is not part of the lab"; exit 2; }
-  pid=$(cat "$dir/pid")
+  pid=$(host_pid "$i")
   ip -n "wil-$i" link set eth0 down
   # shellcheck disable=SC2046 # one pid per word
-  kill -KILL "$pid" $(ip netns pids "wil-$i") 2>/dev/null || true
+  kill -KILL ${pid:+"$pid"} $(ip netns pids "wil-$i") 2>/dev/null || true
   for _ in $(seq 100); do
-    if ! kill -0 "$pid" 2>/dev/null && [ -z "$(ip netns pids "wil-$i")" ]; then return 0; fi
+    if [ -z "$(host_pid "$i")" ] && [ -z "$(ip netns pids "wil-$i")" ]; then return 0; fi
     sleep 0.1
   done
   log "host $i (pid $pid) did not stop"
@@ -242,8 +263,8 @@ start_host() {
   local i=$1 pid dir addr
   dir=$LAB_RUN/$(host_name "$i")
   [ -f "$dir/pid" ] || { log "host $i is not part of the lab"; exit 2; }
-  pid=$(cat "$dir/pid")
-  if kill -0 "$pid" 2>/dev/null; then return 0; fi
+  pid=$(host_pid "$i")
+  if [ -n "$pid" ]; then return 0; fi
   # After poweroff: the link back up, and the default route the kernel dropped with it.
   ip -n "wil-$i" link set eth0 up
   ip -n "wil-$i" route replace default via "$BRIDGE_ADDR"
@@ -381,17 +402,18 @@ wait_for_ssh() {
 down() {
   [ -d "$LAB_RUN" ] || { ip link del "$BRIDGE" 2>/dev/null || true; return; }
   local pids=() alive=() dir pid round
+  local -A names=()
   for dir in "$LAB_RUN"/labhost*; do
     [ -f "$dir/pid" ] || continue
     pid=$(cat "$dir/pid")
-    if kill -0 "$pid" 2>/dev/null; then pids+=("$pid"); fi
+    if is_nspawn_of "$pid" "${dir##*/}"; then pids+=("$pid") && names[$pid]=${dir##*/}; fi
   done
   for round in 1 2; do
     [ ${#pids[@]} -gt 0 ] || break
     kill -TERM "${pids[@]}" 2>/dev/null || true
     for _ in $(seq 100); do
       alive=()
-      for pid in "${pids[@]}"; do if kill -0 "$pid" 2>/dev/null; then alive+=("$pid"); fi; done
+      for pid in "${pids[@]}"; do if is_nspawn_of "$pid" "${names[$pid]}"; then alive+=("$pid"); fi; done
       pids=("${alive[@]}")
       [ ${#pids[@]} -eq 0 ] && break
       sleep 0.1
