@@ -10,6 +10,7 @@ import {
   cassandraEnv,
   cassandraHost,
   cassandraRackdc,
+  cassandraSeed,
   cassandraUnit,
   cassandraYaml,
   ENV_FILE,
@@ -20,6 +21,7 @@ import {
   UNIT,
   UNIT_FILE,
 } from '../../../wire/cassandra.js';
+import { removeReplaceDropInOperation, replaceSelfOperation } from '../../../wire/cassandra-replace.js';
 import { defineStep } from '../../define-step.js';
 import { PRODUCTION_ONLY } from '../../types.js';
 
@@ -35,6 +37,10 @@ export const cassandraStartStep = defineStep({
 });
 
 /**
+ * A node that never started and whose address the ring still holds (a host rebuilt under the same
+ * address) replaces its old self; replace-host's new host replaces the old one's address (its
+ * drop-in is written by replace-host before this step). The drop-in goes once the node is UN.
+ *
  * The running node follows its configuration: the files are written by the install step, so
  * their checksum is part of this step's inputs. Changed configuration makes this step due again
  * (not current by checkpoint) and the unit restarts, one node at a time.
@@ -51,7 +57,17 @@ export function cassandraStart(inventory: Inventory, host: StepHost): Operation[
     // Written by databases.cassandra-install: newer than the running node means restart it.
     restartWhenChanged: [CASSANDRA_YAML, RACKDC, ENV_FILE, UNIT_FILE],
   });
-  return [{ ...unit, inputs: { unit: unit.inputs, configuration } }, waitUntilUn(trafficAddress(node))];
+  const address = trafficAddress(node);
+  const seed = cassandraSeed(inventory);
+  // A host rebuilt under a node's address takes that node's place in the ring (src/wire/cassandra-replace.ts).
+  const replaceSelf =
+    seed && seed.name !== node.name ? [replaceSelfOperation(address, trafficAddress(seed))] : [];
+  return [
+    ...replaceSelf,
+    { ...unit, inputs: { unit: unit.inputs, configuration } },
+    waitUntilUn(address),
+    removeReplaceDropInOperation(),
+  ];
 }
 
 const JOURNAL_LINES = `journalctl -u ${UNIT} -n 8 --no-pager -o cat 2>/dev/null`;

@@ -7,6 +7,9 @@
 # seed; nodetool shows UN/DN for the ring the seed knows (DN when a member's port does not
 # answer) and the schema versions; cqlsh creates and lists keyspaces, which reach every node;
 # nodetool snapshot has the node write each keyspace's snapshots/<tag>/ directory (no sstables).
+# As the real one, the seed refuses a new node (another host ID) under an address the ring holds,
+# unless it starts with -Dcassandra.replace_address_first_boot (JVM_EXTRA_OPTS) on its first boot:
+# then it takes the dead node's place and host ID (a live node cannot be replaced).
 # Messages are one JSON object per line over TCP.
 import json
 import os
@@ -158,8 +161,27 @@ class Node:
                 }
             member = dict(message["member"])
             known = self.members.get(member["address"])
-            # A node new to the ring bootstraps first; one that was in it before is Normal at once.
-            member["joining_until"] = known.get("joining_until", 0) if known else time.time() + BOOTSTRAP_SECONDS
+            replace = message.get("replace")
+            if replace:
+                # replace_address_first_boot: the new node takes the dead node's place and host ID.
+                old = self.members.get(replace)
+                if old is None:
+                    return {"ok": False, "error": f"Cannot replace_address /{replace} because it doesn't exist in gossip"}
+                if replace != member["address"] and answers(replace, self.conf["storage_port"]):
+                    return {"ok": False, "error": f"Cannot replace a live node /{replace}. Endpoint is alive"}
+                with self.lock:
+                    self.members.pop(replace, None)
+                member["host_id"] = old["host_id"]
+                member["joining_until"] = time.time() + BOOTSTRAP_SECONDS
+            elif known and known["host_id"] != member["host_id"]:
+                # Real Cassandra refuses a new node (another host ID) under an address the ring holds.
+                return {
+                    "ok": False,
+                    "error": f"A node with address /{member['address']} already exists, cancelling join. Use cassandra.replace_address if you want to replace this node.",
+                }
+            else:
+                # A node new to the ring bootstraps first; one that was in it before is Normal at once.
+                member["joining_until"] = known.get("joining_until", 0) if known else time.time() + BOOTSTRAP_SECONDS
             self.add_member(member)
             return {"ok": True, "members": list(self.members.values()), "keyspaces": self.keyspaces}
         if op == "ring":
@@ -260,6 +282,9 @@ class Node:
                     except OSError:
                         pass  # a node that is down pulls the schema from the seed when it joins again
             return {"ok": True, "rows": None}
+        if upper[:1] == ["SELECT"] and "SYSTEM.PEERS" in upper:
+            # system.peers: every other node this one knows, up or down.
+            return {"ok": True, "peers": sorted(m["address"] for m in self.ring() if m["address"] != self.address)}
         if upper[:2] == ["DESCRIBE", "KEYSPACES"]:
             return {"ok": True, "names": SYSTEM_KEYSPACES + sorted(self.keyspaces)}
         if upper[:1] == ["SELECT"] and "SYSTEM_SCHEMA.KEYSPACES" in upper:
@@ -335,9 +360,20 @@ def usable_dirs(conf):
             fail(f"Insufficient permissions on directory {directory}: {error}")
 
 
+def replace_address(first_boot):
+    """-Dcassandra.replace_address_first_boot=ADDRESS from JVM_EXTRA_OPTS (cassandra-env.sh appends
+    it to JVM_OPTS); Cassandra reads it only on the node's first boot."""
+    for option in os.environ.get("JVM_EXTRA_OPTS", "").split():
+        if option.startswith("-Dcassandra.replace_address_first_boot="):
+            return option.split("=", 1)[1] if first_boot else None
+    return None
+
+
 def run_node():
     conf = load_conf()
     usable_dirs(conf)
+    first_boot = not os.path.exists(os.path.join(conf["data_file_directories"][0], "system", "host-id.json"))
+    replace = replace_address(first_boot)
     node = Node(conf)
     if node.read("decommissioned.json", False):
         fail("This node was decommissioned and will not rejoin the ring unless cassandra.override_decommission=true has been set")
@@ -354,7 +390,11 @@ def run_node():
         while joined is None and time.time() < deadline:
             for seed in conf["seeds"]:
                 try:
-                    reply = ask(seed, conf["storage_port"], {"op": "join", "cluster": conf.get("cluster_name"), "member": node.me})
+                    reply = ask(
+                        seed,
+                        conf["storage_port"],
+                        {"op": "join", "cluster": conf.get("cluster_name"), "member": node.me, "replace": replace},
+                    )
                 except OSError:
                     continue
                 if not reply.get("ok"):
@@ -367,6 +407,10 @@ def run_node():
             fail(f"Unable to gossip with any peers: no seed answers ({', '.join(conf['seeds'])}:{conf['storage_port']})", 1)
         node.members = {m["address"]: m for m in joined["members"]}
         node.write("members.json", node.members)
+        if replace:
+            log(f"Replacing /{replace} (replace_address_first_boot): took over its tokens and host ID")
+            node.me["host_id"] = node.members[node.address]["host_id"]
+            node.write("host-id.json", node.me["host_id"])
         node.merge_keyspaces(joined["keyspaces"])
     try:
         serve(conf["rpc_address"], conf["native_transport_port"], lambda m: node.cql(m.get("statement", "")))
