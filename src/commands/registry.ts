@@ -38,6 +38,11 @@ export const commandRegistry: readonly CommandEntry[] = [
     load: () => import('./remove-host.js'),
   },
   {
+    name: 'replace-host',
+    summary: 'put a new host in the place of an old one, role by role, then take the old one out',
+    load: () => import('./replace-host.js'),
+  },
+  {
     name: 'status',
     summary: 'show the checkpoint table of the last apply',
     load: () => import('./status.js'),

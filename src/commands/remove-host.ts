@@ -19,9 +19,14 @@ Takes a host out of the installation, role by role, in a safe order: it asks the
 hosts first (the host itself may be switched off), shows the plan, and needs the host
 name typed (or --confirm NAME) before it changes anything.
 
+  kubernetes  drained while Ready (kubectl drain), kubeadm reset on the host when it
+              answers (a control plane's etcd member goes with it), the node deleted.
+  cassandra   decommissioned when it answers (its data streams to the nodes left),
+              removed from the ring by nodetool removenode on a node that stays when not.
   postgresql  a standby: the primary stops accepting its replication. The primary, when
               it is gone: the standby that received the most WAL is promoted, the other
-              standbys follow it; then run \`apply --only workloads\` (wire-server).
+              standbys follow it, and wire-server's postgresql-external chart is applied
+              again where it is installed.
   rabbitmq    the node's app is stopped if it answers, the others forget it.
   Afterwards inventory.yaml (comments kept), .wire-install/state.json and
   .wire-install/known_hosts no longer name the host.
@@ -29,8 +34,10 @@ name typed (or --confirm NAME) before it changes anything.
 Refused, with the reason and nothing changed (exit 2): the last PostgreSQL primary or
 RabbitMQ node; a PostgreSQL primary that still runs; Cassandra below its replication
 factor (3); a control plane whose removal loses etcd quorum; MinIO (a server cannot
-leave its pool); and what is not built yet: Kubernetes nodes, Cassandra above the
-replication factor, Elasticsearch, the asset host (docs/remove-host.md: by hand).
+leave its pool); and what is not built yet: the first control plane, a control plane
+that does not answer, the Cassandra seed, Elasticsearch, the asset host
+(docs/remove-host.md: by hand). To put a new host in the old one's place, use
+replace-host, which installs the new host first.
 
 Exit codes: 0 done, 1 failed (run it again: what was done is not done twice), 2 refused
 or bad input.

@@ -231,7 +231,7 @@ function cassandra(plan: RemovalPlan, inventory: Inventory, survey: Survey): voi
   const left = nodes.length - 1;
   if (left < REPLICATION_FACTOR) {
     plan.refusals.push(
-      `Cassandra: Wire's keyspaces keep ${REPLICATION_FACTOR} copies of every row (replication factor ${REPLICATION_FACTOR}); with ${plan.host} gone ${left} node${left === 1 ? '' : 's'} would remain, below the replication factor: writes at QUORUM fail and a copy is lost for good. Replace the node under the same name instead (a rebuilt host joins again), or add a node first.`,
+      `Cassandra: Wire's keyspaces keep ${REPLICATION_FACTOR} copies of every row (replication factor ${REPLICATION_FACTOR}); with ${plan.host} gone ${left} node${left === 1 ? '' : 's'} would remain, below the replication factor: writes at QUORUM fail and a copy is lost for good. Put a new host in its place with wire-install replace-host ${plan.host} --with NEW (NEW joins before it leaves), rebuild it under the same name and address (apply installs it again), or add a node first.`,
     );
     return;
   }

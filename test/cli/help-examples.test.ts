@@ -178,9 +178,10 @@ describe('every --help example runs as written', () => {
         expect(result.stderr, example.line).toContain('run again with --confirm-actions');
         continue;
       }
-      // remove-host refuses every host of the example inventory behind the fence: none answers,
-      // and its data nodes carry Cassandra on three nodes and MinIO. A refusal with its reasons.
-      if (args[0] === 'remove-host') {
+      // remove-host and replace-host refuse every host of the example inventory behind the fence:
+      // none answers, and its data nodes carry Cassandra on three nodes and MinIO (and the example
+      // inventory has no new host to replace them with). A refusal with its reasons.
+      if (args[0] === 'remove-host' || args[0] === 'replace-host') {
         expect(result.exitCode, example.line).toBe(2);
         expect(text, example.line).toMatch(/Refused: nothing was changed|"refusals":\["/);
         expect(text, example.line).toContain('not contacted');

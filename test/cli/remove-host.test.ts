@@ -115,3 +115,42 @@ describe('wire-install remove-host refuses what would lose data or quorum (exit 
     expect(wrong.unchanged).toBe(true);
   });
 });
+
+describe('wire-install replace-host refuses a replacement it cannot make (exit 2, nothing changed)', () => {
+  async function replaceHost(old: string, hosts: string[], ...args: string[]) {
+    const file = join(dir, 'inventory.yaml');
+    writeFileSync(file, inventory(hosts));
+    const result = await runCli(['replace-host', old, '-i', file, ...args], {
+      cwd: dir,
+      env: { HOME: dir, WIRE_INSTALL_ONLY_NETWORKS: '127.0.0.0/8' },
+    });
+    return { ...result, unchanged: readFileSync(file, 'utf8') === inventory(hosts) };
+  }
+  const rabbits = ['r1', 'r2', 'r3'].map((name, index) => host(name, `127.0.0.${51 + index}`, 'rabbitmq'));
+
+  it('a new host that is not in the inventory, or that does not answer', async () => {
+    const missing = await replaceHost('r3', rabbits, '--with', 'r4', '--plan');
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stdout).toContain('replace-host r3 --with r4 (roles: rabbitmq)');
+    expect(missing.stdout).toContain(
+      'r4 is not in the inventory: add it under hosts: with its address and the roles of r3 (rabbitmq)',
+    );
+    const silent = await replaceHost(
+      'r3',
+      [...rabbits, host('r4', '127.0.0.54', 'rabbitmq')],
+      '--with',
+      'r4',
+      '--confirm',
+      'r3',
+    );
+    expect(silent.exitCode).toBe(2);
+    expect(silent.stdout).toContain('r4 does not answer over SSH: it is installed first');
+    expect(silent.unchanged).toBe(true);
+  });
+
+  it('without --with, as bad usage', async () => {
+    const result = await replaceHost('r3', rabbits);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("required option '--with <new>' not specified");
+  });
+});

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { parseNodetoolStatus } from '../../src/wire/cassandra.js';
+import { REPLACE_DROP_IN } from '../../src/wire/cassandra-replace.js';
 import { standInBundle } from '../support/bundle.js';
 import { standInCassandraTarball } from '../support/stand-in-cassandra.js';
 import {
@@ -15,7 +17,7 @@ import {
   started,
   WIRE_CLI,
 } from './lab-cli.js';
-import { labHosts, spareLabHost } from './lab-hosts.js';
+import { type LabHost, labHosts, spareLabHost } from './lab-hosts.js';
 import { freshHosts, labNumber } from './lab-reset.js';
 import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
@@ -29,6 +31,10 @@ import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
  * the second node fails the start naming it; once fixed, the next run resumes after the seed.
  * Then the slot's spare host joins as a fourth node and remove-host takes it out again, twice:
  * decommissioned while it answers, and removed from the ring (removenode) when switched off.
+ * A node rebuilt under the same address (lab.sh rebuild) is installed again and replaces its old
+ * self (replace_address_first_boot: the stand-in refuses a new node under a known address
+ * otherwise, as Cassandra does); and a switched-off node is replaced by the spare with
+ * replace-host, which takes over its tokens.
  */
 
 const HOSTS = labHosts().slice(0, 5);
@@ -63,8 +69,17 @@ const timeline = (events: EngineEvent[], step: string) =>
     .filter((e) => (e.type === 'step-started' || e.type === 'step-finished') && e.step === step)
     .map((e) => `${e.type} ${'host' in e ? e.host : ''}`);
 
-const output = (run: LabRun) => `${run.stderr}\n${run.stdout.slice(-4000)}`;
 const nodetool = '/opt/apache-cassandra-3.11.19/bin/nodetool';
+
+/** The ring as the seed sees it: `UN 10.x.y.z` per member. */
+const ring = async () =>
+  parseNodetoolStatus(await onHost(NODES[0], `${nodetool} status`)).map(
+    (m) => `${m.status}${m.state} ${m.address}`,
+  );
+const three = NODES.map((host) => `UN ${host.address}`).sort();
+const dropIn = REPLACE_DROP_IN;
+
+const output = (run: LabRun) => `${run.stderr}\n${run.stdout.slice(-4000)}`;
 
 beforeAll(reset, 120_000);
 afterAll(reset, 120_000);
@@ -178,10 +193,6 @@ describe('Cassandra on the lab', () => {
   }, 150_000);
   it('takes a fourth node out with remove-host: decommissioned when it answers, removenode when it is off', async () => {
     const fourth = spareLabHost();
-    const ring = async () =>
-      parseNodetoolStatus(await onHost(NODES[0], `${nodetool} status`)).map(
-        (m) => `${m.status}${m.state} ${m.address}`,
-      );
     const grow = async () => {
       await freshHosts([fourth]);
       writeFileSync(
@@ -198,7 +209,6 @@ describe('Cassandra on the lab', () => {
       finished(run.events)
         .filter((e) => e.status === 'changed' && e.step.startsWith('remove-host.'))
         .map((e) => `${e.step} ${e.host}`);
-    const three = NODES.map((host) => `UN ${host.address}`).sort();
 
     // It answers: nodetool decommission on it, then its service stopped and disabled.
     await grow();
@@ -222,5 +232,78 @@ describe('Cassandra on the lab', () => {
     expect(removed.exitCode, output(removed)).toBe(0);
     expect(changed(removed)).toEqual([`remove-host.cassandra-removenode ${NODES[0]?.name}`]);
     expect((await ring()).sort()).toEqual(three);
+  }, 300_000);
+
+  it('installs a host rebuilt under the same address again: it replaces its old self in the ring', async () => {
+    const rebuilt = NODES[1] as LabHost;
+    const ids = async () =>
+      Object.fromEntries(
+        (await onHost(NODES[0], `${nodetool} status`))
+          .split('\n')
+          .filter((line) => /^[UD][NJ] /.test(line))
+          .map((line) => [line.split(/\s+/)[1], /[0-9a-f-]{36}/.exec(line)?.[0]]),
+      );
+    const before = await ids();
+    execFileSync('bash', [LAB, 'rebuild', labNumber(rebuilt)], { timeout: 120_000 });
+    // The operator checks the new host key, as the refusal of the changed key asks (test/lab/drift.test.ts).
+    execFileSync('ssh-keygen', ['-R', rebuilt.address, '-f', join(workspace.home, '.ssh', 'known_hosts')], {
+      stdio: 'ignore',
+    });
+    const run = await apply(workspace);
+    expect(run.exitCode, output(run)).toBe(0);
+    expect(run.events.filter((e) => e.type === 'host-replaced').map((e) => e.host)).toEqual([rebuilt.name]);
+    const start = run.events.find(
+      (e) => e.type === 'step-finished' && e.step === 'databases.cassandra-start' && e.host === rebuilt.name,
+    );
+    expect(JSON.stringify(start)).toContain(`replace this node's old self at ${rebuilt.address}`);
+    // The same three nodes, all UN; the rebuilt one kept its host ID (it took over its tokens).
+    expect(await ids()).toEqual(before);
+    expect((await ring()).sort()).toEqual(three);
+    expect(await onHost(rebuilt, `test -e ${dropIn} && echo left || echo gone`)).toBe('gone\n');
+  }, 300_000);
+
+  it('replaces a switched-off node with replace-host: the new host takes over its tokens', async () => {
+    const old = NODES[2] as LabHost;
+    const fresh = spareLabHost();
+    await freshHosts([fresh]);
+    // The lab inventory gives every node all of Wire's roles; only Cassandra runs on them here,
+    // and replace-host refuses the others (a lost control plane, Elasticsearch, MinIO): the old
+    // node carries only cassandra, as the new one does.
+    const text = readFileSync(workspace.inventory, 'utf8').replace(
+      new RegExp(`(name: ${old.name}, .*roles: \\[)[^\\]]*`),
+      '$1cassandra',
+    );
+    writeFileSync(
+      workspace.inventory,
+      `${text.trimEnd()}\n  - { name: ${fresh.name}, address: ${fresh.address}, roles: [cassandra] }\n`,
+    );
+    execFileSync('bash', [LAB, 'poweroff', labNumber(old)], { timeout: 60_000 });
+    const replaceHost = (...args: string[]) =>
+      runLabCli(
+        workspace,
+        ['replace-host', old.name, '--with', fresh.name, '--only', only(STEPS)[1] as string, ...args],
+        WIRE_CLI,
+      );
+    const plan = await replaceHost('--plan');
+    expect(plan.exitCode, output(plan)).toBe(0);
+    expect(plan.stdout).toContain(`replace_address_first_boot=${old.address}`);
+    const run = await replaceHost('--confirm', old.name, '--json');
+    expect(run.exitCode, output(run)).toBe(0);
+    const changed = finished(run.events)
+      .filter((e) => e.status === 'changed')
+      .map((e) => `${e.step} ${e.host}`);
+    expect(changed).toContain(`replace-host.cassandra-replace-address ${fresh.name}`);
+    expect(changed).toContain(`databases.cassandra-start ${fresh.name}`);
+    expect(changed.filter((line) => line.startsWith('remove-host.'))).toEqual([]);
+    expect((await ring()).sort()).toEqual(
+      [NODES[0], NODES[1], fresh].map((host) => `UN ${host?.address}`).sort(),
+    );
+    expect(await onHost(fresh, `journalctl -u cassandra -o cat | grep -c 'Replacing /${old.address}'`)).toBe(
+      '1\n',
+    );
+    expect(await onHost(fresh, `test -e ${dropIn} && echo left || echo gone`)).toBe('gone\n');
+    const inventory = readFileSync(workspace.inventory, 'utf8');
+    expect(inventory).not.toMatch(new RegExp(`\\b${old.name}\\b`));
+    expect(inventory).toMatch(new RegExp(`\\b${fresh.name}\\b`));
   }, 300_000);
 });
