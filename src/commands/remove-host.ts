@@ -28,6 +28,9 @@ name typed (or --confirm NAME) before it changes anything.
               standbys follow it, and wire-server's postgresql-external chart is applied
               again where it is installed.
   rabbitmq    the node's app is stopped if it answers, the others forget it.
+  elasticsearch  its shards moved off first when it answers (allocation exclusion,
+              then waiting until none is left), its service stopped; the nodes left
+              are reconfigured without it and must be green.
   Afterwards inventory.yaml (comments kept), .wire-install/state.json and
   .wire-install/known_hosts no longer name the host.
 
@@ -35,7 +38,7 @@ Refused, with the reason and nothing changed (exit 2): the last PostgreSQL prima
 RabbitMQ node; a PostgreSQL primary that still runs; Cassandra below its replication
 factor (3); a control plane whose removal loses etcd quorum; MinIO (a server cannot
 leave its pool); and what is not built yet: the first control plane, a control plane
-that does not answer, the Cassandra seed, Elasticsearch, the asset host
+that does not answer, the Cassandra seed, the asset host
 (docs/remove-host.md: by hand). To put a new host in the old one's place, use
 replace-host, which installs the new host first.
 

@@ -14,7 +14,7 @@ import { REPLICATION_FACTOR } from '../wire/cassandra.js';
  * (a server cannot leave an erasure-coded pool), a running PostgreSQL primary (promoting a
  * standby beside it would split the data), a control plane that does not answer (its etcd
  * member goes with kubeadm reset on it), and the roles whose removal is not built yet (the
- * first control plane, the Cassandra seed, Elasticsearch, the asset host).
+ * first control plane, the Cassandra seed, the asset host).
  */
 
 /** What the survey learnt of one PostgreSQL host that answered. */
@@ -65,6 +65,11 @@ export interface RemovalPlan {
    * by `removenodeOn` (nodetool removenode of the node at `address`).
    */
   cassandra?: { decommission: true; address: string } | { removenodeOn: string; address: string };
+  /**
+   * The host is an Elasticsearch node; `on` is a node that stays. `drain`: it answers, so its
+   * shards are moved off (allocation exclusion) before it stops.
+   */
+  elasticsearch?: { on: string; stayAddress: string; address: string; drain: boolean };
 }
 
 const names = (hosts: readonly Host[]) => hosts.map((host) => host.name);
@@ -265,6 +270,39 @@ function cassandra(plan: RemovalPlan, inventory: Inventory, survey: Survey): voi
   );
 }
 
+function elasticsearch(plan: RemovalPlan, inventory: Inventory, survey: Survey): void {
+  const nodes = hostsWithRole(inventory, 'elasticsearch');
+  const others = names(nodes).filter((name) => name !== plan.host);
+  if (others.length === 0) {
+    plan.refusals.push(
+      `Elasticsearch: ${plan.host} is the last Elasticsearch node: removing it loses the user search index (brig's directory index). Add a node first.`,
+    );
+    return;
+  }
+  const silent = others.filter((name) => !survey.reachable.has(name));
+  if (silent.length > 0) {
+    plan.refusals.push(
+      `Elasticsearch: ${listed(silent)} did not answer: the nodes left take ${plan.host}'s shards, and their configuration (the discovery hosts, minimum_master_nodes) is rewritten. Bring ${silent.length === 1 ? 'it' : 'them'} back, then run remove-host again.`,
+    );
+    return;
+  }
+  const removed = nodes.find((node) => node.name === plan.host);
+  const stays = nodes.find((node) => node.name !== plan.host) as Host;
+  const on = stays.name;
+  plan.elasticsearch = {
+    on,
+    stayAddress: trafficAddress(stays),
+    address: removed ? trafficAddress(removed) : '',
+    drain: plan.removedAnswers,
+  };
+  plan.actions.push(
+    plan.removedAnswers
+      ? `Elasticsearch: on ${on}, exclude ${plan.host} from shard allocation (cluster.routing.allocation.exclude._ip) and wait until no shard is left on it; then stop and disable elasticsearch.service on ${plan.host}, and lift the exclusion`
+      : `Elasticsearch: ${plan.host} does not answer: the cluster has promoted the replicas of its shards on the others already; nothing to move`,
+    `Elasticsearch: the ${others.length} nodes left get the configuration without ${plan.host} (discovery hosts, minimum_master_nodes ${Math.floor(others.length / 2) + 1}; databases.elasticsearch-install restarts them) and the health check waits for green with ${others.length} nodes`,
+  );
+}
+
 const MINIO_REFUSAL = (host: string) =>
   `MinIO: ${host} is one server of the erasure-coded server pool the minio hosts form, and MinIO cannot take a server out of a pool: its erasure sets are fixed when the pool is made (https://min.io/docs/minio/linux/operations/install-deploy-manage/expand-minio-deployment.html). Replace the host under the same name and address (a rebuilt host is installed again by apply and MinIO heals its drives), or grow by a new server pool.`;
 
@@ -283,10 +321,7 @@ export function planRemoval(inventory: Inventory, host: string, survey: Survey):
   const has = (role: Role) => target.roles.includes(role);
   if (has('kube-control-plane') || has('kube-worker')) kubernetes(plan, inventory, survey);
   if (has('cassandra')) cassandra(plan, inventory, survey);
-  if (has('elasticsearch'))
-    plan.refusals.push(
-      'Elasticsearch: moving the shards off a node (cluster.routing.allocation.exclude, then waiting for relocation) is not built yet; docs/remove-host.md gives the commands.',
-    );
+  if (has('elasticsearch')) elasticsearch(plan, inventory, survey);
   if (has('minio')) plan.refusals.push(MINIO_REFUSAL(host));
   if (has('assethost'))
     plan.refusals.push(

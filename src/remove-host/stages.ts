@@ -7,6 +7,13 @@ import { ADMIN_HOST } from '../hosts/local-host.js';
 import { lastLines, runOrFail } from '../operations/run.js';
 import type { Operation, OperationContext } from '../operations/types.js';
 import { UNIT as CASSANDRA_UNIT, NODETOOL, parseNodetoolStatus } from '../wire/cassandra.js';
+import {
+  ES_HTTP_PORT,
+  EXCLUDE_IP,
+  elasticsearchGet,
+  elasticsearchPut,
+  type HttpAnswer,
+} from '../wire/elasticsearch.js';
 import { nodeName } from '../wire/rabbitmq.js';
 import type { RemovalPlan } from './plan.js';
 import { pgIsReady } from './survey.js';
@@ -290,6 +297,152 @@ function removenodeOperation(address: string): Operation {
   };
 }
 
+/** The answer's body as JSON, or a clear error naming what was asked. */
+function answerJson<T>(context: OperationContext, what: string, answer: HttpAnswer): T {
+  if ('error' in answer || answer.code !== 200)
+    throw new WireInstallError({
+      what: `${context.host.name}: ${what} failed: ${'error' in answer ? answer.error : `HTTP ${answer.code}`}`,
+      evidence: 'body' in answer ? lastLines(answer.body) : [],
+      next: 'check the cluster: wire-install doctor --only databases',
+    });
+  return JSON.parse(answer.body) as T;
+}
+
+/** The addresses in the allocation exclusion now (a comma-separated list; others' entries are kept). */
+async function excludedAddresses(context: OperationContext, base: string): Promise<string[]> {
+  const settings = answerJson<{ persistent?: Record<string, unknown>; transient?: Record<string, unknown> }>(
+    context,
+    'reading the cluster settings',
+    await elasticsearchGet(context, `${base}/_cluster/settings?flat_settings=true`, 30),
+  );
+  const value = settings.persistent?.[EXCLUDE_IP];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : [];
+}
+
+async function setExcluded(context: OperationContext, base: string, addresses: string[]): Promise<void> {
+  answerJson(
+    context,
+    `setting ${EXCLUDE_IP}`,
+    await elasticsearchPut(
+      context,
+      `${base}/_cluster/settings`,
+      { persistent: { [EXCLUDE_IP]: addresses.length > 0 ? addresses.join(',') : null } },
+      30,
+    ),
+  );
+}
+
+/** The shards _cat/shards lists on the node named `node` (ES's node.name is the host's name). */
+async function shardsOn(context: OperationContext, base: string, node: string): Promise<string[]> {
+  const rows = answerJson<
+    { index?: string; shard?: string; prirep?: string; state?: string; node?: string }[]
+  >(
+    context,
+    'listing the shards',
+    await elasticsearchGet(context, `${base}/_cat/shards?format=json&h=index,shard,prirep,state,node`, 30),
+  );
+  return rows
+    .filter((row) => (row.node ?? '').split(' ')[0] === node)
+    .map((row) => `${row.index}/${row.shard} ${row.prirep} ${row.state} on ${row.node}`);
+}
+
+/** How often the relocation is asked about, and how long it may take (a large index: hours). */
+const RELOCATION_POLL_MS = 2_000;
+
+/**
+ * On a node that stays: the removed node's address joins the allocation exclusion, and the step
+ * waits until _cat/shards lists no shard on it (Elasticsearch copies them to the others first).
+ */
+function excludeOperation(node: string, address: string, base: string): Operation {
+  const todo = async (context: OperationContext) => {
+    const changes: string[] = [];
+    if (!(await excludedAddresses(context, base)).includes(address))
+      changes.push(`exclude ${address} from shard allocation (${EXCLUDE_IP})`);
+    if (changes.length > 0 || (await shardsOn(context, base, node)).length > 0)
+      changes.push(`wait until no shard is left on ${node}`);
+    return changes;
+  };
+  return {
+    kind: 'elasticsearch-exclude',
+    target: node,
+    inputs: { exclude: address },
+    async check(context) {
+      return { changes: await todo(context), notes: [] };
+    },
+    async apply(context) {
+      const changes = await todo(context);
+      const excluded = await excludedAddresses(context, base);
+      if (!excluded.includes(address)) await setExcluded(context, base, [...excluded, address]);
+      const started = Date.now();
+      let left = await shardsOn(context, base, node);
+      while (left.length > 0) {
+        if (Date.now() - started > STREAM_TIMEOUT_MS)
+          throw new WireInstallError({
+            what: `${context.host.name}: shards are still on ${node} after ${STREAM_TIMEOUT_MS / 3_600_000} h`,
+            evidence: left.slice(0, 10),
+            next: 'GET _cluster/allocation/explain shows why a shard does not move; run remove-host again once it has',
+          });
+        await new Promise((resolve) => setTimeout(resolve, RELOCATION_POLL_MS));
+        left = await shardsOn(context, base, node);
+      }
+      return { changes, notes: [] };
+    },
+  };
+}
+
+/** On the removed node: elasticsearch.service stopped and disabled (it would join again at boot). */
+function stopElasticsearchOperation(): Operation {
+  const unit = 'elasticsearch.service';
+  const change = `stop and disable ${unit}`;
+  const running = async (context: OperationContext) =>
+    (await context.host.exec(`systemctl is-active --quiet ${unit} || systemctl is-enabled --quiet ${unit}`))
+      .exitCode === 0;
+  return {
+    kind: 'elasticsearch-stop',
+    target: unit,
+    inputs: { stop: unit },
+    async check(context) {
+      return { changes: (await running(context)) ? [change] : [], notes: [] };
+    },
+    async apply(context) {
+      if (!(await running(context))) return { changes: [], notes: [] };
+      await runOrFail(context.host, change, `systemctl disable --now ${unit}`);
+      return { changes: [change], notes: [] };
+    },
+  };
+}
+
+/** Once the node is gone: its address leaves the exclusion (a later host with that address gets shards again). */
+function clearExclusionOperation(address: string, base: string): Operation {
+  const change = `lift the allocation exclusion of ${address}`;
+  return {
+    kind: 'elasticsearch-exclude',
+    target: address,
+    inputs: { clear: address },
+    async check(context) {
+      return {
+        changes: (await excludedAddresses(context, base)).includes(address) ? [change] : [],
+        notes: [],
+      };
+    },
+    async apply(context) {
+      const excluded = await excludedAddresses(context, base);
+      if (!excluded.includes(address)) return { changes: [], notes: [] };
+      await setExcluded(
+        context,
+        base,
+        excluded.filter((item) => item !== address),
+      );
+      return { changes: [change], notes: [] };
+    },
+  };
+}
+
 export const REMOVE_HOST_STAGE = 'remove-host';
 
 /** The steps of the removal; kubectl runs on the admin host with the admin kubeconfig at `kubeconfigPath`. */
@@ -358,6 +511,34 @@ export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): Engi
       alwaysRun: true,
       operations: () => [removenodeOperation(cassandra.address)],
     });
+  const elasticsearch = plan.elasticsearch;
+  if (elasticsearch?.drain) {
+    const stays = elasticsearch.on;
+    const base = `http://${elasticsearch.stayAddress}:${ES_HTTP_PORT}`;
+    steps.push(
+      {
+        id: `${REMOVE_HOST_STAGE}.elasticsearch-exclude`,
+        title: `Move the Elasticsearch shards off ${node}`,
+        hosts: [stays],
+        alwaysRun: true,
+        operations: () => [excludeOperation(node, elasticsearch.address, base)],
+      },
+      {
+        id: `${REMOVE_HOST_STAGE}.elasticsearch-stop`,
+        title: `Stop Elasticsearch on ${node}`,
+        hosts: [node],
+        alwaysRun: true,
+        operations: () => [stopElasticsearchOperation()],
+      },
+      {
+        id: `${REMOVE_HOST_STAGE}.elasticsearch-clear-exclusion`,
+        title: `Lift the allocation exclusion of ${node}`,
+        hosts: [stays],
+        alwaysRun: true,
+        operations: () => [clearExclusionOperation(elasticsearch.address, base)],
+      },
+    );
+  }
   if (plan.promote) {
     steps.push({
       id: `${REMOVE_HOST_STAGE}.postgresql-promote`,
@@ -397,5 +578,9 @@ export function followUpSteps(plan: RemovalPlan, chartInstalled = false): string
       : []),
     ...(plan.roles.includes('rabbitmq') ? ['databases.rabbitmq-cluster', 'databases.rabbitmq-health'] : []),
     ...(plan.roles.includes('cassandra') ? ['databases.cassandra-health'] : []),
+    // The nodes left get the discovery hosts and minimum_master_nodes without the host.
+    ...(plan.roles.includes('elasticsearch')
+      ? ['databases.elasticsearch-install', 'databases.elasticsearch-health']
+      : []),
   ];
 }

@@ -75,3 +75,35 @@ export async function elasticsearchGet(
   const [code = '', ...body] = result.stdout.split('\n');
   return { code: Number(code), body: body.join('\n').trim() };
 }
+
+/** PUTs stdin (JSON) to argv[1] and prints the HTTP status on the first line, then the body. */
+const HTTP_STATUS_PUT = `python3 -c ${shellQuote(
+  [
+    'import sys,urllib.request as u,urllib.error as e',
+    'q=u.Request(sys.argv[1], data=sys.stdin.buffer.read(), method="PUT", headers={"Content-Type": "application/json"})',
+    'try:',
+    '  r=u.urlopen(q, timeout=float(sys.argv[2])); print(r.status); print(r.read().decode())',
+    'except e.HTTPError as x:',
+    '  print(x.code); print(x.read().decode())',
+    'except Exception as x:',
+    '  sys.exit(f"{sys.argv[1]}: {x}")',
+  ].join('\n'),
+)}`;
+
+/** PUT a JSON body from the node itself, the HTTP status and body or why not. */
+export async function elasticsearchPut(
+  context: OperationContext,
+  url: string,
+  body: unknown,
+  timeoutSeconds: number,
+): Promise<HttpAnswer> {
+  const result = await context.host.exec(`${HTTP_STATUS_PUT} ${shellQuote(url)} ${timeoutSeconds}`, {
+    stdin: JSON.stringify(body),
+  });
+  if (result.exitCode !== 0) return { error: result.stderr.trim().split('\n').at(-1) ?? '' };
+  const [code = '', ...rest] = result.stdout.split('\n');
+  return { code: Number(code), body: rest.join('\n').trim() };
+}
+
+/** The cluster-wide setting that keeps shards off nodes by address (Elasticsearch's shard allocation filtering). */
+export const EXCLUDE_IP = 'cluster.routing.allocation.exclude._ip';

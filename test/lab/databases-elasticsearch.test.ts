@@ -1,8 +1,17 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { standInBundle } from '../support/bundle.js';
 import { standInElasticsearchFiles } from '../support/stand-in-elasticsearch.js';
-import { finished, type LabRun, type LabWorkspace, labWorkspaceWithBundle, started } from './lab-cli.js';
-import { labHosts } from './lab-hosts.js';
+import {
+  finished,
+  type LabRun,
+  type LabWorkspace,
+  labWorkspaceWithBundle,
+  runLabCli,
+  started,
+  WIRE_CLI,
+} from './lab-cli.js';
+import { labHosts, spareLabHost } from './lab-hosts.js';
 import { freshHosts } from './lab-reset.js';
 import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
@@ -13,14 +22,17 @@ import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
  * that reads the rendered elasticsearch.yml and asks the other nodes for the health) and the lab
  * repository's stand-in openjdk-8-jre-headless. The .deb comes from the asset host (the fifth
  * host); the cluster reports three nodes; a second apply changes nothing; a stopped node makes
- * the health step fail with a finding that names it.
+ * the health step fail with a finding that names it. Then the slot's spare host joins as a fourth
+ * node, and remove-host takes it out again: its shards moved off (the stand-in holds a shard copy
+ * per node and relocates it once the node's address is excluded), its service stopped, the
+ * exclusion lifted, the three left rewritten and green.
  */
 
 const HOSTS = labHosts().slice(0, 5);
 const NODES = HOSTS.slice(0, 3);
 const STEPS = 'databases.elasticsearch-install,databases.elasticsearch-health';
 
-const reset = () => freshHosts(HOSTS);
+const reset = () => freshHosts([...HOSTS, spareLabHost()]);
 
 const bundle = standInBundle(standInElasticsearchFiles());
 let workspace: LabWorkspace;
@@ -106,4 +118,54 @@ describe('Elasticsearch on the lab', () => {
     );
     await onHost(stopped, 'systemctl start elasticsearch');
   }, 90_000);
+
+  it('a fourth node joins; remove-host moves its shards off, stops it, and the three left are green', async () => {
+    const fourth = spareLabHost();
+    await freshHosts([fourth]);
+    writeFileSync(
+      workspace.inventory,
+      `${readFileSync(workspace.inventory, 'utf8').trimEnd()}\n  - { name: ${fourth.name}, address: ${fourth.address}, roles: [elasticsearch] }\n`,
+    );
+    const grown = await apply(`preflight.ssh,assets,bootstrap-host,${STEPS}`);
+    expect(grown.exitCode, output(grown)).toBe(0);
+    expect(JSON.parse(await health()).number_of_nodes).toBe(4);
+
+    const removed = await runLabCli(
+      workspace,
+      ['remove-host', fourth.name, '--confirm', fourth.name, '--json'],
+      WIRE_CLI,
+    );
+    expect(removed.exitCode, output(removed)).toBe(0);
+    const changed = finished(removed.events)
+      .filter((e) => e.status === 'changed')
+      .map((e) => `${e.step} ${e.host}`);
+    expect(changed.filter((line) => line.startsWith('remove-host.'))).toEqual([
+      `remove-host.elasticsearch-exclude ${NODES[0]?.name}`,
+      `remove-host.elasticsearch-stop ${fourth.name}`,
+      `remove-host.elasticsearch-clear-exclusion ${NODES[0]?.name}`,
+    ]);
+    const exclude = finished(removed.events).find((e) => e.step === 'remove-host.elasticsearch-exclude');
+    expect(exclude?.changes).toEqual([
+      `exclude ${fourth.address} from shard allocation (cluster.routing.allocation.exclude._ip)`,
+      `wait until no shard is left on ${fourth.name}`,
+    ]);
+    // The three left: their configuration without the fourth, green with three nodes.
+    expect(changed).toEqual(
+      expect.arrayContaining(NODES.map((n) => `databases.elasticsearch-install ${n.name}`)),
+    );
+    const after = JSON.parse(await health());
+    expect([after.status, after.number_of_nodes]).toEqual(['green', 3]);
+    expect(await onHost(NODES[1], 'grep unicast /etc/elasticsearch/elasticsearch.yml')).not.toContain(
+      fourth.address,
+    );
+    expect(
+      await onHost(fourth, 'systemctl is-active elasticsearch; systemctl is-enabled elasticsearch'),
+    ).toBe('inactive\ndisabled\n');
+    const settings = await onHost(
+      NODES[2],
+      `python3 -c 'import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "http://${NODES[2]?.address}:9200/_cluster/settings?flat_settings=true"`,
+    );
+    expect(JSON.parse(settings).persistent['cluster.routing.allocation.exclude._ip']).toBeUndefined();
+    expect(readFileSync(workspace.inventory, 'utf8')).not.toMatch(new RegExp(`\\b${fourth.name}\\b`));
+  }, 300_000);
 });

@@ -7,7 +7,10 @@
 # differs from -Xmx), listens on network.host:http.port, and answers /, /_cluster/health and
 # /_cat/nodes by asking each unicast host whether an ES node of the same cluster answers there
 # (over HTTP on 9200; real ES uses its transport port 9300). Stopping one node's service makes
-# the others' health report one node fewer.
+# the others' health report one node fewer. It keeps persistent cluster settings (PUT and GET
+# /_cluster/settings, passed on to the other nodes) and lists one shard copy per node in
+# /_cat/shards; a node whose address is in cluster.routing.allocation.exclude._ip holds none a few
+# seconds later (relocated), as allocation filtering does.
 import json
 import os
 import sys
@@ -82,6 +85,46 @@ def nodes():
     return found
 
 
+# The cluster settings, where the node keeps its state (real ES: the cluster state on disk).
+SETTINGS = "/var/lib/elasticsearch/stand-in-settings.json"
+# Shards leave an excluded node after this long (real ES copies them to the others first).
+RELOCATION_SECONDS = 3
+
+
+def read_settings():
+    try:
+        with open(SETTINGS, encoding="utf-8") as text:
+            return json.load(text)
+    except (OSError, ValueError):
+        return {}
+
+
+def write_settings(settings):
+    # Each excluded address is remembered with the time it was excluded (for the relocation).
+    excluded = [a.strip() for a in settings.get("cluster.routing.allocation.exclude._ip", "").split(",") if a.strip()]
+    since = read_settings().get("stand-in.excluded-since", {})
+    settings["stand-in.excluded-since"] = {a: since.get(a, time.time()) for a in excluded}
+    with open(SETTINGS + ".new", "w", encoding="utf-8") as text:
+        json.dump(settings, text)
+    os.replace(SETTINGS + ".new", SETTINGS)
+
+
+def shards():
+    """One copy of the directory index's shard on each node; an excluded node's copy relocates
+    (RELOCATING for RELOCATION_SECONDS), then it holds none."""
+    settings = read_settings()
+    since = settings.get("stand-in.excluded-since", {})
+    rows = []
+    for index, node in enumerate(nodes()):
+        state = "STARTED"
+        if node["ip"] in since:
+            if time.time() - since[node["ip"]] >= RELOCATION_SECONDS:
+                continue
+            state = "RELOCATING"
+        rows.append({"index": "directory", "shard": "0", "prirep": "p" if index == 0 else "r", "state": state, "node": node["name"]})
+    return rows
+
+
 class Handler(BaseHTTPRequestHandler):
     def reply(self, code, body):
         data = json.dumps(body).encode()
@@ -108,7 +151,43 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, nodes())
         if url.path == "/_cluster/health":
             return self.health(query)
+        if url.path == "/_cluster/settings":
+            return self.reply(200, {"persistent": read_settings(), "transient": {}})
+        if url.path == "/_cat/shards":
+            return self.reply(200, shards())
         return self.reply(404, {"error": f"the lab stand-in does not serve {url.path}", "status": 404})
+
+    def do_PUT(self):
+        url = urlparse(self.path)
+        if url.path != "/_cluster/settings":
+            return self.reply(404, {"error": f"the lab stand-in does not serve PUT {url.path}", "status": 404})
+        length = int(self.headers.get("content-length", "0") or 0)
+        try:
+            persistent = json.loads(self.rfile.read(length) or b"{}").get("persistent", {})
+        except ValueError as error:
+            return self.reply(400, {"error": f"not JSON: {error}", "status": 400})
+        settings = read_settings()
+        for key, value in persistent.items():
+            if value is None:
+                settings.pop(key, None)
+            else:
+                settings[key] = str(value)
+        write_settings(settings)
+        # Cluster settings are the cluster's: the other nodes get them too.
+        if not self.headers.get("x-stand-in-forwarded"):
+            for node in nodes():
+                if node["ip"] == HOST:
+                    continue
+                try:
+                    urllib.request.urlopen(urllib.request.Request(
+                        f"http://{node['ip']}:{PORT}/_cluster/settings",
+                        data=json.dumps({"persistent": persistent}).encode(),
+                        method="PUT",
+                        headers={"content-type": "application/json", "x-stand-in-forwarded": "1"},
+                    ), timeout=5).read()
+                except Exception:
+                    pass
+        return self.reply(200, {"acknowledged": True, "persistent": persistent, "transient": {}})
 
     def health(self, query):
         timeout = float(query.get("timeout", "30s").rstrip("s"))

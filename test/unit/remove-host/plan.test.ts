@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatLsn, parseLsn, planRemoval, type Survey } from '../../../src/remove-host/plan.js';
-import { followUpSteps, ringHostId } from '../../../src/remove-host/stages.js';
+import { followUpSteps, removeHostStage, ringHostId } from '../../../src/remove-host/stages.js';
 import { production } from '../../support/inventories.js';
 
 /**
@@ -237,6 +237,60 @@ describe("remove-host's plan", () => {
 
     const seed = planRemoval(four, 'datanode1', survey(all, {}));
     expect(seed.refusals).toEqual([expect.stringContaining('Cassandra: datanode1 is the seed')]);
+  });
+
+  it('Elasticsearch: shards moved off a node that answers, then it stops; the last node and silent others refused', () => {
+    const es = production((input) => {
+      for (const host of input.hosts) if (host.name.startsWith('datanode')) host.roles = ['elasticsearch'];
+    });
+    const all = names(es);
+    const drained = planRemoval(es, 'datanode3', survey(all, {}));
+    expect(drained.refusals).toEqual([]);
+    expect(drained.elasticsearch).toEqual({
+      on: 'datanode1',
+      stayAddress: '192.168.122.31',
+      address: '192.168.122.33',
+      drain: true,
+    });
+    expect(removeHostStage(drained, '/k').steps.map((step) => `${step.id} ${step.hosts}`)).toEqual([
+      'remove-host.elasticsearch-exclude datanode1',
+      'remove-host.elasticsearch-stop datanode3',
+      'remove-host.elasticsearch-clear-exclusion datanode1',
+    ]);
+    expect(followUpSteps(drained)).toEqual([
+      'databases.elasticsearch-install',
+      'databases.elasticsearch-health',
+    ]);
+    expect(drained.actions[1]).toContain('minimum_master_nodes 2');
+    // Switched off: nothing to move (its replicas on the others are primaries already), no step on it.
+    const gone = planRemoval(
+      es,
+      'datanode3',
+      survey(
+        all.filter((name) => name !== 'datanode3'),
+        {},
+      ),
+    );
+    expect(gone.elasticsearch?.drain).toBe(false);
+    expect(removeHostStage(gone, '/k').steps).toEqual([]);
+    const silent = planRemoval(
+      es,
+      'datanode3',
+      survey(
+        all.filter((name) => name !== 'datanode2'),
+        {},
+      ),
+    );
+    expect(silent.refusals[0]).toMatch(/^Elasticsearch: datanode2 did not answer/);
+    const one = production((input) => {
+      input.hosts = input.hosts.filter(
+        (host) => !host.name.startsWith('datanode') || host.name === 'datanode1',
+      );
+      for (const host of input.hosts) if (host.name === 'datanode1') host.roles = ['elasticsearch'];
+    });
+    expect(planRemoval(one, 'datanode1', survey(names(one), {})).refusals[0]).toMatch(
+      /^Elasticsearch: datanode1 is the last Elasticsearch node/,
+    );
   });
 
   it("finds a node's host ID in nodetool status by its address", () => {

@@ -121,7 +121,16 @@ describe('operations', () => {
   });
 
   it('starts (restarting on changed config) and waits for its own address to be UN', () => {
-    const [unit, wait] = cassandraStart(inventory, host('datanode3'));
+    // First: a node rebuilt under its address replaces its old self (asks the seed); last: the drop-in goes.
+    const [replaceSelf, unit, wait, dropIn] = cassandraStart(inventory, host('datanode3'));
+    expect(replaceSelf?.inputs).toEqual({ replaceSelf: '10.10.0.33', seed: '10.10.0.31' });
+    expect(dropIn?.target).toBe('/etc/systemd/system/cassandra.service.d/wire-install-replace-address.conf');
+    // The seed replaces nothing: it has no seed to ask.
+    expect(cassandraStart(inventory, host('datanode1')).map((op) => op.kind)).toEqual([
+      'systemd-unit',
+      'cassandra-ring',
+      'cassandra-replace-address',
+    ]);
     expect(unit?.inputs).toMatchObject({
       unit: {
         unit: 'cassandra.service',
