@@ -20,7 +20,9 @@ hosts first (the host itself may be switched off), shows the plan, and needs the
 name typed (or --confirm NAME) before it changes anything.
 
   kubernetes  drained while Ready (kubectl drain), kubeadm reset on the host when it
-              answers (a control plane's etcd member goes with it), the node deleted.
+              answers (a control plane's etcd member goes with it; when the host is
+              gone, etcdctl member remove through the first control plane's etcd
+              pod), the node deleted.
   cassandra   decommissioned when it answers (its data streams to the nodes left),
               removed from the ring by nodetool removenode on a node that stays when not.
   postgresql  a standby: the primary stops accepting its replication. The primary, when
@@ -37,9 +39,8 @@ name typed (or --confirm NAME) before it changes anything.
 Refused, with the reason and nothing changed (exit 2): the last PostgreSQL primary or
 RabbitMQ node; a PostgreSQL primary that still runs; Cassandra below its replication
 factor (3); a control plane whose removal loses etcd quorum; MinIO (a server cannot
-leave its pool); and what is not built yet: the first control plane, a control plane
-that does not answer, the Cassandra seed, the asset host
-(docs/remove-host.md: by hand). To put a new host in the old one's place, use
+leave its pool); and what is not built yet: the first control plane, the Cassandra
+seed, the asset host (docs/remove-host.md: by hand). To put a new host in the old one's place, use
 replace-host, which installs the new host first.
 
 Exit codes: 0 done, 1 failed (run it again: what was done is not done twice), 2 refused

@@ -12,8 +12,7 @@ import { REPLICATION_FACTOR } from '../wire/cassandra.js';
  * Refused (exit 2), each with its reason: what would lose data or quorum (the last PostgreSQL
  * primary or RabbitMQ node, Cassandra below its replication factor, etcd below quorum), MinIO
  * (a server cannot leave an erasure-coded pool), a running PostgreSQL primary (promoting a
- * standby beside it would split the data), a control plane that does not answer (its etcd
- * member goes with kubeadm reset on it), and the roles whose removal is not built yet (the
+ * standby beside it would split the data), and the roles whose removal is not built yet (the
  * first control plane, the Cassandra seed, the asset host).
  */
 
@@ -58,8 +57,12 @@ export interface RemovalPlan {
   inventory: Inventory;
   /** The removed host answered over SSH (it may be switched off). */
   removedAnswers: boolean;
-  /** The host is a Kubernetes node: drained while Ready, kubeadm reset when it answers, then deleted. */
-  kubernetes?: { drain: boolean; reset: boolean };
+  /**
+   * The host is a Kubernetes node: drained while Ready, kubeadm reset when it answers, then deleted.
+   * A control plane's etcd member is also removed through the etcd pod of `etcdMemberVia` (the first
+   * control plane) when kubeadm reset did not (the host is gone).
+   */
+  kubernetes?: { drain: boolean; reset: boolean; etcdMemberVia?: string };
   /**
    * The host is a Cassandra node: decommissioned on it when it answers, else removed from the ring
    * by `removenodeOn` (nodetool removenode of the node at `address`).
@@ -210,21 +213,24 @@ function kubernetes(plan: RemovalPlan, inventory: Inventory, survey: Survey): vo
       );
       return;
     }
-    if (!plan.removedAnswers) {
-      plan.refusals.push(
-        `Kubernetes: ${plan.host} is a control plane and does not answer: its etcd member is removed by \`kubeadm reset\` on the host itself, and removing the member of a lost host (etcdctl member remove) is not built yet. Bring ${plan.host} back, then run remove-host again; docs/remove-host.md gives the commands for a host that is gone for good.`,
-      );
-      return;
-    }
   }
   // Drained through the API whether or not SSH answers (a host can be unreachable over SSH and
   // still run pods), but only while the node is Ready: the step asks the cluster.
-  plan.kubernetes = { drain: true, reset: plan.removedAnswers };
+  plan.kubernetes = {
+    drain: true,
+    reset: plan.removedAnswers,
+    ...(controlPlane ? { etcdMemberVia: planes[0] as string } : {}),
+  };
   plan.actions.push(
     `Kubernetes: drain ${plan.host} while the cluster reports it Ready (kubectl drain --ignore-daemonsets --delete-emptydir-data: its pods move to the other nodes); a node that is NotReady is not drained: its pods start again elsewhere once the node is deleted`,
     ...(plan.removedAnswers
       ? [
           `Kubernetes: kubeadm reset on ${plan.host}${controlPlane ? ' (which also takes its member out of etcd)' : ''}: its kubelet configuration and certificates are removed`,
+        ]
+      : []),
+    ...(controlPlane
+      ? [
+          `Kubernetes: ${plan.removedAnswers ? 'if kubeadm reset left it, ' : `${plan.host} does not answer: `}its etcd member is removed through the etcd pod of ${planes[0]} (kubectl exec etcd-${planes[0]} -- etcdctl member remove ID), so etcd counts ${planes.length - 1} members again`,
         ]
       : []),
     `Kubernetes: delete the node ${plan.host} (kubectl delete node)`,

@@ -29,6 +29,7 @@ export interface ReplaceHostFlags extends HostChangeFlags {
 export const REPLACE_HOST_STAGE = 'replace-host';
 export const REPLACE_HEALTH_STAGE = 'replace-host-health';
 const PROMOTE_STEP = 'remove-host.postgresql-promote';
+const ETCD_MEMBER_STEP = 'remove-host.etcd-member-remove';
 const REPLACE_ADDRESS_STEP = `${REPLACE_HOST_STAGE}.cassandra-replace-address`;
 const isHealthCheck = (id: string) => id.endsWith('-health');
 
@@ -62,8 +63,8 @@ const selects = (only: string, stageId: string, stepId: string) =>
   only.split(',').some((name) => name.trim() === stepId || name.trim() === stageId);
 
 /**
- * The run, in the order a replacement needs: the promotion of a PostgreSQL standby and NEW's
- * Cassandra drop-in first; then Wire's stages on the inventory without OLD (NEW is installed),
+ * The run, in the order a replacement needs: the promotion of a PostgreSQL standby, the etcd
+ * member of a control plane that does not answer, and NEW's Cassandra drop-in first; then Wire's stages on the inventory without OLD (NEW is installed),
  * their health checks held back; then remove-host's steps for OLD; then the health checks, which
  * expect OLD gone (a ring member or cluster node that no inventory host has fails them).
  */
@@ -72,7 +73,11 @@ export function replacementStages(
   wire: readonly EngineStage[],
   removal: EngineStage,
 ): EngineStage[] {
-  const prepare: EngineStep[] = removal.steps.filter((step) => step.id === PROMOTE_STEP);
+  // First: a promotion, and the etcd member of a control plane that is gone (etcd counts it
+  // against quorum: a member is removed before another one joins, as etcd's docs ask).
+  const early = (step: EngineStep) =>
+    step.id === PROMOTE_STEP || (step.id === ETCD_MEMBER_STEP && !plan.removal.removedAnswers);
+  const prepare: EngineStep[] = removal.steps.filter(early);
   const address = plan.cassandraReplaces;
   if (address)
     prepare.push({
@@ -98,7 +103,7 @@ export function replacementStages(
       steps: prepare,
     },
     ...trimmed,
-    { ...removal, steps: removal.steps.filter((step) => step.id !== PROMOTE_STEP) },
+    { ...removal, steps: removal.steps.filter((step) => !early(step)) },
     { id: REPLACE_HEALTH_STAGE, title: `Health after ${plan.old} left`, steps: health },
   ];
 }

@@ -180,6 +180,62 @@ function resetOperation(): Operation {
   };
 }
 
+/** etcdctl in a control plane's etcd static pod, with kubeadm's etcd certificates (as kubeadm's own docs run it). */
+const ETCDCTL = [
+  'etcdctl',
+  '--endpoints=https://127.0.0.1:2379',
+  '--cacert=/etc/kubernetes/pki/etcd/ca.crt',
+  '--cert=/etc/kubernetes/pki/etcd/server.crt',
+  '--key=/etc/kubernetes/pki/etcd/server.key',
+].join(' ');
+
+/**
+ * The members of `etcdctl member list -w json`, IDs as hex (what `member remove` takes). The IDs
+ * are uint64, above 2^53 for most members: read as text, never as JavaScript numbers.
+ */
+export function etcdMembers(json: string): { id: string; name: string }[] {
+  const quoted = json.replace(/"ID"\s*:\s*(\d+)/g, '"ID":"$1"');
+  const members = (JSON.parse(quoted) as { members?: { ID?: string; name?: string }[] }).members ?? [];
+  return members
+    .filter((member) => member.ID !== undefined)
+    .map((member) => ({ id: BigInt(member.ID as string).toString(16), name: member.name ?? '' }));
+}
+
+/**
+ * On the admin host, through the etcd pod of a control plane that stays: the removed control
+ * plane's etcd member, when it is still listed (kubeadm reset on the host removes it; a host
+ * that is gone cannot). An etcd member left behind counts against quorum for good.
+ */
+function etcdMemberOperation(node: string, via: string, kubeconfigPath: string): Operation {
+  const exec = (command: string) =>
+    kubectl(kubeconfigPath, `-n kube-system exec ${shellQuote(`etcd-${via}`)} -- ${ETCDCTL} ${command}`);
+  const member = async (context: OperationContext) => {
+    const listed = await runOrFail(
+      context.host,
+      `listing the etcd members (through etcd-${via})`,
+      exec('member list -w json'),
+      { next: `the etcd pod of ${via} must run: kubectl -n kube-system get pod etcd-${via}` },
+    );
+    return etcdMembers(listed.stdout).find((candidate) => candidate.name === node);
+  };
+  const change = (id: string) => `etcdctl member remove ${id} (${node})`;
+  return {
+    kind: 'etcd-member-remove',
+    target: node,
+    inputs: { member: node, via },
+    async check(context) {
+      const found = await member(context);
+      return { changes: found ? [change(found.id)] : [], notes: [] };
+    },
+    async apply(context) {
+      const found = await member(context);
+      if (!found) return { changes: [], notes: [] };
+      await runOrFail(context.host, change(found.id), exec(`member remove ${found.id}`));
+      return { changes: [change(found.id)], notes: [] };
+    },
+  };
+}
+
 /** How long a decommission or removenode may stream before the run gives up on it (a large node: hours). */
 const STREAM_TIMEOUT_MS = 12 * 3600_000;
 
@@ -475,6 +531,16 @@ export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): Engi
       hosts: [node],
       alwaysRun: true,
       operations: () => [resetOperation()],
+    });
+  const via = plan.kubernetes?.etcdMemberVia;
+  if (via)
+    steps.push({
+      id: `${REMOVE_HOST_STAGE}.etcd-member-remove`,
+      title: `Remove the etcd member of ${node}`,
+      hosts: [ADMIN_HOST],
+      admin: true,
+      alwaysRun: true,
+      operations: () => [etcdMemberOperation(node, via, kubeconfigPath)],
     });
   if (plan.kubernetes)
     steps.push({

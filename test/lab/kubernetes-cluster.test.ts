@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caCertHash, kubeconfigCaPem } from '../../src/cluster/kubeadm.js';
 import type { WireSecrets } from '../../src/secrets/generate.js';
@@ -9,7 +11,7 @@ import { openSslCa, STAND_IN_KUBEADM } from '../support/stand-in-kubeadm.js';
 import { type StandInKubectl, standInKubectl } from '../support/stand-in-kubectl.js';
 import { finished, type LabRun, type LabWorkspace, labWorkspace, runLabCli, WIRE_CLI } from './lab-cli.js';
 import { type LabHost, labHosts, spareLabHost } from './lab-hosts.js';
-import { freshHosts } from './lab-reset.js';
+import { freshHosts, labNumber } from './lab-reset.js';
 import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
 
 /**
@@ -322,5 +324,61 @@ describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)'
     const again = await removeHost('--plan');
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain(`${node.name} is not a host of`);
+  }, 180_000);
+
+  it('takes a switched-off control plane out: its etcd member removed through the first one, the node deleted', async () => {
+    const lost = PLANES[2] as LabHost;
+    // Only its Kubernetes roles (the lab inventory gives every host the databases too, which
+    // remove-host would refuse here: Cassandra below its replication factor, MinIO).
+    writeFileSync(
+      workspace.inventory,
+      readFileSync(workspace.inventory, 'utf8').replace(
+        new RegExp(`(name: ${lost.name}, .*roles: \\[)[^\\]]*`),
+        '$1kube-control-plane, kube-worker',
+      ),
+    );
+    const members = async () =>
+      (
+        JSON.parse(await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/cluster.json')) as {
+          members: { name: string }[];
+        }
+      ).members.map((member) => member.name);
+    expect(await members()).toEqual(PLANES.map((plane) => plane.name));
+    execFileSync('bash', [fileURLToPath(new URL('./lab.sh', import.meta.url)), 'poweroff', labNumber(lost)], {
+      timeout: 60_000,
+    });
+    const before = kubectl.calls().length;
+    const run = await runLabCli(
+      workspace,
+      ['remove-host', lost.name, '--confirm', lost.name, '--json'],
+      WIRE_CLI,
+    );
+    expect(run.exitCode, run.stderr + run.stdout.slice(-3000)).toBe(0);
+    expect(
+      finished(run.events)
+        .filter((e) => e.status === 'changed')
+        .map((e) => `${e.step} ${e.host}`),
+    ).toEqual([
+      // The stand-in API reports every node Ready: a real one would have it NotReady, and not drain it.
+      'remove-host.kubernetes-drain admin host',
+      'remove-host.etcd-member-remove admin host',
+      'remove-host.kubernetes-delete-node admin host',
+    ]);
+    const removeCall = kubectl
+      .calls()
+      .slice(before)
+      .map((args) => args.join(' '))
+      .find((line) => line.includes('member remove'));
+    expect(removeCall).toMatch(
+      new RegExp(
+        `^-n kube-system exec etcd-${PLANES[0]?.name} -- etcdctl --endpoints=https://127.0.0.1:2379 .* member remove [0-9a-f]{16}$`,
+      ),
+    );
+    expect(await members()).toEqual([PLANES[0]?.name, PLANES[1]?.name]);
+    const cluster = JSON.parse(await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/cluster.json')) as {
+      nodes: { name: string }[];
+    };
+    expect(cluster.nodes.map((entry) => entry.name)).not.toContain(lost.name);
+    expect(readFileSync(workspace.inventory, 'utf8')).not.toMatch(new RegExp(`\\b${lost.name}\\b`));
   }, 180_000);
 });

@@ -194,7 +194,8 @@ def init(args):
     write_private('/etc/kubernetes/pki/ca.crt', ca)
     os.makedirs(STATE, exist_ok=True)
     cluster = {'tokens': [], 'certificateKey': sha(key), 'ca': ca,
-               'nodes': [{'name': name, 'ip': ip, 'controlPlane': True}]}
+               'nodes': [{'name': name, 'ip': ip, 'controlPlane': True}],
+               'members': [etcd_member(name, ip)]}
     put_token(cluster, token, ttl_seconds(text), field(text, 'description') or '')
     put_token(cluster, 'cproxy.' + os.urandom(8).hex(), CERTS_TTL, CERTS_PROXY)
     save_cluster(cluster)
@@ -269,6 +270,11 @@ def advance_clock(args):
         t['expires'] -= seconds
     save_cluster(cluster)
 
+def etcd_member(name, ip):
+    # etcd's member IDs are uint64: most are above 2^53, where a JSON number loses precision in JavaScript.
+    return {'ID': int.from_bytes(os.urandom(8), 'big') | (1 << 62), 'name': name,
+            'peerURLs': ['https://%s:2380' % ip], 'clientURLs': ['https://%s:2379' % ip]}
+
 def kubectl(args):
     if args[2:] != ['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'] or args[:1] != ['--kubeconfig']:
         fail('kubectl (lab stand-in on a node): only "--kubeconfig F get nodes -o jsonpath={.items[*].metadata.name}"')
@@ -282,6 +288,14 @@ def reset(args):
     if '-f' not in args and '--force' not in args:
         fail('reset: no terminal to confirm at; use -f')
     log('reset ' + ' '.join(args))
+    # On a control plane, kubeadm reset takes this node's member out of etcd first.
+    if os.path.exists('/etc/kubernetes/admin.conf'):
+        server = re.search(r'server:\s*https://(\S+)', open('/etc/kubernetes/admin.conf').read()).group(1)
+        address, port = resolve(server)
+        try:
+            urllib.request.urlopen(urllib.request.Request('http://%s:%d/etcd/members/by-name/%s' % (address, port, socket.gethostname()), method='DELETE'), timeout=10)
+        except urllib.error.HTTPError:
+            pass
     for path in ('/etc/kubernetes/kubelet.conf', '/etc/kubernetes/admin.conf'):
         if os.path.exists(path):
             os.remove(path)
@@ -339,9 +353,22 @@ class Api(http.server.BaseHTTPRequestHandler):
             return self.reply(200, {'ca': cluster['ca']})
         if self.path == '/nodes':
             return self.reply(200, cluster['nodes'])
+        if self.path == '/etcd/members':
+            return self.reply(200, cluster.get('members', []))
         self.reply(404, {'error': 'not found'})
     def do_DELETE(self):
         cluster = self.cluster()
+        if self.path.startswith('/etcd/members/'):
+            # etcdctl member remove HEX-ID, or kubeadm reset's own member (by-name/NAME).
+            key = self.path[len('/etcd/members/'):]
+            members = cluster.get('members', [])
+            left = [m for m in members if not (key == 'by-name/' + m['name'] or key == '%x' % m['ID'])]
+            if len(left) == len(members):
+                return self.reply(404, {'error': 'etcdserver: member not found'})
+            cluster['members'] = left
+            with open(STATE + '/cluster.json', 'w') as f:
+                json.dump(cluster, f)
+            return self.reply(200, {'removed': key})
         name = self.path[len('/nodes/'):] if self.path.startswith('/nodes/') else None
         if not name or name not in [n['name'] for n in cluster['nodes']]:
             return self.reply(404, {'error': 'nodes "%s" not found' % name})
@@ -361,6 +388,9 @@ class Api(http.server.BaseHTTPRequestHandler):
             return self.reply(403, {'error': 'certificate key does not decrypt the uploaded certificates'})
         cluster['nodes'] = [n for n in cluster['nodes'] if n['name'] != request['name']]
         cluster['nodes'].append({'name': request['name'], 'ip': request['ip'], 'controlPlane': request['controlPlane']})
+        if request['controlPlane']:
+            members = [m for m in cluster.get('members', []) if m['name'] != request['name']]
+            cluster['members'] = members + [etcd_member(request['name'], request['ip'])]
         with open(STATE + '/cluster.json', 'w') as f:
             json.dump(cluster, f)
         self.reply(200, {'joined': request['name']})

@@ -8,7 +8,8 @@ import { join } from 'node:path';
  * checksum (diff exits 1 until that manifest was applied), and apply keeps the last manifest; nodes come from the stand-in API
  * of the kubeadm stand-in (test/support/stand-in-kubeadm.ts) at the kubeconfig's server, all
  * Ready; labels and annotations (and a drain's cordon) are kept in a local file, `delete node`
- * deletes it from that API; kube-system pods are canned, CoreDNS
+ * deletes it from that API; \`-n kube-system exec etcd-NODE -- etcdctl ... member list -w json\` and
+ * \`member remove HEX-ID\` read and change that API's etcd members; kube-system pods are canned, CoreDNS
  * Pending until a pod network was applied. It refuses a kubeconfig that is missing or not 0600.
  */
 const SCRIPT = String.raw`#!/usr/bin/env python3
@@ -112,6 +113,27 @@ if args[0] in ('label', 'annotate') and args[1] == 'node':
     save('metadata.json', meta)
     print('node/%s %s (stand-in)' % (args[2], 'labeled' if kind == 'labels' else 'annotated'))
     sys.exit(0)
+if args[:3] == ['-n', 'kube-system', 'exec'] and 'etcdctl' in args:
+    # etcdctl in the etcd pod of a control plane: member list -w json, member remove HEX-ID.
+    pod = args[3]
+    if not pod.startswith('etcd-') or pod[len('etcd-'):] not in [n['metadata']['name'] for n in nodes()]:
+        fail('Error from server (NotFound): pods "%s" not found' % pod)
+    rest = args[args.index('etcdctl') + 1:]
+    if '--endpoints=https://127.0.0.1:2379' not in rest or not any(a.startswith('--cacert=') for a in rest):
+        fail('etcdctl: context deadline exceeded (no endpoint or certificates)')
+    words = [a for a in rest if not a.startswith('--')]
+    if words[:2] == ['member', 'list'] and rest[-2:] == ['-w', 'json']:
+        members = json.load(urllib.request.urlopen('http://%s/etcd/members' % server, timeout=10))
+        print(json.dumps({'header': {'cluster_id': 1}, 'members': members}))
+        sys.exit(0)
+    if words[:2] == ['member', 'remove'] and len(words) == 3:
+        try:
+            urllib.request.urlopen(urllib.request.Request('http://%s/etcd/members/%s' % (server, words[2]), method='DELETE'), timeout=10)
+        except urllib.error.HTTPError as error:
+            fail('Error: ' + json.loads(error.read().decode())['error'])
+        print('Member %s removed from cluster 1 (stand-in)' % words[2])
+        sys.exit(0)
+    fail('etcdctl (stand-in): no canned answer for ' + ' '.join(rest))
 if args[:4] == ['-n', 'kube-system', 'get', 'pods']:
     network = len(load('applied.json', [])) > 0
     pods = [{'metadata': {'name': 'kube-apiserver-' + n['metadata']['name']}, 'status': {'phase': 'Running'}} for n in nodes()]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatLsn, parseLsn, planRemoval, type Survey } from '../../../src/remove-host/plan.js';
-import { followUpSteps, removeHostStage, ringHostId } from '../../../src/remove-host/stages.js';
+import { etcdMembers, followUpSteps, removeHostStage, ringHostId } from '../../../src/remove-host/stages.js';
 import { production } from '../../support/inventories.js';
 
 /**
@@ -169,20 +169,29 @@ describe("remove-host's plan", () => {
     const inventory = withWorker();
     const plan = planRemoval(inventory, 'kubenode3', survey(['kubenode1', 'kubenode2', 'kubenode3'], {}));
     expect(plan.refusals).toEqual([]);
-    expect(plan.kubernetes).toEqual({ drain: true, reset: true });
-    expect(plan.actions.slice(0, 3)).toEqual([
+    expect(plan.kubernetes).toEqual({ drain: true, reset: true, etcdMemberVia: 'kubenode1' });
+    expect(plan.actions.slice(0, 4)).toEqual([
       'Kubernetes: drain kubenode3 while the cluster reports it Ready (kubectl drain --ignore-daemonsets --delete-emptydir-data: its pods move to the other nodes); a node that is NotReady is not drained: its pods start again elsewhere once the node is deleted',
       'Kubernetes: kubeadm reset on kubenode3 (which also takes its member out of etcd): its kubelet configuration and certificates are removed',
+      'Kubernetes: if kubeadm reset left it, its etcd member is removed through the etcd pod of kubenode1 (kubectl exec etcd-kubenode1 -- etcdctl member remove ID), so etcd counts 2 members again',
       'Kubernetes: delete the node kubenode3 (kubectl delete node)',
+    ]);
+    expect(removeHostStage(plan, '/k').steps.map((step) => `${step.id} ${step.hosts}`)).toEqual([
+      'remove-host.kubernetes-drain admin host',
+      'remove-host.kubeadm-reset kubenode3',
+      'remove-host.etcd-member-remove admin host',
+      'remove-host.kubernetes-delete-node admin host',
     ]);
   });
 
-  it('refuses a control plane that does not answer (its etcd member), and the first control plane', () => {
+  it('a control plane that does not answer: its etcd member removed through the first one; the first refused', () => {
     const inventory = withWorker();
     const silent = planRemoval(inventory, 'kubenode3', survey(['kubenode1', 'kubenode2'], {}));
-    expect(silent.refusals).toEqual([
-      expect.stringContaining('Kubernetes: kubenode3 is a control plane and does not answer'),
-    ]);
+    expect(silent.refusals).toEqual([]);
+    expect(silent.kubernetes).toEqual({ drain: true, reset: false, etcdMemberVia: 'kubenode1' });
+    expect(silent.actions[1]).toBe(
+      'Kubernetes: kubenode3 does not answer: its etcd member is removed through the etcd pod of kubenode1 (kubectl exec etcd-kubenode1 -- etcdctl member remove ID), so etcd counts 2 members again',
+    );
     const first = planRemoval(inventory, 'kubenode1', survey(names(inventory), {}));
     expect(first.refusals).toEqual([
       expect.stringContaining('Kubernetes: kubenode1 is the first control plane'),
@@ -291,6 +300,15 @@ describe("remove-host's plan", () => {
     expect(planRemoval(one, 'datanode1', survey(names(one), {})).refusals[0]).toMatch(
       /^Elasticsearch: datanode1 is the last Elasticsearch node/,
     );
+  });
+
+  it("reads etcdctl's member IDs as text (uint64, beyond JavaScript's exact integers) and gives them in hex", () => {
+    const listed =
+      '{"header":{"cluster_id":1},"members":[{"ID":9223372036854775809,"name":"kubenode1","peerURLs":["https://192.168.122.21:2380"]},{"ID": 5764607523034234881,"name":"kubenode3"}]}';
+    expect(etcdMembers(listed)).toEqual([
+      { id: '8000000000000001', name: 'kubenode1' },
+      { id: '5000000000000001', name: 'kubenode3' },
+    ]);
   });
 
   it("finds a node's host ID in nodetool status by its address", () => {

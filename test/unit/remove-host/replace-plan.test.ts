@@ -176,3 +176,27 @@ describe("Cassandra's replacement on the host", () => {
     expect(peersFrom('\n peer\n------\n\n(0 rows)\n')).toEqual([]);
   });
 });
+
+describe('replace-host of a control plane that does not answer', () => {
+  it('removes its etcd member before the new control plane joins', () => {
+    const inventory = production((input) => {
+      input.hosts.push({
+        name: 'kubenode4',
+        address: '192.168.122.24',
+        roles: ['kube-control-plane', 'kube-worker'],
+      });
+      const third = input.hosts.find((host) => host.name === 'kubenode3');
+      if (third) third.roles = ['kube-control-plane', 'kube-worker'];
+    });
+    const plan = planReplacement(inventory, 'kubenode3', 'kubenode4', survey(but(inventory, 'kubenode3')));
+    expect(plan.refusals).toEqual([]);
+    const removal = removeHostStage(plan.removal, '/kubeconfig');
+    const stages = replacementStages(plan, [{ id: 'kubernetes', title: 'k', steps: [] }], removal);
+    expect(stages.map((stage) => `${stage.id}: ${stage.steps.map((step) => step.id)}`)).toEqual([
+      `${REPLACE_HOST_STAGE}: remove-host.etcd-member-remove`,
+      'kubernetes: ',
+      'remove-host: remove-host.kubernetes-drain,remove-host.kubernetes-delete-node',
+      `${REPLACE_HEALTH_STAGE}: `,
+    ]);
+  });
+});
