@@ -210,7 +210,8 @@ start_container() {
 # go only to a pid that is still the host's nspawn, never to whatever took its number.
 is_nspawn_of() {
   local cmdline
-  cmdline=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+  # The braces put the redirection's own error (a pid that is gone) under 2>/dev/null too.
+  cmdline=$({ tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null) || return 1
   [[ "$cmdline" == *systemd-nspawn*" -M $2 "* ]]
 }
 
