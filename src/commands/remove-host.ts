@@ -24,7 +24,9 @@ name typed (or --confirm NAME) before it changes anything.
               gone, etcdctl member remove through the first control plane's etcd
               pod), the node deleted.
   cassandra   decommissioned when it answers (its data streams to the nodes left),
-              removed from the ring by nodetool removenode on a node that stays when not.
+              removed from the ring by nodetool removenode on a node that stays when not;
+              the seed is made a plain node first (the next node becomes the seed in
+              a rolling restart).
   postgresql  a standby: the primary stops accepting its replication. The primary, when
               it is gone: the standby that received the most WAL is promoted, the other
               standbys follow it, and wire-server's postgresql-external chart is applied
@@ -39,8 +41,8 @@ name typed (or --confirm NAME) before it changes anything.
 Refused, with the reason and nothing changed (exit 2): the last PostgreSQL primary or
 RabbitMQ node; a PostgreSQL primary that still runs; Cassandra below its replication
 factor (3); a control plane whose removal loses etcd quorum; MinIO (a server cannot
-leave its pool); and what is not built yet: the first control plane, the Cassandra
-seed, the asset host (docs/remove-host.md: by hand). To put a new host in the old one's place, use
+leave its pool); and what is not built yet: the first control plane, the asset host
+(docs/remove-host.md: by hand). To put a new host in the old one's place, use
 replace-host, which installs the new host first.
 
 Exit codes: 0 done, 1 failed (run it again: what was done is not done twice), 2 refused

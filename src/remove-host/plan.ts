@@ -13,7 +13,7 @@ import { REPLICATION_FACTOR } from '../wire/cassandra.js';
  * primary or RabbitMQ node, Cassandra below its replication factor, etcd below quorum), MinIO
  * (a server cannot leave an erasure-coded pool), a running PostgreSQL primary (promoting a
  * standby beside it would split the data), and the roles whose removal is not built yet (the
- * first control plane, the Cassandra seed, the asset host).
+ * first control plane, the asset host).
  */
 
 /** What the survey learnt of one PostgreSQL host that answered. */
@@ -68,6 +68,11 @@ export interface RemovalPlan {
    * by `removenodeOn` (nodetool removenode of the node at `address`).
    */
   cassandra?: { decommission: true; address: string } | { removenodeOn: string; address: string };
+  /**
+   * The host is the Cassandra seed: this node becomes the seed first (every node's cassandra.yaml
+   * rewritten, a rolling restart), before the host leaves the ring.
+   */
+  cassandraReseed?: string;
   /**
    * The host is an Elasticsearch node; `on` is a node that stays. `drain`: it answers, so its
    * shards are moved off (allocation exclusion) before it stops.
@@ -246,12 +251,6 @@ function cassandra(plan: RemovalPlan, inventory: Inventory, survey: Survey): voi
     );
     return;
   }
-  if (nodes[0]?.name === plan.host) {
-    plan.refusals.push(
-      `Cassandra: ${plan.host} is the seed (Wire's cassandra_seed, the first cassandra host): every node's cassandra.yaml names it. Taking it out (a new seed and a rolling restart of every node) is not built yet; docs/remove-host.md gives the commands.`,
-    );
-    return;
-  }
   const others = names(nodes).filter((name) => name !== plan.host);
   const silent = others.filter((name) => !survey.reachable.has(name));
   if (silent.length > 0) {
@@ -262,6 +261,12 @@ function cassandra(plan: RemovalPlan, inventory: Inventory, survey: Survey): voi
   }
   const removed = nodes.find((node) => node.name === plan.host);
   const address = removed ? trafficAddress(removed) : '';
+  if (nodes[0]?.name === plan.host) {
+    plan.cassandraReseed = others[0] as string;
+    plan.actions.push(
+      `Cassandra: ${plan.host} is the seed (Wire's cassandra_seed, the first cassandra host), so ${others[0]} becomes the seed first: every node's cassandra.yaml names it (databases.cassandra-install)${plan.removedAnswers ? `, ${plan.host}'s too,` : ''} and the nodes restart one at a time, each UN before the next (databases.cassandra-start)`,
+    );
+  }
   if (plan.removedAnswers) {
     plan.cassandra = { decommission: true, address };
     plan.actions.push(

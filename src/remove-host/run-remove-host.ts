@@ -14,7 +14,15 @@ import {
   surveyHosts,
 } from './host-change.js';
 import { planRemoval, type RemovalPlan } from './plan.js';
-import { followUpSteps, POSTGRESQL_CHART_STEP, REMOVE_HOST_STAGE, removeHostStage } from './stages.js';
+import {
+  followUpSteps,
+  POSTGRESQL_CHART_STEP,
+  REMOVE_HOST_STAGE,
+  RESEED_STEP_IDS,
+  removeHostStage,
+  reseedFirst,
+  reseedInventory,
+} from './stages.js';
 
 /** `wire-install remove-host`'s flags. */
 export type RemoveHostFlags = HostChangeFlags;
@@ -51,15 +59,29 @@ export async function runRemoveHost(flags: RemoveHostFlags, context: ApplyContex
   const kubeconfigPath = adminKubeconfigPath(loaded.inventory, loaded.baseDir);
   const stage = removeHostStage(plan, kubeconfigPath);
   const chartInstalled = await postgresqlChartInstalled(stateDir);
-  const steps = [...stage.steps.map((step) => step.id), ...followUpSteps(plan, chartInstalled)];
+  const reseed = plan.cassandraReseed !== undefined;
+  const steps = [
+    ...(reseed ? RESEED_STEP_IDS : []),
+    ...stage.steps.map((step) => step.id),
+    ...followUpSteps(plan, chartInstalled),
+  ];
   if (steps.length > 0) {
     const { wireEngineStages } = await import('../plan/engine-stages.js');
     const code = await runChange(
       flags,
       runInventory(loaded, plan, stage),
       context,
-      // Wire's steps for the inventory after the removal, whatever hosts the run connects to.
-      (_inventory, dir, options) => [stage, ...wireEngineStages(plan.inventory, dir, options)],
+      // Wire's steps for the inventory after the removal, whatever hosts the run connects to;
+      // the seed's removal makes another node the seed first (src/remove-host/stages.ts).
+      (_inventory, dir, options) => {
+        const wire = wireEngineStages(plan.inventory, dir, options);
+        if (!reseed) return [stage, ...wire];
+        return reseedFirst(
+          stage,
+          wire,
+          wireEngineStages(reseedInventory(plan, loaded.inventory), dir, options),
+        );
+      },
       steps.join(','),
       `wire-install remove-host ${flags.host} -i ${loaded.file}`,
     );

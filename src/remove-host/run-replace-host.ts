@@ -18,7 +18,7 @@ import {
 } from './host-change.js';
 import { planReplacement, type ReplacementPlan } from './replace-plan.js';
 import { postgresqlChartInstalled, runChange } from './run-remove-host.js';
-import { followUpSteps, removeHostStage } from './stages.js';
+import { followUpSteps, removeHostStage, reseedInventory, withReseedSteps } from './stages.js';
 
 /** `wire-install replace-host OLD --with NEW`'s flags: remove-host's, NEW, and the apply steps that install NEW. */
 export interface ReplaceHostFlags extends HostChangeFlags {
@@ -157,8 +157,18 @@ export async function runReplaceHost(flags: ReplaceHostFlags, context: ApplyCont
     flags,
     runInventory(loaded, plan.removal, removal),
     context,
-    (_inventory, dir, options) =>
-      replacementStages(plan, wireEngineStages(plan.removal.inventory, dir, options), removal),
+    (_inventory, dir, options) => {
+      const wire = wireEngineStages(plan.removal.inventory, dir, options);
+      // The seed: its cassandra.yaml names the new seed too before it leaves (src/remove-host/stages.ts).
+      const reseeded =
+        plan.removal.cassandraReseed && plan.removal.removedAnswers
+          ? withReseedSteps(
+              wire,
+              wireEngineStages(reseedInventory(plan.removal, loaded.inventory), dir, options),
+            )
+          : wire;
+      return replacementStages(plan, reseeded, removal);
+    },
     replacementSelection(loaded.inventory.mode, flags.only, removal, followUps),
     `wire-install replace-host ${flags.host} --with ${flags.replacement} -i ${loaded.file}`,
   );

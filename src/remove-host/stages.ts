@@ -4,6 +4,7 @@ import { WireInstallError } from '../core/errors.js';
 import type { EngineStage, EngineStep } from '../engine/types.js';
 import { shellQuote } from '../hosts/become.js';
 import { ADMIN_HOST } from '../hosts/local-host.js';
+import type { Inventory } from '../inventory/defaults.js';
 import { lastLines, runOrFail } from '../operations/run.js';
 import type { Operation, OperationContext } from '../operations/types.js';
 import { UNIT as CASSANDRA_UNIT, NODETOOL, parseNodetoolStatus } from '../wire/cassandra.js';
@@ -625,6 +626,60 @@ export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): Engi
     });
   }
   return { id: REMOVE_HOST_STAGE, title: `Take ${plan.host} out`, steps };
+}
+
+/** Wire's steps that make another node the Cassandra seed: cassandra.yaml on every node, then a rolling restart. */
+export const RESEED_STEP_IDS: readonly string[] = [
+  'databases.cassandra-install',
+  'databases.cassandra-start',
+];
+export const RESEED_STAGE = 'remove-host-reseed';
+
+/**
+ * The inventory the new Cassandra seed is made with: the one after the removal, and the removed
+ * seed at its end when it answers (its own cassandra.yaml then names the new seed too, so it
+ * leaves the ring from a node that is not the seed any more).
+ */
+export function reseedInventory(plan: RemovalPlan, before: Inventory): Inventory {
+  const old = before.hosts.find((host) => host.name === plan.host);
+  if (!plan.removedAnswers || !old) return plan.inventory;
+  return { ...plan.inventory, hosts: [...plan.inventory.hosts, old] };
+}
+
+/** The reseed steps of `reseedWire` (Wire's stages on reseedInventory) in place of the same steps of `wire`. */
+export function withReseedSteps(
+  wire: readonly EngineStage[],
+  reseedWire: readonly EngineStage[],
+): EngineStage[] {
+  const reseed = new Map(
+    reseedWire
+      .flatMap((stage) => stage.steps)
+      .filter((step) => RESEED_STEP_IDS.includes(step.id))
+      .map((step) => [step.id, step]),
+  );
+  return wire.map((stage) => ({ ...stage, steps: stage.steps.map((step) => reseed.get(step.id) ?? step) }));
+}
+
+/**
+ * remove-host of the seed: the reseed steps as a stage of their own, run before the removal's
+ * (the ring must have its new seed before the old one leaves), and out of Wire's stages after it.
+ */
+export function reseedFirst(
+  removal: EngineStage,
+  wire: readonly EngineStage[],
+  reseedWire: readonly EngineStage[],
+): EngineStage[] {
+  const steps = reseedWire
+    .flatMap((stage) => stage.steps)
+    .filter((step) => RESEED_STEP_IDS.includes(step.id));
+  return [
+    { id: RESEED_STAGE, title: 'Make another node the Cassandra seed', steps },
+    removal,
+    ...wire.map((stage) => ({
+      ...stage,
+      steps: stage.steps.filter((step) => !RESEED_STEP_IDS.includes(step.id)),
+    })),
+  ];
 }
 
 /** The chart whose Services (postgresql-external-rw and -ro) point wire-server at PostgreSQL. */

@@ -34,7 +34,8 @@ import { ALLOW, onHost, runWireCli, withSecrets } from './wire-lab.js';
  * A node rebuilt under the same address (lab.sh rebuild) is installed again and replaces its old
  * self (replace_address_first_boot: the stand-in refuses a new node under a known address
  * otherwise, as Cassandra does); and a switched-off node is replaced by the spare with
- * replace-host, which takes over its tokens.
+ * replace-host, which takes over its tokens. Last, the seed is taken out: the next node becomes
+ * the seed in a rolling restart (the old seed's cassandra.yaml too), then it is decommissioned.
  */
 
 const HOSTS = labHosts().slice(0, 5);
@@ -70,6 +71,7 @@ const timeline = (events: EngineEvent[], step: string) =>
     .map((e) => `${e.type} ${'host' in e ? e.host : ''}`);
 
 const nodetool = '/opt/apache-cassandra-3.11.19/bin/nodetool';
+const CONF = '/opt/apache-cassandra-3.11.19/conf/cassandra.yaml';
 
 /** The ring as the seed sees it: `UN 10.x.y.z` per member. */
 const ring = async () =>
@@ -305,5 +307,48 @@ describe('Cassandra on the lab', () => {
     const inventory = readFileSync(workspace.inventory, 'utf8');
     expect(inventory).not.toMatch(new RegExp(`\\b${old.name}\\b`));
     expect(inventory).toMatch(new RegExp(`\\b${fresh.name}\\b`));
+  }, 300_000);
+
+  it('takes the seed out: the next node becomes the seed in a rolling restart, then the old seed is decommissioned', async () => {
+    const seed = NODES[0] as LabHost;
+    const next = NODES[1] as LabHost;
+    const fourth = HOSTS[3] as LabHost;
+    const roles = (host: LabHost, list: string) => {
+      const text = readFileSync(workspace.inventory, 'utf8');
+      writeFileSync(
+        workspace.inventory,
+        text.replace(new RegExp(`(name: ${host.name}, .*roles: \\[)[^\\]]*`), `$1${list}`),
+      );
+    };
+    // A fourth node, so that three are left (the replication factor): the slot's fourth host,
+    // which carries only a worker role in the lab inventory, gets the roles of the node
+    // replace-host took out (apply checks Wire's counts of every role; only Cassandra runs here).
+    roles(fourth, 'kube-control-plane, kube-worker, cassandra, elasticsearch, minio, postgresql, rabbitmq');
+    const grown = await apply(workspace);
+    expect(grown.exitCode, output(grown)).toBe(0);
+    // The seed carries only Cassandra from here: remove-host would refuse its other roles (MinIO).
+    roles(seed, 'cassandra');
+    const run = await runLabCli(
+      workspace,
+      ['remove-host', seed.name, '--confirm', seed.name, '--json'],
+      WIRE_CLI,
+    );
+    expect(run.exitCode, output(run)).toBe(0);
+    // The rolling restart, one node at a time in the order of the inventory, the old seed last; then it leaves.
+    expect(
+      timeline(run.events, 'databases.cassandra-start').filter((line) => line.startsWith('step-started')),
+    ).toEqual([next, fourth, spareLabHost(), seed].map((host) => `step-started ${host.name}`));
+    expect(
+      finished(run.events)
+        .filter((e) => e.status === 'changed' && e.step.startsWith('remove-host.'))
+        .map((e) => `${e.step} ${e.host}`),
+    ).toEqual([`remove-host.cassandra-decommission ${seed.name}`]);
+    for (const host of [next, fourth])
+      expect(await onHost(host, `grep -- '- seeds:' ${CONF}`)).toContain(`"${next.address}"`);
+    const ringFromNext = parseNodetoolStatus(await onHost(next, `${nodetool} status`))
+      .map((m) => `${m.status}${m.state} ${m.address}`)
+      .sort();
+    expect(ringFromNext).toEqual([next, spareLabHost(), fourth].map((host) => `UN ${host.address}`).sort());
+    expect(await onHost(seed, 'systemctl is-enabled cassandra')).toBe('disabled\n');
   }, 300_000);
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { formatLsn, parseLsn, planRemoval, type Survey } from '../../../src/remove-host/plan.js';
-import { etcdMembers, followUpSteps, removeHostStage, ringHostId } from '../../../src/remove-host/stages.js';
+import {
+  etcdMembers,
+  followUpSteps,
+  removeHostStage,
+  reseedFirst,
+  reseedInventory,
+  ringHostId,
+} from '../../../src/remove-host/stages.js';
 import { production } from '../../support/inventories.js';
 
 /**
@@ -208,7 +215,7 @@ describe("remove-host's plan", () => {
     expect(plan.inventory.hosts.map((host) => host.name)).not.toContain('worker4');
   });
 
-  it('Cassandra above the replication factor: decommission when the node answers, removenode when not; never the seed', () => {
+  it('Cassandra above the replication factor: decommission when the node answers, removenode when not', () => {
     const four = production((input) => {
       for (const host of input.hosts) if (host.name.startsWith('datanode')) host.roles = ['cassandra'];
       input.hosts.push({ name: 'datanode4', address: '192.168.122.34', roles: ['cassandra'] });
@@ -243,9 +250,67 @@ describe("remove-host's plan", () => {
     );
     expect(otherSilent.refusals).toEqual([expect.stringContaining('Cassandra: datanode2 did not answer')]);
     expect(otherSilent.cassandra).toBeUndefined();
+  });
 
+  it('the Cassandra seed: another node made the seed first (all of cassandra.yaml, a rolling restart), then it leaves', () => {
+    const four = production((input) => {
+      for (const host of input.hosts) if (host.name.startsWith('datanode')) host.roles = ['cassandra'];
+      input.hosts.push({ name: 'datanode4', address: '192.168.122.34', roles: ['cassandra'] });
+    });
+    const all = names(four);
     const seed = planRemoval(four, 'datanode1', survey(all, {}));
-    expect(seed.refusals).toEqual([expect.stringContaining('Cassandra: datanode1 is the seed')]);
+    expect(seed.refusals).toEqual([]);
+    expect(seed.cassandraReseed).toBe('datanode2');
+    expect(seed.cassandra).toEqual({ decommission: true, address: '192.168.122.31' });
+    expect(seed.actions[0]).toBe(
+      "Cassandra: datanode1 is the seed (Wire's cassandra_seed, the first cassandra host), so datanode2 becomes the seed first: every node's cassandra.yaml names it (databases.cassandra-install), datanode1's too, and the nodes restart one at a time, each UN before the next (databases.cassandra-start)",
+    );
+    // It answers: it gets the new seed's cassandra.yaml too, at the end of the rolling restart.
+    expect(names(reseedInventory(seed, four)).filter((name) => name.startsWith('datanode'))).toEqual([
+      'datanode2',
+      'datanode3',
+      'datanode4',
+      'datanode1',
+    ]);
+    const step = (id: string, hosts: string[]) => ({ id, title: id, hosts, operations: () => [] });
+    const wire = [
+      {
+        id: 'databases',
+        title: 'd',
+        steps: [
+          step('databases.cassandra-install', ['datanode2']),
+          step('databases.cassandra-health', ['datanode2']),
+        ],
+      },
+    ];
+    const reseedWire = [
+      {
+        id: 'databases',
+        title: 'd',
+        steps: [step('databases.cassandra-install', ['datanode2', 'datanode1'])],
+      },
+    ];
+    const removal = removeHostStage(seed, '/k');
+    expect(
+      reseedFirst(removal, wire, reseedWire).map(
+        (stage) => `${stage.id}: ${stage.steps.map((s) => `${s.id} ${s.hosts}`)}`,
+      ),
+    ).toEqual([
+      'remove-host-reseed: databases.cassandra-install datanode2,datanode1',
+      'remove-host: remove-host.cassandra-decommission datanode1',
+      'databases: databases.cassandra-health datanode2',
+    ]);
+    // Switched off: removed from the ring from the new seed, after the others restart with it.
+    const off = planRemoval(
+      four,
+      'datanode1',
+      survey(
+        all.filter((name) => name !== 'datanode1'),
+        {},
+      ),
+    );
+    expect(off.cassandra).toEqual({ removenodeOn: 'datanode2', address: '192.168.122.31' });
+    expect(reseedInventory(off, four)).toBe(off.inventory);
   });
 
   it('Elasticsearch: shards moved off a node that answers, then it stops; the last node and silent others refused', () => {

@@ -80,14 +80,19 @@ describe("replace-host's plan", () => {
     ).toContain('cannot replace itself');
   });
 
-  it("refuses what remove-host refuses for the old host: MinIO's pool, the Cassandra seed", () => {
+  it("refuses what remove-host refuses for the old host: MinIO's pool", () => {
     const minio = dataRoles(['minio']);
     expect(
       planReplacement(minio, 'datanode2', 'datanode4', survey(all(minio))).refusals.join('\n'),
     ).toContain('MinIO cannot take a server out of a pool');
-    expect(
-      planReplacement(cassandra, 'datanode1', 'datanode4', survey(all(cassandra))).refusals.join('\n'),
-    ).toContain('datanode1 is the seed');
+  });
+
+  it('replaces the Cassandra seed: the next node becomes the seed, the new host joins it', () => {
+    const plan = planReplacement(cassandra, 'datanode1', 'datanode4', survey(all(cassandra)));
+    expect(plan.refusals).toEqual([]);
+    expect(plan.removal.cassandraReseed).toBe('datanode2');
+    expect(plan.actions[0]).toMatch(/^Install datanode4/);
+    expect(plan.actions[1]).toContain('datanode1 is the seed');
   });
 
   it('promotes a standby first when the old host was the PostgreSQL primary, and lists it first', () => {

@@ -9,7 +9,8 @@
 # nodetool snapshot has the node write each keyspace's snapshots/<tag>/ directory (no sstables).
 # As the real one, the seed refuses a new node (another host ID) under an address the ring holds,
 # unless it starts with -Dcassandra.replace_address_first_boot (JVM_EXTRA_OPTS) on its first boot:
-# then it takes the dead node's place and host ID (a live node cannot be replaced).
+# then it takes the dead node's place and host ID (a live node cannot be replaced). The seed
+# tells every member the ring after each change, so a node made the seed later knows it whole.
 # Messages are one JSON object per line over TCP.
 import json
 import os
@@ -125,14 +126,32 @@ class Node:
     def write(self, name, value):
         os.makedirs(self.state, exist_ok=True)
         path = os.path.join(self.state, name)
-        with open(path + ".new", "w") as handle:
+        # A temporary name per thread: the seed's ring updates (spread) arrive while the main
+        # thread writes too; each replace is atomic, the last one wins.
+        temporary = f"{path}.{threading.get_ident()}.new"
+        with open(temporary, "w") as handle:
             json.dump(value, handle)
-        os.replace(path + ".new", path)
+        os.replace(temporary, path)
 
     def add_member(self, member):
         with self.lock:
             self.members[member["address"]] = member
             self.write("members.json", self.members)
+
+    def spread(self):
+        """The seed tells every other member the ring it holds, as gossip does: any node made the
+        seed later (a seed taken out) knows every member, the dead ones included."""
+        members = dict(self.members)
+
+        def push():
+            for address in members:
+                if address != self.address:
+                    try:
+                        ask(address, self.conf["storage_port"], {"op": "members", "members": members}, timeout=1.0)
+                    except (OSError, ValueError):
+                        pass
+
+        threading.Thread(target=push, daemon=True).start()
 
     def merge_keyspaces(self, keyspaces):
         with self.lock:
@@ -183,6 +202,7 @@ class Node:
                 # A node new to the ring bootstraps first; one that was in it before is Normal at once.
                 member["joining_until"] = known.get("joining_until", 0) if known else time.time() + BOOTSTRAP_SECONDS
             self.add_member(member)
+            self.spread()
             return {"ok": True, "members": list(self.members.values()), "keyspaces": self.keyspaces}
         if op == "ring":
             return {"ok": True, "members": self.ring()}
@@ -202,6 +222,14 @@ class Node:
             with self.lock:
                 self.members.pop(message["address"], None)
                 self.write("members.json", self.members)
+            self.spread()
+            return {"ok": True}
+        if op == "members":
+            # The ring as the seed holds it (see spread).
+            if not self.seed:
+                with self.lock:
+                    self.members = message["members"]
+                    self.write("members.json", self.members)
             return {"ok": True}
         if op == "removenode":
             return self.removenode(message["host_id"])
@@ -235,6 +263,7 @@ class Node:
         with self.lock:
             self.members.pop(member["address"], None)
             self.write("members.json", self.members)
+        self.spread()
         return {"ok": True}
 
     def snapshot(self, tag):
