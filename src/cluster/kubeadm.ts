@@ -19,7 +19,8 @@ export const KUBEADM = '/usr/local/bin/kubeadm';
 /** Wire's offline bundle pins Kubernetes v1.29.10 (docs/wire/inventory-and-hardware.md#group-and-cluster-variables, docs/wire/platform.md). */
 export const KUBERNETES_VERSION = 'v1.29.10';
 export const API_PORT = 6443;
-const CONFIG_DIR = '/etc/kubernetes/wire-install';
+/** wire-install's kubeadm configuration (the join one holds the bootstrap token) and its done-marks. */
+export const CONFIG_DIR = '/etc/kubernetes/wire-install';
 export const INIT_CONFIG = `${CONFIG_DIR}/kubeadm-init.yaml`;
 export const JOIN_CONFIG = `${CONFIG_DIR}/kubeadm-join.yaml`;
 /** kubeadm init writes it (early, in its kubeconfig phase); the admin step fetches it. */

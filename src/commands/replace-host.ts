@@ -19,6 +19,11 @@ export function configure(command: Command): void {
       '--only <steps>',
       "apply's steps and stages that install the new host, as apply --only takes them (default: all)",
     )
+    .option(
+      '--allow-unsupported-os',
+      "preflight of the new host: go on with an OS other than Ubuntu 22.04/24.04 (as apply's)",
+    )
+    .option('--allow-undersized', "preflight of the new host: go on below Wire's sizing (as apply's)")
     .option('--concurrency <n>', 'hosts worked on at once', '20')
     .option('--strict-host-keys', 'refuse hosts whose key is not in known_hosts (no trust on first use)')
     .addHelpText(
@@ -63,6 +68,8 @@ export function parseReplaceHostFlags(options: Record<string, unknown>, host: st
     ...parseRemoveHostFlags(options, host),
     replacement,
     ...(options.only !== undefined ? { only: String(options.only) } : {}),
+    allowUnsupportedOs: Boolean(options.allowUnsupportedOs),
+    allowUndersized: Boolean(options.allowUndersized),
   };
 }
 

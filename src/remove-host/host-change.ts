@@ -38,6 +38,9 @@ export interface HostChangeFlags {
   confirm?: string;
   strictHostKeys: boolean;
   concurrency: number;
+  /** apply's preflight allowances (replace-host: for the new host). */
+  allowUnsupportedOs?: boolean;
+  allowUndersized?: boolean;
 }
 
 export interface OpenedChange {

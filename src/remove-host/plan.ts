@@ -264,7 +264,9 @@ function cassandra(plan: RemovalPlan, inventory: Inventory, survey: Survey): voi
   if (nodes[0]?.name === plan.host) {
     plan.cassandraReseed = others[0] as string;
     plan.actions.push(
-      `Cassandra: ${plan.host} is the seed (Wire's cassandra_seed, the first cassandra host), so ${others[0]} becomes the seed first: every node's cassandra.yaml names it (databases.cassandra-install)${plan.removedAnswers ? `, ${plan.host}'s too,` : ''} and the nodes restart one at a time, each UN before the next (databases.cassandra-start)`,
+      plan.removedAnswers
+        ? `Cassandra: ${plan.host} is the seed (Wire's cassandra_seed, the first cassandra host), so ${others[0]} becomes the seed first: every node's cassandra.yaml names it (databases.cassandra-install), ${plan.host}'s too, and the nodes restart one at a time, each UN before the next (databases.cassandra-start)`
+        : `Cassandra: ${plan.host} is the seed (Wire's cassandra_seed, the first cassandra host) and is gone: once it is out of the ring (below), ${others[0]} becomes the seed: every node's cassandra.yaml names it (databases.cassandra-install) and the nodes restart one at a time, each UN before the next (databases.cassandra-start)`,
     );
   }
   if (plan.removedAnswers) {
@@ -287,6 +289,12 @@ function elasticsearch(plan: RemovalPlan, inventory: Inventory, survey: Survey):
   if (others.length === 0) {
     plan.refusals.push(
       `Elasticsearch: ${plan.host} is the last Elasticsearch node: removing it loses the user search index (brig's directory index). Add a node first.`,
+    );
+    return;
+  }
+  if (others.length === 1) {
+    plan.refusals.push(
+      `Elasticsearch: with ${plan.host} gone only ${others[0]} would remain, and a single node configured for ${nodes.length} (minimum_master_nodes ${Math.floor(nodes.length / 2) + 1}) elects no master until its configuration is rewritten, which needs the cluster: add a node first.`,
     );
     return;
   }

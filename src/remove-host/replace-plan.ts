@@ -1,4 +1,5 @@
-import type { Inventory } from '../inventory/defaults.js';
+import { hostsWithRole, type Inventory } from '../inventory/defaults.js';
+import { stepsForMode } from '../steps/registry.js';
 import { planRemoval, type RemovalPlan, type Survey } from './plan.js';
 
 /**
@@ -27,6 +28,21 @@ export interface ReplacementPlan {
 }
 
 const RECORDS = "wire-install's records:";
+
+/** The roles apply installs with steps of their own (the calling roles and the asset host ride on others). */
+const rolesWithSteps = new Set([
+  'kube-control-plane',
+  'kube-worker',
+  'cassandra',
+  'elasticsearch',
+  'minio',
+  'postgresql',
+  'rabbitmq',
+]);
+
+/** --only's names, each matching a step by its id or its stage's (src/engine/select.ts). */
+export const selects = (only: string, stageId: string, stepId: string) =>
+  only.split(',').some((name) => name.trim() === stepId || name.trim() === stageId);
 
 const sameRoles = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
@@ -61,6 +77,32 @@ export function planReplacement(
     );
   const removal = planRemoval(inventory, old, survey);
   refusals.push(...removal.refusals);
+  // The first host of a role has a duty (the Cassandra seed, the RabbitMQ node the others join,
+  // the PostgreSQL primary, kubeadm init's control plane): a new, empty host must not take it.
+  if (newHost)
+    for (const role of newHost.roles) {
+      const [first, ...rest] = hostsWithRole(removal.inventory, role);
+      if (first?.name === replacement && rest.length > 0)
+        refusals.push(
+          `${replacement} would be the first ${role} host once ${old} is gone (${rest.map((host) => host.name).join(', ')} come after it in inventory.yaml): the first one is the one the others follow (the Cassandra seed, the RabbitMQ node they join, the PostgreSQL primary, kubeadm's first control plane), and ${replacement} has none of the data. Move its entry below them, then run replace-host again.`,
+        );
+    }
+  if (only) {
+    const missing = oldHost.roles.filter(
+      (role) =>
+        rolesWithSteps.has(role) &&
+        !stepsForMode(inventory.mode).some(
+          (step) =>
+            step.target.kind === 'hosts' &&
+            step.target.roles.includes(role) &&
+            selects(only, step.stage, step.id),
+        ),
+    );
+    if (missing.length > 0)
+      refusals.push(
+        `--only ${only} runs none of the steps that install ${missing.join(', ')} on ${replacement}, while ${old} is taken out of ${missing.length === 1 ? 'that role' : 'those roles'}: name their stages too (e.g. kubernetes, databases), or leave --only out.`,
+      );
+  }
   const plan: ReplacementPlan = {
     old,
     replacement,
@@ -69,6 +111,10 @@ export function planReplacement(
     warnings: removal.warnings,
     removal,
   };
+  if (removal.cassandraReseed && !removal.removedAnswers)
+    plan.warnings.push(
+      `Cassandra: ${old}, the seed, is gone, and the rolling restart that makes ${removal.cassandraReseed} the seed runs before ${replacement} has taken over its tokens: while each node restarts, the ranges it shares with ${old} have one replica up, so QUORUM reads and writes on them fail for that minute. Run it at a quiet hour.`,
+    );
   let removalActions = removal.actions;
   const cassandra = removal.cassandra;
   if (cassandra && 'removenodeOn' in cassandra) {

@@ -80,6 +80,7 @@ export async function runRemoveHost(flags: RemoveHostFlags, context: ApplyContex
           stage,
           wire,
           wireEngineStages(reseedInventory(plan, loaded.inventory), dir, options),
+          plan.removedAnswers ? 'answers' : 'gone',
         );
       },
       steps.join(','),
@@ -135,8 +136,9 @@ export async function runChange(
     uploadConcurrency: 4,
     helmTimeout: '15m',
     strictHostKeys: flags.strictHostKeys,
-    allowUnsupportedOs: false,
-    allowUndersized: false,
+    // replace-host's new host goes through apply's preflight; remove-host's run has none.
+    allowUnsupportedOs: flags.allowUnsupportedOs === true,
+    allowUndersized: flags.allowUndersized === true,
   };
   return runOnHosts(engineFlags, loaded, { ...context, engineStages: stages }, { commandLine });
 }

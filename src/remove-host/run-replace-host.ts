@@ -16,7 +16,7 @@ import {
   runInventory,
   surveyHosts,
 } from './host-change.js';
-import { planReplacement, type ReplacementPlan } from './replace-plan.js';
+import { planReplacement, type ReplacementPlan, selects } from './replace-plan.js';
 import { postgresqlChartInstalled, runChange } from './run-remove-host.js';
 import { followUpSteps, removeHostStage, reseedInventory, withReseedSteps } from './stages.js';
 
@@ -57,10 +57,6 @@ function showPlan(plan: ReplacementPlan, output: Output): void {
     cassandraReplaces: plan.cassandraReplaces ?? null,
   });
 }
-
-/** --only's names, each matching a step by its id or its stage's (src/engine/select.ts). */
-const selects = (only: string, stageId: string, stepId: string) =>
-  only.split(',').some((name) => name.trim() === stepId || name.trim() === stageId);
 
 /**
  * The run, in the order a replacement needs: the promotion of a PostgreSQL standby, the etcd

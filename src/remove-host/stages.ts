@@ -1,4 +1,4 @@
-import { KUBEADM } from '../cluster/kubeadm.js';
+import { KUBEADM, CONFIG_DIR as KUBEADM_CONFIG_DIR } from '../cluster/kubeadm.js';
 import { kubectl } from '../cluster/kubectl.js';
 import { WireInstallError } from '../core/errors.js';
 import type { EngineStage, EngineStep } from '../engine/types.js';
@@ -160,23 +160,36 @@ function nodeOperation(
 /** How long a drain may wait for the node's pods to leave (PodDisruptionBudgets can hold them). */
 const DRAIN_TIMEOUT_S = 600;
 
-/** kubeadm reset on the node itself: its kubelet configuration and certificates (and etcd member) go. */
+/**
+ * kubeadm reset on the node itself: its kubelet configuration and certificates (and etcd member)
+ * go; then wire-install's own kubeadm folder: the join configuration holds the bootstrap token,
+ * and the done-marks would make a later join of the same host (added back) pass for done.
+ */
 function resetOperation(): Operation {
   const joined = 'test -e /etc/kubernetes/kubelet.conf || test -e /etc/kubernetes/admin.conf';
-  const change = 'kubeadm reset';
+  const todo = async (context: OperationContext) => {
+    const changes: string[] = [];
+    if ((await context.host.exec(joined)).exitCode === 0) changes.push('kubeadm reset');
+    if ((await context.host.exec(`test -d ${KUBEADM_CONFIG_DIR}`)).exitCode === 0)
+      changes.push(`remove ${KUBEADM_CONFIG_DIR} (the join configuration and done-marks)`);
+    return changes;
+  };
   return {
     kind: 'kubeadm-reset',
     target: 'node',
-    inputs: { reset: true },
+    inputs: { reset: true, configDir: KUBEADM_CONFIG_DIR },
     async check(context) {
-      return { changes: (await context.host.exec(joined)).exitCode === 0 ? [change] : [], notes: [] };
+      return { changes: await todo(context), notes: [] };
     },
     async apply(context) {
-      if ((await context.host.exec(joined)).exitCode !== 0) return { changes: [], notes: [] };
-      await runOrFail(context.host, 'kubeadm reset', `${KUBEADM} reset -f`, {
-        next: 'read the output above; `kubeadm reset -f` can be run on the host by hand, then run remove-host again',
-      });
-      return { changes: [change], notes: [] };
+      const changes = await todo(context);
+      if (changes.includes('kubeadm reset'))
+        await runOrFail(context.host, 'kubeadm reset', `${KUBEADM} reset -f`, {
+          next: 'read the output above; `kubeadm reset -f` can be run on the host by hand, then run remove-host again',
+        });
+      if (changes.length > 0)
+        await runOrFail(context.host, `removing ${KUBEADM_CONFIG_DIR}`, `rm -rf ${KUBEADM_CONFIG_DIR}`);
+      return { changes, notes: [] };
     },
   };
 }
@@ -395,7 +408,11 @@ async function setExcluded(context: OperationContext, base: string, addresses: s
 }
 
 /** The shards _cat/shards lists on the node named `node` (ES's node.name is the host's name). */
-async function shardsOn(context: OperationContext, base: string, node: string): Promise<string[]> {
+async function shardsOn(
+  context: OperationContext,
+  base: string,
+  node: string,
+): Promise<{ left: string[]; moving: boolean }> {
   const rows = answerJson<
     { index?: string; shard?: string; prirep?: string; state?: string; node?: string }[]
   >(
@@ -403,13 +420,22 @@ async function shardsOn(context: OperationContext, base: string, node: string): 
     'listing the shards',
     await elasticsearchGet(context, `${base}/_cat/shards?format=json&h=index,shard,prirep,state,node`, 30),
   );
-  return rows
-    .filter((row) => (row.node ?? '').split(' ')[0] === node)
-    .map((row) => `${row.index}/${row.shard} ${row.prirep} ${row.state} on ${row.node}`);
+  return {
+    left: rows
+      .filter((row) => (row.node ?? '').split(' ')[0] === node)
+      .map((row) => `${row.index}/${row.shard} ${row.prirep} ${row.state} on ${row.node}`),
+    moving: rows.some((row) => row.state === 'RELOCATING' || row.state === 'INITIALIZING'),
+  };
 }
 
 /** How often the relocation is asked about, and how long it may take (a large index: hours). */
 const RELOCATION_POLL_MS = 2_000;
+/**
+ * How long no shard may move while some are left on the node before the wait gives up: a copy
+ * with nowhere to go (a replica count the nodes left cannot hold, a disk watermark) stays for
+ * good, and allocation explain says why.
+ */
+const NO_PROGRESS_MS = 10 * 60_000;
 
 /**
  * On a node that stays: the removed node's address joins the allocation exclusion, and the step
@@ -420,7 +446,7 @@ function excludeOperation(node: string, address: string, base: string): Operatio
     const changes: string[] = [];
     if (!(await excludedAddresses(context, base)).includes(address))
       changes.push(`exclude ${address} from shard allocation (${EXCLUDE_IP})`);
-    if (changes.length > 0 || (await shardsOn(context, base, node)).length > 0)
+    if (changes.length > 0 || (await shardsOn(context, base, node)).left.length > 0)
       changes.push(`wait until no shard is left on ${node}`);
     return changes;
   };
@@ -436,16 +462,21 @@ function excludeOperation(node: string, address: string, base: string): Operatio
       const excluded = await excludedAddresses(context, base);
       if (!excluded.includes(address)) await setExcluded(context, base, [...excluded, address]);
       const started = Date.now();
-      let left = await shardsOn(context, base, node);
-      while (left.length > 0) {
-        if (Date.now() - started > STREAM_TIMEOUT_MS)
+      let progress = started;
+      let shards = await shardsOn(context, base, node);
+      while (shards.left.length > 0) {
+        if (shards.moving) progress = Date.now();
+        const stuck = Date.now() - progress > NO_PROGRESS_MS;
+        if (stuck || Date.now() - started > STREAM_TIMEOUT_MS)
           throw new WireInstallError({
-            what: `${context.host.name}: shards are still on ${node} after ${STREAM_TIMEOUT_MS / 3_600_000} h`,
-            evidence: left.slice(0, 10),
-            next: 'GET _cluster/allocation/explain shows why a shard does not move; run remove-host again once it has',
+            what: stuck
+              ? `${context.host.name}: ${shards.left.length} shard copies stay on ${node} and none has moved for ${NO_PROGRESS_MS / 60_000} min: Elasticsearch has nowhere to put them`
+              : `${context.host.name}: shards are still on ${node} after ${STREAM_TIMEOUT_MS / 3_600_000} h`,
+            evidence: shards.left.slice(0, 10),
+            next: 'GET _cluster/allocation/explain shows why a shard does not move (a replica count the nodes left cannot hold, a disk watermark); run remove-host again once it can',
           });
         await new Promise((resolve) => setTimeout(resolve, RELOCATION_POLL_MS));
-        left = await shardsOn(context, base, node);
+        shards = await shardsOn(context, base, node);
       }
       return { changes, notes: [] };
     },
@@ -506,7 +537,17 @@ export const REMOVE_HOST_STAGE = 'remove-host';
 export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): EngineStage {
   const steps: EngineStep[] = [];
   const node = plan.host;
-  // Kubernetes first: the node's pods move away before its databases change.
+  // A lost PostgreSQL primary first: brig and galley cannot write until a standby is promoted.
+  if (plan.promote) {
+    steps.push({
+      id: `${REMOVE_HOST_STAGE}.postgresql-promote`,
+      title: `Promote ${plan.promote} to PostgreSQL primary`,
+      hosts: [plan.promote],
+      alwaysRun: true,
+      operations: () => [promoteOperation(plan.oldPrimaryAddress)],
+    });
+  }
+  // Then Kubernetes: the node's pods move away before its databases change.
   if (plan.kubernetes?.drain)
     steps.push({
       id: `${REMOVE_HOST_STAGE}.kubernetes-drain`,
@@ -606,15 +647,6 @@ export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): Engi
       },
     );
   }
-  if (plan.promote) {
-    steps.push({
-      id: `${REMOVE_HOST_STAGE}.postgresql-promote`,
-      title: `Promote ${plan.promote} to PostgreSQL primary`,
-      hosts: [plan.promote],
-      alwaysRun: true,
-      operations: () => [promoteOperation(plan.oldPrimaryAddress)],
-    });
-  }
   if (plan.rabbitmqForgetOn) {
     const removed = plan.host;
     steps.push({
@@ -661,25 +693,27 @@ export function withReseedSteps(
 }
 
 /**
- * remove-host of the seed: the reseed steps as a stage of their own, run before the removal's
- * (the ring must have its new seed before the old one leaves), and out of Wire's stages after it.
+ * remove-host of the seed: the reseed steps as a stage of their own, before the removal's when
+ * the seed answers, after it when it is gone; and out of Wire's stages after them.
  */
 export function reseedFirst(
   removal: EngineStage,
   wire: readonly EngineStage[],
   reseedWire: readonly EngineStage[],
+  removed: 'answers' | 'gone',
 ): EngineStage[] {
   const steps = reseedWire
     .flatMap((stage) => stage.steps)
     .filter((step) => RESEED_STEP_IDS.includes(step.id));
-  return [
-    { id: RESEED_STAGE, title: 'Make another node the Cassandra seed', steps },
-    removal,
-    ...wire.map((stage) => ({
-      ...stage,
-      steps: stage.steps.filter((step) => !RESEED_STEP_IDS.includes(step.id)),
-    })),
-  ];
+  const reseed = { id: RESEED_STAGE, title: 'Make another node the Cassandra seed', steps };
+  const rest = wire.map((stage) => ({
+    ...stage,
+    steps: stage.steps.filter((step) => !RESEED_STEP_IDS.includes(step.id)),
+  }));
+  // A seed that answers is decommissioned from the new seed's ring: the restart first. One that is
+  // gone leaves by removenode first: restarting a node while the dead one's replicas are down
+  // would leave the ranges they share below QUORUM.
+  return removed === 'answers' ? [reseed, removal, ...rest] : [removal, reseed, ...rest];
 }
 
 /** The chart whose Services (postgresql-external-rw and -ro) point wire-server at PostgreSQL. */

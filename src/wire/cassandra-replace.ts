@@ -1,7 +1,8 @@
+import { WireInstallError } from '../core/errors.js';
 import { shellQuote } from '../hosts/become.js';
-import { runOrFail } from '../operations/run.js';
+import { lastLines, runOrFail } from '../operations/run.js';
 import type { Operation, OperationContext } from '../operations/types.js';
-import { CQL_PORT, CQLSH, DATA_DIRS, UNIT } from './cassandra.js';
+import { CQL_PORT, CQLSH, DATA_DIRS, NODETOOL, UNIT } from './cassandra.js';
 
 /**
  * A new Cassandra node that takes the place of one that is gone, keeping its tokens (Cassandra's
@@ -111,11 +112,25 @@ export function peersFrom(cqlshOutput: string): string[] {
  */
 export function replaceSelfOperation(address: string, seedAddress: string): Operation {
   const change = `replace this node's old self at ${address} on first boot: the ring still holds ${address} (${REPLACE_DROP_IN})`;
-  const todo = async (context: OperationContext) => {
-    if ((await dropInAddress(context)) !== undefined || !(await neverStarted(context))) return false;
-    const peers = await context.host.exec(
+  const ask = (context: OperationContext) =>
+    context.host.exec(
       `timeout 30 ${CQLSH} ${shellQuote(seedAddress)} ${CQL_PORT} -e "SELECT peer FROM system.peers"`,
     );
+  const todo = async (context: OperationContext, wait: boolean) => {
+    if ((await dropInAddress(context)) !== undefined || !(await neverStarted(context))) return false;
+    let peers = await ask(context);
+    // The seed's CQL opens a little after it is UN. A node that started without asking could not
+    // be fixed later (its data directory is no longer empty): ask for a minute, then stop.
+    for (const started = Date.now(); wait && peers.exitCode !== 0 && Date.now() - started < 60_000; ) {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      peers = await ask(context);
+    }
+    if (peers.exitCode !== 0 && wait)
+      throw new WireInstallError({
+        what: `${context.host.name}: before its first start, the seed ${seedAddress} could not be asked whether the ring still holds ${address} (cqlsh exit ${peers.exitCode})`,
+        evidence: lastLines(`${peers.stdout}\n${peers.stderr}`),
+        next: `the seed must be UN and answer CQL on ${seedAddress}:${CQL_PORT} (databases.cassandra-start starts it first); then run apply again`,
+      });
     return peers.exitCode === 0 && peersFrom(peers.stdout).includes(address);
   };
   return {
@@ -123,12 +138,60 @@ export function replaceSelfOperation(address: string, seedAddress: string): Oper
     target: address,
     inputs: { replaceSelf: address, seed: seedAddress },
     async check(context) {
-      return { changes: (await todo(context)) ? [change] : [], notes: [] };
+      return { changes: (await todo(context, false)) ? [change] : [], notes: [] };
     },
     async apply(context) {
-      if (!(await todo(context))) return { changes: [], notes: [] };
+      if (!(await todo(context, true))) return { changes: [], notes: [] };
       await writeDropIn(context, address);
       return { changes: [change], notes: [] };
+    },
+  };
+}
+
+/** How long a replacement may stream before the run gives up on it (a large node: hours). */
+const REPLACE_TIMEOUT_MS = 12 * 3600_000;
+
+/** The node's own mode (nodetool netstats): NORMAL once it has joined, JOINING while it streams. */
+async function mode(context: OperationContext): Promise<string | undefined> {
+  const result = await context.host.exec(`${NODETOOL} netstats`);
+  return result.exitCode === 0 ? /^Mode:\s*(\S+)/m.exec(result.stdout)?.[1] : undefined;
+}
+
+/**
+ * While a node replaces another (the drop-in is there), it streams the replaced node's data:
+ * its address may show UN (the same address) or not at all (a new one) long before it is done.
+ * This waits until `nodetool netstats` says Mode: NORMAL, bounded at 12 hours, and fails at once
+ * when the unit stops.
+ */
+export function waitForReplacementOperation(): Operation {
+  const change = 'wait until the replacement has streamed its data (nodetool netstats: Mode NORMAL)';
+  const due = async (context: OperationContext) =>
+    (await dropInAddress(context)) !== undefined && (await mode(context)) !== 'NORMAL';
+  return {
+    kind: 'cassandra-replace-address',
+    target: 'replacement',
+    inputs: { waitForReplacement: true },
+    async check(context) {
+      return { changes: (await due(context)) ? [change] : [], notes: [] };
+    },
+    async apply(context) {
+      if ((await dropInAddress(context)) === undefined) return { changes: [], notes: [] };
+      const started = Date.now();
+      let last = await mode(context);
+      for (; last !== 'NORMAL'; last = await mode(context)) {
+        if ((await context.host.exec(`systemctl is-active --quiet ${UNIT}`)).exitCode !== 0)
+          throw new WireInstallError({
+            what: `${context.host.name}: ${UNIT} stopped while the node replaced another`,
+            next: `journalctl -u ${UNIT} -n 50; a replacement that failed needs its data directory emptied before it starts again`,
+          });
+        if (Date.now() - started > REPLACE_TIMEOUT_MS)
+          throw new WireInstallError({
+            what: `${context.host.name}: the replacement is not done after 12 h (Mode ${last ?? 'not shown'})`,
+            next: 'nodetool netstats shows the streams; run apply again once it is NORMAL',
+          });
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+      return { changes: Date.now() - started > 2_000 ? [change] : [], notes: [] };
     },
   };
 }

@@ -326,44 +326,52 @@ describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)'
     expect(again.stderr).toContain(`${node.name} is not a host of`);
   }, 180_000);
 
-  it('takes a switched-off control plane out: its etcd member removed through the first one, the node deleted', async () => {
+  it('replaces a switched-off control plane: its etcd member removed first, the new one joins with certificates uploaded again', async () => {
     const lost = PLANES[2] as LabHost;
-    // Only its Kubernetes roles (the lab inventory gives every host the databases too, which
-    // remove-host would refuse here: Cassandra below its replication factor, MinIO).
+    const fresh = spareLabHost();
+    // Only Kubernetes roles on both (the lab inventory gives the old one the databases too, which
+    // remove-host's part would refuse here: Cassandra below its replication factor, MinIO). The
+    // spare was reset by the test before (kubeadm reset -f) and keeps the stand-in kubeadm.
     writeFileSync(
       workspace.inventory,
-      readFileSync(workspace.inventory, 'utf8').replace(
-        new RegExp(`(name: ${lost.name}, .*roles: \\[)[^\\]]*`),
-        '$1kube-control-plane, kube-worker',
-      ),
+      `${readFileSync(workspace.inventory, 'utf8')
+        .replace(new RegExp(`(name: ${lost.name}, .*roles: \\[)[^\\]]*`), '$1kube-control-plane, kube-worker')
+        .trimEnd()}\n  - { name: ${fresh.name}, address: ${fresh.address}, roles: [kube-control-plane, kube-worker] }\n`,
     );
-    const members = async () =>
-      (
-        JSON.parse(await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/cluster.json')) as {
-          members: { name: string }[];
-        }
-      ).members.map((member) => member.name);
-    expect(await members()).toEqual(PLANES.map((plane) => plane.name));
+    const cluster = async () =>
+      JSON.parse(await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/cluster.json')) as {
+        members: { name: string }[];
+        nodes: { name: string }[];
+      };
+    expect((await cluster()).members.map((member) => member.name)).toEqual(PLANES.map((plane) => plane.name));
     execFileSync('bash', [fileURLToPath(new URL('./lab.sh', import.meta.url)), 'poweroff', labNumber(lost)], {
       timeout: 60_000,
     });
     const before = kubectl.calls().length;
     const run = await runLabCli(
       workspace,
-      ['remove-host', lost.name, '--confirm', lost.name, '--json'],
+      ['replace-host', lost.name, '--with', fresh.name, ...ONLY, ...ALLOW, '--confirm', lost.name, '--json'],
       WIRE_CLI,
     );
     expect(run.exitCode, run.stderr + run.stdout.slice(-3000)).toBe(0);
-    expect(
-      finished(run.events)
-        .filter((e) => e.status === 'changed')
-        .map((e) => `${e.step} ${e.host}`),
-    ).toEqual([
+    const changed = finished(run.events)
+      .filter((e) => e.status === 'changed')
+      .map((e) => `${e.step} ${e.host}`);
+    const order = [
+      'remove-host.etcd-member-remove admin host',
+      `kubernetes.join-credentials ${PLANES[0]?.name}`,
+      `kubernetes.join-control-planes ${fresh.name}`,
       // The stand-in API reports every node Ready: a real one would have it NotReady, and not drain it.
       'remove-host.kubernetes-drain admin host',
-      'remove-host.etcd-member-remove admin host',
       'remove-host.kubernetes-delete-node admin host',
-    ]);
+    ];
+    expect(order.map((line) => changed.indexOf(line))).toEqual(
+      [...order.map((line) => changed.indexOf(line))].sort((a, b) => a - b),
+    );
+    expect(
+      order.every((line) => changed.includes(line)),
+      changed.join('\n'),
+    ).toBe(true);
     const removeCall = kubectl
       .calls()
       .slice(before)
@@ -374,11 +382,17 @@ describe('the Kubernetes cluster on the lab (kubeadm and kubectl are stand-ins)'
         `^-n kube-system exec etcd-${PLANES[0]?.name} -- etcdctl --endpoints=https://127.0.0.1:2379 .* member remove [0-9a-f]{16}$`,
       ),
     );
-    expect(await members()).toEqual([PLANES[0]?.name, PLANES[1]?.name]);
-    const cluster = JSON.parse(await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/cluster.json')) as {
-      nodes: { name: string }[];
-    };
-    expect(cluster.nodes.map((entry) => entry.name)).not.toContain(lost.name);
+    // The uploaded certificates had expired (2 h; the stand-in's clock is 25 h on): uploaded again, once.
+    const calls = await onHost(PLANES[0], 'cat /var/lib/kubeadm-stand-in/calls.log');
+    expect(calls.match(/^init phase upload-certs/gm)).toHaveLength(1);
+    const after = await cluster();
+    expect(after.members.map((member) => member.name)).toEqual([
+      PLANES[0]?.name,
+      PLANES[1]?.name,
+      fresh.name,
+    ]);
+    expect(after.nodes.map((entry) => entry.name)).not.toContain(lost.name);
+    expect(after.nodes.map((entry) => entry.name)).toContain(fresh.name);
     expect(readFileSync(workspace.inventory, 'utf8')).not.toMatch(new RegExp(`\\b${lost.name}\\b`));
-  }, 180_000);
+  }, 240_000);
 });

@@ -291,16 +291,22 @@ describe("remove-host's plan", () => {
       },
     ];
     const removal = removeHostStage(seed, '/k');
-    expect(
-      reseedFirst(removal, wire, reseedWire).map(
+    const order = (removed: 'answers' | 'gone') =>
+      reseedFirst(removal, wire, reseedWire, removed).map(
         (stage) => `${stage.id}: ${stage.steps.map((s) => `${s.id} ${s.hosts}`)}`,
-      ),
-    ).toEqual([
+      );
+    expect(order('answers')).toEqual([
       'remove-host-reseed: databases.cassandra-install datanode2,datanode1',
       'remove-host: remove-host.cassandra-decommission datanode1',
       'databases: databases.cassandra-health datanode2',
     ]);
-    // Switched off: removed from the ring from the new seed, after the others restart with it.
+    // A seed that is gone leaves first (removenode): no node restarts while its replicas are down.
+    expect(order('gone').map((line) => line.split(':')[0])).toEqual([
+      'remove-host',
+      'remove-host-reseed',
+      'databases',
+    ]);
+    // Switched off: removed from the ring by removenode on the next node, which then becomes the seed.
     const off = planRemoval(
       four,
       'datanode1',
@@ -364,6 +370,14 @@ describe("remove-host's plan", () => {
     });
     expect(planRemoval(one, 'datanode1', survey(names(one), {})).refusals[0]).toMatch(
       /^Elasticsearch: datanode1 is the last Elasticsearch node/,
+    );
+    // Two to one: the node left would wait for a second master-eligible node for ever.
+    const two = production((input) => {
+      input.hosts = input.hosts.filter((host) => host.name !== 'datanode3');
+      for (const host of input.hosts) if (host.name.startsWith('datanode')) host.roles = ['elasticsearch'];
+    });
+    expect(planRemoval(two, 'datanode2', survey(names(two), {})).refusals[0]).toMatch(
+      /^Elasticsearch: with datanode2 gone only datanode1 would remain, .*minimum_master_nodes 2/,
     );
   });
 

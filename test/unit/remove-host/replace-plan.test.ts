@@ -205,3 +205,40 @@ describe('replace-host of a control plane that does not answer', () => {
     ]);
   });
 });
+
+describe('replace-host refuses a new host that would take a duty it cannot hold', () => {
+  it('the first host of a role once OLD is gone (the seed, the node the others join)', () => {
+    const early = production((input) => {
+      for (const host of input.hosts) if (host.name.startsWith('datanode')) host.roles = ['cassandra'];
+      // datanode4 right after datanode1: with datanode1 gone it would be the first cassandra host.
+      input.hosts.splice(input.hosts.findIndex((host) => host.name === 'datanode1') + 1, 0, {
+        name: 'datanode4',
+        address: '192.168.122.34',
+        roles: ['cassandra'],
+      });
+    });
+    const plan = planReplacement(early, 'datanode1', 'datanode4', survey(all(early)));
+    expect(plan.refusals.join('\n')).toContain(
+      'datanode4 would be the first cassandra host once datanode1 is gone (datanode2, datanode3 come after it in inventory.yaml)',
+    );
+  });
+
+  it('an --only that installs none of OLD roles on NEW', () => {
+    const kube = production((input) => {
+      input.hosts.push({
+        name: 'kubenode4',
+        address: '192.168.122.24',
+        roles: ['kube-control-plane', 'kube-worker'],
+      });
+      const third = input.hosts.find((host) => host.name === 'kubenode3');
+      if (third) third.roles = ['kube-control-plane', 'kube-worker'];
+    });
+    const refused = planReplacement(kube, 'kubenode3', 'kubenode4', survey(all(kube)), 'databases');
+    expect(refused.refusals).toEqual([
+      '--only databases runs none of the steps that install kube-control-plane, kube-worker on kubenode4, while kubenode3 is taken out of those roles: name their stages too (e.g. kubernetes, databases), or leave --only out.',
+    ]);
+    expect(
+      planReplacement(kube, 'kubenode3', 'kubenode4', survey(all(kube)), 'preflight,kubernetes').refusals,
+    ).toEqual([]);
+  });
+});

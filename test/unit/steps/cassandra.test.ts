@@ -122,12 +122,15 @@ describe('operations', () => {
 
   it('starts (restarting on changed config) and waits for its own address to be UN', () => {
     // First: a node rebuilt under its address replaces its old self (asks the seed); last: the drop-in goes.
-    const [replaceSelf, unit, wait, dropIn] = cassandraStart(inventory, host('datanode3'));
+    const [replaceSelf, unit, replacing, wait, dropIn] = cassandraStart(inventory, host('datanode3'));
+    // A replacement streams before it is done: it is waited for by its mode, not its ring line.
+    expect(replacing?.inputs).toEqual({ waitForReplacement: true });
     expect(replaceSelf?.inputs).toEqual({ replaceSelf: '10.10.0.33', seed: '10.10.0.31' });
     expect(dropIn?.target).toBe('/etc/systemd/system/cassandra.service.d/wire-install-replace-address.conf');
     // The seed replaces nothing: it has no seed to ask.
     expect(cassandraStart(inventory, host('datanode1')).map((op) => op.kind)).toEqual([
       'systemd-unit',
+      'cassandra-replace-address',
       'cassandra-ring',
       'cassandra-replace-address',
     ]);

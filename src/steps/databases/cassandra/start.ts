@@ -21,7 +21,11 @@ import {
   UNIT,
   UNIT_FILE,
 } from '../../../wire/cassandra.js';
-import { removeReplaceDropInOperation, replaceSelfOperation } from '../../../wire/cassandra-replace.js';
+import {
+  removeReplaceDropInOperation,
+  replaceSelfOperation,
+  waitForReplacementOperation,
+} from '../../../wire/cassandra-replace.js';
 import { defineStep } from '../../define-step.js';
 import { PRODUCTION_ONLY } from '../../types.js';
 
@@ -65,6 +69,7 @@ export function cassandraStart(inventory: Inventory, host: StepHost): Operation[
   return [
     ...replaceSelf,
     { ...unit, inputs: { unit: unit.inputs, configuration } },
+    waitForReplacementOperation(),
     waitUntilUn(address),
     removeReplaceDropInOperation(),
   ];

@@ -216,7 +216,11 @@ class Node:
         if op == "decommission":
             return self.decommission()
         if op == "mode":
-            return {"ok": True, "mode": "DECOMMISSIONED" if self.read("decommissioned.json", False) else "NORMAL"}
+            if self.read("decommissioned.json", False):
+                return {"ok": True, "mode": "DECOMMISSIONED"}
+            # Bootstrapping or replacing (streaming its data): JOINING until it is Normal.
+            me = next((m for m in self.ring() if m["address"] == self.address), None)
+            return {"ok": True, "mode": "JOINING" if me and me.get("state") == "J" else "NORMAL"}
         if op == "leave":
             # A seed takes a decommissioned node out of the ring.
             with self.lock:
