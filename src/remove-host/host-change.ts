@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ApplyContext } from '../apply/types.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { inputError } from '../core/errors.js';
+import type { Output } from '../core/output.js';
 import { makeDirectory, readRegularFile } from '../core/safe-file.js';
 import { DEFAULT_YAML_LIMITS } from '../core/yaml-limits.js';
 import { newRunId } from '../engine/apply-run.js';
@@ -122,6 +123,24 @@ export async function surveyHosts(
   } finally {
     connected?.closeAll();
   }
+}
+
+/** A plan as both commands show it: a title, the refusals or the numbered actions, the warnings. */
+export function showChangePlan(
+  output: Output,
+  title: string,
+  plan: { refusals: readonly string[]; actions: readonly string[]; warnings: readonly string[] },
+): void {
+  const { bold, red, yellow } = output.color;
+  output.line(bold(title));
+  if (plan.refusals.length > 0) {
+    output.line(red('Refused: nothing was changed.'));
+    for (const refusal of plan.refusals) output.line(`  ✖ ${refusal}`);
+  } else {
+    output.line('In this order:');
+    for (const [index, action] of plan.actions.entries()) output.line(`  ${index + 1}. ${action}`);
+  }
+  for (const warning of plan.warnings) output.line(yellow(`  ! ${warning}`));
 }
 
 /** The typed confirmation: --confirm NAME in scripts, the name typed at a terminal. */

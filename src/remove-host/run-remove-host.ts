@@ -11,6 +11,7 @@ import {
   openHostChange,
   recordRemoval,
   runInventory,
+  showChangePlan,
   surveyHosts,
 } from './host-change.js';
 import { planRemoval, type RemovalPlan } from './plan.js';
@@ -28,16 +29,7 @@ import {
 export type RemoveHostFlags = HostChangeFlags;
 
 function showPlan(plan: RemovalPlan, output: Output): void {
-  const { bold, red, yellow } = output.color;
-  output.line(bold(`remove-host ${plan.host} (roles: ${plan.roles.join(', ')})`));
-  if (plan.refusals.length > 0) {
-    output.line(red('Refused: nothing was changed.'));
-    for (const refusal of plan.refusals) output.line(`  ✖ ${refusal}`);
-  } else {
-    output.line('In this order:');
-    for (const [index, action] of plan.actions.entries()) output.line(`  ${index + 1}. ${action}`);
-  }
-  for (const warning of plan.warnings) output.line(yellow(`  ! ${warning}`));
+  showChangePlan(output, `remove-host ${plan.host} (roles: ${plan.roles.join(', ')})`, plan);
   output.data({ type: 'remove-host-plan', ...plan, inventory: undefined });
 }
 

@@ -14,6 +14,7 @@ import {
   openHostChange,
   recordRemoval,
   runInventory,
+  showChangePlan,
   surveyHosts,
 } from './host-change.js';
 import { planReplacement, type ReplacementPlan, selects } from './replace-plan.js';
@@ -34,18 +35,11 @@ const REPLACE_ADDRESS_STEP = `${REPLACE_HOST_STAGE}.cassandra-replace-address`;
 const isHealthCheck = (id: string) => id.endsWith('-health');
 
 function showPlan(plan: ReplacementPlan, output: Output): void {
-  const { bold, red, yellow } = output.color;
-  output.line(
-    bold(`replace-host ${plan.old} --with ${plan.replacement} (roles: ${plan.removal.roles.join(', ')})`),
+  showChangePlan(
+    output,
+    `replace-host ${plan.old} --with ${plan.replacement} (roles: ${plan.removal.roles.join(', ')})`,
+    plan,
   );
-  if (plan.refusals.length > 0) {
-    output.line(red('Refused: nothing was changed.'));
-    for (const refusal of plan.refusals) output.line(`  ✖ ${refusal}`);
-  } else {
-    output.line('In this order:');
-    for (const [index, action] of plan.actions.entries()) output.line(`  ${index + 1}. ${action}`);
-  }
-  for (const warning of plan.warnings) output.line(yellow(`  ! ${warning}`));
   output.data({
     type: 'replace-host-plan',
     old: plan.old,

@@ -49,61 +49,55 @@ export function elasticsearchConfig(inventory: Inventory, hostName: string): Rec
   };
 }
 
-/** GETs argv[1] and prints the HTTP status on the first line, then the body (ES answers 408 with a body). */
-const HTTP_STATUS_GET = `python3 -c ${shellQuote(
+/**
+ * An HTTP request from the node itself (python3 on the host): argv[1] the method, argv[2] the
+ * URL, argv[3] the timeout in seconds, stdin the JSON body of a PUT. Prints the HTTP status on the
+ * first line, then the body (ES answers 408 with a body); exits non-zero with the reason when no
+ * answer came.
+ */
+const HTTP_REQUEST = `python3 -c ${shellQuote(
   [
     'import sys,urllib.request as u,urllib.error as e',
+    'm=sys.argv[1]; d=sys.stdin.buffer.read() if m == "PUT" else None',
+    'q=u.Request(sys.argv[2], data=d, method=m, headers={"Content-Type": "application/json"})',
     'try:',
-    '  r=u.urlopen(sys.argv[1], timeout=float(sys.argv[2])); print(r.status); print(r.read().decode())',
+    '  r=u.urlopen(q, timeout=float(sys.argv[3])); print(r.status); print(r.read().decode())',
     'except e.HTTPError as x:',
     '  print(x.code); print(x.read().decode())',
     'except Exception as x:',
-    '  sys.exit(f"{sys.argv[1]}: {x}")',
+    '  sys.exit(f"{sys.argv[2]}: {x}")',
   ].join('\n'),
 )}`;
 
 export type HttpAnswer = { error: string } | { code: number; body: string };
 
-/** GET from the node itself (python3 on the host), the HTTP status and body or why not; doctor reads with it too. */
-export async function elasticsearchGet(
+async function request(
   context: OperationContext,
+  method: 'GET' | 'PUT',
   url: string,
   timeoutSeconds: number,
+  body?: unknown,
 ): Promise<HttpAnswer> {
-  const result = await context.host.exec(`${HTTP_STATUS_GET} ${shellQuote(url)} ${timeoutSeconds}`);
-  if (result.exitCode !== 0) return { error: result.stderr.trim().split('\n').at(-1) ?? '' };
-  const [code = '', ...body] = result.stdout.split('\n');
-  return { code: Number(code), body: body.join('\n').trim() };
-}
-
-/** PUTs stdin (JSON) to argv[1] and prints the HTTP status on the first line, then the body. */
-const HTTP_STATUS_PUT = `python3 -c ${shellQuote(
-  [
-    'import sys,urllib.request as u,urllib.error as e',
-    'q=u.Request(sys.argv[1], data=sys.stdin.buffer.read(), method="PUT", headers={"Content-Type": "application/json"})',
-    'try:',
-    '  r=u.urlopen(q, timeout=float(sys.argv[2])); print(r.status); print(r.read().decode())',
-    'except e.HTTPError as x:',
-    '  print(x.code); print(x.read().decode())',
-    'except Exception as x:',
-    '  sys.exit(f"{sys.argv[1]}: {x}")',
-  ].join('\n'),
-)}`;
-
-/** PUT a JSON body from the node itself, the HTTP status and body or why not. */
-export async function elasticsearchPut(
-  context: OperationContext,
-  url: string,
-  body: unknown,
-  timeoutSeconds: number,
-): Promise<HttpAnswer> {
-  const result = await context.host.exec(`${HTTP_STATUS_PUT} ${shellQuote(url)} ${timeoutSeconds}`, {
-    stdin: JSON.stringify(body),
-  });
+  const result = await context.host.exec(
+    `${HTTP_REQUEST} ${method} ${shellQuote(url)} ${timeoutSeconds}`,
+    method === 'PUT' ? { stdin: JSON.stringify(body) } : {},
+  );
   if (result.exitCode !== 0) return { error: result.stderr.trim().split('\n').at(-1) ?? '' };
   const [code = '', ...rest] = result.stdout.split('\n');
   return { code: Number(code), body: rest.join('\n').trim() };
 }
+
+/** GET from the node itself, the HTTP status and body or why not; doctor reads with it too. */
+export const elasticsearchGet = (context: OperationContext, url: string, timeoutSeconds: number) =>
+  request(context, 'GET', url, timeoutSeconds);
+
+/** PUT a JSON body from the node itself, the HTTP status and body or why not. */
+export const elasticsearchPut = (
+  context: OperationContext,
+  url: string,
+  body: unknown,
+  timeoutSeconds: number,
+) => request(context, 'PUT', url, timeoutSeconds, body);
 
 /** The cluster-wide setting that keeps shards off nodes by address (Elasticsearch's shard allocation filtering). */
 export const EXCLUDE_IP = 'cluster.routing.allocation.exclude._ip';
