@@ -3,6 +3,7 @@ import type { ApplyContext } from '../apply/types.js';
 import { adminKubeconfigPath } from '../cluster/kubeconfig.js';
 import type { Output } from '../core/output.js';
 import type { EngineStage, EngineStep } from '../engine/types.js';
+import { shellQuote } from '../hosts/become.js';
 import { STATE_DIR } from '../state/store.js';
 import { stepsForMode } from '../steps/registry.js';
 import type { Mode } from '../steps/types.js';
@@ -140,6 +141,15 @@ export async function runReplaceHost(flags: ReplaceHostFlags, context: ApplyCont
     `Type ${flags.host} to replace it by ${flags.replacement} and take it out of the installation:`,
   );
 
+  // The command to run again, with every flag that changes what runs (not --plan or --json).
+  const again = [
+    `wire-install replace-host ${flags.host} --with ${flags.replacement} -i ${shellQuote(loaded.file)}`,
+    ...(flags.secrets ? [`--secrets ${shellQuote(flags.secrets)}`] : []),
+    ...(flags.only ? [`--only ${shellQuote(flags.only)}`] : []),
+    ...(flags.allowUnsupportedOs ? ['--allow-unsupported-os'] : []),
+    ...(flags.allowUndersized ? ['--allow-undersized'] : []),
+    `--confirm ${flags.host}`,
+  ].join(' ');
   const removal = removeHostStage(plan.removal, adminKubeconfigPath(loaded.inventory, loaded.baseDir));
   const followUps = followUpSteps(plan.removal, await postgresqlChartInstalled(stateDir));
   const { wireEngineStages } = await import('../plan/engine-stages.js');
@@ -160,11 +170,11 @@ export async function runReplaceHost(flags: ReplaceHostFlags, context: ApplyCont
       return replacementStages(plan, reseeded, removal);
     },
     replacementSelection(loaded.inventory.mode, flags.only, removal, followUps),
-    `wire-install replace-host ${flags.host} --with ${flags.replacement} -i ${loaded.file}`,
+    again,
   );
   if (code !== 0) {
     output.errorLine(
-      `replace-host: stopped; ${flags.host} is still in ${loaded.file}. Fix what is shown above and run \`wire-install replace-host ${flags.host} --with ${flags.replacement} --confirm ${flags.host}\` again: what was done is not done twice.`,
+      `replace-host: stopped; ${flags.host} is still in ${loaded.file}. Fix what is shown above and run \`${again}\` again: what was done is not done twice.`,
     );
     return code;
   }
