@@ -6,6 +6,7 @@ import { shellQuote } from '../hosts/become.js';
 import { ADMIN_HOST } from '../hosts/local-host.js';
 import type { Inventory } from '../inventory/defaults.js';
 import { lastLines, runOrFail } from '../operations/run.js';
+import { systemdUnitOperation } from '../operations/systemd.js';
 import type { Operation, OperationContext } from '../operations/types.js';
 import { UNIT as CASSANDRA_UNIT, NODETOOL, parseNodetoolStatus } from '../wire/cassandra.js';
 import {
@@ -483,28 +484,6 @@ function excludeOperation(node: string, address: string, base: string): Operatio
   };
 }
 
-/** On the removed node: elasticsearch.service stopped and disabled (it would join again at boot). */
-function stopElasticsearchOperation(): Operation {
-  const unit = 'elasticsearch.service';
-  const change = `stop and disable ${unit}`;
-  const running = async (context: OperationContext) =>
-    (await context.host.exec(`systemctl is-active --quiet ${unit} || systemctl is-enabled --quiet ${unit}`))
-      .exitCode === 0;
-  return {
-    kind: 'elasticsearch-stop',
-    target: unit,
-    inputs: { stop: unit },
-    async check(context) {
-      return { changes: (await running(context)) ? [change] : [], notes: [] };
-    },
-    async apply(context) {
-      if (!(await running(context))) return { changes: [], notes: [] };
-      await runOrFail(context.host, change, `systemctl disable --now ${unit}`);
-      return { changes: [change], notes: [] };
-    },
-  };
-}
-
 /** Once the node is gone: its address leaves the exclusion (a later host with that address gets shards again). */
 function clearExclusionOperation(address: string, base: string): Operation {
   const change = `lift the allocation exclusion of ${address}`;
@@ -636,7 +615,10 @@ export function removeHostStage(plan: RemovalPlan, kubeconfigPath: string): Engi
         title: `Stop Elasticsearch on ${node}`,
         hosts: [node],
         alwaysRun: true,
-        operations: () => [stopElasticsearchOperation()],
+        // Stopped and disabled: enabled, it would join the cluster again at boot.
+        operations: () => [
+          systemdUnitOperation({ unit: 'elasticsearch.service', enabled: false, running: false }),
+        ],
       },
       {
         id: `${REMOVE_HOST_STAGE}.elasticsearch-clear-exclusion`,
